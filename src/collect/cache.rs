@@ -1,0 +1,1 @@
+//! The local SQLite cache (stub; see issue 3).

@@ -1,0 +1,6 @@
+//! Collectors: the only code (with `publish`) that reads the outside world.
+
+pub mod cache;
+pub mod git;
+pub mod github;
+pub mod junit;

@@ -1,0 +1,47 @@
+//! The library's error type and the documented exit codes.
+
+use std::path::PathBuf;
+
+/// Exit codes of the `slipgate` binary.
+pub mod exit {
+    /// The gate passed, or only warnings were raised.
+    pub const PASSED: i32 = 0;
+    /// A rule with `level: fail` tripped.
+    pub const GATE_FAILED: i32 = 1;
+    /// Usage, configuration or input error (bad flag, policy, git repository, JUnit file,
+    /// GitHub failure).
+    pub const ERROR: i32 = 2;
+}
+
+/// Every error the library returns. Each message says what happened, to what, and what
+/// to do; `main` prints it once with its chain.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
+    #[error(transparent)]
+    Git(#[from] crate::collect::git::GitError),
+    #[error(transparent)]
+    Github(#[from] crate::collect::github::GithubError),
+    #[error(transparent)]
+    Junit(#[from] crate::collect::junit::JunitError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot {action} `{}`", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The exit code this error maps to. Every error is exit 2 (usage, configuration or
+    /// input); a tripped gate is not an error.
+    pub fn exit_code(&self) -> i32 {
+        exit::ERROR
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

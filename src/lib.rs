@@ -1,0 +1,19 @@
+//! slipgate: a quality gate for engineering teams.
+//!
+//! Data flows one way:
+//! `collect` (git, GitHub, JUnit, cache) → [`model`] → [`metrics`] (pure) → [`gate`]
+//! (rules → verdicts with evidence) → [`report`] (text, markdown, JSON) → `publish`
+//! (comment, issue, summary, outputs, exit code). Only `collect` and `publish` touch the
+//! outside world; everything between is pure and takes the evaluation time as an argument.
+
+pub mod collect;
+pub mod duration;
+pub mod error;
+pub mod gate;
+pub mod metrics;
+pub mod model;
+pub mod policy;
+pub mod publish;
+pub mod report;
+
+pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! Metrics: pure functions from the model to numbers, exactly as docs/metrics.md defines.
+
+pub mod stats;

@@ -1,0 +1,132 @@
+//! The data model every stage shares. Times are Unix seconds (UTC), durations seconds.
+//!
+//! Collectors (`collect::*`) produce these values; metrics, gate and report consume them
+//! and never touch the outside world.
+
+use serde::Serialize;
+
+/// Unix time in seconds, UTC.
+pub type Timestamp = i64;
+
+/// One non-merge commit counted as a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commit {
+    pub sha: String,
+    /// Author time (Unix seconds).
+    pub author_time: Timestamp,
+    /// First paragraph of the message, lines joined by single spaces (git's `%s`).
+    pub subject: String,
+}
+
+/// A release: a tag matching the policy's `tag_pattern`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub tag: String,
+    pub version: semver::Version,
+    /// Tagger time of an annotated tag, else committer time of the tagged commit.
+    pub time: Timestamp,
+    /// Sha of the commit the tag peels to.
+    pub commit: String,
+    pub annotated: bool,
+    /// Changes (`git rev-list --no-merges PREV..R`). Only filled for the releases whose
+    /// changes were asked for; `changes_loaded` says whether they were.
+    pub changes: Vec<Commit>,
+    pub changes_loaded: bool,
+}
+
+/// The unreleased changes: commits of HEAD not reachable from the highest release.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Candidate {
+    /// Sha of HEAD, when the repository has one.
+    pub head: Option<String>,
+    /// The highest release the candidate is measured against (its tag), if any.
+    pub base_tag: Option<String>,
+    pub changes: Vec<Commit>,
+}
+
+/// Everything read from git.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GitHistory {
+    /// Releases in ascending version order (semver precedence).
+    pub releases: Vec<Release>,
+    pub candidate: Candidate,
+    /// Non-fatal problems (skipped tags, duplicate versions, ...), one sentence each.
+    pub warnings: Vec<String>,
+    /// When no tag matched the pattern: up to 10 tag names that were seen, for the message.
+    pub unmatched_tags: Vec<String>,
+    /// URL of the `origin` remote, if any (used to derive OWNER/NAME).
+    pub origin_url: Option<String>,
+}
+
+/// A GitHub issue (never a pull request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub number: u64,
+    pub title: String,
+    pub url: String,
+    pub labels: Vec<String>,
+    pub created_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    /// `completed`, `not_planned`, `duplicate`, `reopened`, or none.
+    pub state_reason: Option<String>,
+    pub open: bool,
+}
+
+/// A GitHub pull request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PullRequest {
+    pub number: u64,
+    pub title: String,
+    pub url: String,
+    pub labels: Vec<String>,
+    pub created_at: Timestamp,
+    pub merged_at: Option<Timestamp>,
+    pub merge_commit_sha: Option<String>,
+    pub base: String,
+}
+
+/// Issues and pull requests of one repository.
+#[derive(Debug, Clone, Default)]
+pub struct GithubData {
+    /// `OWNER/NAME`.
+    pub repo: String,
+    pub issues: Vec<Issue>,
+    pub pulls: Vec<PullRequest>,
+    /// True when the data was fetched without a token.
+    pub unauthenticated: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Outcome of one test case, from its child elements only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Skipped,
+    Errored,
+    Failed,
+}
+
+/// One test identity of a run, after merging repeated reports of the same identity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestCase {
+    /// Classname, or the enclosing testsuite's name when classname is missing or empty.
+    pub classname: String,
+    pub name: String,
+    pub outcome: Outcome,
+    /// Seconds (sum over the reports of this identity).
+    pub duration: f64,
+    pub flaky: bool,
+    /// First line of the failure / error message, for failed and errored cases.
+    pub message: Option<String>,
+    /// The file it was read from.
+    pub file: String,
+}
+
+/// One test run: every JUnit file given to one invocation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TestRun {
+    pub files: Vec<String>,
+    pub cases: Vec<TestCase>,
+    pub warnings: Vec<String>,
+}

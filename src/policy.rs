@@ -1,0 +1,3 @@
+//! Policy files.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError { #[error("{0}")] Other(String) }
