@@ -1,0 +1,6 @@
+//! One integration-test binary; one module per area.
+
+mod cli;
+mod git;
+mod github;
+mod junit;
