@@ -132,7 +132,7 @@ impl serde::Serialize for Dur {
 
 /// The shortest exact spelling of a duration, for the effective policy: `7d`, `36h`, `2w`.
 pub fn compact(secs: i64) -> String {
-    for (size, name) in [(604_800, "w"), (86_400, "d"), (3_600, "h"), (60, "m")] {
+    for (size, name) in [(86_400, "d"), (3_600, "h"), (60, "m")] {
         if secs != 0 && secs % size == 0 {
             return format!("{}{}", secs / size, name);
         }
@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(human(86_400 + 30), "1d");
         assert_eq!(human(3_600 + 60 * 5), "1h 5m");
         assert_eq!(human(-90), "-1m 30s");
-        assert_eq!(compact(604_800), "1w");
+        assert_eq!(compact(604_800), "7d");
         assert_eq!(compact(129_600), "36h");
         assert_eq!(compact(45), "45s");
     }

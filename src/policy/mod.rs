@@ -1,0 +1,507 @@
+//! Policy files: what a team's stability targets are and how releases, fixes and bugs are
+//! recognised. YAML, `version: 1`. Every problem names the file, line and column.
+
+pub mod metric;
+mod rule;
+
+use crate::duration::Dur;
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub use metric::{Metric, Scope, Unit};
+pub use rule::{Baseline, Level, Rule, RuleSpec, Threshold, Trigger};
+
+/// The built-in default policy (`policies/default.yml`), used when the repository has none.
+pub const DEFAULT_POLICY: &str = include_str!("../../policies/default.yml");
+
+/// The files looked for, in order, when `--policy` is not given.
+pub const SEARCH_PATHS: &[&str] = &[".github/slipgate.yml", "slipgate.yml"];
+
+/// A policy file, as written (defaults filled in). Serialising it prints the effective
+/// policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(title = "slipgate policy", description = "A slipgate policy file (version 1).")]
+pub struct Policy {
+    /// The policy format version. Always 1.
+    pub version: u32,
+    /// The default window of window-scoped rules and of release frequency, e.g. `90d`.
+    pub window: Dur,
+    pub releases: Releases,
+    pub commits: Commits,
+    pub issues: Issues,
+    pub tests: Tests,
+    /// Freeze mode: while a fail rule is tripped, fix pull requests still pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<Freeze>,
+    /// The rules the gate evaluates.
+    pub rules: Vec<RuleSpec>,
+}
+
+/// How releases are recognised.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Releases {
+    /// A regex matched against tag names, with a named group `version` holding a semver
+    /// version. Monorepos: `^tokio-(?P<version>\d+\.\d+\.\d+)$`.
+    pub tag_pattern: Pattern,
+    /// Count pre-release versions (`1.0.0-rc.1`) as releases; the pattern must capture them.
+    pub include_prereleases: bool,
+    /// A release followed within this time by a patch release of the same major.minor
+    /// counts as failed (change failure rate).
+    pub hotfix_window: Dur,
+}
+
+/// How commits are classified.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Commits {
+    /// A regex matched against commit subjects to find fixes (Conventional Commits default).
+    pub fix_pattern: Pattern,
+}
+
+/// How issues are classified (GitHub).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Issues {
+    /// Labels that make an issue a bug (compared case-insensitively).
+    pub bug_labels: Vec<String>,
+    /// Labels that make an issue an incident.
+    pub incident_labels: Vec<String>,
+    /// Labels that make an issue a regression.
+    pub regression_labels: Vec<String>,
+    /// Severity name → labels. The first severity listed that matches wins.
+    pub severity_labels: IndexMap<String, Vec<String>>,
+    /// Severity name → fix-time objective (e.g. `{critical: 2d, high: 7d}`).
+    pub fix_slo: IndexMap<String, Dur>,
+}
+
+/// Where test results come from and how bad input is treated.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tests {
+    /// Default JUnit XML globs, used when `--junit` is not given.
+    pub paths: Vec<String>,
+    /// A malformed JUnit file: `error` (exit 2) or `warn` (skip it).
+    pub on_malformed: OnProblem,
+    /// A pattern that matches no file: `error`, `warn` or `ignore`.
+    pub on_missing: OnProblem,
+}
+
+/// What to do about a problem with input files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnProblem {
+    Error,
+    Warn,
+    Ignore,
+}
+
+/// Freeze mode settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Freeze {
+    /// Pull requests that are fixes (a bug label, or a title matching
+    /// `commits.fix_pattern`) pass while a fail rule is tripped.
+    pub exempt_fixes: bool,
+}
+
+impl Default for Freeze {
+    fn default() -> Self {
+        Freeze { exempt_fixes: true }
+    }
+}
+
+/// A compiled regex that serialises back to its source.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl Pattern {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        regex::Regex::new(&s).map(Pattern).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a valid regular expression: {}",
+                first_line(&e.to_string())
+            ))
+        })
+    }
+}
+
+impl JsonSchema for Pattern {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Regex".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "regex"})
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('^') && !l.starts_with("regex parse error"))
+        .last()
+        .unwrap_or(s)
+        .to_string()
+}
+
+fn pattern(src: &str) -> Pattern {
+    // Only called with the literal defaults below, which are valid.
+    Pattern(regex::Regex::new(src).unwrap_or_else(|_| unreachable!("default pattern")))
+}
+
+/// `releases.tag_pattern`'s default.
+pub const DEFAULT_TAG_PATTERN: &str = r"^v?(?P<version>\d+\.\d+\.\d+)$";
+/// `commits.fix_pattern`'s default.
+pub const DEFAULT_FIX_PATTERN: &str = r"(?i)^fix(\([^)]*\))?!?:";
+
+impl Default for Releases {
+    fn default() -> Self {
+        Releases {
+            tag_pattern: pattern(DEFAULT_TAG_PATTERN),
+            include_prereleases: false,
+            hotfix_window: Dur::days(7),
+        }
+    }
+}
+
+impl Default for Commits {
+    fn default() -> Self {
+        Commits {
+            fix_pattern: pattern(DEFAULT_FIX_PATTERN),
+        }
+    }
+}
+
+impl Default for Issues {
+    fn default() -> Self {
+        Issues {
+            bug_labels: vec!["bug".into()],
+            incident_labels: vec!["incident".into()],
+            regression_labels: vec!["regression".into()],
+            severity_labels: IndexMap::new(),
+            fix_slo: IndexMap::new(),
+        }
+    }
+}
+
+impl Default for Tests {
+    fn default() -> Self {
+        Tests {
+            paths: Vec::new(),
+            on_malformed: OnProblem::Error,
+            on_missing: OnProblem::Warn,
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            version: 1,
+            window: Dur::days(90),
+            releases: Releases::default(),
+            commits: Commits::default(),
+            issues: Issues::default(),
+            tests: Tests::default(),
+            freeze: None,
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// A policy that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the policy file `{}` does not exist; create it or pass --policy with an existing file", path.display())]
+    NotFound { path: PathBuf },
+    #[error("cannot read the policy file `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{column}: {message}{snippet}")]
+    Invalid {
+        file: String,
+        line: u64,
+        column: u64,
+        message: String,
+        snippet: String,
+    },
+}
+
+/// Where a policy came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    BuiltIn,
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::BuiltIn => "built-in default (policies/default.yml)".to_string(),
+        }
+    }
+}
+
+/// A loaded, validated policy.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub policy: Policy,
+    pub source: Source,
+    /// The rules, validated against the whole policy.
+    pub rules: Vec<Rule>,
+}
+
+/// Finds and loads the policy: `explicit` if given (must exist), else the first of
+/// [`SEARCH_PATHS`] under `root`, else the built-in default.
+pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError> {
+    if let Some(path) = explicit {
+        return load_file(path);
+    }
+    for rel in SEARCH_PATHS {
+        let candidate = root.join(rel);
+        if candidate.is_file() {
+            return load_file(&candidate);
+        }
+    }
+    parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| Loaded {
+        policy,
+        rules,
+        source: Source::BuiltIn,
+    })
+}
+
+/// Loads one policy file.
+pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            PolicyError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            PolicyError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    let (policy, rules) = parse(&text, &path.display().to_string())?;
+    Ok(Loaded {
+        policy,
+        rules,
+        source: Source::File(path.to_path_buf()),
+    })
+}
+
+/// Parses and validates policy text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError> {
+    // An empty file (or one with only comments) is the default policy.
+    let mut policy: Policy = if text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    }) {
+        Policy::default()
+    } else {
+        serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, text, file))?
+    };
+    let at = |needle: &str, message: String| located(text, file, needle, message);
+    if policy.version != 1 {
+        return Err(at(
+            "version",
+            format!(
+                "unsupported policy version {}; this slipgate reads `version: 1`",
+                policy.version
+            ),
+        ));
+    }
+    if policy.window.secs() <= 0 {
+        return Err(at("window", "`window` must be longer than 0".into()));
+    }
+    if policy.releases.tag_pattern.0.capture_names().all(|n| n != Some("version")) {
+        return Err(at(
+            "tag_pattern",
+            format!(
+                "`releases.tag_pattern` `{}` has no named group `version`; write it as e.g. `^v?(?P<version>\\d+\\.\\d+\\.\\d+)$`",
+                policy.releases.tag_pattern.as_str()
+            ),
+        ));
+    }
+    for sev in policy.issues.fix_slo.keys() {
+        if !policy.issues.severity_labels.contains_key(sev) {
+            let known: Vec<&str> = policy.issues.severity_labels.keys().map(String::as_str).collect();
+            return Err(at(
+                &format!("{sev}:"),
+                format!(
+                    "`issues.fix_slo` names severity `{sev}`, which `issues.severity_labels` does not define{}",
+                    list_hint(&known)
+                ),
+            ));
+        }
+    }
+    let mut rules = Vec::new();
+    for spec in &policy.rules {
+        let rule = spec
+            .validate(&policy)
+            .map_err(|message| at(&format!("metric: {}", spec.metric), message))?;
+        if rules.iter().any(|r: &Rule| r.name == rule.name) {
+            return Err(at(
+                &format!("name: {}", rule.name),
+                format!("two rules are named `{}`; rule names must be unique", rule.name),
+            ));
+        }
+        rules.push(rule);
+    }
+    policy.rules = policy
+        .rules
+        .iter()
+        .zip(&rules)
+        .map(|(spec, rule)| spec.filled(rule))
+        .collect();
+    Ok((policy, rules))
+}
+
+fn list_hint(known: &[&str]) -> String {
+    if known.is_empty() {
+        " (no severities are defined)".to_string()
+    } else {
+        format!(" (defined: {})", known.join(", "))
+    }
+}
+
+/// An error at the first line containing `needle` (or line 1).
+fn located(text: &str, file: &str, needle: &str, message: String) -> PolicyError {
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|c| (i as u64 + 1, c as u64 + 1)))
+        .unwrap_or((1, 1));
+    PolicyError::Invalid {
+        file: file.to_string(),
+        line,
+        column,
+        snippet: snippet(text, line),
+        message,
+    }
+}
+
+fn snippet(text: &str, line: u64) -> String {
+    match text.lines().nth(line.saturating_sub(1) as usize) {
+        Some(l) if !l.trim().is_empty() => format!("\n  {line:>4} | {l}"),
+        _ => String::new(),
+    }
+}
+
+fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> PolicyError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    let raw = e.to_string();
+    let message = improve_message(&bare_message(&raw));
+    PolicyError::Invalid {
+        file: file.to_string(),
+        line,
+        column,
+        snippet: snippet(text, line),
+        message,
+    }
+}
+
+/// serde-saphyr renders its own location and snippet; keep only the message.
+fn bare_message(raw: &str) -> String {
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "line 3 column 5: " prefixes are dropped: the location is printed up front.
+    if first.starts_with("line ")
+        && let Some((_, rest)) = first.split_once(": ")
+    {
+        return rest.to_string();
+    }
+    first.to_string()
+}
+
+/// Adds "did you mean" to unknown-field errors.
+fn improve_message(msg: &str) -> String {
+    let Some(rest) = msg.split("unknown field `").nth(1) else {
+        return msg.to_string();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return msg.to_string();
+    };
+    let expected = expected
+        .trim_start_matches(',')
+        .trim()
+        .trim_start_matches("expected one of")
+        .trim_start_matches("expected")
+        .trim();
+    let options: Vec<&str> = expected
+        .split([',', ' '])
+        .map(|s| s.trim().trim_matches('`'))
+        .filter(|s| !s.is_empty() && *s != "or")
+        .collect();
+    match nearest(field, &options) {
+        Some(best) => format!(
+            "unknown key `{field}`; did you mean `{best}`? (valid here: {})",
+            options.join(", ")
+        ),
+        None if options.is_empty() => format!("unknown key `{field}`"),
+        None => format!("unknown key `{field}` (valid here: {})", options.join(", ")),
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(&word.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The policy's JSON Schema, for editors.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Policy);
+    serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}
+
+/// The effective policy as YAML (defaults filled in).
+pub fn to_yaml(policy: &Policy) -> String {
+    serde_saphyr::to_string(policy).unwrap_or_else(|e| format!("# cannot render the policy: {e}\n"))
+}
+
+#[cfg(test)]
+mod tests;

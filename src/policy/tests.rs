@@ -1,0 +1,146 @@
+use super::*;
+use crate::policy::metric::{Agg, OpenAgg};
+
+fn err(text: &str) -> String {
+    match parse(text, "p.yml") {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn built_in_default_is_valid() {
+    let (p, rules) = parse(DEFAULT_POLICY, "default.yml").expect("default policy");
+    assert_eq!(p.window, Dur::days(90));
+    assert_eq!(rules.len(), 4);
+    assert_eq!(rules[1].metric, Metric::LeadTime(Agg::P90));
+    assert_eq!(rules[1].baseline, Some(Baseline::MedianOfLast(5)));
+    assert_eq!(rules[1].max_increase, Some(0.5));
+    assert_eq!(rules[2].max.as_ref().map(|m| m.1), Some(0.3));
+    assert_eq!(p.issues.severity_labels.keys().collect::<Vec<_>>(), ["critical", "high"]);
+}
+
+#[test]
+fn shipped_policies_are_valid() {
+    for (name, text) in [
+        ("strict", include_str!("../../policies/strict.yml")),
+        ("monorepo", include_str!("../../policies/monorepo.yml")),
+    ] {
+        parse(text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn empty_file_is_the_default_policy() {
+    let (p, rules) = parse("# nothing\n", "p.yml").expect("empty");
+    assert!(rules.is_empty());
+    assert_eq!(p.releases.tag_pattern.as_str(), DEFAULT_TAG_PATTERN);
+    assert_eq!(p.releases.hotfix_window, Dur::days(7));
+}
+
+#[test]
+fn misspelt_key_names_line_column_and_nearest_key() {
+    let e = err("version: 1\nreleases:\n  tag_patern: '^v(?P<version>.*)$'\n");
+    assert!(e.starts_with("p.yml:3:3: "), "{e}");
+    assert!(e.contains("did you mean `tag_pattern`"), "{e}");
+}
+
+#[test]
+fn bad_regex_and_missing_version_group() {
+    let e = err("releases:\n  tag_pattern: '^v(['\n");
+    assert!(e.starts_with("p.yml:2:"), "{e}");
+    assert!(e.contains("not a valid regular expression"), "{e}");
+    let e = err("releases:\n  tag_pattern: '^v(\\d+)$'\n");
+    assert!(e.starts_with("p.yml:2:3: "), "{e}");
+    assert!(e.contains("no named group `version`"), "{e}");
+}
+
+#[test]
+fn bad_duration_and_wrong_type() {
+    let e = err("window: 90 days\n");
+    assert!(e.starts_with("p.yml:1:"), "{e}");
+    assert!(e.contains("not a duration"), "{e}");
+    let e = err("releases:\n  include_prereleases: sometimes\n");
+    assert!(e.starts_with("p.yml:2:"), "{e}");
+}
+
+#[test]
+fn unknown_metric_lists_valid_names() {
+    let e = err("rules:\n  - metric: lead_time.p99\n    max: 3d\n");
+    assert!(e.starts_with("p.yml:2:5: "), "{e}");
+    assert!(e.contains("unknown metric `lead_time.p99`"), "{e}");
+    assert!(e.contains("did you mean `lead_time.p90`"), "{e}");
+    assert!(e.contains("tests.pass_rate"), "{e}");
+}
+
+#[test]
+fn thresholds_follow_the_metric_unit() {
+    let (_, r) = parse(
+        "rules:\n  - {metric: lead_time.p90, max: 14d}\n  - {metric: tests.pass_rate, min: 99.5%}\n  - {metric: reverts, max: 5}\n",
+        "p.yml",
+    )
+    .expect("valid");
+    assert_eq!(r[0].max.as_ref().map(|m| m.1), Some(14.0 * 86_400.0));
+    assert!((r[1].min.as_ref().map(|m| m.1).unwrap_or(0.0) - 0.995).abs() < 1e-12);
+    assert_eq!(r[2].max.as_ref().map(|m| m.1), Some(5.0));
+    assert_eq!(r[0].name, "lead_time.p90 (candidate)");
+    assert_eq!(r[1].level, Level::Fail);
+    assert_eq!(r[1].on.len(), 4);
+    assert!(err("rules:\n  - {metric: lead_time.p90, max: 5}\n").contains("is a duration"));
+    assert!(err("rules:\n  - {metric: tests.pass_rate, min: 0.99}\n").contains("percentage"));
+    assert!(err("rules:\n  - {metric: reverts, max: 3d}\n").contains("is a count"));
+}
+
+#[test]
+fn slip_rules_need_percentages_and_sensible_baselines() {
+    let (_, r) = parse(
+        "rules:\n  - metric: bug_fix_time.p50\n    scope: window\n    max_increase: 20%\n    baseline: {trailing: 90d}\n    confidence: 0.95\n",
+        "p.yml",
+    )
+    .expect("valid");
+    assert_eq!(r[0].baseline, Some(Baseline::Trailing(Dur::days(90))));
+    assert_eq!(r[0].confidence, Some(0.95));
+    let (_, r) = parse("rules:\n  - {metric: lead_time.p50, max_increase: 10%}\n", "p.yml").expect("valid");
+    assert_eq!(r[0].baseline, Some(Baseline::PreviousRelease));
+    assert!(err("rules:\n  - {metric: lead_time.p50, max_increase: 10}\n").contains("percentage"));
+    assert!(err("rules:\n  - {metric: lead_time.p50, max: 1d, baseline: previous_release}\n").contains("only with"));
+    assert!(err("rules:\n  - {metric: change_failure_rate, max_increase: 10%}\n").contains("trailing"));
+    assert!(err("rules:\n  - {metric: reverts, max_increase: 10%, confidence: 0.9}\n").contains("distribution metric"));
+    assert!(err("rules:\n  - {metric: tests.flaky, max_increase: 10%}\n").contains("measured only now"));
+    assert!(err("rules:\n  - {metric: lead_time.p50, max_increase: 10%, baseline: {median_of_lats: 3}}\n").contains("did you mean `median_of_last`"));
+}
+
+#[test]
+fn scopes_severities_and_objectives_are_checked() {
+    assert!(err("rules:\n  - {metric: change_failure_rate, scope: candidate, max: 10%}\n").contains("use window"));
+    assert!(err("rules:\n  - {metric: open_bugs.blocker, max: 0}\n").contains("does not define"));
+    assert!(err("rules:\n  - {metric: open_bugs.overdue, max: 0}\n").contains("issues.fix_slo"));
+    assert!(err("issues:\n  fix_slo: {urgent: 1d}\n").contains("severity `urgent`"));
+    let (_, r) = parse(
+        "issues:\n  severity_labels: {blocker: [P0]}\nrules:\n  - {metric: open_bugs.blocker, max: 0}\n  - {metric: open_bugs.none, max: 10}\n",
+        "p.yml",
+    )
+    .expect("valid");
+    assert_eq!(r[0].metric, Metric::OpenBugs(OpenAgg::Severity("blocker".into())));
+    assert!(err("rules:\n  - {metric: reverts}\n").contains("no threshold"));
+    assert!(err("rules:\n  - {metric: reverts, max: 1, on: []}\n").contains("never run"));
+    assert!(err("rules:\n  - {name: a, metric: reverts, max: 1}\n  - {name: a, metric: reverts, max: 2}\n").contains("unique"));
+}
+
+#[test]
+fn effective_policy_round_trips_with_defaults_filled() {
+    let (p, _) = parse("rules:\n  - {metric: reverts, max: 3}\n", "p.yml").expect("valid");
+    let yaml = to_yaml(&p);
+    assert!(yaml.contains("scope: candidate"), "{yaml}");
+    assert!(yaml.contains("level: fail"), "{yaml}");
+    assert!(yaml.contains("hotfix_window: 7d"), "{yaml}");
+    let (again, rules) = parse(&yaml, "effective.yml").expect("round trip");
+    assert_eq!(rules[0].name, "reverts (candidate)");
+    assert_eq!(again.window, p.window);
+}
+
+#[test]
+fn nearest_key_suggestions() {
+    assert_eq!(nearest("tag_patern", &["tag_pattern", "hotfix_window"]), Some("tag_pattern"));
+    assert_eq!(nearest("zzz", &["tag_pattern"]), None);
+}
