@@ -1,3 +1,5 @@
 //! Metrics: pure functions from the model to numbers, exactly as docs/metrics.md defines.
 
+pub mod changes;
+pub mod issues;
 pub mod stats;
