@@ -1,5 +1,271 @@
 //! Metrics: pure functions from the model to numbers, exactly as docs/metrics.md defines.
+//!
+//! [`Engine`] holds the inputs and the policy's classifiers and answers for any scope:
+//! a release, the candidate, or a span of time. The report asks it for the usual table;
+//! the gate asks it for whatever scope and baseline a rule names.
 
 pub mod changes;
 pub mod issues;
 pub mod stats;
+
+use crate::model::{GitHistory, GithubData, Timestamp};
+use crate::policy::Policy;
+use changes::ChangeStats;
+use issues::{Classifier, CycleStats, FixStats, IssueRef, OpenBugs, Span};
+use regex::Regex;
+use serde::Serialize;
+
+/// The inputs of one evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    pub git: &'a GitHistory,
+    pub github: Option<&'a GithubData>,
+}
+
+/// Metrics of one release.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseMetrics {
+    pub tag: String,
+    pub version: String,
+    /// Release time.
+    pub time: Timestamp,
+    pub commit: String,
+    pub annotated: bool,
+    /// The release window (issue metrics are counted inside it).
+    pub window: Span,
+    /// True for the newest release: its window ends at the evaluation time.
+    pub provisional: bool,
+    /// Change metrics; none when the release's changes were not read (older than `--last`).
+    pub changes: Option<ChangeStats>,
+    /// The next release (same major.minor, within the hotfix window) that marks this one failed.
+    pub hotfixed_by: Option<String>,
+    /// Incidents and regressions created in the window (GitHub data only).
+    pub incidents: Option<Vec<u64>>,
+    /// Failed by either signal (without GitHub data: the hotfix signal only).
+    pub failed: bool,
+    pub bugs_found: Option<usize>,
+    /// Bugs found per 100 changes.
+    pub defect_rate: Option<f64>,
+    /// Fixed bugs closed inside the window.
+    pub bug_fix: Option<FixStats>,
+    /// The bugs found in this release (evidence, newest first).
+    pub bugs: Vec<IssueRef>,
+}
+
+/// Metrics of the unreleased changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateMetrics {
+    pub head: Option<String>,
+    pub base_tag: Option<String>,
+    /// Lead times are measured up to the evaluation time.
+    pub changes: ChangeStats,
+}
+
+/// Metrics over a span of time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowMetrics {
+    pub span: Span,
+    /// Releases whose release time lies in the span.
+    pub releases: Vec<String>,
+    /// Releases per week.
+    pub release_frequency: f64,
+    pub failed_releases: Vec<String>,
+    /// failed / releases; none without releases.
+    pub change_failure_rate: Option<f64>,
+    /// Changes of the releases in the span (pooled); none when some were not read.
+    pub changes: Option<ChangeStats>,
+    pub bugs_found: Option<usize>,
+    pub defect_rate: Option<f64>,
+    pub bug_fix: Option<FixStats>,
+    pub time_to_restore: Option<FixStats>,
+    pub pr_cycle: Option<CycleStats>,
+}
+
+/// Answers metric questions about one set of inputs at one evaluation time.
+pub struct Engine<'a> {
+    pub inputs: Inputs<'a>,
+    pub policy: &'a Policy,
+    pub now: Timestamp,
+    pub classifier: Classifier,
+    fix: &'a Regex,
+    windows: Vec<Span>,
+    hotfix: Vec<Option<String>>,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(inputs: Inputs<'a>, policy: &'a Policy, now: Timestamp) -> Engine<'a> {
+        let releases = &inputs.git.releases;
+        Engine {
+            windows: issues::release_windows(releases, now),
+            hotfix: changes::hotfixed_by(releases, policy.releases.hotfix_window.secs()),
+            classifier: Classifier::new(&policy.issues),
+            fix: &policy.commits.fix_pattern.0,
+            inputs,
+            policy,
+            now,
+        }
+    }
+
+    pub fn release_count(&self) -> usize {
+        self.inputs.git.releases.len()
+    }
+
+    /// The policy window, `[now - window, now]`.
+    pub fn policy_window(&self) -> Span {
+        Span::ending_now(self.now, self.policy.window.secs())
+    }
+
+    fn incidents(&self, i: usize) -> Option<Vec<u64>> {
+        let gh = self.inputs.github?;
+        Some(issues::incidents_in(&gh.issues, &self.classifier, &self.windows[i]))
+    }
+
+    fn failed(&self, i: usize) -> bool {
+        self.hotfix.get(i).is_some_and(Option::is_some) || self.incidents(i).is_some_and(|v| !v.is_empty())
+    }
+
+    /// Metrics of the release at `i` (version order).
+    pub fn release(&self, i: usize) -> Option<ReleaseMetrics> {
+        let r = self.inputs.git.releases.get(i)?;
+        let window = self.windows[i];
+        let changes = r
+            .changes_loaded
+            .then(|| changes::change_stats(&r.changes, r.time, self.fix));
+        let gh = self.inputs.github;
+        let found = gh.map(|g| issues::bugs_found(&g.issues, &self.classifier, &window));
+        let incidents = self.incidents(i);
+        let mut bugs: Vec<IssueRef> = found
+            .iter()
+            .flatten()
+            .map(|b| IssueRef {
+                number: b.number,
+                title: b.title.clone(),
+                url: b.url.clone(),
+                severity: self.classifier.severity(b).map(str::to_string),
+                seconds: self.now - b.created_at,
+            })
+            .collect();
+        bugs.sort_by_key(|b| (b.seconds, b.number));
+        bugs.truncate(issues::EVIDENCE);
+        Some(ReleaseMetrics {
+            tag: r.tag.clone(),
+            version: r.version.to_string(),
+            time: r.time,
+            commit: r.commit.clone(),
+            annotated: r.annotated,
+            window,
+            provisional: window.end_inclusive,
+            hotfixed_by: self.hotfix.get(i).cloned().flatten(),
+            failed: self.failed(i),
+            incidents,
+            bugs_found: found.as_ref().map(Vec::len),
+            defect_rate: match (&found, &changes) {
+                (Some(f), Some(c)) => issues::defect_rate(f.len(), c.changes),
+                _ => None,
+            },
+            bug_fix: gh.map(|g| issues::fix_stats(&g.issues, &self.classifier, &window, |x| self.classifier.is_bug(x))),
+            bugs,
+            changes,
+        })
+    }
+
+    /// Metrics of the candidate release, released "now".
+    pub fn candidate(&self) -> CandidateMetrics {
+        let c = &self.inputs.git.candidate;
+        CandidateMetrics {
+            head: c.head.clone(),
+            base_tag: c.base_tag.clone(),
+            changes: changes::change_stats(&c.changes, self.now, self.fix),
+        }
+    }
+
+    /// Indices (version order) of the releases whose release time lies in `span`.
+    pub fn releases_in(&self, span: &Span) -> Vec<usize> {
+        (0..self.release_count())
+            .filter(|&i| span.contains(self.inputs.git.releases[i].time))
+            .collect()
+    }
+
+    /// Metrics over a span.
+    pub fn window(&self, span: Span) -> WindowMetrics {
+        let rels = &self.inputs.git.releases;
+        let idx = self.releases_in(&span);
+        let failed: Vec<String> = idx
+            .iter()
+            .filter(|&&i| self.failed(i))
+            .map(|&i| rels[i].tag.clone())
+            .collect();
+        let all_loaded = idx.iter().all(|&i| rels[i].changes_loaded);
+        let pooled = all_loaded.then(|| {
+            changes::pooled(
+                idx.iter()
+                    .flat_map(|&i| rels[i].changes.iter().map(move |c| (c, rels[i].time))),
+                self.fix,
+            )
+        });
+        let gh = self.inputs.github;
+        let c = &self.classifier;
+        let found = gh.map(|g| issues::bugs_found(&g.issues, c, &span).len());
+        let weeks = (span.end - span.start) as f64 / 604_800.0;
+        WindowMetrics {
+            release_frequency: if weeks > 0.0 { idx.len() as f64 / weeks } else { 0.0 },
+            change_failure_rate: (!idx.is_empty()).then(|| failed.len() as f64 / idx.len() as f64),
+            releases: idx.iter().map(|&i| rels[i].tag.clone()).collect(),
+            failed_releases: failed,
+            bugs_found: found,
+            defect_rate: match (found, &pooled) {
+                (Some(f), Some(p)) => issues::defect_rate(f, p.changes),
+                _ => None,
+            },
+            changes: pooled,
+            bug_fix: gh.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_bug(x))),
+            time_to_restore: gh.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_incident(x))),
+            pr_cycle: gh.map(|g| issues::pr_cycle(&g.pulls, &span)),
+            span,
+        }
+    }
+
+    /// The open bug backlog at the evaluation time.
+    pub fn open_bugs(&self) -> Option<OpenBugs> {
+        self.inputs
+            .github
+            .map(|g| issues::open_bugs(&g.issues, &self.classifier, self.now))
+    }
+
+    /// Notes that keep a reader from misreading the numbers: bug or incident labels that
+    /// match no issue.
+    pub fn label_notes(&self, incident_rules: bool) -> Vec<String> {
+        let Some(gh) = self.inputs.github else {
+            return Vec::new();
+        };
+        let mut notes = Vec::new();
+        let valid: Vec<_> = gh.issues.iter().filter(|i| !issues::is_invalid(i)).collect();
+        let top = || {
+            let usage = issues::label_usage(&gh.issues, 8);
+            if usage.is_empty() {
+                "no issue has any label".to_string()
+            } else {
+                let list: Vec<String> = usage.iter().map(|(l, n)| format!("`{l}` ({n})")).collect();
+                format!("labels most used: {}", list.join(", "))
+            }
+        };
+        if !gh.issues.is_empty() && !valid.iter().any(|i| self.classifier.is_bug(i)) {
+            notes.push(format!(
+                "no issue carries a bug label ({}), so bug metrics are empty, not zero; set `issues.bug_labels` — {}",
+                self.policy.issues.bug_labels.join(", "),
+                top()
+            ));
+        }
+        if incident_rules && !gh.issues.is_empty() && !valid.iter().any(|i| self.classifier.is_incident(i)) {
+            notes.push(format!(
+                "no issue carries an incident label ({}), so time to restore has no data; set `issues.incident_labels` — {}",
+                self.policy.issues.incident_labels.join(", "),
+                top()
+            ));
+        }
+        notes
+    }
+}
+
+#[cfg(test)]
+mod tests;
