@@ -6,6 +6,8 @@
 //! (comment, issue, summary, outputs, exit code). Only `collect` and `publish` touch the
 //! outside world; everything between is pure and takes the evaluation time as an argument.
 
+pub mod app;
+pub mod cli;
 pub mod collect;
 pub mod duration;
 pub mod error;

@@ -1,1 +1,30 @@
-fn main() {}
+//! The `slipgate` binary: parse, run, print errors once, exit with a documented code.
+
+use clap::Parser;
+
+fn main() {
+    let cli = slipgate::cli::Cli::parse();
+    let code = match slipgate::app::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", chain(&e));
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+/// The error and its sources, each once.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(cause) = src {
+        let c = cause.to_string();
+        if !s.contains(&c) {
+            s.push_str(": ");
+            s.push_str(&c);
+        }
+        src = cause.source();
+    }
+    s
+}

@@ -130,3 +130,36 @@ pub struct TestRun {
     pub cases: Vec<TestCase>,
     pub warnings: Vec<String>,
 }
+
+/// Renders a timestamp as RFC 3339 (`2026-11-23T15:00:00Z`).
+pub fn rfc3339(t: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Renders a timestamp as a date (`2026-11-23`).
+pub fn date(t: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Serde helpers: timestamps as RFC 3339 strings in JSON.
+pub mod ts {
+    use super::Timestamp;
+
+    pub fn serialize<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339(*t))
+    }
+
+    pub mod option {
+        use super::Timestamp;
+        pub fn serialize<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&super::super::rfc3339(*t)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}

@@ -1,1 +1,1 @@
-//! gate (to come).
+//! The gate: rules → verdicts with evidence. Pure. (Evaluation to come.)

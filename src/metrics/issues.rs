@@ -15,7 +15,9 @@ pub const EVIDENCE: usize = 5;
 /// (windows that end at the evaluation time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Span {
+    #[serde(with = "crate::model::ts")]
     pub start: Timestamp,
+    #[serde(with = "crate::model::ts")]
     pub end: Timestamp,
     pub end_inclusive: bool,
 }

@@ -7,6 +7,7 @@
 pub mod changes;
 pub mod issues;
 pub mod stats;
+pub mod tests;
 
 use crate::model::{GitHistory, GithubData, Timestamp};
 use crate::policy::Policy;
@@ -28,6 +29,7 @@ pub struct ReleaseMetrics {
     pub tag: String,
     pub version: String,
     /// Release time.
+    #[serde(with = "crate::model::ts")]
     pub time: Timestamp,
     pub commit: String,
     pub annotated: bool,
@@ -268,4 +270,4 @@ impl<'a> Engine<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+mod engine_tests;

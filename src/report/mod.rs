@@ -1,1 +1,150 @@
-//! report (to come).
+//! Reports: the assembled numbers of one evaluation, rendered as text, markdown or JSON.
+//! Pure: no I/O here.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use crate::metrics::issues::OpenBugs;
+use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
+use crate::model::Timestamp;
+use serde::Serialize;
+
+/// The JSON report's shape version. Bumped on any incompatible change (docs/json.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// Where the numbers came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sources {
+    /// The repository path as given.
+    pub repository: String,
+    /// `OWNER/NAME` when GitHub data was read.
+    pub github: Option<String>,
+    /// Why GitHub data was not read (`--offline`, no repository, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub github_skipped: Option<String>,
+    pub issues: Option<usize>,
+    pub pull_requests: Option<usize>,
+    /// The policy: a path or `built-in default`.
+    pub policy: String,
+    /// The JUnit files read.
+    pub junit_files: Vec<String>,
+}
+
+/// One evaluation's numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    #[serde(with = "crate::model::ts")]
+    pub evaluated_at: Timestamp,
+    pub sources: Sources,
+    /// The policy window in seconds.
+    pub window_seconds: i64,
+    /// The releases shown, newest version first.
+    pub releases: Vec<ReleaseMetrics>,
+    /// How many releases the repository has in all.
+    pub releases_total: usize,
+    pub candidate: CandidateMetrics,
+    pub window: WindowMetrics,
+    pub open_bugs: Option<OpenBugs>,
+    pub tests: Option<crate::metrics::tests::TestMetrics>,
+    /// Things a reader must know to read the numbers right (labels that match nothing, ...).
+    pub notes: Vec<String>,
+    /// Problems met while collecting (skipped tags, missing files, ...).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+pub const TOOL: Tool = Tool {
+    name: "slipgate",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// Assembles the report: the newest `last` releases, the candidate and the policy window.
+pub fn build(
+    engine: &Engine<'_>,
+    last: usize,
+    sources: Sources,
+    tests: Option<crate::metrics::tests::TestMetrics>,
+    mut warnings: Vec<String>,
+    incident_rules: bool,
+) -> Report {
+    let n = engine.release_count();
+    let releases = (n.saturating_sub(last)..n).rev().filter_map(|i| engine.release(i)).collect();
+    warnings.extend(engine.inputs.git.warnings.iter().cloned());
+    if let Some(gh) = engine.inputs.github {
+        warnings.extend(gh.warnings.iter().cloned());
+    }
+    if let Some(t) = &tests {
+        warnings.extend(t.warnings.iter().cloned());
+    }
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: TOOL,
+        evaluated_at: engine.now,
+        sources,
+        window_seconds: engine.policy.window.secs(),
+        releases,
+        releases_total: n,
+        candidate: engine.candidate(),
+        window: engine.window(engine.policy_window()),
+        open_bugs: engine.open_bugs(),
+        tests,
+        notes: engine.label_notes(incident_rules),
+        warnings,
+    }
+}
+
+/// A percentage with at most one decimal: `25%`, `66.7%`.
+pub fn pct(ratio: f64) -> String {
+    let v = (ratio * 1000.0).round() / 10.0;
+    if v.fract() == 0.0 { format!("{v:.0}%") } else { format!("{v:.1}%") }
+}
+
+/// A number with at most two decimals, trailing zeros dropped: `0.47`, `25`, `66.67`.
+pub fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".to_string() } else { s.to_string() }
+}
+
+/// An optional duration, `–` when absent.
+pub fn opt_dur(v: Option<i64>) -> String {
+    v.map(crate::duration::human).unwrap_or_else(|| "–".to_string())
+}
+
+/// The first 7 characters of a sha.
+pub fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(pct(0.25), "25%");
+        assert_eq!(pct(2.0 / 3.0), "66.7%");
+        assert_eq!(pct(0.995), "99.5%");
+        assert_eq!(num(200.0 / 3.0), "66.67");
+        assert_eq!(num(25.0), "25");
+        assert_eq!(num(0.4666), "0.47");
+        assert_eq!(opt_dur(None), "–");
+        assert_eq!(short("0123456789"), "0123456");
+    }
+}

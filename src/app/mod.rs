@@ -1,0 +1,220 @@
+//! The edge: turns parsed arguments into requests, runs collect → metrics → gate → report
+//! → publish, and returns the exit code. Everything it calls below is pure or collect/publish.
+
+mod check;
+
+use crate::cli::{Cli, ColorChoice, Command, GithubArgs, PolicyCommand, ReportArgs, TestArgs};
+use crate::collect::git::{self, GitOptions};
+use crate::error::{Error, Result, exit};
+use crate::metrics::{Engine, Inputs};
+use crate::model::{GitHistory, GithubData, Timestamp};
+use crate::policy::{self, Loaded};
+use crate::report::{self, Format, Sources};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// Shared state of one invocation.
+pub struct Ctx {
+    pub repo: std::path::PathBuf,
+    pub policy: Loaded,
+    pub now: Timestamp,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub color: bool,
+}
+
+impl Ctx {
+    /// A line on stderr unless `--quiet`.
+    pub fn info(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    pub fn debug(&self, msg: &str) {
+        if self.verbose && !self.quiet {
+            eprintln!("slipgate: {msg}");
+        }
+    }
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    let g = &cli.global;
+    let now = parse_now(g.now.as_deref())?;
+    let color = match g.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    if let Command::Policy(cmd) = &cli.command {
+        return policy_command(cmd, g.policy.as_deref(), &g.repo);
+    }
+    let policy = policy::load(g.policy.as_deref(), &policy_root(&g.repo))?;
+    let ctx = Ctx {
+        repo: g.repo.clone(),
+        policy,
+        now,
+        quiet: g.quiet,
+        verbose: g.verbose,
+        color,
+    };
+    ctx.debug(&format!("policy: {}", ctx.policy.source.describe()));
+    match &cli.command {
+        Command::Report(args) => report_command(&ctx, args),
+        Command::Check(args) => check::check(&ctx, args),
+        Command::ReleaseCheck(args) => check::release_check(&ctx, args),
+        Command::Policy(_) => Ok(exit::PASSED),
+    }
+}
+
+/// Where policy files are looked for: the top of the work tree containing `repo` (or `repo`).
+fn policy_root(repo: &Path) -> std::path::PathBuf {
+    let mut dir = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
+    let start = dir.clone();
+    loop {
+        if dir.join(".git").exists() {
+            return dir;
+        }
+        if !dir.pop() {
+            return start;
+        }
+    }
+}
+
+fn parse_now(text: Option<&str>) -> Result<Timestamp> {
+    let Some(t) = text else {
+        return Ok(chrono::Utc::now().timestamp());
+    };
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(t.trim()) {
+        return Ok(d.timestamp());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0));
+    }
+    Err(Error::Usage(format!(
+        "--now `{t}` is not a time; write RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`)"
+    )))
+}
+
+fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Result<i32> {
+    match cmd {
+        PolicyCommand::Schema => {
+            let schema = serde_json::to_string_pretty(&policy::json_schema()).unwrap_or_default();
+            print_out(&format!("{schema}\n"));
+        }
+        PolicyCommand::Check { file } => {
+            let loaded = policy::load(file.as_deref().or(global), &policy_root(repo))?;
+            eprintln!(
+                "policy OK: {} ({} rule{})",
+                loaded.source.describe(),
+                loaded.rules.len(),
+                if loaded.rules.len() == 1 { "" } else { "s" }
+            );
+            print_out(&format!("# effective policy: {}\n{}", loaded.source.describe(), policy::to_yaml(&loaded.policy)));
+        }
+    }
+    Ok(exit::PASSED)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_out(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
+}
+
+/// Reads git, loading changes only for what is needed: the newest `last` releases, the
+/// releases inside `span_back` seconds before now, and `extra` more for baselines.
+pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<GitHistory> {
+    let history = git::open(&ctx.repo)?;
+    let pattern = &ctx.policy.policy.releases.tag_pattern.0;
+    let include_prereleases = ctx.policy.policy.releases.include_prereleases;
+    let times = history.read(&GitOptions {
+        tag_pattern: pattern,
+        include_prereleases,
+        changes_for_last: Some(0),
+    })?;
+    let n = times.releases.len();
+    let from_span = times
+        .releases
+        .iter()
+        .position(|r| r.time >= ctx.now - span_back)
+        .map(|i| n - i)
+        .unwrap_or(0);
+    let needed = last.max(from_span) + extra;
+    let full = history.read(&GitOptions {
+        tag_pattern: pattern,
+        include_prereleases,
+        changes_for_last: if needed >= n { None } else { Some(needed) },
+    })?;
+    ctx.debug(&format!(
+        "git: {} releases, changes read for {}, {} unreleased changes",
+        full.releases.len(),
+        needed.min(n),
+        full.candidate.changes.len()
+    ));
+    if full.releases.is_empty() {
+        let seen = if full.unmatched_tags.is_empty() {
+            "the repository has no tags".to_string()
+        } else {
+            format!("tags seen: {}", full.unmatched_tags.join(", "))
+        };
+        ctx.info(&format!(
+            "warning: no tag matches `releases.tag_pattern` `{}` ({seen}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
+            pattern.as_str()
+        ));
+    }
+    Ok(full)
+}
+
+/// GitHub data, or why there is none.
+pub fn read_github(ctx: &Ctx, args: &GithubArgs, git: &GitHistory) -> Result<(Option<GithubData>, Option<String>, Option<String>)> {
+    if args.offline {
+        return Ok((None, Some("--offline".into()), None));
+    }
+    let _ = (ctx, git);
+    Ok((None, Some("GitHub support is not built yet".into()), None))
+}
+
+/// Test results, if any were asked for.
+pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<crate::metrics::tests::TestMetrics>> {
+    let _ = (ctx, args);
+    Ok(None)
+}
+
+fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
+    let window = ctx.policy.policy.window.secs();
+    let git = read_git(ctx, args.last, window, 0)?;
+    let (github, skipped, repo) = read_github(ctx, &args.github, &git)?;
+    let tests = read_tests(ctx, &args.tests)?;
+    let engine = Engine::new(
+        Inputs {
+            git: &git,
+            github: github.as_ref(),
+        },
+        &ctx.policy.policy,
+        ctx.now,
+    );
+    let incident_rules = ctx.policy.rules.iter().any(|r| {
+        matches!(r.metric, crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate)
+    });
+    let sources = Sources {
+        repository: ctx.repo.display().to_string(),
+        github: repo,
+        github_skipped: skipped,
+        issues: github.as_ref().map(|g| g.issues.len()),
+        pull_requests: github.as_ref().map(|g| g.pulls.len()),
+        policy: ctx.policy.source.describe(),
+        junit_files: Vec::new(),
+    };
+    let r = report::build(&engine, args.last, sources, tests, Vec::new(), incident_rules);
+    let out = match args.format {
+        Format::Text => report::text::render(&r, report::text::Style { color: ctx.color }),
+        Format::Markdown => report::markdown::render(&r),
+        Format::Json => report::json::render(&r),
+    };
+    if !ctx.quiet || args.format == Format::Json {
+        print_out(&out);
+    }
+    Ok(exit::PASSED)
+}

@@ -1,0 +1,248 @@
+//! Plain-text report for terminals: aligned columns, colour only when asked.
+
+use super::{Report, num, opt_dur, pct, short};
+use crate::duration::human;
+use crate::metrics::changes::ChangeStats;
+use crate::model::{date, rfc3339};
+use std::fmt::Write;
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    pub fn red(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    pub fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    pub fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+}
+
+/// A table with a header row; the first `left` columns are left-aligned, the rest right.
+pub fn table(header: &[&str], rows: &[Vec<String>], left: usize, style: Style) -> String {
+    let cols = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(cols) {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if i < left {
+                s.push_str(c);
+                if i + 1 < cells.len() {
+                    s.push_str(&" ".repeat(pad));
+                }
+            } else {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+        }
+        s
+    };
+    let mut out = style.bold(&line(header.iter().map(|h| h.to_string()).collect()));
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r.clone()));
+        out.push('\n');
+    }
+    out
+}
+
+fn change_cells(c: Option<&ChangeStats>) -> Vec<String> {
+    match c {
+        Some(c) => vec![
+            c.changes.to_string(),
+            opt_dur(c.lead_time.p50),
+            opt_dur(c.lead_time.p90),
+            opt_dur(c.lead_time.max),
+            c.fix_commits.to_string(),
+            c.reverts.to_string(),
+            c.fix_ratio.map(pct).unwrap_or_else(|| "–".into()),
+        ],
+        None => vec!["·".into(); 7],
+    }
+}
+
+/// Renders the report for a terminal.
+pub fn render(r: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let gh = r.sources.github.is_some();
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        style.bold("slipgate report"),
+        r.sources.repository,
+        style.dim(&format!("policy: {}", r.sources.policy))
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "evaluated at {} · {} of {} releases shown · window {}",
+            rfc3339(r.evaluated_at),
+            r.releases.len(),
+            r.releases_total,
+            human(r.window_seconds)
+        ))
+    );
+    out.push('\n');
+
+    let mut header = vec![
+        "RELEASE", "DATE", "CHANGES", "LEAD p50", "LEAD p90", "LEAD max", "FIXES", "REVERTS", "FIX RATIO",
+    ];
+    if gh {
+        header.extend(["BUGS", "DEFECTS/100", "FIX p50"]);
+    }
+    header.push("FAILED");
+    let mut rows = Vec::new();
+    let cand = &r.candidate;
+    let mut row = vec!["unreleased".to_string(), "(now)".to_string()];
+    row.extend(change_cells(Some(&cand.changes)));
+    if gh {
+        row.extend(["".into(), "".into(), "".into()]);
+    }
+    row.push(String::new());
+    rows.push(row);
+    for rel in &r.releases {
+        let mut row = vec![rel.tag.clone(), date(rel.time)];
+        row.extend(change_cells(rel.changes.as_ref()));
+        if gh {
+            row.push(rel.bugs_found.map(|b| b.to_string()).unwrap_or_else(|| "–".into()));
+            row.push(rel.defect_rate.map(num).unwrap_or_else(|| "–".into()));
+            row.push(opt_dur(rel.bug_fix.as_ref().and_then(|f| f.fix_time.p50)));
+        }
+        let mut failed = Vec::new();
+        if let Some(h) = &rel.hotfixed_by {
+            failed.push(format!("hotfix {h}"));
+        }
+        if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
+            let list: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
+            failed.push(format!("incident {}", list.join(" ")));
+        }
+        let mut cell = if failed.is_empty() { String::new() } else { failed.join(", ") };
+        if rel.provisional {
+            cell = if cell.is_empty() { "(provisional)".into() } else { format!("{cell} (provisional)") };
+        }
+        row.push(cell);
+        rows.push(row);
+    }
+    out.push_str(&table(&header, &rows, 2, style));
+    if r.releases.iter().any(|x| x.changes.is_none()) {
+        let _ = writeln!(out, "{}", style.dim("· changes not read (older than --last)"));
+    }
+    if let Some(base) = &cand.base_tag {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!("unreleased: commits of HEAD{} since {base}, lead time measured to now", cand.head.as_deref().map(|h| format!(" ({})", short(h))).unwrap_or_default()))
+        );
+    }
+    out.push('\n');
+
+    let w = &r.window;
+    let _ = writeln!(
+        out,
+        "{} {} → {}",
+        style.bold(&format!("Window {}", human(r.window_seconds))),
+        date(w.span.start),
+        date(w.span.end)
+    );
+    let _ = writeln!(
+        out,
+        "  releases             {} ({} per week)",
+        w.releases.len(),
+        num(w.release_frequency)
+    );
+    let cfr = match w.change_failure_rate {
+        Some(v) => {
+            let detail = if w.failed_releases.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", w.failed_releases.join(", "))
+            };
+            format!("{} ({} of {}{detail})", pct(v), w.failed_releases.len(), w.releases.len())
+        }
+        None => "– (no release in the window)".to_string(),
+    };
+    let _ = writeln!(out, "  change failure rate  {cfr}{}", if gh { "" } else { "  [hotfix signal only: no GitHub data]" });
+    if let Some(c) = &w.changes {
+        let _ = writeln!(
+            out,
+            "  changes              {} (lead time p50 {}, p90 {})",
+            c.changes,
+            opt_dur(c.lead_time.p50),
+            opt_dur(c.lead_time.p90)
+        );
+    }
+    if gh {
+        if let Some(b) = w.bugs_found {
+            let rate = w.defect_rate.map(|d| format!(", {} per 100 changes", num(d))).unwrap_or_default();
+            let _ = writeln!(out, "  bugs found           {b}{rate}");
+        }
+        if let Some(f) = &w.bug_fix {
+            let slo = f.within_slo.map(|s| format!(", {} within objective", pct(s))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  bug fix time         p50 {}, p90 {} ({} fixed{slo})",
+                opt_dur(f.fix_time.p50),
+                opt_dur(f.fix_time.p90),
+                f.fix_time.count
+            );
+        }
+        if let Some(t) = &w.time_to_restore {
+            let _ = writeln!(
+                out,
+                "  time to restore      p50 {}, p90 {} ({} incidents)",
+                opt_dur(t.fix_time.p50),
+                opt_dur(t.fix_time.p90),
+                t.fix_time.count
+            );
+        }
+        if let Some(p) = &w.pr_cycle {
+            let _ = writeln!(
+                out,
+                "  PR cycle time        p50 {}, p90 {} ({} merged)",
+                opt_dur(p.cycle_time.p50),
+                opt_dur(p.cycle_time.p90),
+                p.cycle_time.count
+            );
+        }
+    }
+    if let Some(o) = &r.open_bugs {
+        let sev: Vec<String> = o.by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let oldest = o.oldest_age.map(|a| format!(", oldest {}", human(a))).unwrap_or_default();
+        let _ = writeln!(out, "\n{} {} ({}){oldest}, {} overdue", style.bold("Open bugs"), o.total, sev.join(", "), o.overdue);
+    }
+    if let Some(src) = &r.sources.github_skipped {
+        let _ = writeln!(out, "\n{}", style.dim(&format!("GitHub data not read: {src}")));
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "{} {n}", style.yellow("note:"));
+    }
+    for w in &r.warnings {
+        let _ = writeln!(out, "{} {w}", style.yellow("warning:"));
+    }
+    out
+}
