@@ -1,0 +1,488 @@
+//! Measuring one metric in one scope, and its baseline.
+
+use super::{Evidence, TestFigures};
+use crate::duration::human;
+use crate::metrics::changes::ChangeStats;
+use crate::metrics::issues::{CycleStats, FixStats, IssueRef, Span};
+use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
+use crate::policy::metric::{Agg, OpenAgg, TestAgg};
+use crate::policy::{Baseline, Metric, Scope};
+use crate::report::short;
+
+/// A metric measured in a scope.
+#[derive(Debug, Clone, Default)]
+pub struct Measurement {
+    /// What was measured, for sentences: `the unreleased changes`, `v1.4.0`, `the last 90d`.
+    pub subject: String,
+    pub value: Option<f64>,
+    /// How many items the value stands on (for `min_samples`); none where it does not apply.
+    pub samples: Option<usize>,
+    /// The sample of a distribution metric (for the U test).
+    pub sample: Vec<f64>,
+    pub evidence: Vec<Evidence>,
+    /// Why there is no measurement at all (source missing, changes not read).
+    pub missing: Option<String>,
+}
+
+impl Measurement {
+    fn missing(subject: String, why: String) -> Measurement {
+        Measurement {
+            subject,
+            missing: Some(why),
+            ..Measurement::default()
+        }
+    }
+}
+
+enum Data {
+    Candidate(CandidateMetrics),
+    Release(Box<ReleaseMetrics>),
+    Window(Box<WindowMetrics>),
+}
+
+const NO_GITHUB: &str = "no GitHub data (offline, or no repository known), so this rule cannot judge";
+
+fn subject_of(d: &Data) -> String {
+    match d {
+        Data::Candidate(_) => "the unreleased changes".into(),
+        Data::Release(r) => r.tag.clone(),
+        Data::Window(w) => format!("the last {}", human(w.span.end - w.span.start)),
+    }
+}
+
+fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Result<Data, String> {
+    match scope {
+        Scope::Candidate => Ok(Data::Candidate(engine.candidate())),
+        Scope::LatestRelease => {
+            let n = engine.release_count();
+            engine
+                .release(n.wrapping_sub(1))
+                .map(|r| Data::Release(Box::new(r)))
+                .ok_or_else(|| "the repository has no release yet".to_string())
+        }
+        Scope::Window => Ok(Data::Window(Box::new(engine.window(Span::ending_now(engine.now, window))))),
+    }
+}
+
+/// Measures `metric` in `scope`.
+pub fn measure(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64, tests: Option<&TestFigures>) -> Measurement {
+    if let Metric::Tests(t) = metric {
+        return measure_tests(*t, tests);
+    }
+    if let Metric::OpenBugs(o) = metric {
+        return measure_open(engine, o);
+    }
+    match scope_data(engine, scope, window) {
+        Ok(d) => measure_in(engine, metric, &d),
+        Err(why) => Measurement::missing("the latest release".into(), format!("{why}, so this rule cannot judge.")),
+    }
+}
+
+fn dist_value(agg: Agg, values: &[i64], count: usize, dist: &crate::metrics::stats::Distribution) -> Option<f64> {
+    let _ = values;
+    match agg {
+        Agg::Count => Some(count as f64),
+        Agg::P50 => dist.p50.map(|v| v as f64),
+        Agg::P90 => dist.p90.map(|v| v as f64),
+        Agg::Max => dist.max.map(|v| v as f64),
+    }
+}
+
+fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> Measurement {
+    let Some(c) = c else {
+        return Measurement::missing(subject.clone(), format!("the changes of {subject} were not read, so this rule cannot judge."));
+    };
+    let value = match metric {
+        Metric::Changes => Some(c.changes as f64),
+        Metric::LeadTime(a) => dist_value(*a, &c.lead_times, c.changes, &c.lead_time),
+        Metric::FixCommits => Some(c.fix_commits as f64),
+        Metric::Reverts => Some(c.reverts as f64),
+        Metric::FixRatio => c.fix_ratio,
+        _ => None,
+    };
+    Measurement {
+        subject,
+        value,
+        samples: Some(c.changes),
+        sample: c.lead_times.iter().map(|&v| v as f64).collect(),
+        evidence: c
+            .slowest
+            .iter()
+            .map(|s| Evidence {
+                id: short(&s.sha).to_string(),
+                text: s.subject.clone(),
+                detail: format!("lead time {}", human(s.lead_time)),
+                url: None,
+            })
+            .collect(),
+        missing: None,
+    }
+}
+
+fn issue_evidence(items: &[IssueRef], what: &str) -> Vec<Evidence> {
+    items
+        .iter()
+        .map(|i| Evidence {
+            id: format!("#{}", i.number),
+            text: i.title.clone(),
+            detail: match &i.severity {
+                Some(s) => format!("{what} {} ({s})", human(i.seconds)),
+                None => format!("{what} {}", human(i.seconds)),
+            },
+            url: (!i.url.is_empty()).then(|| i.url.clone()),
+        })
+        .collect()
+}
+
+fn fix_measure(subject: String, f: Option<&FixStats>, agg: Option<Agg>, what: &str) -> Measurement {
+    let Some(f) = f else {
+        return Measurement::missing(subject, format!("{NO_GITHUB}."));
+    };
+    let (value, samples, evidence) = match agg {
+        Some(a) => (
+            dist_value(a, &f.fix_times, f.fix_time.count, &f.fix_time),
+            f.fix_time.count,
+            issue_evidence(&f.slowest, what),
+        ),
+        None => (f.within_slo, f.with_objective, issue_evidence(&f.missed_objective, "missed objective, fixed in")),
+    };
+    Measurement {
+        subject,
+        value,
+        samples: Some(samples),
+        sample: f.fix_times.iter().map(|&v| v as f64).collect(),
+        evidence,
+        missing: None,
+    }
+}
+
+fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg) -> Measurement {
+    let Some(c) = c else {
+        return Measurement::missing(subject, format!("{NO_GITHUB}."));
+    };
+    Measurement {
+        subject,
+        value: dist_value(agg, &c.cycle_times, c.cycle_time.count, &c.cycle_time),
+        samples: Some(c.cycle_time.count),
+        sample: c.cycle_times.iter().map(|&v| v as f64).collect(),
+        evidence: issue_evidence(&c.slowest, "open for"),
+        missing: None,
+    }
+}
+
+fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
+    let subject = subject_of(d);
+    match metric {
+        Metric::Changes | Metric::LeadTime(_) | Metric::FixCommits | Metric::Reverts | Metric::FixRatio => {
+            let c = match d {
+                Data::Candidate(c) => Some(&c.changes),
+                Data::Release(r) => r.changes.as_ref(),
+                Data::Window(w) => w.changes.as_ref(),
+            };
+            change_measure(subject, c, metric)
+        }
+        Metric::BugsFound | Metric::DefectRate => {
+            let (found, rate, changes, evidence) = match d {
+                Data::Release(r) => (
+                    r.bugs_found,
+                    r.defect_rate,
+                    r.changes.as_ref().map(|c| c.changes),
+                    issue_evidence(&r.bugs, "reported"),
+                ),
+                Data::Window(w) => (w.bugs_found, w.defect_rate, w.changes.as_ref().map(|c| c.changes), Vec::new()),
+                Data::Candidate(_) => (None, None, None, Vec::new()),
+            };
+            if found.is_none() {
+                return Measurement::missing(subject, format!("{NO_GITHUB}."));
+            }
+            Measurement {
+                value: if *metric == Metric::BugsFound { found.map(|f| f as f64) } else { rate },
+                samples: changes,
+                evidence,
+                subject,
+                ..Measurement::default()
+            }
+        }
+        Metric::BugFixTime(a) => {
+            let f = match d {
+                Data::Release(r) => r.bug_fix.as_ref(),
+                Data::Window(w) => w.bug_fix.as_ref(),
+                Data::Candidate(_) => None,
+            };
+            fix_measure(subject, f, Some(*a), "fixed in")
+        }
+        Metric::BugFixWithinSlo => {
+            let f = match d {
+                Data::Release(r) => r.bug_fix.as_ref(),
+                Data::Window(w) => w.bug_fix.as_ref(),
+                Data::Candidate(_) => None,
+            };
+            fix_measure(subject, f, None, "fixed in")
+        }
+        Metric::TimeToRestore(a) => {
+            let f = match d {
+                Data::Window(w) => w.time_to_restore.as_ref(),
+                _ => None,
+            };
+            fix_measure(subject, f, Some(*a), "restored in")
+        }
+        Metric::PrCycleTime(a) => {
+            let c = match d {
+                Data::Window(w) => w.pr_cycle.as_ref(),
+                _ => None,
+            };
+            cycle_measure(subject, c, *a)
+        }
+        Metric::ReleaseFrequency | Metric::ChangeFailureRate => {
+            let Data::Window(w) = d else {
+                return Measurement::missing(subject, "measured over a window only.".into());
+            };
+            let rels = &engine.inputs.git.releases;
+            let evidence = if *metric == Metric::ChangeFailureRate {
+                w.failed_releases
+                    .iter()
+                    .filter_map(|tag| rels.iter().position(|r| &r.tag == tag))
+                    .filter_map(|i| engine.release(i))
+                    .map(|r| {
+                        let mut why = Vec::new();
+                        if let Some(h) = &r.hotfixed_by {
+                            why.push(format!("hotfix {h}"));
+                        }
+                        if let Some(inc) = r.incidents.as_ref().filter(|v| !v.is_empty()) {
+                            let l: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
+                            why.push(format!("incident {}", l.join(", ")));
+                        }
+                        Evidence {
+                            id: r.tag.clone(),
+                            text: format!("released {}", crate::model::date(r.time)),
+                            detail: why.join("; "),
+                            url: None,
+                        }
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Measurement {
+                value: if *metric == Metric::ChangeFailureRate {
+                    w.change_failure_rate
+                } else {
+                    Some(w.release_frequency)
+                },
+                samples: (*metric == Metric::ChangeFailureRate).then_some(w.releases.len()),
+                evidence,
+                subject,
+                ..Measurement::default()
+            }
+        }
+        Metric::OpenBugs(o) => measure_open(engine, o),
+        Metric::Tests(t) => measure_tests(*t, None),
+    }
+}
+
+fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
+    let subject = "the open bugs now".to_string();
+    let Some(open) = engine.open_bugs() else {
+        return Measurement::missing(subject, format!("{NO_GITHUB}."));
+    };
+    let (value, evidence) = match o {
+        OpenAgg::Total => (Some(open.total as f64), issue_evidence(&open.oldest, "open for")),
+        OpenAgg::Severity(s) => {
+            let list: Vec<IssueRef> = open
+                .oldest
+                .iter()
+                .filter(|i| i.severity.as_deref().unwrap_or("none") == s)
+                .cloned()
+                .collect();
+            (Some(open.severity(s) as f64), issue_evidence(&list, "open for"))
+        }
+        OpenAgg::Overdue => (Some(open.overdue as f64), issue_evidence(&open.overdue_bugs, "open for")),
+        OpenAgg::OldestAge => (open.oldest_age.map(|a| a as f64), issue_evidence(&open.oldest, "open for")),
+    };
+    Measurement {
+        subject,
+        value: if matches!(o, OpenAgg::OldestAge) { value } else { value.or(Some(0.0)) },
+        samples: None,
+        evidence,
+        ..Measurement::default()
+    }
+}
+
+fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
+    let subject = "this test run".to_string();
+    let Some(f) = tests else {
+        return Measurement::missing(
+            subject,
+            "no test results (pass --junit or set `tests.paths`), so this rule cannot judge.".into(),
+        );
+    };
+    let failing = || {
+        f.failing
+            .iter()
+            .map(|(id, msg)| Evidence {
+                id: id.clone(),
+                text: msg.clone(),
+                detail: "failed".into(),
+                url: None,
+            })
+            .collect()
+    };
+    let (value, samples, evidence): (Option<f64>, usize, Vec<Evidence>) = match t {
+        TestAgg::PassRate => (f.pass_rate(), f.passed + f.failed + f.errored, failing()),
+        TestAgg::Passed => (Some(f.passed as f64), f.total(), Vec::new()),
+        TestAgg::Failed => (Some(f.failed as f64), f.total(), failing()),
+        TestAgg::Errored => (Some(f.errored as f64), f.total(), failing()),
+        TestAgg::Skipped => (Some(f.skipped as f64), f.total(), Vec::new()),
+        TestAgg::Total => (Some(f.total() as f64), f.total(), Vec::new()),
+        TestAgg::Flaky => (
+            Some(f.flaky as f64),
+            f.total(),
+            f.flaky_ids
+                .iter()
+                .map(|id| Evidence {
+                    id: id.clone(),
+                    text: "passed only after a failed attempt".into(),
+                    detail: "flaky".into(),
+                    url: None,
+                })
+                .collect(),
+        ),
+        TestAgg::Duration => (
+            Some(f.duration),
+            f.total(),
+            f.slowest
+                .iter()
+                .map(|(id, s)| Evidence {
+                    id: id.clone(),
+                    text: String::new(),
+                    detail: crate::duration::human_f64(*s),
+                    url: None,
+                })
+                .collect(),
+        ),
+    };
+    Measurement {
+        subject,
+        value,
+        samples: Some(samples),
+        evidence: evidence.into_iter().take(super::super::metrics::issues::EVIDENCE).collect(),
+        ..Measurement::default()
+    }
+}
+
+/// A baseline value, its sample and what it is.
+#[derive(Debug, Clone)]
+pub struct BaselineValue {
+    pub value: f64,
+    pub samples: Option<usize>,
+    pub sample: Vec<f64>,
+    pub describe: String,
+}
+
+/// The baseline of a slip rule.
+pub fn baseline(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64, b: &Baseline) -> Result<BaselineValue, String> {
+    let n = engine.release_count();
+    // The releases before the measured one: all of them for the candidate, all but the
+    // newest for the latest release.
+    let before = match scope {
+        Scope::Candidate => n,
+        _ => n.saturating_sub(1),
+    };
+    match b {
+        Baseline::PreviousRelease => {
+            if before == 0 {
+                return Err("there is no previous release to compare with; the slip is not judged.".into());
+            }
+            let r = engine.release(before - 1).ok_or("no previous release")?;
+            let tag = r.tag.clone();
+            let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
+            let value = m
+                .value
+                .ok_or_else(|| format!("the previous release {tag} has no value for {metric}; the slip is not judged."))?;
+            Ok(BaselineValue {
+                value,
+                samples: m.samples,
+                sample: m.sample,
+                describe: format!("previous release {tag}"),
+            })
+        }
+        Baseline::MedianOfLast(k) => {
+            let k = *k as usize;
+            let from = before.saturating_sub(k);
+            let mut values = Vec::new();
+            let mut sample = Vec::new();
+            let mut samples = 0usize;
+            let mut tags = Vec::new();
+            for i in from..before {
+                let Some(r) = engine.release(i) else { continue };
+                let tag = r.tag.clone();
+                let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
+                if let Some(v) = m.value {
+                    values.push(v);
+                    sample.extend(m.sample);
+                    samples += m.samples.unwrap_or(0);
+                    tags.push(tag);
+                }
+            }
+            if values.is_empty() {
+                return Err(format!("none of the last {k} releases has a value for {metric}; the slip is not judged."));
+            }
+            values.sort_by(f64::total_cmp);
+            let rank = values.len().div_ceil(2);
+            let value = values[rank - 1];
+            let span = match (tags.first(), tags.last()) {
+                (Some(a), Some(z)) if a != z => format!("{a} … {z}"),
+                (Some(a), _) => a.clone(),
+                _ => String::new(),
+            };
+            let describe = if tags.len() < k {
+                format!("median of the last {} releases, {span}; {k} asked, fewer had data", tags.len())
+            } else {
+                format!("median of the last {k} releases, {span}")
+            };
+            Ok(BaselineValue {
+                value,
+                samples: Some(samples),
+                sample,
+                describe,
+            })
+        }
+        Baseline::Trailing(d) => {
+            let end = match scope {
+                Scope::Window => engine.now - window,
+                Scope::Candidate => engine.now,
+                Scope::LatestRelease => {
+                    let r = engine.release(n.wrapping_sub(1)).ok_or("no release")?;
+                    r.time
+                }
+            };
+            let span = Span {
+                start: end - d.secs(),
+                end,
+                end_inclusive: false,
+            };
+            let w = engine.window(span);
+            let m = measure_in(engine, metric, &Data::Window(Box::new(w)));
+            if let Some(why) = m.missing {
+                return Err(why);
+            }
+            let value = m.value.ok_or_else(|| {
+                format!(
+                    "the trailing {} before {} has no value for {metric}; the slip is not judged.",
+                    human(d.secs()),
+                    crate::model::date(end)
+                )
+            })?;
+            Ok(BaselineValue {
+                value,
+                samples: m.samples,
+                sample: m.sample,
+                describe: format!(
+                    "the {} before {}",
+                    human(d.secs()),
+                    crate::model::date(end)
+                ),
+            })
+        }
+    }
+}

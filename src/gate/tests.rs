@@ -1,0 +1,238 @@
+//! Rule evaluation, hand-computed. Days (D) from the epoch; now = day 50.
+//!
+//! v1.0.0 @10: authored 8, 9       → lead 2d, 1d
+//! v1.0.1 @12: authored 11 "fix"   → lead 1d        (v1.0.0 hotfixed: same 1.0, 2d later)
+//! v1.1.0 @20: authored 13, 15, 19 → lead 7d, 5d, 1d (p50 5d)
+//! v1.2.0 @40: authored 39         → lead 1d
+//! candidate:  authored 44         → lead 6d at now
+
+use super::*;
+use crate::metrics::Inputs;
+use crate::model::{Candidate, Commit, GitHistory, Release};
+use crate::policy::{self, Policy};
+
+const D: i64 = 86_400;
+
+fn rel(tag: &str, day: i64, authored: &[i64]) -> Release {
+    Release {
+        tag: tag.into(),
+        version: semver::Version::parse(tag.trim_start_matches('v')).expect("version"),
+        time: day * D,
+        commit: format!("{tag}-sha"),
+        annotated: true,
+        changes: authored
+            .iter()
+            .enumerate()
+            .map(|(n, d)| Commit {
+                sha: format!("{tag}-{n}-sha"),
+                author_time: d * D,
+                subject: format!("feat: {tag} {n}"),
+            })
+            .collect(),
+        changes_loaded: true,
+    }
+}
+
+fn history() -> GitHistory {
+    GitHistory {
+        releases: vec![
+            rel("v1.0.0", 10, &[8, 9]),
+            rel("v1.0.1", 12, &[11]),
+            rel("v1.1.0", 20, &[13, 15, 19]),
+            rel("v1.2.0", 40, &[39]),
+        ],
+        candidate: Candidate {
+            head: Some("head".into()),
+            base_tag: Some("v1.2.0".into()),
+            changes: vec![Commit {
+                sha: "cafe0001".into(),
+                author_time: 44 * D,
+                subject: "feat: slow one".into(),
+            }],
+        },
+        ..GitHistory::default()
+    }
+}
+
+fn run(policy_yaml: &str, tests: Option<&TestFigures>, event: &Event) -> GateResult {
+    let (policy, rules): (Policy, _) = policy::parse(policy_yaml, "test.yml").unwrap_or_else(|e| panic!("{e}"));
+    let git = history();
+    let engine = Engine::new(Inputs { git: &git, github: None }, &policy, 50 * D);
+    evaluate(&engine, &rules, tests, event)
+}
+
+fn pr(labels: &[&str], title: &str) -> Event {
+    Event {
+        trigger: Some(Trigger::PullRequest),
+        pr_labels: labels.iter().map(|s| s.to_string()).collect(),
+        pr_title: Some(title.into()),
+    }
+}
+
+#[test]
+fn absolute_max_fails_and_warns_by_level() {
+    let g = run(
+        "rules:\n  - {name: a, metric: lead_time.p90, max: 5d}\n  - {name: b, metric: lead_time.p90, max: 5d, level: warn}\n  - {name: c, metric: lead_time.p90, max: 7d}\n",
+        None,
+        &Event::default(),
+    );
+    assert_eq!(g.verdicts[0].status, Status::Fail);
+    assert_eq!(g.verdicts[0].value, Some(6.0 * D as f64));
+    assert_eq!(g.verdicts[0].value_text, "6d");
+    assert_eq!(g.verdicts[0].evidence[0].id, "cafe000");
+    assert_eq!(g.verdicts[1].status, Status::Warn);
+    assert_eq!(g.verdicts[2].status, Status::Pass);
+    assert_eq!(g.overall, Overall::Fail);
+    assert_eq!(g.failed_rules(), ["a"]);
+    assert!(g.verdicts[0].reason.contains("6d is above the maximum 5d"), "{}", g.verdicts[0].reason);
+}
+
+#[test]
+fn min_threshold_on_a_ratio() {
+    // fix ratio of the candidate: 0 fixes of 1 change = 0% < 10%.
+    let g = run("rules:\n  - {metric: fix_ratio, min: 10%}\n", None, &Event::default());
+    assert_eq!(g.verdicts[0].value, Some(0.0));
+    assert_eq!(g.verdicts[0].status, Status::Fail);
+}
+
+#[test]
+fn slip_against_previous_release_and_median_of_last() {
+    let g = run(
+        "rules:\n  - {name: prev, metric: lead_time.max, max_increase: 100%}\n  - {name: med, metric: lead_time.p50, max_increase: 500%, baseline: {median_of_last: 3}}\n  - {name: med2, metric: lead_time.p50, max_increase: 499%, baseline: {median_of_last: 3}}\n",
+        None,
+        &Event::default(),
+    );
+    // previous release v1.2.0: max 1d; 6d is +500% > +100%.
+    assert_eq!(g.verdicts[0].baseline, Some(D as f64));
+    assert_eq!(g.verdicts[0].status, Status::Fail);
+    // p50 of v1.0.1 (1d), v1.1.0 (5d), v1.2.0 (1d): sorted [1d, 1d, 5d], rank 2 → 1d.
+    // 6d is exactly +500%: not above a 500% limit, above a 499% one.
+    assert_eq!(g.verdicts[1].baseline, Some(D as f64));
+    assert_eq!(g.verdicts[1].status, Status::Pass);
+    assert_eq!(g.verdicts[2].status, Status::Fail);
+    assert!(g.verdicts[2].baseline_text.as_deref().unwrap_or("").contains("v1.0.1 … v1.2.0"));
+}
+
+#[test]
+fn trailing_baseline_for_a_window_and_decrease() {
+    // Window 10d = [40, 50]: v1.2.0 only, lead p90 1d.
+    // Trailing 30d before day 40 = [10, 40): v1.0.0, v1.0.1, v1.1.0 pooled
+    // [1d, 1d, 1d, 2d, 5d, 7d]: p90 rank ceil(5.4) = 6 → 7d. Change −85.7%.
+    let g = run(
+        "rules:\n  - {name: up, metric: lead_time.p90, scope: window, window: 10d, max_increase: 10%, baseline: {trailing: 30d}}\n  - {name: down, metric: lead_time.p90, scope: window, window: 10d, max_decrease: 50%, baseline: {trailing: 30d}}\n",
+        None,
+        &Event::default(),
+    );
+    assert_eq!(g.verdicts[0].value, Some(D as f64));
+    assert_eq!(g.verdicts[0].baseline, Some(7.0 * D as f64));
+    assert_eq!(g.verdicts[0].status, Status::Pass);
+    assert_eq!(g.verdicts[1].status, Status::Fail);
+    assert!(g.verdicts[1].reason.contains("−85.7%"), "{}", g.verdicts[1].reason);
+}
+
+#[test]
+fn min_samples_means_not_enough_data_never_fail() {
+    let g = run("rules:\n  - {metric: lead_time.p90, max: 1d, min_samples: 2}\n", None, &Event::default());
+    assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
+    assert_eq!(g.overall, Overall::Pass);
+    assert!(g.verdicts[0].reason.contains("1 sample"), "{}", g.verdicts[0].reason);
+}
+
+#[test]
+fn confidence_keeps_an_insignificant_slip_from_failing() {
+    // Candidate [6d] vs previous release [1d]: n1 = n2 = 1, U = 1, P(U ≥ 1) = 0.5 ≥ 0.05.
+    let g = run(
+        "rules:\n  - {metric: lead_time.p50, max_increase: 20%, confidence: 0.95}\n",
+        None,
+        &Event::default(),
+    );
+    let v = &g.verdicts[0];
+    assert_eq!(v.status, Status::Pass);
+    assert!((v.mann_whitney.map(|t| t.p_value).unwrap_or(0.0) - 0.5).abs() < 1e-9);
+    assert!(v.reason.contains("not significant"), "{}", v.reason);
+}
+
+#[test]
+fn change_failure_rate_with_evidence() {
+    // [5, 50]: 4 releases, v1.0.0 hotfixed by v1.0.1 → 25% > 20%.
+    let g = run("rules:\n  - {metric: change_failure_rate, window: 45d, max: 20%}\n", None, &Event::default());
+    let v = &g.verdicts[0];
+    assert_eq!(v.value, Some(0.25));
+    assert_eq!(v.status, Status::Fail);
+    assert_eq!(v.evidence[0].id, "v1.0.0");
+    assert_eq!(v.evidence[0].detail, "hotfix v1.0.1");
+}
+
+#[test]
+fn waiver_label_passes_the_rule_and_shows() {
+    let g = run(
+        "rules:\n  - {metric: lead_time.p90, max: 5d, waive_label: quality-waiver}\n",
+        None,
+        &pr(&["Quality-Waiver"], "feat: x"),
+    );
+    assert_eq!(g.verdicts[0].status, Status::Waived);
+    assert_eq!(g.overall, Overall::Pass);
+    assert!(g.verdicts[0].reason.contains("Waived"));
+    // The label does nothing on a push.
+    let g = run(
+        "rules:\n  - {metric: lead_time.p90, max: 5d, waive_label: quality-waiver}\n",
+        None,
+        &Event {
+            trigger: Some(Trigger::Push),
+            ..Event::default()
+        },
+    );
+    assert_eq!(g.verdicts[0].status, Status::Fail);
+}
+
+#[test]
+fn freeze_mode_exempts_fix_pull_requests() {
+    let yaml = "freeze: {exempt_fixes: true}\nrules:\n  - {metric: lead_time.p90, max: 5d}\n";
+    let g = run(yaml, None, &pr(&[], "fix(api): handle nulls"));
+    assert_eq!(g.verdicts[0].status, Status::Exempt);
+    assert_eq!(g.overall, Overall::Pass);
+    assert!(g.freeze_exemption.as_deref().unwrap_or("").contains("title"));
+    let g = run(yaml, None, &pr(&["BUG"], "Handle nulls"));
+    assert_eq!(g.freeze_exemption.as_deref(), Some("label `BUG`"));
+    let g = run(yaml, None, &pr(&[], "feat: more"));
+    assert_eq!(g.overall, Overall::Fail);
+}
+
+#[test]
+fn rules_run_only_on_their_events() {
+    let g = run(
+        "rules:\n  - {name: rel, metric: lead_time.p90, max: 5d, on: [release]}\n",
+        None,
+        &pr(&[], "feat: x"),
+    );
+    assert!(g.verdicts.is_empty());
+    assert_eq!(g.not_on_this_event, ["rel"]);
+    assert_eq!(g.overall, Overall::Pass);
+}
+
+#[test]
+fn test_rules_with_and_without_results() {
+    let yaml = "rules:\n  - {name: t, metric: tests.failed, max: 0}\n  - {name: r, metric: tests.pass_rate, min: 99%}\n";
+    let g = run(yaml, None, &Event::default());
+    assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
+    let figures = TestFigures {
+        passed: 98,
+        failed: 2,
+        skipped: 5,
+        failing: vec![("a::b".into(), "assertion failed".into())],
+        ..TestFigures::default()
+    };
+    let g = run(yaml, Some(&figures), &Event::default());
+    assert_eq!(g.verdicts[0].status, Status::Fail);
+    assert_eq!(g.verdicts[0].evidence[0].id, "a::b");
+    // 98 / (98 + 2) = 98% < 99%.
+    assert_eq!(g.verdicts[1].value, Some(0.98));
+    assert_eq!(g.verdicts[1].status, Status::Fail);
+}
+
+#[test]
+fn github_rules_without_data_do_not_judge() {
+    let g = run("rules:\n  - {metric: open_bugs.total, max: 0}\n", None, &Event::default());
+    assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
+    assert!(g.verdicts[0].reason.contains("no GitHub data"));
+}
