@@ -154,8 +154,7 @@ impl JsonSchema for Pattern {
 fn first_line(s: &str) -> String {
     s.lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('^') && !l.starts_with("regex parse error"))
-        .last()
+        .rfind(|l| !l.is_empty() && !l.starts_with('^') && !l.starts_with("regex parse error"))
         .unwrap_or(s)
         .to_string()
 }
