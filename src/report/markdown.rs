@@ -1,8 +1,259 @@
-//! Markdown report (job summary, PR comment body, `--format markdown`).
+//! Markdown: the report (`--format markdown`, job summary) and the gate's verdicts (PR
+//! comment, job summary). Every piece of data is escaped: titles, subjects, test names and
+//! messages cannot break the markdown, inject HTML or ping anyone.
 
-use super::Report;
+use super::{Report, num, opt_dur, pct, short};
+use crate::duration::human;
+use crate::gate::{GateResult, Overall, Status, Verdict};
+use crate::model::{date, rfc3339};
+use crate::publish::sanitize::{code, inline, inline_max};
+use std::fmt::Write;
 
+/// The report's tables.
 pub fn render(r: &Report) -> String {
-    let _ = r;
+    let mut out = String::new();
+    let _ = writeln!(out, "### Release metrics\n");
+    let _ = writeln!(
+        out,
+        "{} of {} releases · window {} · evaluated {} · policy {}\n",
+        r.releases.len(),
+        r.releases_total,
+        human(r.window_seconds),
+        rfc3339(r.evaluated_at),
+        code(&r.sources.policy)
+    );
+    out.push_str(&release_table(r));
+    out.push('\n');
+    out.push_str(&window_section(r));
+    if let Some(t) = &r.tests {
+        out.push('\n');
+        out.push_str(&tests_section(t));
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "\n> [!NOTE]\n> {}", inline(n));
+    }
+    if !r.warnings.is_empty() {
+        out.push('\n');
+        for w in &r.warnings {
+            let _ = writeln!(out, "- ⚠️ {}", inline(w));
+        }
+    }
+    out
+}
+
+fn release_table(r: &Report) -> String {
+    let gh = r.sources.github.is_some();
+    let mut out = String::new();
+    out.push_str("| Release | Date | Changes | Lead p50 | Lead p90 | Lead max | Fixes | Reverts | Fix ratio |");
+    if gh {
+        out.push_str(" Bugs | Defects/100 | Fix p50 |");
+    }
+    out.push_str(" Failed |\n|---|---|--:|--:|--:|--:|--:|--:|--:|");
+    if gh {
+        out.push_str("--:|--:|--:|");
+    }
+    out.push_str("---|\n");
+    let c = &r.candidate.changes;
+    let _ = write!(
+        out,
+        "| _unreleased_ | now | {} | {} | {} | {} | {} | {} | {} |",
+        c.changes,
+        opt_dur(c.lead_time.p50),
+        opt_dur(c.lead_time.p90),
+        opt_dur(c.lead_time.max),
+        c.fix_commits,
+        c.reverts,
+        c.fix_ratio.map(pct).unwrap_or_else(|| "–".into())
+    );
+    if gh {
+        out.push_str("  |  |  |");
+    }
+    out.push_str("  |\n");
+    for rel in &r.releases {
+        let _ = write!(out, "| {} | {} |", code(&rel.tag), date(rel.time));
+        match &rel.changes {
+            Some(c) => {
+                let _ = write!(
+                    out,
+                    " {} | {} | {} | {} | {} | {} | {} |",
+                    c.changes,
+                    opt_dur(c.lead_time.p50),
+                    opt_dur(c.lead_time.p90),
+                    opt_dur(c.lead_time.max),
+                    c.fix_commits,
+                    c.reverts,
+                    c.fix_ratio.map(pct).unwrap_or_else(|| "–".into())
+                );
+            }
+            None => out.push_str(" · | · | · | · | · | · | · |"),
+        }
+        if gh {
+            let _ = write!(
+                out,
+                " {} | {} | {} |",
+                rel.bugs_found.map(|b| b.to_string()).unwrap_or_else(|| "–".into()),
+                rel.defect_rate.map(num).unwrap_or_else(|| "–".into()),
+                opt_dur(rel.bug_fix.as_ref().and_then(|f| f.fix_time.p50))
+            );
+        }
+        let mut failed = Vec::new();
+        if let Some(h) = &rel.hotfixed_by {
+            failed.push(format!("hotfix {}", code(h)));
+        }
+        if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
+            let l: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
+            failed.push(format!("incident {}", code(&l.join(" "))));
+        }
+        if rel.provisional {
+            failed.push("_provisional_".into());
+        }
+        let _ = writeln!(out, " {} |", failed.join(", "));
+    }
+    out
+}
+
+fn window_section(r: &Report) -> String {
+    let w = &r.window;
+    let mut out = String::new();
+    let _ = writeln!(out, "**Window {}** ({} → {})\n", human(r.window_seconds), date(w.span.start), date(w.span.end));
+    let _ = writeln!(out, "| Metric | Value |\n|---|---|");
+    let _ = writeln!(out, "| Releases | {} ({} per week) |", w.releases.len(), num(w.release_frequency));
+    let _ = writeln!(
+        out,
+        "| Change failure rate | {} |",
+        match w.change_failure_rate {
+            Some(v) => format!("{} ({} of {})", pct(v), w.failed_releases.len(), w.releases.len()),
+            None => "–".into(),
+        }
+    );
+    if let Some(b) = w.bugs_found {
+        let _ = writeln!(out, "| Bugs found | {b} ({} per 100 changes) |", w.defect_rate.map(num).unwrap_or_else(|| "–".into()));
+    }
+    if let Some(f) = &w.bug_fix {
+        let _ = writeln!(
+            out,
+            "| Bug fix time | p50 {}, p90 {} ({} fixed{}) |",
+            opt_dur(f.fix_time.p50),
+            opt_dur(f.fix_time.p90),
+            f.fix_time.count,
+            f.within_slo.map(|s| format!(", {} within objective", pct(s))).unwrap_or_default()
+        );
+    }
+    if let Some(t) = &w.time_to_restore {
+        let _ = writeln!(out, "| Time to restore | p50 {}, p90 {} ({} incidents) |", opt_dur(t.fix_time.p50), opt_dur(t.fix_time.p90), t.fix_time.count);
+    }
+    if let Some(p) = &w.pr_cycle {
+        let _ = writeln!(out, "| PR cycle time | p50 {}, p90 {} ({} merged) |", opt_dur(p.cycle_time.p50), opt_dur(p.cycle_time.p90), p.cycle_time.count);
+    }
+    if let Some(o) = &r.open_bugs {
+        let sev: Vec<String> = o.by_severity.iter().map(|(k, v)| format!("{} {v}", inline(k))).collect();
+        let _ = writeln!(
+            out,
+            "| Open bugs | {} ({}){}, {} overdue |",
+            o.total,
+            sev.join(", "),
+            o.oldest_age.map(|a| format!(", oldest {}", human(a))).unwrap_or_default(),
+            o.overdue
+        );
+    }
+    out
+}
+
+fn tests_section(t: &crate::metrics::tests::TestMetrics) -> String {
+    let _ = t;
     String::new()
+}
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅",
+        Status::Fail => "❌",
+        Status::Warn => "⚠️",
+        Status::Waived => "🏳️",
+        Status::Exempt => "🧊",
+        Status::NotEnoughData => "➖",
+    }
+}
+
+/// The headline of a gate result.
+pub fn headline(g: &GateResult, what: &str) -> String {
+    let failed = g.verdicts.iter().filter(|v| v.status == Status::Fail).count();
+    let warned = g.verdicts.iter().filter(|v| v.status == Status::Warn).count();
+    match g.overall {
+        Overall::Fail => format!("❌ slipgate: {what} failed — {failed} of {} rules tripped", g.verdicts.len()),
+        Overall::Warn => format!("⚠️ slipgate: {what} passed with {warned} warning{}", if warned == 1 { "" } else { "s" }),
+        Overall::Pass => format!("✅ slipgate: {what} passed"),
+    }
+}
+
+/// The verdicts: a table, then each tripped or notable rule with its reason and evidence.
+pub fn verdicts(g: &GateResult) -> String {
+    let mut out = String::new();
+    if g.verdicts.is_empty() {
+        out.push_str("No rule runs on this event.\n");
+    } else {
+        out.push_str("| | Rule | Measured | Value | Threshold | Baseline |\n|---|---|---|--:|---|---|\n");
+        for v in &g.verdicts {
+            let _ = writeln!(
+                out,
+                "| {} | **{}** {} | {} | {} | {} | {} |",
+                icon(v.status),
+                inline(&v.rule),
+                code(&v.metric),
+                inline(&v.subject),
+                inline(&v.value_text),
+                inline(&v.threshold),
+                v.baseline_text.as_deref().map(inline).unwrap_or_default()
+            );
+        }
+    }
+    if let Some(why) = &g.freeze_exemption {
+        let _ = writeln!(
+            out,
+            "\n🧊 **Freeze mode:** fail rules are tripped, but this pull request is a fix ({}), so it passes.",
+            inline(why)
+        );
+    }
+    for v in g.verdicts.iter().filter(|v| v.status != Status::Pass) {
+        out.push('\n');
+        out.push_str(&verdict_detail(v));
+    }
+    if !g.not_on_this_event.is_empty() {
+        let names: Vec<String> = g.not_on_this_event.iter().map(|n| inline(n)).collect();
+        let _ = writeln!(out, "\n<sub>Not run on this event: {}.</sub>", names.join(", "));
+    }
+    out
+}
+
+fn verdict_detail(v: &Verdict) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#### {} {} — {}\n", icon(v.status), inline(&v.rule), v.status.name());
+    let _ = writeln!(out, "{}", inline(&v.reason));
+    if let Some(d) = &v.description {
+        let _ = writeln!(out, "\n_{}_", inline(d));
+    }
+    if !v.evidence.is_empty() {
+        let _ = writeln!(out, "\n<details><summary>Evidence ({})</summary>\n", v.evidence.len());
+        for e in &v.evidence {
+            let id = match &e.url {
+                Some(u) if u.starts_with("https://") => format!("[{}]({})", inline(&e.id), u.replace(['(', ')', ' '], "")),
+                _ => code(&e.id),
+            };
+            let text = if e.text.is_empty() { String::new() } else { format!(" {}", inline_max(&e.text, 120)) };
+            let _ = writeln!(out, "- {id}{text} — {}", inline(&e.detail));
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// A markdown line naming the commit and time of a report.
+pub fn footer(r: &Report) -> String {
+    let head = r.candidate.head.as_deref().map(|h| format!(" at {}", code(short(h)))).unwrap_or_default();
+    format!(
+        "<sub>slipgate {}{head} · evaluated {} · policy {}</sub>\n",
+        r.tool.version,
+        rfc3339(r.evaluated_at),
+        code(&r.sources.policy)
+    )
 }
