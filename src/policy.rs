@@ -1,3 +1,6 @@
 //! Policy files.
 #[derive(Debug, thiserror::Error)]
-pub enum PolicyError { #[error("{0}")] Other(String) }
+pub enum PolicyError {
+    #[error("{0}")]
+    Other(String),
+}
