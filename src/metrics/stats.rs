@@ -216,12 +216,14 @@ fn exact_sf(n1: usize, n2: usize, u: usize) -> f64 {
 }
 
 /// Survival function of the standard normal distribution, `P(Z > z)`.
+///
+/// Relative error below 4e-14 for z in [-5, 15] (checked in steps of 0.05 against
+/// mpmath at 40 digits); most of it comes from rounding `z / sqrt(2)` before squaring.
 pub fn normal_sf(z: f64) -> f64 {
     0.5 * erfc(z / std::f64::consts::SQRT_2)
 }
 
-/// Complementary error function, relative error near 1e-15 over the range that matters
-/// here.
+/// Complementary error function.
 ///
 /// For `0 <= x < 1`: `1 - erf(x)` with the all-positive series
 /// `erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_{j>=0} 2^j x^(2j+1) / (1*3*...*(2j+1))`
