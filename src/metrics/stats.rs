@@ -537,8 +537,13 @@ mod tests {
         assert!(close(exact_sf(4, 6, 24), 1.0 / 210.0, 1e-15));
         assert!(close(exact_sf(4, 6, 13), 1.0 - exact_sf(4, 6, 12), 1e-15));
         assert_eq!(exact_sf(4, 6, 25), 0.0);
-        // Sizes swap freely.
-        assert_eq!(exact_sf(6, 4, 17), exact_sf(4, 6, 17));
+        // n1 = n2 = 2: of the C(4,2) = 6 orderings, U = 0,1,2,2,3,4 (two give U = 2),
+        // so P(U >= 3) = 2/6 and P(U >= 2) = 4/6.
+        assert!(close(exact_sf(2, 2, 3), 2.0 / 6.0, 1e-15));
+        assert!(close(exact_sf(2, 2, 2), 4.0 / 6.0, 1e-15));
+        // n1 = 3, n2 = 1: the baseline value sits in one of 4 places, U = 0..=3 uniform:
+        // P(U >= 1) = 3/4.
+        assert!(close(exact_sf(3, 1, 1), 0.75, 1e-15));
     }
 
     #[test]
