@@ -83,13 +83,23 @@ pub struct GithubArgs {
     #[arg(long)]
     pub offline: bool,
     /// GitHub token [env: GITHUB_TOKEN]. Optional for public repositories (60 requests an hour).
-    #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "GITHUB_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub token: Option<String>,
     /// The GitHub repository, OWNER/NAME [env: GITHUB_REPOSITORY; default: from the `origin` remote].
     #[arg(long, env = "GITHUB_REPOSITORY", value_name = "OWNER/NAME")]
     pub github_repo: Option<String>,
     /// The API base URL (GitHub Enterprise: https://HOST/api/v3).
-    #[arg(long, env = "GITHUB_API_URL", default_value = "https://api.github.com", value_name = "URL")]
+    #[arg(
+        long,
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        value_name = "URL"
+    )]
     pub api_url: String,
     /// The cache file of issues and pull requests (keep it between CI runs with actions/cache).
     #[arg(long, default_value = ".slipgate/cache.db", value_name = "PATH")]

@@ -9,5 +9,7 @@ pub fn check(_ctx: &Ctx, _args: &CheckArgs) -> Result<i32> {
 }
 
 pub fn release_check(_ctx: &Ctx, _args: &ReleaseCheckArgs) -> Result<i32> {
-    Err(Error::Usage("`slipgate release-check` is not built yet".into()))
+    Err(Error::Usage(
+        "`slipgate release-check` is not built yet".into(),
+    ))
 }

@@ -45,7 +45,10 @@ pub fn run(cli: Cli) -> Result<i32> {
     let color = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     if let Command::Policy(cmd) = &cli.command {
         return policy_command(cmd, g.policy.as_deref(), &g.repo);
@@ -90,7 +93,10 @@ fn parse_now(text: Option<&str>) -> Result<Timestamp> {
         return Ok(d.timestamp());
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp()).unwrap_or(0));
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .map(|x| x.and_utc().timestamp())
+            .unwrap_or(0));
     }
     Err(Error::Usage(format!(
         "--now `{t}` is not a time; write RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`)"
@@ -111,7 +117,11 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
                 loaded.rules.len(),
                 if loaded.rules.len() == 1 { "" } else { "s" }
             );
-            print_out(&format!("# effective policy: {}\n{}", loaded.source.describe(), policy::to_yaml(&loaded.policy)));
+            print_out(&format!(
+                "# effective policy: {}\n{}",
+                loaded.source.describe(),
+                policy::to_yaml(&loaded.policy)
+            ));
         }
     }
     Ok(exit::PASSED)
@@ -168,7 +178,11 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
 }
 
 /// GitHub data, or why there is none.
-pub fn read_github(ctx: &Ctx, args: &GithubArgs, git: &GitHistory) -> Result<(Option<GithubData>, Option<String>, Option<String>)> {
+pub fn read_github(
+    ctx: &Ctx,
+    args: &GithubArgs,
+    git: &GitHistory,
+) -> Result<(Option<GithubData>, Option<String>, Option<String>)> {
     if args.offline {
         return Ok((None, Some("--offline".into()), None));
     }
@@ -177,7 +191,10 @@ pub fn read_github(ctx: &Ctx, args: &GithubArgs, git: &GitHistory) -> Result<(Op
 }
 
 /// Test results, if any were asked for.
-pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<crate::metrics::tests::TestMetrics>> {
+pub fn read_tests(
+    ctx: &Ctx,
+    args: &TestArgs,
+) -> Result<Option<crate::metrics::tests::TestMetrics>> {
     let _ = (ctx, args);
     Ok(None)
 }
@@ -196,7 +213,10 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         ctx.now,
     );
     let incident_rules = ctx.policy.rules.iter().any(|r| {
-        matches!(r.metric, crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate)
+        matches!(
+            r.metric,
+            crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate
+        )
     });
     let sources = Sources {
         repository: ctx.repo.display().to_string(),
@@ -207,7 +227,14 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         policy: ctx.policy.source.describe(),
         junit_files: Vec::new(),
     };
-    let r = report::build(&engine, args.last, sources, tests, Vec::new(), incident_rules);
+    let r = report::build(
+        &engine,
+        args.last,
+        sources,
+        tests,
+        Vec::new(),
+        incident_rules,
+    );
     let out = match args.format {
         Format::Text => report::text::render(&r, report::text::Style { color: ctx.color }),
         Format::Markdown => report::markdown::render(&r),

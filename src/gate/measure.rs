@@ -40,7 +40,8 @@ enum Data {
     Window(Box<WindowMetrics>),
 }
 
-const NO_GITHUB: &str = "no GitHub data (offline, or no repository known), so this rule cannot judge";
+const NO_GITHUB: &str =
+    "no GitHub data (offline, or no repository known), so this rule cannot judge";
 
 fn subject_of(d: &Data) -> String {
     match d {
@@ -60,12 +61,20 @@ fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Result<Data, St
                 .map(|r| Data::Release(Box::new(r)))
                 .ok_or_else(|| "the repository has no release yet".to_string())
         }
-        Scope::Window => Ok(Data::Window(Box::new(engine.window(Span::ending_now(engine.now, window))))),
+        Scope::Window => Ok(Data::Window(Box::new(
+            engine.window(Span::ending_now(engine.now, window)),
+        ))),
     }
 }
 
 /// Measures `metric` in `scope`.
-pub fn measure(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64, tests: Option<&TestFigures>) -> Measurement {
+pub fn measure(
+    engine: &Engine<'_>,
+    metric: &Metric,
+    scope: Scope,
+    window: i64,
+    tests: Option<&TestFigures>,
+) -> Measurement {
     if let Metric::Tests(t) = metric {
         return measure_tests(*t, tests);
     }
@@ -74,11 +83,19 @@ pub fn measure(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64, 
     }
     match scope_data(engine, scope, window) {
         Ok(d) => measure_in(engine, metric, &d),
-        Err(why) => Measurement::missing("the latest release".into(), format!("{why}, so this rule cannot judge.")),
+        Err(why) => Measurement::missing(
+            "the latest release".into(),
+            format!("{why}, so this rule cannot judge."),
+        ),
     }
 }
 
-fn dist_value(agg: Agg, values: &[i64], count: usize, dist: &crate::metrics::stats::Distribution) -> Option<f64> {
+fn dist_value(
+    agg: Agg,
+    values: &[i64],
+    count: usize,
+    dist: &crate::metrics::stats::Distribution,
+) -> Option<f64> {
     let _ = values;
     match agg {
         Agg::Count => Some(count as f64),
@@ -90,7 +107,10 @@ fn dist_value(agg: Agg, values: &[i64], count: usize, dist: &crate::metrics::sta
 
 fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> Measurement {
     let Some(c) = c else {
-        return Measurement::missing(subject.clone(), format!("the changes of {subject} were not read, so this rule cannot judge."));
+        return Measurement::missing(
+            subject.clone(),
+            format!("the changes of {subject} were not read, so this rule cannot judge."),
+        );
     };
     let value = match metric {
         Metric::Changes => Some(c.changes as f64),
@@ -144,7 +164,11 @@ fn fix_measure(subject: String, f: Option<&FixStats>, agg: Option<Agg>, what: &s
             f.fix_time.count,
             issue_evidence(&f.slowest, what),
         ),
-        None => (f.within_slo, f.with_objective, issue_evidence(&f.missed_objective, "missed objective, fixed in")),
+        None => (
+            f.within_slo,
+            f.with_objective,
+            issue_evidence(&f.missed_objective, "missed objective, fixed in"),
+        ),
     };
     Measurement {
         subject,
@@ -173,7 +197,11 @@ fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg) -> Measureme
 fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
     let subject = subject_of(d);
     match metric {
-        Metric::Changes | Metric::LeadTime(_) | Metric::FixCommits | Metric::Reverts | Metric::FixRatio => {
+        Metric::Changes
+        | Metric::LeadTime(_)
+        | Metric::FixCommits
+        | Metric::Reverts
+        | Metric::FixRatio => {
             let c = match d {
                 Data::Candidate(c) => Some(&c.changes),
                 Data::Release(r) => r.changes.as_ref(),
@@ -189,14 +217,23 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                     r.changes.as_ref().map(|c| c.changes),
                     issue_evidence(&r.bugs, "reported"),
                 ),
-                Data::Window(w) => (w.bugs_found, w.defect_rate, w.changes.as_ref().map(|c| c.changes), Vec::new()),
+                Data::Window(w) => (
+                    w.bugs_found,
+                    w.defect_rate,
+                    w.changes.as_ref().map(|c| c.changes),
+                    Vec::new(),
+                ),
                 Data::Candidate(_) => (None, None, None, Vec::new()),
             };
             if found.is_none() {
                 return Measurement::missing(subject, format!("{NO_GITHUB}."));
             }
             Measurement {
-                value: if *metric == Metric::BugsFound { found.map(|f| f as f64) } else { rate },
+                value: if *metric == Metric::BugsFound {
+                    found.map(|f| f as f64)
+                } else {
+                    rate
+                },
                 samples: changes,
                 evidence,
                 subject,
@@ -286,7 +323,10 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
         return Measurement::missing(subject, format!("{NO_GITHUB}."));
     };
     let (value, evidence) = match o {
-        OpenAgg::Total => (Some(open.total as f64), issue_evidence(&open.oldest, "open for")),
+        OpenAgg::Total => (
+            Some(open.total as f64),
+            issue_evidence(&open.oldest, "open for"),
+        ),
         OpenAgg::Severity(s) => {
             let list: Vec<IssueRef> = open
                 .oldest
@@ -294,14 +334,27 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
                 .filter(|i| i.severity.as_deref().unwrap_or("none") == s)
                 .cloned()
                 .collect();
-            (Some(open.severity(s) as f64), issue_evidence(&list, "open for"))
+            (
+                Some(open.severity(s) as f64),
+                issue_evidence(&list, "open for"),
+            )
         }
-        OpenAgg::Overdue => (Some(open.overdue as f64), issue_evidence(&open.overdue_bugs, "open for")),
-        OpenAgg::OldestAge => (open.oldest_age.map(|a| a as f64), issue_evidence(&open.oldest, "open for")),
+        OpenAgg::Overdue => (
+            Some(open.overdue as f64),
+            issue_evidence(&open.overdue_bugs, "open for"),
+        ),
+        OpenAgg::OldestAge => (
+            open.oldest_age.map(|a| a as f64),
+            issue_evidence(&open.oldest, "open for"),
+        ),
     };
     Measurement {
         subject,
-        value: if matches!(o, OpenAgg::OldestAge) { value } else { value.or(Some(0.0)) },
+        value: if matches!(o, OpenAgg::OldestAge) {
+            value
+        } else {
+            value.or(Some(0.0))
+        },
         samples: None,
         evidence,
         ..Measurement::default()
@@ -313,7 +366,8 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
     let Some(f) = tests else {
         return Measurement::missing(
             subject,
-            "no test results (pass --junit or set `tests.paths`), so this rule cannot judge.".into(),
+            "no test results (pass --junit or set `tests.paths`), so this rule cannot judge."
+                .into(),
         );
     };
     let failing = || {
@@ -365,7 +419,10 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
         subject,
         value,
         samples: Some(samples),
-        evidence: evidence.into_iter().take(super::super::metrics::issues::EVIDENCE).collect(),
+        evidence: evidence
+            .into_iter()
+            .take(super::super::metrics::issues::EVIDENCE)
+            .collect(),
         ..Measurement::default()
     }
 }
@@ -380,7 +437,13 @@ pub struct BaselineValue {
 }
 
 /// The baseline of a slip rule.
-pub fn baseline(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64, b: &Baseline) -> Result<BaselineValue, String> {
+pub fn baseline(
+    engine: &Engine<'_>,
+    metric: &Metric,
+    scope: Scope,
+    window: i64,
+    b: &Baseline,
+) -> Result<BaselineValue, String> {
     let n = engine.release_count();
     // The releases before the measured one: all of them for the candidate, all but the
     // newest for the latest release.
@@ -391,14 +454,18 @@ pub fn baseline(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64,
     match b {
         Baseline::PreviousRelease => {
             if before == 0 {
-                return Err("there is no previous release to compare with; the slip is not judged.".into());
+                return Err(
+                    "there is no previous release to compare with; the slip is not judged.".into(),
+                );
             }
             let r = engine.release(before - 1).ok_or("no previous release")?;
             let tag = r.tag.clone();
             let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
-            let value = m
-                .value
-                .ok_or_else(|| format!("the previous release {tag} has no value for {metric}; the slip is not judged."))?;
+            let value = m.value.ok_or_else(|| {
+                format!(
+                    "the previous release {tag} has no value for {metric}; the slip is not judged."
+                )
+            })?;
             Ok(BaselineValue {
                 value,
                 samples: m.samples,
@@ -425,7 +492,9 @@ pub fn baseline(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64,
                 }
             }
             if values.is_empty() {
-                return Err(format!("none of the last {k} releases has a value for {metric}; the slip is not judged."));
+                return Err(format!(
+                    "none of the last {k} releases has a value for {metric}; the slip is not judged."
+                ));
             }
             values.sort_by(f64::total_cmp);
             let rank = values.len().div_ceil(2);
@@ -436,7 +505,10 @@ pub fn baseline(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64,
                 _ => String::new(),
             };
             let describe = if tags.len() < k {
-                format!("median of the last {} releases, {span}; {k} asked, fewer had data", tags.len())
+                format!(
+                    "median of the last {} releases, {span}; {k} asked, fewer had data",
+                    tags.len()
+                )
             } else {
                 format!("median of the last {k} releases, {span}")
             };
@@ -477,11 +549,7 @@ pub fn baseline(engine: &Engine<'_>, metric: &Metric, scope: Scope, window: i64,
                 value,
                 samples: m.samples,
                 sample: m.sample,
-                describe: format!(
-                    "the {} before {}",
-                    human(d.secs()),
-                    crate::model::date(end)
-                ),
+                describe: format!("the {} before {}", human(d.secs()), crate::model::date(end)),
             })
         }
     }

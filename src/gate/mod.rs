@@ -173,7 +173,12 @@ impl GateResult {
 }
 
 /// Evaluates every rule that runs on the event.
-pub fn evaluate(engine: &Engine<'_>, rules: &[Rule], tests: Option<&TestFigures>, event: &Event) -> GateResult {
+pub fn evaluate(
+    engine: &Engine<'_>,
+    rules: &[Rule],
+    tests: Option<&TestFigures>,
+    event: &Event,
+) -> GateResult {
     let mut verdicts = Vec::new();
     let mut skipped = Vec::new();
     for rule in rules {
@@ -188,17 +193,28 @@ pub fn evaluate(engine: &Engine<'_>, rules: &[Rule], tests: Option<&TestFigures>
     // Freeze mode: fix pull requests pass while a fail rule is tripped.
     let mut freeze_exemption = None;
     if event.trigger == Some(Trigger::PullRequest)
-        && engine.policy.freeze.as_ref().is_some_and(|f| f.exempt_fixes)
+        && engine
+            .policy
+            .freeze
+            .as_ref()
+            .is_some_and(|f| f.exempt_fixes)
         && verdicts.iter().any(|v| v.status == Status::Fail)
         && let Some(why) = fix_reason(engine, event)
     {
         for v in verdicts.iter_mut().filter(|v| v.status == Status::Fail) {
             v.status = Status::Exempt;
-            v.reason = format!("{} Freeze mode: this pull request is a fix ({why}), so it may pass.", v.reason);
+            v.reason = format!(
+                "{} Freeze mode: this pull request is a fix ({why}), so it may pass.",
+                v.reason
+            );
         }
         freeze_exemption = Some(why);
     }
-    let worst = verdicts.iter().map(|v| v.status.severity()).max().unwrap_or(0);
+    let worst = verdicts
+        .iter()
+        .map(|v| v.status.severity())
+        .max()
+        .unwrap_or(0);
     GateResult {
         overall: match worst {
             2 => Overall::Fail,
@@ -270,7 +286,12 @@ fn tripped_status(level: Level) -> Status {
     }
 }
 
-fn evaluate_rule(engine: &Engine<'_>, rule: &Rule, tests: Option<&TestFigures>, event: &Event) -> Verdict {
+fn evaluate_rule(
+    engine: &Engine<'_>,
+    rule: &Rule,
+    tests: Option<&TestFigures>,
+    event: &Event,
+) -> Verdict {
     let m = measure::measure(engine, &rule.metric, rule.scope, rule.window.secs(), tests);
     let mut v = Verdict {
         rule: rule.name.clone(),
@@ -281,7 +302,10 @@ fn evaluate_rule(engine: &Engine<'_>, rule: &Rule, tests: Option<&TestFigures>, 
         level: rule.level,
         status: Status::Pass,
         value: m.value,
-        value_text: m.value.map(|x| render_value(&rule.metric, x)).unwrap_or_else(|| "–".into()),
+        value_text: m
+            .value
+            .map(|x| render_value(&rule.metric, x))
+            .unwrap_or_else(|| "–".into()),
         threshold: threshold_text(rule),
         baseline: None,
         baseline_text: None,
@@ -350,10 +374,16 @@ fn evaluate_rule(engine: &Engine<'_>, rule: &Rule, tests: Option<&TestFigures>, 
         v.reason = format!("{} for {}.", breaches.join("; "), m.subject);
         if let Some(label) = &rule.waive_label
             && event.trigger == Some(Trigger::PullRequest)
-            && event.pr_labels.iter().any(|l| l.eq_ignore_ascii_case(label))
+            && event
+                .pr_labels
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(label))
         {
             v.status = Status::Waived;
-            v.reason = format!("{} Waived: the pull request carries the label `{label}`.", v.reason);
+            v.reason = format!(
+                "{} Waived: the pull request carries the label `{label}`.",
+                v.reason
+            );
         }
     }
     for n in notes {
@@ -365,12 +395,24 @@ fn evaluate_rule(engine: &Engine<'_>, rule: &Rule, tests: Option<&TestFigures>, 
 struct NotJudged(String);
 
 /// Compares with the baseline; returns the breach, if any.
-fn slip(engine: &Engine<'_>, rule: &Rule, m: &Measurement, value: f64, v: &mut Verdict) -> Result<Option<String>, NotJudged> {
+fn slip(
+    engine: &Engine<'_>,
+    rule: &Rule,
+    m: &Measurement,
+    value: f64,
+    v: &mut Verdict,
+) -> Result<Option<String>, NotJudged> {
     let Some(baseline) = rule.baseline.as_ref() else {
         return Ok(None);
     };
-    let b = measure::baseline(engine, &rule.metric, rule.scope, rule.window.secs(), baseline)
-        .map_err(NotJudged)?;
+    let b = measure::baseline(
+        engine,
+        &rule.metric,
+        rule.scope,
+        rule.window.secs(),
+        baseline,
+    )
+    .map_err(NotJudged)?;
     let b_text = render_value(&rule.metric, b.value);
     v.baseline = Some(b.value);
     v.baseline_text = Some(format!("{b_text} ({})", b.describe));
@@ -419,7 +461,13 @@ fn slip(engine: &Engine<'_>, rule: &Rule, m: &Measurement, value: f64, v: &mut V
         let alpha = 1.0 - conf;
         match test {
             Some(t) if t.p_value < alpha => {
-                breach = breach.map(|s| format!("{s}; Mann-Whitney U p = {} < {}", fmt_p(t.p_value), fmt_p(alpha)));
+                breach = breach.map(|s| {
+                    format!(
+                        "{s}; Mann-Whitney U p = {} < {}",
+                        fmt_p(t.p_value),
+                        fmt_p(alpha)
+                    )
+                });
             }
             Some(t) => {
                 v.reason = format!(
@@ -431,7 +479,10 @@ fn slip(engine: &Engine<'_>, rule: &Rule, m: &Measurement, value: f64, v: &mut V
                 breach = None;
             }
             None => {
-                return Err(NotJudged("the significance test needs samples on both sides; the slip is not judged.".into()));
+                return Err(NotJudged(
+                    "the significance test needs samples on both sides; the slip is not judged."
+                        .into(),
+                ));
             }
         }
     }
@@ -442,7 +493,11 @@ fn slip(engine: &Engine<'_>, rule: &Rule, m: &Measurement, value: f64, v: &mut V
 }
 
 fn fmt_p(p: f64) -> String {
-    if p < 0.0001 { format!("{p:.1e}") } else { format!("{}", (p * 10_000.0).round() / 10_000.0) }
+    if p < 0.0001 {
+        format!("{p:.1e}")
+    } else {
+        format!("{}", (p * 10_000.0).round() / 10_000.0)
+    }
 }
 
 /// Scopes, for rendering.

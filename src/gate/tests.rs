@@ -55,9 +55,17 @@ fn history() -> GitHistory {
 }
 
 fn run(policy_yaml: &str, tests: Option<&TestFigures>, event: &Event) -> GateResult {
-    let (policy, rules): (Policy, _) = policy::parse(policy_yaml, "test.yml").unwrap_or_else(|e| panic!("{e}"));
+    let (policy, rules): (Policy, _) =
+        policy::parse(policy_yaml, "test.yml").unwrap_or_else(|e| panic!("{e}"));
     let git = history();
-    let engine = Engine::new(Inputs { git: &git, github: None }, &policy, 50 * D);
+    let engine = Engine::new(
+        Inputs {
+            git: &git,
+            github: None,
+        },
+        &policy,
+        50 * D,
+    );
     evaluate(&engine, &rules, tests, event)
 }
 
@@ -84,13 +92,21 @@ fn absolute_max_fails_and_warns_by_level() {
     assert_eq!(g.verdicts[2].status, Status::Pass);
     assert_eq!(g.overall, Overall::Fail);
     assert_eq!(g.failed_rules(), ["a"]);
-    assert!(g.verdicts[0].reason.contains("6d is above the maximum 5d"), "{}", g.verdicts[0].reason);
+    assert!(
+        g.verdicts[0].reason.contains("6d is above the maximum 5d"),
+        "{}",
+        g.verdicts[0].reason
+    );
 }
 
 #[test]
 fn min_threshold_on_a_ratio() {
     // fix ratio of the candidate: 0 fixes of 1 change = 0% < 10%.
-    let g = run("rules:\n  - {metric: fix_ratio, min: 10%}\n", None, &Event::default());
+    let g = run(
+        "rules:\n  - {metric: fix_ratio, min: 10%}\n",
+        None,
+        &Event::default(),
+    );
     assert_eq!(g.verdicts[0].value, Some(0.0));
     assert_eq!(g.verdicts[0].status, Status::Fail);
 }
@@ -110,7 +126,13 @@ fn slip_against_previous_release_and_median_of_last() {
     assert_eq!(g.verdicts[1].baseline, Some(D as f64));
     assert_eq!(g.verdicts[1].status, Status::Pass);
     assert_eq!(g.verdicts[2].status, Status::Fail);
-    assert!(g.verdicts[2].baseline_text.as_deref().unwrap_or("").contains("v1.0.1 … v1.2.0"));
+    assert!(
+        g.verdicts[2]
+            .baseline_text
+            .as_deref()
+            .unwrap_or("")
+            .contains("v1.0.1 … v1.2.0")
+    );
 }
 
 #[test]
@@ -127,15 +149,27 @@ fn trailing_baseline_for_a_window_and_decrease() {
     assert_eq!(g.verdicts[0].baseline, Some(7.0 * D as f64));
     assert_eq!(g.verdicts[0].status, Status::Pass);
     assert_eq!(g.verdicts[1].status, Status::Fail);
-    assert!(g.verdicts[1].reason.contains("−85.7%"), "{}", g.verdicts[1].reason);
+    assert!(
+        g.verdicts[1].reason.contains("−85.7%"),
+        "{}",
+        g.verdicts[1].reason
+    );
 }
 
 #[test]
 fn min_samples_means_not_enough_data_never_fail() {
-    let g = run("rules:\n  - {metric: lead_time.p90, max: 1d, min_samples: 2}\n", None, &Event::default());
+    let g = run(
+        "rules:\n  - {metric: lead_time.p90, max: 1d, min_samples: 2}\n",
+        None,
+        &Event::default(),
+    );
     assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
     assert_eq!(g.overall, Overall::Pass);
-    assert!(g.verdicts[0].reason.contains("1 sample"), "{}", g.verdicts[0].reason);
+    assert!(
+        g.verdicts[0].reason.contains("1 sample"),
+        "{}",
+        g.verdicts[0].reason
+    );
 }
 
 #[test]
@@ -155,7 +189,11 @@ fn confidence_keeps_an_insignificant_slip_from_failing() {
 #[test]
 fn change_failure_rate_with_evidence() {
     // [5, 50]: 4 releases, v1.0.0 hotfixed by v1.0.1 → 25% > 20%.
-    let g = run("rules:\n  - {metric: change_failure_rate, window: 45d, max: 20%}\n", None, &Event::default());
+    let g = run(
+        "rules:\n  - {metric: change_failure_rate, window: 45d, max: 20%}\n",
+        None,
+        &Event::default(),
+    );
     let v = &g.verdicts[0];
     assert_eq!(v.value, Some(0.25));
     assert_eq!(v.status, Status::Fail);
@@ -191,7 +229,12 @@ fn freeze_mode_exempts_fix_pull_requests() {
     let g = run(yaml, None, &pr(&[], "fix(api): handle nulls"));
     assert_eq!(g.verdicts[0].status, Status::Exempt);
     assert_eq!(g.overall, Overall::Pass);
-    assert!(g.freeze_exemption.as_deref().unwrap_or("").contains("title"));
+    assert!(
+        g.freeze_exemption
+            .as_deref()
+            .unwrap_or("")
+            .contains("title")
+    );
     let g = run(yaml, None, &pr(&["BUG"], "Handle nulls"));
     assert_eq!(g.freeze_exemption.as_deref(), Some("label `BUG`"));
     let g = run(yaml, None, &pr(&[], "feat: more"));
@@ -232,7 +275,11 @@ fn test_rules_with_and_without_results() {
 
 #[test]
 fn github_rules_without_data_do_not_judge() {
-    let g = run("rules:\n  - {metric: open_bugs.total, max: 0}\n", None, &Event::default());
+    let g = run(
+        "rules:\n  - {metric: open_bugs.total, max: 0}\n",
+        None,
+        &Event::default(),
+    );
     assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
     assert!(g.verdicts[0].reason.contains("no GitHub data"));
 }

@@ -50,7 +50,10 @@ pub fn change_stats(changes: &[Commit], release_time: Timestamp, fix: &Regex) ->
 }
 
 /// Change metrics of changes each released at its own time (pooled releases).
-pub fn pooled<'a>(items: impl Iterator<Item = (&'a Commit, Timestamp)>, fix: &Regex) -> ChangeStats {
+pub fn pooled<'a>(
+    items: impl Iterator<Item = (&'a Commit, Timestamp)>,
+    fix: &Regex,
+) -> ChangeStats {
     let mut stats = ChangeStats::default();
     let mut slow: Vec<(i64, &Commit)> = Vec::new();
     for (c, released) in items {
@@ -86,7 +89,10 @@ pub fn pooled<'a>(items: impl Iterator<Item = (&'a Commit, Timestamp)>, fix: &Re
 
 /// Releases per week over the window `[start, end]`.
 pub fn release_frequency(releases: &[Release], start: Timestamp, end: Timestamp) -> f64 {
-    let n = releases.iter().filter(|r| r.time >= start && r.time <= end).count();
+    let n = releases
+        .iter()
+        .filter(|r| r.time >= start && r.time <= end)
+        .count();
     let weeks = (end - start) as f64 / 604_800.0;
     if weeks <= 0.0 { 0.0 } else { n as f64 / weeks }
 }
@@ -100,7 +106,8 @@ pub fn hotfixed_by(releases: &[Release], hotfix_window: i64) -> Vec<Option<Strin
         .enumerate()
         .map(|(i, r)| {
             let next = releases.get(i + 1)?;
-            let same_line = next.version.major == r.version.major && next.version.minor == r.version.minor;
+            let same_line =
+                next.version.major == r.version.major && next.version.minor == r.version.minor;
             let gap = next.time - r.time;
             (same_line && gap > 0 && gap <= hotfix_window).then(|| next.tag.clone())
         })
@@ -145,7 +152,10 @@ mod tests {
         assert_eq!(s.fix_commits, 3);
         assert_eq!(s.reverts, 1);
         assert_eq!(s.fix_ratio, Some(0.6));
-        assert_eq!(s.slowest.iter().map(|x| x.sha.as_str()).collect::<Vec<_>>(), ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            s.slowest.iter().map(|x| x.sha.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c", "d", "e"]
+        );
     }
 
     #[test]

@@ -36,7 +36,11 @@ fn history() -> GitHistory {
         releases: vec![
             rel("v1.0.0", 10, &[(8, "feat: a"), (9, "feat: b")]),
             rel("v1.0.1", 12, &[(11, "fix: x")]),
-            rel("v1.1.0", 20, &[(13, "feat: c"), (15, "feat: d"), (19, "docs: e")]),
+            rel(
+                "v1.1.0",
+                20,
+                &[(13, "feat: c"), (15, "feat: d"), (19, "docs: e")],
+            ),
             rel("v1.2.0", 40, &[(39, "feat: f")]),
         ],
         candidate: crate::model::Candidate {
@@ -56,7 +60,14 @@ fn history() -> GitHistory {
 fn release_rows_git_only() {
     let git = history();
     let policy = Policy::default();
-    let e = Engine::new(Inputs { git: &git, github: None }, &policy, 50 * D);
+    let e = Engine::new(
+        Inputs {
+            git: &git,
+            github: None,
+        },
+        &policy,
+        50 * D,
+    );
     let r0 = e.release(0).expect("v1.0.0");
     assert_eq!(r0.hotfixed_by.as_deref(), Some("v1.0.1"));
     assert!(r0.failed);
@@ -64,7 +75,10 @@ fn release_rows_git_only() {
     assert_eq!(r0.bugs_found, None);
     let r2 = e.release(2).expect("v1.1.0");
     let ch = r2.changes.expect("loaded");
-    assert_eq!((ch.changes, ch.lead_time.p50, ch.lead_time.max), (3, Some(5 * D), Some(7 * D)));
+    assert_eq!(
+        (ch.changes, ch.lead_time.p50, ch.lead_time.max),
+        (3, Some(5 * D), Some(7 * D))
+    );
     assert!(!r2.failed);
     assert!(e.release(3).expect("v1.2.0").provisional);
     let cand = e.candidate();
@@ -76,7 +90,14 @@ fn release_rows_git_only() {
 fn window_metrics_git_only() {
     let git = history();
     let policy = Policy::default();
-    let e = Engine::new(Inputs { git: &git, github: None }, &policy, 50 * D);
+    let e = Engine::new(
+        Inputs {
+            git: &git,
+            github: None,
+        },
+        &policy,
+        50 * D,
+    );
     // [20, 50]: v1.1.0 (start included) and v1.2.0; 2 releases over 30/7 weeks.
     let w = e.window(Span::ending_now(50 * D, 30 * D));
     assert_eq!(w.releases, ["v1.1.0", "v1.2.0"]);
@@ -114,7 +135,14 @@ fn incidents_add_failed_releases_and_bug_metrics_appear() {
         ],
         ..GithubData::default()
     };
-    let e = Engine::new(Inputs { git: &git, github: Some(&gh) }, &policy, 50 * D);
+    let e = Engine::new(
+        Inputs {
+            git: &git,
+            github: Some(&gh),
+        },
+        &policy,
+        50 * D,
+    );
     let r3 = e.release(3).expect("v1.2.0");
     assert_eq!(r3.incidents, Some(vec![1]));
     assert!(r3.failed);
@@ -150,7 +178,14 @@ fn label_notes_when_no_issue_is_a_bug() {
         }],
         ..GithubData::default()
     };
-    let e = Engine::new(Inputs { git: &git, github: Some(&gh) }, &policy, 50 * D);
+    let e = Engine::new(
+        Inputs {
+            git: &git,
+            github: Some(&gh),
+        },
+        &policy,
+        50 * D,
+    );
     let notes = e.label_notes(false);
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("`type: bug` (1)"), "{}", notes[0]);

@@ -99,12 +99,19 @@ impl Classifier {
                 .iter()
                 .map(|(k, v)| (k.clone(), lower(v)))
                 .collect(),
-            slo: p.fix_slo.iter().map(|(k, d)| (k.clone(), d.secs())).collect(),
+            slo: p
+                .fix_slo
+                .iter()
+                .map(|(k, d)| (k.clone(), d.secs()))
+                .collect(),
         }
     }
 
     fn has(issue: &Issue, labels: &[String]) -> bool {
-        issue.labels.iter().any(|l| labels.contains(&l.to_lowercase()))
+        issue
+            .labels
+            .iter()
+            .any(|l| labels.contains(&l.to_lowercase()))
     }
 
     pub fn is_bug(&self, i: &Issue) -> bool {
@@ -200,13 +207,19 @@ pub struct FixStats {
 }
 
 /// Fix times (closed_at − created_at) of fixed issues selected by `select` and closed in `span`.
-pub fn fix_stats(issues: &[Issue], c: &Classifier, span: &Span, select: impl Fn(&Issue) -> bool) -> FixStats {
+pub fn fix_stats(
+    issues: &[Issue],
+    c: &Classifier,
+    span: &Span,
+    select: impl Fn(&Issue) -> bool,
+) -> FixStats {
     let mut rows: Vec<(i64, &Issue)> = issues
         .iter()
         .filter(|i| is_fixed(i) && select(i))
         .filter_map(|i| {
             let closed = i.closed_at?;
-            span.contains(closed).then_some(((closed - i.created_at).max(0), i))
+            span.contains(closed)
+                .then_some(((closed - i.created_at).max(0), i))
         })
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.number.cmp(&b.1.number)));
@@ -228,7 +241,11 @@ pub fn fix_stats(issues: &[Issue], c: &Classifier, span: &Span, select: impl Fn(
         fix_time: distribution(&fix_times),
         within_slo: (with_objective > 0).then(|| met as f64 / with_objective as f64),
         with_objective,
-        slowest: rows.iter().take(EVIDENCE).map(|(t, i)| issue_ref(i, c, *t)).collect(),
+        slowest: rows
+            .iter()
+            .take(EVIDENCE)
+            .map(|(t, i)| issue_ref(i, c, *t))
+            .collect(),
         missed_objective: missed,
         fix_times,
     }
@@ -289,7 +306,11 @@ pub fn open_bugs(issues: &[Issue], c: &Classifier, now: Timestamp) -> OpenBugs {
         }
     }
     out.oldest_age = open.first().map(|o| o.0);
-    out.oldest = open.iter().take(EVIDENCE).map(|(a, i)| issue_ref(i, c, *a)).collect();
+    out.oldest = open
+        .iter()
+        .take(EVIDENCE)
+        .map(|(a, i)| issue_ref(i, c, *a))
+        .collect();
     out
 }
 
@@ -298,7 +319,11 @@ pub fn open_bugs(issues: &[Issue], c: &Classifier, now: Timestamp) -> OpenBugs {
 pub fn incidents_in(issues: &[Issue], c: &Classifier, span: &Span) -> Vec<u64> {
     issues
         .iter()
-        .filter(|i| !is_invalid(i) && (c.is_incident(i) || c.is_regression(i)) && span.contains(i.created_at))
+        .filter(|i| {
+            !is_invalid(i)
+                && (c.is_incident(i) || c.is_regression(i))
+                && span.contains(i.created_at)
+        })
         .map(|i| i.number)
         .collect()
 }
@@ -317,7 +342,8 @@ pub fn pr_cycle(pulls: &[PullRequest], span: &Span) -> CycleStats {
         .iter()
         .filter_map(|p| {
             let merged = p.merged_at?;
-            span.contains(merged).then_some(((merged - p.created_at).max(0), p))
+            span.contains(merged)
+                .then_some(((merged - p.created_at).max(0), p))
         })
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.number.cmp(&b.1.number)));

@@ -119,11 +119,16 @@ impl<'a> Engine<'a> {
 
     fn incidents(&self, i: usize) -> Option<Vec<u64>> {
         let gh = self.inputs.github?;
-        Some(issues::incidents_in(&gh.issues, &self.classifier, &self.windows[i]))
+        Some(issues::incidents_in(
+            &gh.issues,
+            &self.classifier,
+            &self.windows[i],
+        ))
     }
 
     fn failed(&self, i: usize) -> bool {
-        self.hotfix.get(i).is_some_and(Option::is_some) || self.incidents(i).is_some_and(|v| !v.is_empty())
+        self.hotfix.get(i).is_some_and(Option::is_some)
+            || self.incidents(i).is_some_and(|v| !v.is_empty())
     }
 
     /// Metrics of the release at `i` (version order).
@@ -165,7 +170,11 @@ impl<'a> Engine<'a> {
                 (Some(f), Some(c)) => issues::defect_rate(f.len(), c.changes),
                 _ => None,
             },
-            bug_fix: gh.map(|g| issues::fix_stats(&g.issues, &self.classifier, &window, |x| self.classifier.is_bug(x))),
+            bug_fix: gh.map(|g| {
+                issues::fix_stats(&g.issues, &self.classifier, &window, |x| {
+                    self.classifier.is_bug(x)
+                })
+            }),
             bugs,
             changes,
         })
@@ -210,7 +219,11 @@ impl<'a> Engine<'a> {
         let found = gh.map(|g| issues::bugs_found(&g.issues, c, &span).len());
         let weeks = (span.end - span.start) as f64 / 604_800.0;
         WindowMetrics {
-            release_frequency: if weeks > 0.0 { idx.len() as f64 / weeks } else { 0.0 },
+            release_frequency: if weeks > 0.0 {
+                idx.len() as f64 / weeks
+            } else {
+                0.0
+            },
             change_failure_rate: (!idx.is_empty()).then(|| failed.len() as f64 / idx.len() as f64),
             releases: idx.iter().map(|&i| rels[i].tag.clone()).collect(),
             failed_releases: failed,
@@ -221,7 +234,8 @@ impl<'a> Engine<'a> {
             },
             changes: pooled,
             bug_fix: gh.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_bug(x))),
-            time_to_restore: gh.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_incident(x))),
+            time_to_restore: gh
+                .map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_incident(x))),
             pr_cycle: gh.map(|g| issues::pr_cycle(&g.pulls, &span)),
             span,
         }
@@ -241,7 +255,11 @@ impl<'a> Engine<'a> {
             return Vec::new();
         };
         let mut notes = Vec::new();
-        let valid: Vec<_> = gh.issues.iter().filter(|i| !issues::is_invalid(i)).collect();
+        let valid: Vec<_> = gh
+            .issues
+            .iter()
+            .filter(|i| !issues::is_invalid(i))
+            .collect();
         let top = || {
             let usage = issues::label_usage(&gh.issues, 8);
             if usage.is_empty() {
@@ -258,7 +276,10 @@ impl<'a> Engine<'a> {
                 top()
             ));
         }
-        if incident_rules && !gh.issues.is_empty() && !valid.iter().any(|i| self.classifier.is_incident(i)) {
+        if incident_rules
+            && !gh.issues.is_empty()
+            && !valid.iter().any(|i| self.classifier.is_incident(i))
+        {
             notes.push(format!(
                 "no issue carries an incident label ({}), so time to restore has no data; set `issues.incident_labels` — {}",
                 self.policy.issues.incident_labels.join(", "),

@@ -80,7 +80,17 @@ pub enum Metric {
 }
 
 /// Where a metric is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// The unreleased changes (HEAD since the highest release).
@@ -325,13 +335,32 @@ mod tests {
 
     #[test]
     fn units_and_kinds() {
-        assert_eq!(Metric::parse("lead_time.p90").map(|m| m.unit()), Some(Unit::Duration));
-        assert_eq!(Metric::parse("lead_time.count").map(|m| m.unit()), Some(Unit::Count));
-        assert_eq!(Metric::parse("tests.pass_rate").map(|m| m.unit()), Some(Unit::Ratio));
-        assert_eq!(Metric::parse("defect_rate").map(|m| m.unit()), Some(Unit::Number));
+        assert_eq!(
+            Metric::parse("lead_time.p90").map(|m| m.unit()),
+            Some(Unit::Duration)
+        );
+        assert_eq!(
+            Metric::parse("lead_time.count").map(|m| m.unit()),
+            Some(Unit::Count)
+        );
+        assert_eq!(
+            Metric::parse("tests.pass_rate").map(|m| m.unit()),
+            Some(Unit::Ratio)
+        );
+        assert_eq!(
+            Metric::parse("defect_rate").map(|m| m.unit()),
+            Some(Unit::Number)
+        );
         assert!(Metric::parse("pr_cycle_time.p50").is_some_and(|m| m.is_distribution()));
         assert!(!Metric::parse("pr_cycle_time.count").is_some_and(|m| m.is_distribution()));
-        for bad in ["lead_time", "lead_time.p99", "tests.flakey", "open_bugs.", "x.y", ""] {
+        for bad in [
+            "lead_time",
+            "lead_time.p99",
+            "tests.flakey",
+            "open_bugs.",
+            "x.y",
+            "",
+        ] {
             assert_eq!(Metric::parse(bad), None, "{bad}");
         }
     }

@@ -23,7 +23,10 @@ pub const SEARCH_PATHS: &[&str] = &[".github/slipgate.yml", "slipgate.yml"];
 /// policy.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-#[schemars(title = "slipgate policy", description = "A slipgate policy file (version 1).")]
+#[schemars(
+    title = "slipgate policy",
+    description = "A slipgate policy file (version 1)."
+)]
 pub struct Policy {
     /// The policy format version. Always 1.
     pub version: u32,
@@ -335,7 +338,13 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
     if policy.window.secs() <= 0 {
         return Err(at("window", "`window` must be longer than 0".into()));
     }
-    if policy.releases.tag_pattern.0.capture_names().all(|n| n != Some("version")) {
+    if policy
+        .releases
+        .tag_pattern
+        .0
+        .capture_names()
+        .all(|n| n != Some("version"))
+    {
         return Err(at(
             "tag_pattern",
             format!(
@@ -346,7 +355,12 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
     }
     for sev in policy.issues.fix_slo.keys() {
         if !policy.issues.severity_labels.contains_key(sev) {
-            let known: Vec<&str> = policy.issues.severity_labels.keys().map(String::as_str).collect();
+            let known: Vec<&str> = policy
+                .issues
+                .severity_labels
+                .keys()
+                .map(String::as_str)
+                .collect();
             return Err(at(
                 &format!("{sev}:"),
                 format!(
@@ -364,7 +378,10 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
         if rules.iter().any(|r: &Rule| r.name == rule.name) {
             return Err(at(
                 &format!("name: {}", rule.name),
-                format!("two rules are named `{}`; rule names must be unique", rule.name),
+                format!(
+                    "two rules are named `{}`; rule names must be unique",
+                    rule.name
+                ),
             ));
         }
         rules.push(rule);

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How bad a tripped rule is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Reported, never fails the build.
@@ -18,7 +20,9 @@ pub enum Level {
 }
 
 /// The events a rule is evaluated on (`on:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     PullRequest,
@@ -28,7 +32,16 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 4] = [Trigger::PullRequest, Trigger::Push, Trigger::Release, Trigger::Schedule];
+    pub const ALL: [Trigger; 4] = [
+        Trigger::PullRequest,
+        Trigger::Push,
+        Trigger::Release,
+        Trigger::Schedule,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        self.name()
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -48,6 +61,12 @@ impl Trigger {
             "schedule" | "workflow_dispatch" => Some(Trigger::Schedule),
             _ => None,
         }
+    }
+}
+
+impl fmt::Display for Trigger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -89,12 +108,20 @@ impl Threshold {
         match (metric.unit(), self) {
             (Unit::Duration, Threshold::Duration(d)) => Ok(d.secs() as f64),
             (Unit::Duration, Threshold::Number(n)) if *n == 0.0 => Ok(0.0),
-            (Unit::Duration, _) => Err(format!("`{metric}` is a duration; write its thresholds as `45m`, `36h`, `7d` or `2w`")),
+            (Unit::Duration, _) => Err(format!(
+                "`{metric}` is a duration; write its thresholds as `45m`, `36h`, `7d` or `2w`"
+            )),
             (Unit::Ratio, Threshold::Percent(p)) => Ok(p / 100.0),
-            (Unit::Ratio, _) => Err(format!("`{metric}` is a share; write its thresholds as a percentage, e.g. `95%`")),
+            (Unit::Ratio, _) => Err(format!(
+                "`{metric}` is a share; write its thresholds as a percentage, e.g. `95%`"
+            )),
             (Unit::Count | Unit::Number, Threshold::Number(n)) => Ok(*n),
-            (Unit::Count, _) => Err(format!("`{metric}` is a count; write its thresholds as a number, e.g. `5`")),
-            (Unit::Number, _) => Err(format!("`{metric}` is a number; write its thresholds as a number, e.g. `2.5`")),
+            (Unit::Count, _) => Err(format!(
+                "`{metric}` is a count; write its thresholds as a number, e.g. `5`"
+            )),
+            (Unit::Number, _) => Err(format!(
+                "`{metric}` is a number; write its thresholds as a number, e.g. `2.5`"
+            )),
         }
     }
 
@@ -102,7 +129,9 @@ impl Threshold {
     fn slip_fraction(&self, key: &str) -> Result<f64, String> {
         match self {
             Threshold::Percent(p) if *p >= 0.0 => Ok(p / 100.0),
-            _ => Err(format!("`{key}` is a relative change; write it as a percentage, e.g. `20%`")),
+            _ => Err(format!(
+                "`{key}` is a relative change; write it as a percentage, e.g. `20%`"
+            )),
         }
     }
 }
@@ -120,7 +149,9 @@ impl fmt::Display for Threshold {
 impl Serialize for Threshold {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Threshold::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => s.serialize_i64(*n as i64),
+            Threshold::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                s.serialize_i64(*n as i64)
+            }
             Threshold::Number(n) => s.serialize_f64(*n),
             other => s.serialize_str(&other.to_string()),
         }
@@ -213,10 +244,15 @@ impl<'de> Deserialize<'de> for Baseline {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Baseline, E> {
                 match v.trim() {
                     "previous_release" => Ok(Baseline::PreviousRelease),
-                    other => Err(E::custom(format!("unknown baseline `{other}`; write {HELP}"))),
+                    other => Err(E::custom(format!(
+                        "unknown baseline `{other}`; write {HELP}"
+                    ))),
                 }
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Baseline, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Baseline, A::Error> {
                 use serde::de::Error;
                 let Some(key) = map.next_key::<String>()? else {
                     return Err(A::Error::custom(format!("an empty baseline; write {HELP}")));
@@ -225,7 +261,9 @@ impl<'de> Deserialize<'de> for Baseline {
                     "median_of_last" => {
                         let n: u32 = map.next_value()?;
                         if n == 0 {
-                            return Err(A::Error::custom("`median_of_last` needs at least 1 release"));
+                            return Err(A::Error::custom(
+                                "`median_of_last` needs at least 1 release",
+                            ));
                         }
                         Baseline::MedianOfLast(n)
                     }
@@ -240,11 +278,15 @@ impl<'de> Deserialize<'de> for Baseline {
                         let hint = nearest(other, &["median_of_last", "trailing"])
                             .map(|n| format!("did you mean `{n}`? "))
                             .unwrap_or_default();
-                        return Err(A::Error::custom(format!("unknown baseline `{other}`; {hint}write {HELP}")));
+                        return Err(A::Error::custom(format!(
+                            "unknown baseline `{other}`; {hint}write {HELP}"
+                        )));
                     }
                 };
                 if map.next_key::<String>()?.is_some() {
-                    return Err(A::Error::custom(format!("a baseline has one key; write {HELP}")));
+                    return Err(A::Error::custom(format!(
+                        "a baseline has one key; write {HELP}"
+                    )));
                 }
                 Ok(out)
             }
@@ -356,28 +398,47 @@ impl Rule {
 impl RuleSpec {
     /// Checks the rule against the whole policy; the message says what to change.
     pub fn validate(&self, policy: &Policy) -> Result<Rule, String> {
-        let metric = Metric::parse(self.metric.trim()).ok_or_else(|| unknown_metric(&self.metric))?;
+        let metric =
+            Metric::parse(self.metric.trim()).ok_or_else(|| unknown_metric(&self.metric))?;
         if let Metric::OpenBugs(OpenAgg::Severity(sev)) = &metric
             && sev != "none"
             && !policy.issues.severity_labels.contains_key(sev)
         {
-            let known: Vec<&str> = policy.issues.severity_labels.keys().map(String::as_str).collect();
+            let known: Vec<&str> = policy
+                .issues
+                .severity_labels
+                .keys()
+                .map(String::as_str)
+                .collect();
             return Err(format!(
                 "`{metric}` names severity `{sev}`, which `issues.severity_labels` does not define{}",
                 super::list_hint(&known)
             ));
         }
-        if matches!(metric, Metric::BugFixWithinSlo | Metric::OpenBugs(OpenAgg::Overdue)) && policy.issues.fix_slo.is_empty() {
-            return Err(format!("`{metric}` needs fix objectives: set `issues.fix_slo`, e.g. `{{critical: 2d, high: 7d}}`"));
+        if matches!(
+            metric,
+            Metric::BugFixWithinSlo | Metric::OpenBugs(OpenAgg::Overdue)
+        ) && policy.issues.fix_slo.is_empty()
+        {
+            return Err(format!(
+                "`{metric}` needs fix objectives: set `issues.fix_slo`, e.g. `{{critical: 2d, high: 7d}}`"
+            ));
         }
         let scope = self.scope.unwrap_or_else(|| metric.default_scope());
         if !metric.scopes().contains(&scope) {
             let ok: Vec<&str> = metric.scopes().iter().map(|s| s.name()).collect();
-            return Err(format!("`{metric}` cannot be measured with `scope: {}`; use {}", scope.name(), ok.join(" or ")));
+            return Err(format!(
+                "`{metric}` cannot be measured with `scope: {}`; use {}",
+                scope.name(),
+                ok.join(" or ")
+            ));
         }
         if let Some(w) = self.window {
             if scope != Scope::Window {
-                return Err(format!("`window` applies to `scope: window` only, and this rule's scope is `{}`", scope.name()));
+                return Err(format!(
+                    "`window` applies to `scope: window` only, and this rule's scope is `{}`",
+                    scope.name()
+                ));
             }
             if w.secs() <= 0 {
                 return Err("`window` must be longer than 0".into());
@@ -396,8 +457,16 @@ impl RuleSpec {
         {
             return Err("`min` is above `max`; no value could pass".into());
         }
-        let max_increase = self.max_increase.as_ref().map(|t| t.slip_fraction("max_increase")).transpose()?;
-        let max_decrease = self.max_decrease.as_ref().map(|t| t.slip_fraction("max_decrease")).transpose()?;
+        let max_increase = self
+            .max_increase
+            .as_ref()
+            .map(|t| t.slip_fraction("max_increase"))
+            .transpose()?;
+        let max_decrease = self
+            .max_decrease
+            .as_ref()
+            .map(|t| t.slip_fraction("max_decrease"))
+            .transpose()?;
         let slip = max_increase.is_some() || max_decrease.is_some();
         if max.is_none() && min.is_none() && !slip {
             return Err(format!(
@@ -421,7 +490,9 @@ impl RuleSpec {
         }
         if let Some(c) = self.confidence {
             if !(c > 0.0 && c < 1.0) {
-                return Err(format!("`confidence` must lie between 0 and 1 (e.g. 0.95), not {c}"));
+                return Err(format!(
+                    "`confidence` must lie between 0 and 1 (e.g. 0.95), not {c}"
+                ));
             }
             if !metric.is_distribution() {
                 return Err(format!(
@@ -437,11 +508,15 @@ impl RuleSpec {
         {
             return Err("`waive_label` is empty".into());
         }
-        let on = match &self.on {
-            Some(v) if v.is_empty() => return Err("`on` is empty, so the rule would never run; remove it to run on every event".into()),
-            Some(v) => v.clone(),
-            None => Trigger::ALL.to_vec(),
-        };
+        let on =
+            match &self.on {
+                Some(v) if v.is_empty() => return Err(
+                    "`on` is empty, so the rule would never run; remove it to run on every event"
+                        .into(),
+                ),
+                Some(v) => v.clone(),
+                None => Trigger::ALL.to_vec(),
+            };
         let name = self
             .name
             .clone()
@@ -485,5 +560,9 @@ fn unknown_metric(name: &str) -> String {
     let hint = nearest(name.trim(), NAMES)
         .map(|n| format!("did you mean `{n}`? "))
         .unwrap_or_default();
-    format!("unknown metric `{}`; {hint}valid metrics: {}", name.trim(), NAMES.join(", "))
+    format!(
+        "unknown metric `{}`; {hint}valid metrics: {}",
+        name.trim(),
+        NAMES.join(", ")
+    )
 }

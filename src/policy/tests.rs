@@ -17,7 +17,10 @@ fn built_in_default_is_valid() {
     assert_eq!(rules[1].baseline, Some(Baseline::MedianOfLast(5)));
     assert_eq!(rules[1].max_increase, Some(0.5));
     assert_eq!(rules[2].max.as_ref().map(|m| m.1), Some(0.3));
-    assert_eq!(p.issues.severity_labels.keys().collect::<Vec<_>>(), ["critical", "high"]);
+    assert_eq!(
+        p.issues.severity_labels.keys().collect::<Vec<_>>(),
+        ["critical", "high"]
+    );
 }
 
 #[test]
@@ -100,19 +103,36 @@ fn slip_rules_need_percentages_and_sensible_baselines() {
     .expect("valid");
     assert_eq!(r[0].baseline, Some(Baseline::Trailing(Dur::days(90))));
     assert_eq!(r[0].confidence, Some(0.95));
-    let (_, r) = parse("rules:\n  - {metric: lead_time.p50, max_increase: 10%}\n", "p.yml").expect("valid");
+    let (_, r) = parse(
+        "rules:\n  - {metric: lead_time.p50, max_increase: 10%}\n",
+        "p.yml",
+    )
+    .expect("valid");
     assert_eq!(r[0].baseline, Some(Baseline::PreviousRelease));
     assert!(err("rules:\n  - {metric: lead_time.p50, max_increase: 10}\n").contains("percentage"));
-    assert!(err("rules:\n  - {metric: lead_time.p50, max: 1d, baseline: previous_release}\n").contains("only with"));
-    assert!(err("rules:\n  - {metric: change_failure_rate, max_increase: 10%}\n").contains("trailing"));
-    assert!(err("rules:\n  - {metric: reverts, max_increase: 10%, confidence: 0.9}\n").contains("distribution metric"));
-    assert!(err("rules:\n  - {metric: tests.flaky, max_increase: 10%}\n").contains("measured only now"));
+    assert!(
+        err("rules:\n  - {metric: lead_time.p50, max: 1d, baseline: previous_release}\n")
+            .contains("only with")
+    );
+    assert!(
+        err("rules:\n  - {metric: change_failure_rate, max_increase: 10%}\n").contains("trailing")
+    );
+    assert!(
+        err("rules:\n  - {metric: reverts, max_increase: 10%, confidence: 0.9}\n")
+            .contains("distribution metric")
+    );
+    assert!(
+        err("rules:\n  - {metric: tests.flaky, max_increase: 10%}\n").contains("measured only now")
+    );
     assert!(err("rules:\n  - {metric: lead_time.p50, max_increase: 10%, baseline: {median_of_lats: 3}}\n").contains("did you mean `median_of_last`"));
 }
 
 #[test]
 fn scopes_severities_and_objectives_are_checked() {
-    assert!(err("rules:\n  - {metric: change_failure_rate, scope: candidate, max: 10%}\n").contains("use window"));
+    assert!(
+        err("rules:\n  - {metric: change_failure_rate, scope: candidate, max: 10%}\n")
+            .contains("use window")
+    );
     assert!(err("rules:\n  - {metric: open_bugs.blocker, max: 0}\n").contains("does not define"));
     assert!(err("rules:\n  - {metric: open_bugs.overdue, max: 0}\n").contains("issues.fix_slo"));
     assert!(err("issues:\n  fix_slo: {urgent: 1d}\n").contains("severity `urgent`"));
@@ -121,7 +141,10 @@ fn scopes_severities_and_objectives_are_checked() {
         "p.yml",
     )
     .expect("valid");
-    assert_eq!(r[0].metric, Metric::OpenBugs(OpenAgg::Severity("blocker".into())));
+    assert_eq!(
+        r[0].metric,
+        Metric::OpenBugs(OpenAgg::Severity("blocker".into()))
+    );
     assert!(err("rules:\n  - {metric: reverts}\n").contains("no threshold"));
     assert!(err("rules:\n  - {metric: reverts, max: 1, on: []}\n").contains("never run"));
     assert!(err("rules:\n  - {name: a, metric: reverts, max: 1}\n  - {name: a, metric: reverts, max: 2}\n").contains("unique"));
@@ -141,6 +164,9 @@ fn effective_policy_round_trips_with_defaults_filled() {
 
 #[test]
 fn nearest_key_suggestions() {
-    assert_eq!(nearest("tag_patern", &["tag_pattern", "hotfix_window"]), Some("tag_pattern"));
+    assert_eq!(
+        nearest("tag_patern", &["tag_pattern", "hotfix_window"]),
+        Some("tag_pattern")
+    );
     assert_eq!(nearest("zzz", &["tag_pattern"]), None);
 }

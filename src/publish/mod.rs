@@ -1,1 +1,3 @@
 //! publish (to come).
+pub mod actions;
+pub mod sanitize;

@@ -91,7 +91,9 @@ fn release_table(r: &Report) -> String {
             let _ = write!(
                 out,
                 " {} | {} | {} |",
-                rel.bugs_found.map(|b| b.to_string()).unwrap_or_else(|| "–".into()),
+                rel.bugs_found
+                    .map(|b| b.to_string())
+                    .unwrap_or_else(|| "–".into()),
                 rel.defect_rate.map(num).unwrap_or_else(|| "–".into()),
                 opt_dur(rel.bug_fix.as_ref().and_then(|f| f.fix_time.p50))
             );
@@ -115,19 +117,39 @@ fn release_table(r: &Report) -> String {
 fn window_section(r: &Report) -> String {
     let w = &r.window;
     let mut out = String::new();
-    let _ = writeln!(out, "**Window {}** ({} → {})\n", human(r.window_seconds), date(w.span.start), date(w.span.end));
+    let _ = writeln!(
+        out,
+        "**Window {}** ({} → {})\n",
+        human(r.window_seconds),
+        date(w.span.start),
+        date(w.span.end)
+    );
     let _ = writeln!(out, "| Metric | Value |\n|---|---|");
-    let _ = writeln!(out, "| Releases | {} ({} per week) |", w.releases.len(), num(w.release_frequency));
+    let _ = writeln!(
+        out,
+        "| Releases | {} ({} per week) |",
+        w.releases.len(),
+        num(w.release_frequency)
+    );
     let _ = writeln!(
         out,
         "| Change failure rate | {} |",
         match w.change_failure_rate {
-            Some(v) => format!("{} ({} of {})", pct(v), w.failed_releases.len(), w.releases.len()),
+            Some(v) => format!(
+                "{} ({} of {})",
+                pct(v),
+                w.failed_releases.len(),
+                w.releases.len()
+            ),
             None => "–".into(),
         }
     );
     if let Some(b) = w.bugs_found {
-        let _ = writeln!(out, "| Bugs found | {b} ({} per 100 changes) |", w.defect_rate.map(num).unwrap_or_else(|| "–".into()));
+        let _ = writeln!(
+            out,
+            "| Bugs found | {b} ({} per 100 changes) |",
+            w.defect_rate.map(num).unwrap_or_else(|| "–".into())
+        );
     }
     if let Some(f) = &w.bug_fix {
         let _ = writeln!(
@@ -136,23 +158,43 @@ fn window_section(r: &Report) -> String {
             opt_dur(f.fix_time.p50),
             opt_dur(f.fix_time.p90),
             f.fix_time.count,
-            f.within_slo.map(|s| format!(", {} within objective", pct(s))).unwrap_or_default()
+            f.within_slo
+                .map(|s| format!(", {} within objective", pct(s)))
+                .unwrap_or_default()
         );
     }
     if let Some(t) = &w.time_to_restore {
-        let _ = writeln!(out, "| Time to restore | p50 {}, p90 {} ({} incidents) |", opt_dur(t.fix_time.p50), opt_dur(t.fix_time.p90), t.fix_time.count);
+        let _ = writeln!(
+            out,
+            "| Time to restore | p50 {}, p90 {} ({} incidents) |",
+            opt_dur(t.fix_time.p50),
+            opt_dur(t.fix_time.p90),
+            t.fix_time.count
+        );
     }
     if let Some(p) = &w.pr_cycle {
-        let _ = writeln!(out, "| PR cycle time | p50 {}, p90 {} ({} merged) |", opt_dur(p.cycle_time.p50), opt_dur(p.cycle_time.p90), p.cycle_time.count);
+        let _ = writeln!(
+            out,
+            "| PR cycle time | p50 {}, p90 {} ({} merged) |",
+            opt_dur(p.cycle_time.p50),
+            opt_dur(p.cycle_time.p90),
+            p.cycle_time.count
+        );
     }
     if let Some(o) = &r.open_bugs {
-        let sev: Vec<String> = o.by_severity.iter().map(|(k, v)| format!("{} {v}", inline(k))).collect();
+        let sev: Vec<String> = o
+            .by_severity
+            .iter()
+            .map(|(k, v)| format!("{} {v}", inline(k)))
+            .collect();
         let _ = writeln!(
             out,
             "| Open bugs | {} ({}){}, {} overdue |",
             o.total,
             sev.join(", "),
-            o.oldest_age.map(|a| format!(", oldest {}", human(a))).unwrap_or_default(),
+            o.oldest_age
+                .map(|a| format!(", oldest {}", human(a)))
+                .unwrap_or_default(),
             o.overdue
         );
     }
@@ -177,11 +219,25 @@ fn icon(s: Status) -> &'static str {
 
 /// The headline of a gate result.
 pub fn headline(g: &GateResult, what: &str) -> String {
-    let failed = g.verdicts.iter().filter(|v| v.status == Status::Fail).count();
-    let warned = g.verdicts.iter().filter(|v| v.status == Status::Warn).count();
+    let failed = g
+        .verdicts
+        .iter()
+        .filter(|v| v.status == Status::Fail)
+        .count();
+    let warned = g
+        .verdicts
+        .iter()
+        .filter(|v| v.status == Status::Warn)
+        .count();
     match g.overall {
-        Overall::Fail => format!("❌ slipgate: {what} failed — {failed} of {} rules tripped", g.verdicts.len()),
-        Overall::Warn => format!("⚠️ slipgate: {what} passed with {warned} warning{}", if warned == 1 { "" } else { "s" }),
+        Overall::Fail => format!(
+            "❌ slipgate: {what} failed — {failed} of {} rules tripped",
+            g.verdicts.len()
+        ),
+        Overall::Warn => format!(
+            "⚠️ slipgate: {what} passed with {warned} warning{}",
+            if warned == 1 { "" } else { "s" }
+        ),
         Overall::Pass => format!("✅ slipgate: {what} passed"),
     }
 }
@@ -192,7 +248,9 @@ pub fn verdicts(g: &GateResult) -> String {
     if g.verdicts.is_empty() {
         out.push_str("No rule runs on this event.\n");
     } else {
-        out.push_str("| | Rule | Measured | Value | Threshold | Baseline |\n|---|---|---|--:|---|---|\n");
+        out.push_str(
+            "| | Rule | Measured | Value | Threshold | Baseline |\n|---|---|---|--:|---|---|\n",
+        );
         for v in &g.verdicts {
             let _ = writeln!(
                 out,
@@ -220,26 +278,46 @@ pub fn verdicts(g: &GateResult) -> String {
     }
     if !g.not_on_this_event.is_empty() {
         let names: Vec<String> = g.not_on_this_event.iter().map(|n| inline(n)).collect();
-        let _ = writeln!(out, "\n<sub>Not run on this event: {}.</sub>", names.join(", "));
+        let _ = writeln!(
+            out,
+            "\n<sub>Not run on this event: {}.</sub>",
+            names.join(", ")
+        );
     }
     out
 }
 
 fn verdict_detail(v: &Verdict) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "#### {} {} — {}\n", icon(v.status), inline(&v.rule), v.status.name());
+    let _ = writeln!(
+        out,
+        "#### {} {} — {}\n",
+        icon(v.status),
+        inline(&v.rule),
+        v.status.name()
+    );
     let _ = writeln!(out, "{}", inline(&v.reason));
     if let Some(d) = &v.description {
         let _ = writeln!(out, "\n_{}_", inline(d));
     }
     if !v.evidence.is_empty() {
-        let _ = writeln!(out, "\n<details><summary>Evidence ({})</summary>\n", v.evidence.len());
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Evidence ({})</summary>\n",
+            v.evidence.len()
+        );
         for e in &v.evidence {
             let id = match &e.url {
-                Some(u) if u.starts_with("https://") => format!("[{}]({})", inline(&e.id), u.replace(['(', ')', ' '], "")),
+                Some(u) if u.starts_with("https://") => {
+                    format!("[{}]({})", inline(&e.id), u.replace(['(', ')', ' '], ""))
+                }
                 _ => code(&e.id),
             };
-            let text = if e.text.is_empty() { String::new() } else { format!(" {}", inline_max(&e.text, 120)) };
+            let text = if e.text.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", inline_max(&e.text, 120))
+            };
             let _ = writeln!(out, "- {id}{text} — {}", inline(&e.detail));
         }
         out.push_str("\n</details>\n");
@@ -249,7 +327,12 @@ fn verdict_detail(v: &Verdict) -> String {
 
 /// A markdown line naming the commit and time of a report.
 pub fn footer(r: &Report) -> String {
-    let head = r.candidate.head.as_deref().map(|h| format!(" at {}", code(short(h)))).unwrap_or_default();
+    let head = r
+        .candidate
+        .head
+        .as_deref()
+        .map(|h| format!(" at {}", code(short(h))))
+        .unwrap_or_default();
     format!(
         "<sub>slipgate {}{head} · evaluated {} · policy {}</sub>\n",
         r.tool.version,

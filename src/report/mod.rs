@@ -84,7 +84,10 @@ pub fn build(
     incident_rules: bool,
 ) -> Report {
     let n = engine.release_count();
-    let releases = (n.saturating_sub(last)..n).rev().filter_map(|i| engine.release(i)).collect();
+    let releases = (n.saturating_sub(last)..n)
+        .rev()
+        .filter_map(|i| engine.release(i))
+        .collect();
     warnings.extend(engine.inputs.git.warnings.iter().cloned());
     if let Some(gh) = engine.inputs.github {
         warnings.extend(gh.warnings.iter().cloned());
@@ -112,19 +115,28 @@ pub fn build(
 /// A percentage with at most one decimal: `25%`, `66.7%`.
 pub fn pct(ratio: f64) -> String {
     let v = (ratio * 1000.0).round() / 10.0;
-    if v.fract() == 0.0 { format!("{v:.0}%") } else { format!("{v:.1}%") }
+    if v.fract() == 0.0 {
+        format!("{v:.0}%")
+    } else {
+        format!("{v:.1}%")
+    }
 }
 
 /// A number with at most two decimals, trailing zeros dropped: `0.47`, `25`, `66.67`.
 pub fn num(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// An optional duration, `–` when absent.
 pub fn opt_dur(v: Option<i64>) -> String {
-    v.map(crate::duration::human).unwrap_or_else(|| "–".to_string())
+    v.map(crate::duration::human)
+        .unwrap_or_else(|| "–".to_string())
 }
 
 /// The first 7 characters of a sha.

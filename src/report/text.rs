@@ -14,7 +14,11 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     pub fn bold(&self, s: &str) -> String {
         self.paint("1", s)
@@ -110,7 +114,15 @@ pub fn render(r: &Report, style: Style) -> String {
     out.push('\n');
 
     let mut header = vec![
-        "RELEASE", "DATE", "CHANGES", "LEAD p50", "LEAD p90", "LEAD max", "FIXES", "REVERTS", "FIX RATIO",
+        "RELEASE",
+        "DATE",
+        "CHANGES",
+        "LEAD p50",
+        "LEAD p90",
+        "LEAD max",
+        "FIXES",
+        "REVERTS",
+        "FIX RATIO",
     ];
     if gh {
         header.extend(["BUGS", "DEFECTS/100", "FIX p50"]);
@@ -129,7 +141,11 @@ pub fn render(r: &Report, style: Style) -> String {
         let mut row = vec![rel.tag.clone(), date(rel.time)];
         row.extend(change_cells(rel.changes.as_ref()));
         if gh {
-            row.push(rel.bugs_found.map(|b| b.to_string()).unwrap_or_else(|| "–".into()));
+            row.push(
+                rel.bugs_found
+                    .map(|b| b.to_string())
+                    .unwrap_or_else(|| "–".into()),
+            );
             row.push(rel.defect_rate.map(num).unwrap_or_else(|| "–".into()));
             row.push(opt_dur(rel.bug_fix.as_ref().and_then(|f| f.fix_time.p50)));
         }
@@ -141,22 +157,40 @@ pub fn render(r: &Report, style: Style) -> String {
             let list: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
             failed.push(format!("incident {}", list.join(" ")));
         }
-        let mut cell = if failed.is_empty() { String::new() } else { failed.join(", ") };
+        let mut cell = if failed.is_empty() {
+            String::new()
+        } else {
+            failed.join(", ")
+        };
         if rel.provisional {
-            cell = if cell.is_empty() { "(provisional)".into() } else { format!("{cell} (provisional)") };
+            cell = if cell.is_empty() {
+                "(provisional)".into()
+            } else {
+                format!("{cell} (provisional)")
+            };
         }
         row.push(cell);
         rows.push(row);
     }
     out.push_str(&table(&header, &rows, 2, style));
     if r.releases.iter().any(|x| x.changes.is_none()) {
-        let _ = writeln!(out, "{}", style.dim("· changes not read (older than --last)"));
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim("· changes not read (older than --last)")
+        );
     }
     if let Some(base) = &cand.base_tag {
         let _ = writeln!(
             out,
             "{}",
-            style.dim(&format!("unreleased: commits of HEAD{} since {base}, lead time measured to now", cand.head.as_deref().map(|h| format!(" ({})", short(h))).unwrap_or_default()))
+            style.dim(&format!(
+                "unreleased: commits of HEAD{} since {base}, lead time measured to now",
+                cand.head
+                    .as_deref()
+                    .map(|h| format!(" ({})", short(h)))
+                    .unwrap_or_default()
+            ))
         );
     }
     out.push('\n');
@@ -182,11 +216,24 @@ pub fn render(r: &Report, style: Style) -> String {
             } else {
                 format!(": {}", w.failed_releases.join(", "))
             };
-            format!("{} ({} of {}{detail})", pct(v), w.failed_releases.len(), w.releases.len())
+            format!(
+                "{} ({} of {}{detail})",
+                pct(v),
+                w.failed_releases.len(),
+                w.releases.len()
+            )
         }
         None => "– (no release in the window)".to_string(),
     };
-    let _ = writeln!(out, "  change failure rate  {cfr}{}", if gh { "" } else { "  [hotfix signal only: no GitHub data]" });
+    let _ = writeln!(
+        out,
+        "  change failure rate  {cfr}{}",
+        if gh {
+            ""
+        } else {
+            "  [hotfix signal only: no GitHub data]"
+        }
+    );
     if let Some(c) = &w.changes {
         let _ = writeln!(
             out,
@@ -198,11 +245,17 @@ pub fn render(r: &Report, style: Style) -> String {
     }
     if gh {
         if let Some(b) = w.bugs_found {
-            let rate = w.defect_rate.map(|d| format!(", {} per 100 changes", num(d))).unwrap_or_default();
+            let rate = w
+                .defect_rate
+                .map(|d| format!(", {} per 100 changes", num(d)))
+                .unwrap_or_default();
             let _ = writeln!(out, "  bugs found           {b}{rate}");
         }
         if let Some(f) = &w.bug_fix {
-            let slo = f.within_slo.map(|s| format!(", {} within objective", pct(s))).unwrap_or_default();
+            let slo = f
+                .within_slo
+                .map(|s| format!(", {} within objective", pct(s)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  bug fix time         p50 {}, p90 {} ({} fixed{slo})",
@@ -231,12 +284,30 @@ pub fn render(r: &Report, style: Style) -> String {
         }
     }
     if let Some(o) = &r.open_bugs {
-        let sev: Vec<String> = o.by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        let oldest = o.oldest_age.map(|a| format!(", oldest {}", human(a))).unwrap_or_default();
-        let _ = writeln!(out, "\n{} {} ({}){oldest}, {} overdue", style.bold("Open bugs"), o.total, sev.join(", "), o.overdue);
+        let sev: Vec<String> = o
+            .by_severity
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let oldest = o
+            .oldest_age
+            .map(|a| format!(", oldest {}", human(a)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{} {} ({}){oldest}, {} overdue",
+            style.bold("Open bugs"),
+            o.total,
+            sev.join(", "),
+            o.overdue
+        );
     }
     if let Some(src) = &r.sources.github_skipped {
-        let _ = writeln!(out, "\n{}", style.dim(&format!("GitHub data not read: {src}")));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.dim(&format!("GitHub data not read: {src}"))
+        );
     }
     for n in &r.notes {
         let _ = writeln!(out, "{} {n}", style.yellow("note:"));

@@ -31,7 +31,13 @@ fn rel(tag: &str, day: i64) -> Release {
     }
 }
 
-fn issue(number: u64, labels: &[&str], created: i64, closed: Option<i64>, reason: Option<&str>) -> Issue {
+fn issue(
+    number: u64,
+    labels: &[&str],
+    created: i64,
+    closed: Option<i64>,
+    reason: Option<&str>,
+) -> Issue {
     Issue {
         number,
         title: format!("issue {number}"),
@@ -45,19 +51,37 @@ fn issue(number: u64, labels: &[&str], created: i64, closed: Option<i64>, reason
 }
 
 fn fixture() -> (Vec<Release>, Vec<Issue>, Classifier) {
-    let releases = vec![rel("v1.0.0", 10), rel("v1.0.1", 12), rel("v1.1.0", 20), rel("v1.2.0", 40)];
+    let releases = vec![
+        rel("v1.0.0", 10),
+        rel("v1.0.1", 12),
+        rel("v1.1.0", 20),
+        rel("v1.2.0", 40),
+    ];
     let issues = vec![
-        issue(1, &["bug", "critical"], 11 * D, Some(13 * D), Some("completed")),
+        issue(
+            1,
+            &["bug", "critical"],
+            11 * D,
+            Some(13 * D),
+            Some("completed"),
+        ),
         issue(2, &["bug"], 12 * D, None, None),
         issue(3, &["Bug", "high"], 21 * D, Some(30 * D), None),
         issue(4, &["bug"], 22 * D, Some(23 * D), Some("not_planned")),
-        issue(5, &["incident"], 41 * D, Some(41 * D + 7_200), Some("completed")),
+        issue(
+            5,
+            &["incident"],
+            41 * D,
+            Some(41 * D + 7_200),
+            Some("completed"),
+        ),
         issue(6, &["bug", "P0"], 45 * D, None, None),
         issue(7, &["bug", "high"], 20 * D, Some(50 * D), Some("completed")),
         issue(8, &["regression"], 12 * D, Some(13 * D), Some("duplicate")),
     ];
     let mut p = crate::policy::Issues::default();
-    p.severity_labels.insert("critical".into(), vec!["critical".into(), "P0".into()]);
+    p.severity_labels
+        .insert("critical".into(), vec!["critical".into(), "P0".into()]);
     p.severity_labels.insert("high".into(), vec!["high".into()]);
     p.fix_slo.insert("critical".into(), Dur::days(2));
     p.fix_slo.insert("high".into(), Dur::days(7));
@@ -68,9 +92,15 @@ fn fixture() -> (Vec<Release>, Vec<Issue>, Classifier) {
 fn windows_follow_time_order_and_the_last_is_provisional() {
     let (r, _, _) = fixture();
     let w = release_windows(&r, 50 * D);
-    assert_eq!((w[0].start, w[0].end, w[0].end_inclusive), (10 * D, 12 * D, false));
+    assert_eq!(
+        (w[0].start, w[0].end, w[0].end_inclusive),
+        (10 * D, 12 * D, false)
+    );
     assert_eq!((w[2].start, w[2].end), (20 * D, 40 * D));
-    assert_eq!((w[3].start, w[3].end, w[3].end_inclusive), (40 * D, 50 * D, true));
+    assert_eq!(
+        (w[3].start, w[3].end, w[3].end_inclusive),
+        (40 * D, 50 * D, true)
+    );
     assert!(w[1].contains(12 * D) && !w[1].contains(20 * D));
     assert!(w[3].contains(50 * D));
 }
@@ -82,7 +112,10 @@ fn windows_of_out_of_order_releases() {
     let w = release_windows(&r, 40 * D);
     assert_eq!((w[0].start, w[0].end), (10 * D, 15 * D));
     assert_eq!((w[2].start, w[2].end), (15 * D, 30 * D));
-    assert_eq!((w[1].start, w[1].end, w[1].end_inclusive), (30 * D, 40 * D, true));
+    assert_eq!(
+        (w[1].start, w[1].end, w[1].end_inclusive),
+        (30 * D, 40 * D, true)
+    );
 }
 
 #[test]
@@ -115,7 +148,13 @@ fn fix_times_per_release_and_window_with_objectives() {
     assert_eq!(win.fix_time.p90, Some(30 * D));
     assert_eq!(win.within_slo, Some(0.0)); // both high, both over 7d
     assert_eq!(win.with_objective, 2);
-    assert_eq!(win.missed_objective.iter().map(|x| x.number).collect::<Vec<_>>(), [7, 3]);
+    assert_eq!(
+        win.missed_objective
+            .iter()
+            .map(|x| x.number)
+            .collect::<Vec<_>>(),
+        [7, 3]
+    );
 }
 
 #[test]
@@ -129,7 +168,10 @@ fn open_bugs_at_the_evaluation_time() {
     assert_eq!(o.severity("none"), 1);
     assert_eq!(o.overdue, 1);
     assert_eq!(o.oldest_age, Some(38 * D));
-    assert_eq!(o.by_severity.keys().collect::<Vec<_>>(), ["critical", "high", "none"]);
+    assert_eq!(
+        o.by_severity.keys().collect::<Vec<_>>(),
+        ["critical", "high", "none"]
+    );
     // At day 35: #2 (23d) and #7 (high, created 20, closed 50: open then, 15d > 7d).
     let o = open_bugs(&i, &c, 35 * D);
     assert_eq!((o.total, o.severity("high"), o.overdue), (2, 1, 1));
@@ -142,7 +184,9 @@ fn incidents_mark_failed_releases_and_restore_time() {
     let w = release_windows(&r, 50 * D);
     let failed: Vec<Vec<u64>> = w.iter().map(|s| incidents_in(&i, &c, s)).collect();
     assert_eq!(failed, [vec![], vec![], vec![], vec![5]]); // #8 is a duplicate
-    let ttr = fix_stats(&i, &c, &Span::ending_now(50 * D, 30 * D), |x| c.is_incident(x));
+    let ttr = fix_stats(&i, &c, &Span::ending_now(50 * D, 30 * D), |x| {
+        c.is_incident(x)
+    });
     assert_eq!(ttr.fix_times, [7_200]);
 }
 
@@ -158,7 +202,12 @@ fn pr_cycle_time_counts_merged_prs_in_the_window() {
         merge_commit_sha: None,
         base: "main".into(),
     };
-    let pulls = [pr(1, 0, Some(D)), pr(2, 5 * D, Some(8 * D)), pr(3, 5 * D, None), pr(4, 9 * D, Some(9 * D + 60))];
+    let pulls = [
+        pr(1, 0, Some(D)),
+        pr(2, 5 * D, Some(8 * D)),
+        pr(3, 5 * D, None),
+        pr(4, 9 * D, Some(9 * D + 60)),
+    ];
     // Window [2d, 10d]: #2 (3d) and #4 (1m). p50 → 1m, p90 → 3d.
     let s = pr_cycle(&pulls, &Span::ending_now(10 * D, 8 * D));
     assert_eq!(s.cycle_time.count, 2);
