@@ -1,15 +1,475 @@
-//! `check` and `release-check` (to come).
+//! `check` and `release-check`: collect what the rules need, evaluate the gate, and
+//! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use crate::app::Ctx;
-use crate::cli::{CheckArgs, ReleaseCheckArgs};
-use crate::error::{Error, Result};
+use super::{Ctx, print_out, read_git, read_github, read_tests};
+use crate::cli::{ActionsArgs, CheckArgs, GithubArgs, ReleaseCheckArgs, TestArgs};
+use crate::error::{Error, Result, exit};
+use crate::gate::{self, Event, GateResult, Overall, Status};
+use crate::metrics::{Engine, Inputs};
+use crate::model::{Candidate, GitHistory};
+use crate::policy::{Baseline, Rule, Scope, Trigger};
+use crate::publish::actions::{self, EventContext, Level};
+use crate::publish::sanitize;
+use crate::report::{self, Format, Report, Sources, markdown};
+use std::path::PathBuf;
 
-pub fn check(_ctx: &Ctx, _args: &CheckArgs) -> Result<i32> {
-    Err(Error::Usage("`slipgate check` is not built yet".into()))
+/// The hidden marker of slipgate's pull request comment.
+pub const COMMENT_MARKER: &str = "<!-- slipgate:check -->";
+/// The hidden marker of the scheduled trend issue.
+pub const TREND_MARKER: &str = "<!-- slipgate:trend -->";
+const STATE_FAIL: &str = "<!-- slipgate:state=fail -->";
+const STATE_OK: &str = "<!-- slipgate:state=ok -->";
+/// Releases shown in comments and summaries.
+const SUMMARY_RELEASES: usize = 5;
+
+/// What the rules need from git: how many newest releases' changes, how far back.
+fn needs(rules: &[Rule], window: i64) -> (usize, i64) {
+    let mut last = 1;
+    let mut back = window;
+    for r in rules {
+        let own = match r.scope {
+            Scope::Candidate => 0,
+            Scope::LatestRelease => 1,
+            Scope::Window => 0,
+        };
+        let base = match &r.baseline {
+            Some(Baseline::PreviousRelease) => 1,
+            Some(Baseline::MedianOfLast(k)) => *k as usize,
+            _ => 0,
+        };
+        last = last.max(own + base);
+        let w = if r.scope == Scope::Window {
+            r.window.secs()
+        } else {
+            0
+        };
+        let t = match &r.baseline {
+            Some(Baseline::Trailing(d)) => d.secs(),
+            _ => 0,
+        };
+        back = back.max(w + t);
+    }
+    (last, back)
 }
 
-pub fn release_check(_ctx: &Ctx, _args: &ReleaseCheckArgs) -> Result<i32> {
-    Err(Error::Usage(
-        "`slipgate release-check` is not built yet".into(),
-    ))
+/// The event, from the payload and the flags.
+fn read_event_context(a: &ActionsArgs) -> Result<EventContext> {
+    let Some(name) = a.event_name.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(EventContext::default());
+    };
+    let Some(path) = &a.event_path else {
+        return Ok(EventContext {
+            event_name: name.to_string(),
+            ..EventContext::default()
+        });
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read the event payload (GITHUB_EVENT_PATH)",
+        path: path.clone(),
+        source,
+    })?;
+    actions::read_event(name, &text)
+        .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
+}
+
+fn parse_trigger(s: &str) -> Result<Trigger> {
+    match s {
+        "pull_request" => Ok(Trigger::PullRequest),
+        "push" => Ok(Trigger::Push),
+        "release" => Ok(Trigger::Release),
+        "schedule" => Ok(Trigger::Schedule),
+        other => Err(Error::Usage(format!(
+            "--trigger `{other}` is not a trigger; use pull_request, push, release or schedule"
+        ))),
+    }
+}
+
+/// Everything a gate run produced, ready to publish.
+struct Outcome {
+    report: Report,
+    gate: GateResult,
+}
+
+/// Collects, evaluates and builds the report.
+fn evaluate(
+    ctx: &Ctx,
+    event: &Event,
+    github_args: &GithubArgs,
+    test_args: &TestArgs,
+    tag: Option<&str>,
+    force_github: bool,
+) -> Result<Outcome> {
+    let rules: Vec<Rule> = ctx
+        .policy
+        .rules
+        .iter()
+        .filter(|r| event.trigger.is_none_or(|t| r.runs_on(t)))
+        .cloned()
+        .collect();
+    let (last, back) = needs(&rules, ctx.policy.policy.window.secs());
+    let mut git = read_git(ctx, last.max(SUMMARY_RELEASES), back, 1)?;
+    let mut candidate_time = ctx.now;
+    if let Some(tag) = tag {
+        candidate_time = as_candidate(&mut git, tag)?;
+    }
+    let wants_github = force_github || rules.iter().any(|r| r.metric.needs_github());
+    let (github, skipped, repo) = if wants_github {
+        read_github(ctx, github_args, &git)?
+    } else {
+        (
+            None,
+            Some("no rule of this event needs it".to_string()),
+            None,
+        )
+    };
+    let tests = read_tests(ctx, test_args)?;
+    let mut engine = Engine::new(
+        Inputs {
+            git: &git,
+            github: github.as_ref(),
+        },
+        &ctx.policy.policy,
+        ctx.now,
+    );
+    engine.candidate_time = candidate_time;
+    let figures = tests.as_ref().map(super::test_figures);
+    let gate = gate::evaluate(&engine, &ctx.policy.rules, figures.as_ref(), event);
+    let incident_rules = rules.iter().any(|r| {
+        matches!(
+            r.metric,
+            crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate
+        )
+    });
+    let sources = Sources {
+        repository: ctx.repo.display().to_string(),
+        github: repo,
+        github_skipped: skipped,
+        issues: github.as_ref().map(|g| g.issues.len()),
+        pull_requests: github.as_ref().map(|g| g.pulls.len()),
+        policy: ctx.policy.source.describe(),
+        junit_files: tests.as_ref().map(super::junit_files).unwrap_or_default(),
+    };
+    let mut report = report::build(
+        &engine,
+        SUMMARY_RELEASES,
+        sources,
+        tests,
+        Vec::new(),
+        incident_rules,
+    );
+    report.gate = Some(gate.clone());
+    Ok(Outcome { report, gate })
+}
+
+/// Makes release `tag` the candidate: releases after it (in version order) are dropped,
+/// and its changes are judged as released at its own time. Returns that time.
+fn as_candidate(git: &mut GitHistory, tag: &str) -> Result<i64> {
+    let Some(i) = git.releases.iter().position(|r| r.tag == tag) else {
+        let known: Vec<&str> = git
+            .releases
+            .iter()
+            .rev()
+            .take(5)
+            .map(|r| r.tag.as_str())
+            .collect();
+        return Err(Error::Usage(format!(
+            "--tag `{tag}` is not a release (no tag of that name matches `releases.tag_pattern`); newest releases: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    };
+    let r = git.releases[i].clone();
+    if !r.changes_loaded {
+        return Err(Error::Usage(format!("the changes of {tag} were not read")));
+    }
+    git.releases.truncate(i);
+    git.candidate = Candidate {
+        head: Some(r.commit.clone()),
+        base_tag: git.releases.last().map(|p| p.tag.clone()),
+        changes: r.changes,
+    };
+    Ok(r.time)
+}
+
+/// The markdown body for the comment, the summary and the trend issue.
+fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> String {
+    let mut s = String::new();
+    s.push_str(COMMENT_MARKER);
+    s.push('\n');
+    s.push_str(&format!("## {}\n\n", markdown::headline(&o.gate, what)));
+    if let Some(lead) = lead {
+        s.push_str(lead);
+        s.push_str("\n\n");
+    }
+    if o.gate.overall != Overall::Fail && previous.is_some_and(|p| p.contains(STATE_FAIL)) {
+        s.push_str("🎉 **Recovered:** the previous run of this gate failed; no fail rule is tripped now.\n\n");
+    }
+    s.push_str(&markdown::verdicts(&o.gate));
+    s.push_str("\n<details><summary>Release metrics</summary>\n\n");
+    s.push_str(&markdown::render(&o.report));
+    s.push_str("\n</details>\n\n");
+    s.push_str(&markdown::footer(&o.report));
+    s.push_str(if o.gate.overall == Overall::Fail {
+        STATE_FAIL
+    } else {
+        STATE_OK
+    });
+    s.push('\n');
+    s
+}
+
+/// Writes stdout, the job summary, outputs and annotations. Returns the exit code.
+fn publish_local(
+    ctx: &Ctx,
+    a: &ActionsArgs,
+    o: &Outcome,
+    what: &str,
+    markdown_body: &str,
+) -> Result<i32> {
+    // stdout
+    let out = match a.format {
+        Format::Json => report::json::render(&o.report),
+        Format::Markdown => markdown_body.to_string(),
+        Format::Text => text_verdicts(ctx, o, what),
+    };
+    if !ctx.quiet || a.format == Format::Json {
+        print_out(&out);
+    }
+    // job summary (1 MiB limit)
+    if let Some(path) = &a.step_summary {
+        let md = sanitize::truncate_body_bytes(
+            markdown_body,
+            sanitize::SUMMARY_MAX_BYTES - 1024,
+            "_(cut: the job summary is limited to 1 MiB)_",
+        );
+        actions::append_summary(path, &md).map_err(|source| Error::Io {
+            action: "write the job summary (GITHUB_STEP_SUMMARY)",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    // the JSON report and the step outputs
+    let json_path = a.report_json.clone().unwrap_or_else(|| {
+        std::env::var_os("RUNNER_TEMP")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join("slipgate-report.json")
+    });
+    if a.report_json.is_some() || a.output_file.is_some() {
+        std::fs::write(&json_path, report::json::render(&o.report)).map_err(|source| {
+            Error::Io {
+                action: "write the JSON report",
+                path: json_path.clone(),
+                source,
+            }
+        })?;
+    }
+    if let Some(path) = &a.output_file {
+        let failed = o.gate.failed_rules().join(",");
+        let json = json_path.display().to_string();
+        actions::write_outputs(
+            path,
+            &[
+                ("verdict", o.gate.overall.name()),
+                ("failed-rules", failed.as_str()),
+                ("report-json", json.as_str()),
+            ],
+        )
+        .map_err(|source| Error::Io {
+            action: "write the step outputs (GITHUB_OUTPUT)",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    // annotations, in GitHub Actions only
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        for v in &o.gate.verdicts {
+            let level = match v.status {
+                Status::Fail => Level::Error,
+                Status::Warn => Level::Warning,
+                _ => continue,
+            };
+            println!(
+                "{}",
+                actions::annotation(level, &format!("slipgate: {}", v.rule), &v.reason)
+            );
+        }
+    }
+    Ok(if o.gate.overall == Overall::Fail {
+        exit::GATE_FAILED
+    } else {
+        exit::PASSED
+    })
+}
+
+/// The verdicts for a terminal.
+fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
+    use crate::report::text::{Style, table};
+    let style = Style { color: ctx.color };
+    let mut s = String::new();
+    let head = match o.gate.overall {
+        Overall::Fail => style.red(&format!("FAIL  {what} failed")),
+        Overall::Warn => style.yellow(&format!("WARN  {what} passed with warnings")),
+        Overall::Pass => style.green(&format!("PASS  {what} passed")),
+    };
+    s.push_str(&style.bold(&head));
+    s.push_str(&format!(
+        "  {}\n\n",
+        style.dim(&format!(
+            "{} rules on {} · policy {}",
+            o.gate.verdicts.len(),
+            o.gate.trigger.map(|t| t.name()).unwrap_or("any event"),
+            ctx.policy.source.describe()
+        ))
+    ));
+    let rows: Vec<Vec<String>> = o
+        .gate
+        .verdicts
+        .iter()
+        .map(|v| {
+            let st = match v.status {
+                Status::Fail => style.red("fail"),
+                Status::Warn => style.yellow("warn"),
+                Status::Pass => style.green("pass"),
+                other => other.name().to_string(),
+            };
+            vec![
+                st,
+                v.rule.clone(),
+                v.value_text.clone(),
+                v.threshold.clone(),
+                v.baseline_text.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        s.push_str("no rule runs on this event\n");
+    } else {
+        s.push_str(&table(
+            &["STATUS", "RULE", "VALUE", "THRESHOLD", "BASELINE"],
+            &rows,
+            2,
+            style,
+        ));
+    }
+    for v in o.gate.verdicts.iter().filter(|v| v.status != Status::Pass) {
+        s.push_str(&format!(
+            "\n{} {}\n  {}\n",
+            style.bold(&v.rule),
+            style.dim(&format!("({})", v.status.name())),
+            v.reason
+        ));
+        for e in &v.evidence {
+            let text = if e.text.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", e.text)
+            };
+            s.push_str(&format!("    {}{text} — {}\n", e.id, e.detail));
+        }
+    }
+    if let Some(why) = &o.gate.freeze_exemption {
+        s.push_str(&format!("\nfreeze mode: this pull request is a fix ({why}), so tripped fail rules do not fail it\n"));
+    }
+    if !o.gate.not_on_this_event.is_empty() {
+        s.push_str(&style.dim(&format!(
+            "\nnot run on this event: {}\n",
+            o.gate.not_on_this_event.join(", ")
+        )));
+    }
+    for n in &o.report.notes {
+        s.push_str(&format!("{} {n}\n", style.yellow("note:")));
+    }
+    for w in &o.report.warnings {
+        s.push_str(&format!("{} {w}\n", style.yellow("warning:")));
+    }
+    s
+}
+
+/// `slipgate check`.
+pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
+    let ev = read_event_context(&args.actions)?;
+    let trigger = match &args.trigger {
+        Some(t) => Some(parse_trigger(t)?),
+        None if ev.event_name == "push" && ev.release_tag.is_some() => Some(Trigger::Release),
+        None => Trigger::from_event(&ev.event_name),
+    };
+    let pr = ev.pr.as_ref();
+    let event = Event {
+        trigger,
+        pr_labels: if args.labels.is_empty() {
+            pr.map(|p| p.labels.clone()).unwrap_or_default()
+        } else {
+            args.labels.clone()
+        },
+        pr_title: args.title.clone().or_else(|| pr.map(|p| p.title.clone())),
+    };
+    let pr_number = args.pr.or(pr.map(|p| p.number));
+    let publishing = args.comment || args.trend_issue.is_some();
+    let o = evaluate(ctx, &event, &args.github, &args.tests, None, publishing)?;
+    let what = "quality gate";
+    let mut previous = None;
+    let mut warnings = Vec::new();
+    if args.comment {
+        match pr_number {
+            Some(n) => match super::publish_comment(ctx, &args.github, n, &mut |prev| {
+                previous = prev.map(str::to_string);
+                body(&o, what, prev, None)
+            }) {
+                Ok(msg) => ctx.debug(&msg),
+                Err(w) => warnings.push(w),
+            },
+            None => warnings.push("--comment: no pull request here (not a pull_request event and no --pr), so no comment was written".into()),
+        }
+    }
+    if let Some(title) = &args.trend_issue {
+        let b = body(&o, "quality trend", None, None).replacen(COMMENT_MARKER, TREND_MARKER, 1);
+        match super::publish_trend_issue(ctx, &args.github, title, &b) {
+            Ok(msg) => ctx.debug(&msg),
+            Err(w) => warnings.push(w),
+        }
+    }
+    let md = body(&o, what, previous.as_deref(), None);
+    for w in &warnings {
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            println!("{}", actions::annotation(Level::Warning, "slipgate", w));
+        }
+        ctx.info(&format!("warning: {w}"));
+    }
+    publish_local(ctx, &args.actions, &o, what, &md)
+}
+
+/// `slipgate release-check`.
+pub fn release_check(ctx: &Ctx, args: &ReleaseCheckArgs) -> Result<i32> {
+    let event = Event {
+        trigger: Some(Trigger::Release),
+        ..Event::default()
+    };
+    let o = evaluate(
+        ctx,
+        &event,
+        &args.github,
+        &args.tests,
+        args.tag.as_deref(),
+        false,
+    )?;
+    let what = match &args.tag {
+        Some(t) => format!("release readiness of {t}"),
+        None => "release readiness".to_string(),
+    };
+    let ready = o.gate.overall != Overall::Fail;
+    let lead = if ready {
+        "**READY** — no release rule is tripped."
+    } else {
+        "**NOT READY** — a release rule is tripped."
+    };
+    let md = body(&o, &what, None, Some(lead));
+    let code = publish_local(ctx, &args.actions, &o, &what, &md)?;
+    if !ctx.quiet && args.actions.format == Format::Text {
+        print_out(if ready { "\nREADY\n" } else { "\nNOT READY\n" });
+    }
+    Ok(code)
 }

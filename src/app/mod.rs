@@ -245,3 +245,38 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     }
     Ok(exit::PASSED)
 }
+
+/// The gate's view of the test metrics.
+pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::TestFigures {
+    let _ = t;
+    crate::gate::TestFigures::default()
+}
+
+/// The JUnit files a run read.
+pub fn junit_files(t: &crate::metrics::tests::TestMetrics) -> Vec<String> {
+    let _ = t;
+    Vec::new()
+}
+
+/// Creates or updates the pull request comment; `body` gets the previous comment's body.
+/// Returns what was done, or a warning (never fails the run: the summary still has it).
+pub fn publish_comment(
+    ctx: &Ctx,
+    args: &GithubArgs,
+    pr: u64,
+    body: &mut dyn FnMut(Option<&str>) -> String,
+) -> std::result::Result<String, String> {
+    let _ = (ctx, args, pr, body);
+    Err("commenting is not built yet".into())
+}
+
+/// Creates or updates the trend issue. Returns what was done, or a warning.
+pub fn publish_trend_issue(
+    ctx: &Ctx,
+    args: &GithubArgs,
+    title: &str,
+    body: &str,
+) -> std::result::Result<String, String> {
+    let _ = (ctx, args, title, body);
+    Err("the trend issue is not built yet".into())
+}

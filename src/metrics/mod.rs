@@ -88,6 +88,9 @@ pub struct Engine<'a> {
     pub inputs: Inputs<'a>,
     pub policy: &'a Policy,
     pub now: Timestamp,
+    /// When the candidate is released: the evaluation time, or a tag's time when
+    /// `release-check --tag` judges an existing release.
+    pub candidate_time: Timestamp,
     pub classifier: Classifier,
     fix: &'a Regex,
     windows: Vec<Span>,
@@ -105,6 +108,7 @@ impl<'a> Engine<'a> {
             inputs,
             policy,
             now,
+            candidate_time: now,
         }
     }
 
@@ -186,7 +190,7 @@ impl<'a> Engine<'a> {
         CandidateMetrics {
             head: c.head.clone(),
             base_tag: c.base_tag.clone(),
-            changes: changes::change_stats(&c.changes, self.now, self.fix),
+            changes: changes::change_stats(&c.changes, self.candidate_time, self.fix),
         }
     }
 

@@ -61,6 +61,9 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
     pub warnings: Vec<String>,
+    /// The gate's verdicts (`check`, `release-check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::GateResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +112,7 @@ pub fn build(
         tests,
         notes: engine.label_notes(incident_rules),
         warnings,
+        gate: None,
     }
 }
 
