@@ -1,1 +1,583 @@
-//! Integration tests: git.
+//! Integration tests: the git release engine (`collect::git`) on real temporary
+//! repositories. Every expectation is computed by hand in the comments.
+
+use crate::gitrepo::{DAY, DEFAULT_TAG_PATTERN, HOUR, T0, TestRepo};
+use git2::Oid;
+use pretty_assertions::assert_eq;
+use regex::Regex;
+use slipgate::collect::git::{self, GitError, GitOptions};
+use slipgate::model::GitHistory;
+
+/// Reads `r` with `pattern`, pre-releases as given, all changes.
+fn read_with(r: &TestRepo, pattern: &str, prereleases: bool, last: Option<usize>) -> GitHistory {
+    let pattern = Regex::new(pattern).expect("pattern");
+    let opts = GitOptions {
+        tag_pattern: &pattern,
+        include_prereleases: prereleases,
+        changes_for_last: last,
+    };
+    git::open(r.path())
+        .expect("open")
+        .read(&opts)
+        .expect("read")
+}
+
+/// Reads `r` with the default pattern, no pre-releases, all changes.
+fn read(r: &TestRepo) -> GitHistory {
+    read_with(r, DEFAULT_TAG_PATTERN, false, None)
+}
+
+/// Tags of the releases, in the order returned.
+fn tags(h: &GitHistory) -> Vec<&str> {
+    h.releases.iter().map(|r| r.tag.as_str()).collect()
+}
+
+/// The shas of a release's changes, sorted (the walk order is not part of the contract).
+fn shas(changes: &[slipgate::model::Commit]) -> Vec<String> {
+    let mut v: Vec<String> = changes.iter().map(|c| c.sha.clone()).collect();
+    v.sort();
+    v
+}
+
+/// Sorted shas of the given commits.
+fn ids(oids: &[Oid]) -> Vec<String> {
+    let mut v: Vec<String> = oids.iter().map(Oid::to_string).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn annotated_and_lightweight_release_times_and_first_release() {
+    let r = TestRepo::new();
+    let c1 = r.commit("feat: a", T0, T0 + 10);
+    let c2 = r.commit("fix: b\n\nbody", T0 + 100, T0 + 110);
+    r.tag_lightweight("v1.0.0", c2);
+    let c3 = r.commit("feat: c", T0 + 200, T0 + 210);
+    r.tag_annotated("v1.1.0", c3, T0 + 5_000);
+
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0"]);
+    let v100 = &h.releases[0];
+    // Lightweight: the committer time of c2 = T0 + 110 (not its author time T0 + 100).
+    assert_eq!(v100.time, T0 + 110);
+    assert!(!v100.annotated);
+    assert_eq!(v100.commit, c2.to_string());
+    assert_eq!(v100.version, semver::Version::new(1, 0, 0));
+    // First release: every commit reachable from it, c1 and c2.
+    assert_eq!(shas(&v100.changes), ids(&[c1, c2]));
+    assert!(v100.changes_loaded);
+    let v110 = &h.releases[1];
+    // Annotated: the tagger time T0 + 5000, and peeled to the commit c3.
+    assert_eq!(v110.time, T0 + 5_000);
+    assert!(v110.annotated);
+    assert_eq!(v110.commit, c3.to_string());
+    // v1.0.0..v1.1.0 = c3 only.
+    assert_eq!(shas(&v110.changes), ids(&[c3]));
+    // Commit metadata: author time (not committer time) and the subject.
+    let ch = &v100
+        .changes
+        .iter()
+        .find(|c| c.sha == c2.to_string())
+        .expect("c2");
+    assert_eq!(ch.author_time, T0 + 100);
+    assert_eq!(ch.subject, "fix: b");
+    // HEAD is c3 = the highest release: nothing unreleased.
+    assert_eq!(h.candidate.head, Some(c3.to_string()));
+    assert_eq!(h.candidate.base_tag.as_deref(), Some("v1.1.0"));
+    assert!(h.candidate.changes.is_empty());
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+    assert!(h.unmatched_tags.is_empty());
+    assert_eq!(h.origin_url, None);
+}
+
+#[test]
+fn merges_are_not_changes_but_their_second_parents_are() {
+    // init ─ m1 ─ M (merge) ← v1.1.0
+    //   │        /
+    //   └ f1 ─ f2      (feature branch)
+    // v1.0.0 = init.
+    let r = TestRepo::new();
+    let init = r.commit_at("chore: init", T0);
+    r.tag_lightweight("v1.0.0", init);
+    r.branch("feature", init);
+    let f1 = r.commit_on("feature", "feat: f1", T0 + 100);
+    let f2 = r.commit_on("feature", "feat: f2", T0 + 200);
+    let m1 = r.commit_at("fix: m1", T0 + 150);
+    let merge = r.merge(f2, "Merge branch 'feature'", T0 + 300);
+    r.tag_annotated("v1.1.0", merge, T0 + 400);
+
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0"]);
+    assert_eq!(shas(&h.releases[0].changes), ids(&[init]));
+    // init..M = {M, m1, f1, f2} minus the merge M = 3 changes.
+    assert_eq!(shas(&h.releases[1].changes), ids(&[m1, f1, f2]));
+    assert_eq!(h.releases[1].commit, merge.to_string());
+}
+
+#[test]
+fn releases_are_ordered_by_version_not_by_time() {
+    // main:  c1 (v1.0.0, T0+10) ─ c2 ─ c3 (v1.1.0 tagged at T0+1000) ─ c4 (HEAD)
+    // maint:  └ p1 (v1.0.1 tagged at T0+2000, after v1.1.0)
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: one", T0 + 10);
+    r.tag_lightweight("v1.0.0", c1);
+    let c2 = r.commit_at("feat: two", T0 + 100);
+    let c3 = r.commit_at("feat: three", T0 + 200);
+    r.tag_annotated("v1.1.0", c3, T0 + 1_000);
+    r.branch("maint-1.0", c1);
+    let p1 = r.commit_on("maint-1.0", "fix: backport", T0 + 1_500);
+    r.tag_annotated("v1.0.1", p1, T0 + 2_000);
+    let c4 = r.commit_at("feat: four", T0 + 3_000);
+
+    let h = read(&r);
+    // Version order 1.0.0 < 1.0.1 < 1.1.0, although v1.0.1 was released last.
+    assert_eq!(tags(&h), ["v1.0.0", "v1.0.1", "v1.1.0"]);
+    assert_eq!(
+        h.releases.iter().map(|r| r.time).collect::<Vec<_>>(),
+        [T0 + 10, T0 + 2_000, T0 + 1_000]
+    );
+    // v1.0.0..v1.0.1 = {p1}.
+    assert_eq!(shas(&h.releases[1].changes), ids(&[p1]));
+    // v1.0.1..v1.1.0 = reach(c3) − reach(p1) = {c1,c2,c3} − {c1,p1} = {c2, c3}.
+    assert_eq!(shas(&h.releases[2].changes), ids(&[c2, c3]));
+    // Candidate: HEAD c4 not reachable from the highest release v1.1.0 = {c4}.
+    assert_eq!(h.candidate.head, Some(c4.to_string()));
+    assert_eq!(h.candidate.base_tag.as_deref(), Some("v1.1.0"));
+    assert_eq!(shas(&h.candidate.changes), ids(&[c4]));
+}
+
+#[test]
+fn duplicate_versions_keep_the_earlier_release_then_the_smaller_name() {
+    let r = TestRepo::new();
+    let c1 = r.commit("feat: a", T0, T0 + 10);
+    let c2 = r.commit("feat: b", T0 + 20, T0 + 30);
+    // 1.0.0 twice: `v1.0.0` lightweight on c1 → time T0+10;
+    // `1.0.0` annotated on c2, tagged at T0+5 → earlier, so `1.0.0` is kept.
+    r.tag_lightweight("v1.0.0", c1);
+    r.tag_annotated("1.0.0", c2, T0 + 5);
+    // 2.0.0 twice, both lightweight on c2 → same time T0+30; "2.0.0" < "v2.0.0".
+    r.tag_lightweight("v2.0.0", c2);
+    r.tag_lightweight("2.0.0", c2);
+
+    let h = read(&r);
+    assert_eq!(tags(&h), ["1.0.0", "2.0.0"]);
+    assert_eq!(h.releases[0].time, T0 + 5);
+    assert_eq!(h.releases[0].commit, c2.to_string());
+    // 2.0.0 tags the same commit as 1.0.0: no changes.
+    assert!(h.releases[1].changes.is_empty());
+    assert_eq!(
+        h.warnings,
+        [
+            "tags `1.0.0` and `v1.0.0` both give version 1.0.0; keeping `1.0.0` (released earlier)",
+            "tags `2.0.0` and `v2.0.0` both give version 2.0.0; keeping `2.0.0` (same release time, smaller tag name)",
+        ]
+    );
+}
+
+#[test]
+fn monorepo_pattern_ignores_other_tags() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("tokio-1.0.0", c1);
+    r.tag_lightweight("tokio-macros-2.0.0", c1);
+    let c2 = r.commit_at("feat: b", T0 + 100);
+    r.tag_lightweight("v9.9.9", c2);
+    let c3 = r.commit_at("feat: c", T0 + 200);
+    r.tag_annotated("tokio-1.1.0", c3, T0 + 300);
+    r.tag_lightweight("tokio-util-0.7.0", c3);
+
+    let h = read_with(&r, r"^tokio-(?P<version>\d+\.\d+\.\d+)$", false, None);
+    assert_eq!(tags(&h), ["tokio-1.0.0", "tokio-1.1.0"]);
+    // tokio-1.0.0..tokio-1.1.0 = {c2, c3}; v9.9.9 is not a release.
+    assert_eq!(shas(&h.releases[1].changes), ids(&[c2, c3]));
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+}
+
+#[test]
+fn prereleases_count_only_when_asked() {
+    let pattern = r"^v(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$";
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    let c2 = r.commit_at("feat: b", T0 + 100);
+    r.tag_lightweight("v1.1.0-rc.1", c2);
+    let c3 = r.commit_at("fix: c", T0 + 200);
+    r.tag_lightweight("v1.1.0", c3);
+
+    // Off: v1.1.0-rc.1 is not a release; v1.0.0..v1.1.0 = {c2, c3}.
+    let h = read_with(&r, pattern, false, None);
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0"]);
+    assert_eq!(shas(&h.releases[1].changes), ids(&[c2, c3]));
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+
+    // On: 1.0.0 < 1.1.0-rc.1 < 1.1.0 (semver precedence); {c2} then {c3}.
+    let h = read_with(&r, pattern, true, None);
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0-rc.1", "v1.1.0"]);
+    assert_eq!(shas(&h.releases[1].changes), ids(&[c2]));
+    assert_eq!(shas(&h.releases[2].changes), ids(&[c3]));
+}
+
+#[test]
+fn only_prereleases_gives_a_hint() {
+    let pattern = r"^v(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$";
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0-beta.1", c1);
+    r.tag_lightweight("v1.0.0-beta.2", c1);
+    let h = read_with(&r, pattern, false, None);
+    assert!(h.releases.is_empty());
+    // The tags matched the pattern, so they are not "unmatched".
+    assert!(h.unmatched_tags.is_empty());
+    assert_eq!(
+        h.warnings,
+        [
+            "2 pre-release tag(s) skipped and no other release found; set \
+          `releases.include_prereleases: true` to count pre-releases"
+        ]
+    );
+}
+
+#[test]
+fn tags_on_trees_and_blobs_are_skipped_with_warnings() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    let tree = r.empty_tree();
+    r.tag_lightweight("v2.0.0", tree);
+    let blob = r.blob(b"key material\n");
+    r.tag_annotated("v3.0.0", blob, T0 + 50);
+
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v1.0.0"]);
+    assert_eq!(
+        h.warnings,
+        [
+            "tag `v2.0.0` skipped: it points to a tree, not to a commit",
+            "tag `v3.0.0` skipped: it points to a blob, not to a commit",
+        ]
+    );
+}
+
+#[test]
+fn unparsable_versions_are_skipped_with_a_warning() {
+    // The pattern captures "1.2", which is not semver (needs three parts).
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.2", c1);
+    r.tag_lightweight("v1.3.0", c1);
+    let h = read_with(&r, r"^v(?P<version>\d+(\.\d+)*)$", false, None);
+    assert_eq!(tags(&h), ["v1.3.0"]);
+    assert_eq!(h.warnings.len(), 1);
+    assert!(
+        h.warnings[0].starts_with("tag `v1.2` skipped: `1.2` is not a semver version"),
+        "{:?}",
+        h.warnings
+    );
+}
+
+#[test]
+fn no_matching_tags_lists_the_most_recent_tags() {
+    let r = TestRepo::new();
+    let mut heads = Vec::new();
+    // 12 commits a day apart, each tagged `release-N` (lightweight: time = commit
+    // time T0 + N days), then one annotated tag on the first commit tagged last.
+    for n in 0..12 {
+        let c = r.commit_at(&format!("feat: {n}"), T0 + n * DAY);
+        r.tag_lightweight(&format!("release-{n}"), c);
+        heads.push(c);
+    }
+    r.tag_annotated("latest", heads[0], T0 + 100 * DAY);
+    let merge_base = heads[11];
+
+    let h = read(&r);
+    assert!(h.releases.is_empty());
+    // Most recent first: latest (T0+100d), then release-11 ... release-3: 10 names.
+    assert_eq!(
+        h.unmatched_tags,
+        [
+            "latest",
+            "release-11",
+            "release-10",
+            "release-9",
+            "release-8",
+            "release-7",
+            "release-6",
+            "release-5",
+            "release-4",
+            "release-3",
+        ]
+    );
+    // No release: the candidate is every commit of HEAD (12), against no base.
+    assert_eq!(h.candidate.base_tag, None);
+    assert_eq!(h.candidate.head, Some(merge_base.to_string()));
+    assert_eq!(shas(&h.candidate.changes), ids(&heads));
+}
+
+#[test]
+fn candidate_without_releases_excludes_merges() {
+    // a ─ b ─ M(HEAD), side branch s off a merged into M: changes {a, b, s}.
+    let r = TestRepo::new();
+    let a = r.commit_at("feat: a", T0);
+    r.branch("side", a);
+    let s = r.commit_on("side", "feat: s", T0 + 10);
+    let b = r.commit_at("feat: b", T0 + 20);
+    r.merge(s, "Merge side", T0 + 30);
+    let h = read(&r);
+    assert!(h.unmatched_tags.is_empty()); // no tags at all
+    assert_eq!(shas(&h.candidate.changes), ids(&[a, b, s]));
+}
+
+#[test]
+fn empty_repository_has_no_head_and_no_candidate() {
+    let r = TestRepo::new();
+    let h = read(&r);
+    assert!(h.releases.is_empty());
+    assert_eq!(h.candidate.head, None);
+    assert_eq!(h.candidate.base_tag, None);
+    assert!(h.candidate.changes.is_empty());
+    assert!(h.warnings.is_empty());
+}
+
+#[test]
+fn tag_on_an_orphan_branch_counts_its_whole_history_with_a_warning() {
+    // main: c1 (v1.0.0); orphan branch: o1 ─ o2 (v2.0.0), unrelated to c1.
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: main", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    r.orphan("pages");
+    let o1 = r.commit_at("docs: pages", T0 + 100);
+    let o2 = r.commit_at("docs: more pages", T0 + 200);
+    r.tag_lightweight("v2.0.0", o2);
+    r.checkout("main");
+
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v1.0.0", "v2.0.0"]);
+    // v1.0.0..v2.0.0 = {o1, o2}: nothing of c1's history hides them.
+    assert_eq!(shas(&h.releases[1].changes), ids(&[o1, o2]));
+    // HEAD (main, c1) is not reachable from the highest release v2.0.0: the candidate
+    // is {c1}, a root that v2.0.0 does not reach either.
+    assert_eq!(h.candidate.base_tag.as_deref(), Some("v2.0.0"));
+    assert_eq!(shas(&h.candidate.changes), ids(&[c1]));
+    assert_eq!(
+        h.warnings,
+        [
+            "release `v2.0.0` reaches a root commit that its previous release `v1.0.0` \
+             does not (unrelated history, e.g. a tag on an orphan branch); all of its 2 \
+             commits count as its changes",
+            "HEAD reaches a root commit that the highest release `v2.0.0` does not \
+             (unrelated history); all of its 1 commits count as candidate changes",
+        ]
+    );
+}
+
+#[test]
+fn annotated_tag_without_tagger_falls_back_to_committer_time() {
+    let r = TestRepo::new();
+    let c1 = r.commit("feat: a", T0, T0 + 42);
+    r.tag_annotated_without_tagger("v1.0.0", c1);
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v1.0.0"]);
+    // No tagger: committer time of c1 = T0 + 42; still an annotated tag.
+    assert_eq!(h.releases[0].time, T0 + 42);
+    assert!(h.releases[0].annotated);
+    assert_eq!(
+        h.warnings,
+        [format!(
+            "tag `v1.0.0` has no tagger; its release time is the committer time of commit {}",
+            &c1.to_string()[..7]
+        )]
+    );
+}
+
+#[test]
+fn changes_for_last_loads_only_the_newest_releases() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    let c2 = r.commit_at("feat: b", T0 + HOUR);
+    r.tag_annotated("v1.1.0", c2, T0 + 2 * HOUR);
+    let c3 = r.commit_at("feat: c", T0 + 3 * HOUR);
+    r.tag_lightweight("v2.0.0", c3);
+
+    // Newest 2 by version: v1.1.0 and v2.0.0.
+    let h = read_with(&r, DEFAULT_TAG_PATTERN, false, Some(2));
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0", "v2.0.0"]);
+    assert_eq!(
+        h.releases
+            .iter()
+            .map(|r| r.changes_loaded)
+            .collect::<Vec<_>>(),
+        [false, true, true]
+    );
+    // Not loaded: no changes, but the time is there.
+    assert!(h.releases[0].changes.is_empty());
+    assert_eq!(h.releases[0].time, T0);
+    assert_eq!(h.releases[1].time, T0 + 2 * HOUR);
+    assert_eq!(shas(&h.releases[1].changes), ids(&[c2]));
+    assert_eq!(shas(&h.releases[2].changes), ids(&[c3]));
+
+    let h = read_with(&r, DEFAULT_TAG_PATTERN, false, Some(0));
+    assert!(
+        h.releases
+            .iter()
+            .all(|r| !r.changes_loaded && r.changes.is_empty())
+    );
+    let h = read_with(&r, DEFAULT_TAG_PATTERN, false, Some(10));
+    assert!(h.releases.iter().all(|r| r.changes_loaded));
+    assert_eq!(shas(&h.releases[0].changes), ids(&[c1]));
+}
+
+#[test]
+fn bare_repository_reads_the_same_and_gives_origin() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_annotated("v1.0.0", c1, T0 + 10);
+    let c2 = r.commit_at("feat: b", T0 + 20);
+    r.set_origin("https://github.com/acme/rocket.git");
+    let bare = r.bare_copy();
+    assert!(bare.is_bare());
+
+    let h = read(&bare);
+    assert_eq!(tags(&h), ["v1.0.0"]);
+    assert_eq!(h.releases[0].time, T0 + 10);
+    assert_eq!(shas(&h.candidate.changes), ids(&[c2]));
+    assert_eq!(
+        h.origin_url.as_deref(),
+        Some("https://github.com/acme/rocket.git")
+    );
+    assert_eq!(h, read(&r));
+}
+
+#[test]
+fn a_folder_inside_the_work_tree_is_discovered() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v0.1.0", c1);
+    let sub = r.subdir("crates/core/src");
+    let pattern = Regex::new(DEFAULT_TAG_PATTERN).unwrap();
+    let opts = GitOptions {
+        tag_pattern: &pattern,
+        include_prereleases: false,
+        changes_for_last: None,
+    };
+    let h = git::open(&sub)
+        .expect("discovered")
+        .read(&opts)
+        .expect("read");
+    assert_eq!(tags(&h), ["v0.1.0"]);
+}
+
+#[test]
+fn shallow_clone_is_an_error_that_says_how_to_fix_it() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    let c2 = r.commit_at("feat: b", T0 + 1);
+    let _ = c1;
+    r.make_shallow(c2);
+    let err = git::open(r.path()).err().expect("shallow is an error");
+    assert!(matches!(err, GitError::Shallow { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("shallow clone"), "{msg}");
+    assert!(
+        msg.contains("`fetch-depth: 0` on actions/checkout"),
+        "{msg}"
+    );
+    assert!(msg.contains("`git fetch --unshallow --tags`"), "{msg}");
+    // The work tree, without libgit2's trailing slash.
+    let work_tree: std::path::PathBuf = r.path().components().collect();
+    assert!(
+        msg.starts_with(&format!(
+            "the repository at `{}` is a shallow clone",
+            work_tree.display()
+        )),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_folder_outside_any_repository_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = git::open(dir.path()).err().expect("not a repository");
+    assert!(matches!(err, GitError::NotARepo { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!(
+            "`{}` is not a git repository (nor inside one)",
+            dir.path().display()
+        )),
+        "{msg}"
+    );
+    assert!(msg.contains("--repo"), "{msg}");
+}
+
+#[test]
+fn a_missing_commit_is_an_error_that_says_how_to_fix_it() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    let _c2 = r.commit_at("feat: b", T0 + 1);
+    let c3 = r.commit_at("feat: c", T0 + 2);
+    r.tag_lightweight("v1.0.0", c3);
+    r.remove_object(c1);
+    let pattern = Regex::new(DEFAULT_TAG_PATTERN).unwrap();
+    let opts = GitOptions {
+        tag_pattern: &pattern,
+        include_prereleases: false,
+        changes_for_last: None,
+    };
+    let err = git::open(r.path())
+        .expect("open")
+        .read(&opts)
+        .expect_err("missing object is an error");
+    match &err {
+        GitError::MissingObject { oid, .. } => assert_eq!(oid, &c1.to_string()),
+        other => panic!("{other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(
+        msg.contains("walking the commits of release `v1.0.0`"),
+        "{msg}"
+    );
+    assert!(msg.contains("git fetch --refetch --tags origin"), "{msg}");
+}
+
+#[test]
+fn partial_clones_are_read() {
+    // libgit2 refuses `extensions.partialclone` unless allowed; the engine allows it
+    // because only commits and tags are read, and a blobless clone has them all.
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    r.mark_partial_clone();
+    assert_eq!(tags(&read(&r)), ["v1.0.0"]);
+}
+
+#[test]
+fn detached_head_is_the_candidate_tip() {
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    let c2 = r.commit_at("feat: b", T0 + 1);
+    let _c3 = r.commit_at("feat: c", T0 + 2);
+    r.detach(c2);
+    let h = read(&r);
+    // HEAD = c2: v1.0.0..c2 = {c2}.
+    assert_eq!(h.candidate.head, Some(c2.to_string()));
+    assert_eq!(shas(&h.candidate.changes), ids(&[c2]));
+}
+
+#[test]
+fn subjects_follow_git_and_survive_invalid_utf8() {
+    let r = TestRepo::new();
+    r.commit_at("feat: a long\nsubject line\n\nbody text", T0);
+    // Latin-1 "é" (0xE9) is invalid UTF-8: replaced, not an error.
+    r.commit_raw_message(b"fix: caf\xe9\n", T0 + 1);
+    let h = read(&r);
+    let mut subjects: Vec<&str> = h
+        .candidate
+        .changes
+        .iter()
+        .map(|c| c.subject.as_str())
+        .collect();
+    subjects.sort();
+    assert_eq!(subjects, ["feat: a long subject line", "fix: caf\u{FFFD}"]);
+}

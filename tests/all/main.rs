@@ -3,4 +3,5 @@
 mod cli;
 mod git;
 mod github;
+mod gitrepo;
 mod junit;

@@ -1,0 +1,467 @@
+//! The libgit2 engine behind [`History`].
+
+use super::{GitError, GitOptions, History, subject_of_bytes};
+use crate::model::{Candidate, Commit, GitHistory, Release, Timestamp};
+use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository, Revwalk, Sort};
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// How many tag names [`GitHistory::unmatched_tags`] lists at most.
+const UNMATCHED_TAGS_SHOWN: usize = 10;
+
+/// Sets libgit2's process-wide options once, before any repository is opened: it lets
+/// libgit2 open partial clones (`extensions.partialclone`, made by `git clone --filter`
+/// or actions/checkout's `filter`), which it refuses by default. Only commits and tags
+/// are read, and a blobless or treeless clone has all of them.
+///
+/// [`open`](super::open) calls it; code that uses `git2` on other threads at the same
+/// time (tests building repositories) should call it first, since libgit2's global
+/// options are not synchronised.
+pub fn prepare_libgit2() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `Once` runs this exactly once, and every opener in this crate goes
+        // through here first, so no libgit2 call of ours reads the extension list
+        // while it is written.
+        // If it fails, partial clones are refused with libgit2's own message (mapped
+        // to `GitError::Git`), which is the behaviour without this call.
+        let _ = unsafe { git2::opts::set_extensions(&["partialclone"]) };
+    });
+}
+
+/// A repository read through libgit2.
+pub struct Git2History {
+    repo: Repository,
+    /// The work tree, or the git directory of a bare repository (for messages).
+    path: PathBuf,
+}
+
+/// A release tag before its changes are walked.
+struct Found {
+    tag: String,
+    version: semver::Version,
+    time: Timestamp,
+    commit: Oid,
+    annotated: bool,
+}
+
+/// What a tag name's target peels to.
+enum Peeled {
+    Commit {
+        commit: Oid,
+        time: Timestamp,
+        annotated: bool,
+        /// An annotated tag without a tagger (its time is the commit's).
+        no_tagger: bool,
+    },
+    /// A tree or a blob (the kind's name).
+    NotACommit(&'static str),
+}
+
+impl Git2History {
+    /// Opens the repository at or above `path` (see [`super::open`]).
+    pub fn open(path: &Path) -> Result<Self, GitError> {
+        prepare_libgit2();
+        let repo = Repository::discover(path).map_err(|source| {
+            if source.code() == ErrorCode::NotFound {
+                GitError::NotARepo {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            } else {
+                GitError::Git {
+                    path: path.to_path_buf(),
+                    action: "opening it".into(),
+                    source,
+                }
+            }
+        })?;
+        // Components drop libgit2's trailing slash.
+        let path: PathBuf = repo.workdir().unwrap_or(repo.path()).components().collect();
+        if repo.is_shallow() {
+            return Err(GitError::Shallow { path });
+        }
+        Ok(Git2History { repo, path })
+    }
+
+    /// Maps a libgit2 error met while doing `action`.
+    fn error(&self, action: impl Into<String>, source: git2::Error) -> GitError {
+        let path = self.path.clone();
+        let action = action.into();
+        if source.code() == ErrorCode::NotFound && source.class() == ErrorClass::Odb {
+            GitError::MissingObject {
+                path,
+                oid: first_hex_id(source.message()).unwrap_or_else(|| "(unknown)".into()),
+                action,
+                source,
+            }
+        } else {
+            GitError::Git {
+                path,
+                action,
+                source,
+            }
+        }
+    }
+
+    /// Every tag as (short name, target id), sorted by name.
+    fn tags(&self) -> Result<Vec<(String, Oid)>, GitError> {
+        let mut tags = Vec::new();
+        self.repo
+            .tag_foreach(|oid, name| {
+                let name = name.strip_prefix(b"refs/tags/").unwrap_or(name);
+                tags.push((String::from_utf8_lossy(name).into_owned(), oid));
+                true
+            })
+            .map_err(|e| self.error("listing tags", e))?;
+        tags.sort_unstable();
+        Ok(tags)
+    }
+
+    /// Peels a tag's target to its commit and release time.
+    fn peel(&self, name: &str, target: Oid) -> Result<Peeled, GitError> {
+        let reading = || format!("reading tag `{name}`");
+        let mut object = self
+            .repo
+            .find_object(target, None)
+            .map_err(|e| self.error(reading(), e))?;
+        // The outermost tag object gives the release time.
+        let mut tagger: Option<Option<Timestamp>> = None;
+        loop {
+            match object.kind() {
+                Some(ObjectType::Tag) => {
+                    let Some(tag) = object.as_tag() else {
+                        return Ok(Peeled::NotACommit("unknown object"));
+                    };
+                    if tagger.is_none() {
+                        tagger = Some(tag.tagger().map(|s| s.when().seconds()));
+                    }
+                    let next = tag.target().map_err(|e| self.error(reading(), e))?;
+                    object = next;
+                }
+                Some(ObjectType::Commit) => {
+                    let Some(commit) = object.as_commit() else {
+                        return Ok(Peeled::NotACommit("unknown object"));
+                    };
+                    let committer_time = commit.time().seconds();
+                    return Ok(Peeled::Commit {
+                        commit: commit.id(),
+                        time: tagger.flatten().unwrap_or(committer_time),
+                        annotated: tagger.is_some(),
+                        no_tagger: matches!(tagger, Some(None)),
+                    });
+                }
+                Some(ObjectType::Tree) => return Ok(Peeled::NotACommit("tree")),
+                Some(ObjectType::Blob) => return Ok(Peeled::NotACommit("blob")),
+                _ => return Ok(Peeled::NotACommit("unknown object")),
+            }
+        }
+    }
+
+    /// The release tags, sorted by version, duplicates dropped (with warnings). The
+    /// second value says whether any tag name matched the pattern at all.
+    fn releases(
+        &self,
+        tags: &[(String, Oid)],
+        opts: &GitOptions<'_>,
+        warnings: &mut Vec<String>,
+    ) -> Result<(Vec<Found>, bool), GitError> {
+        let pattern = opts.tag_pattern;
+        let mut found = Vec::new();
+        let mut any_matched = false;
+        let mut prereleases_skipped = 0usize;
+        for (name, target) in tags {
+            let Some(caps) = pattern.captures(name) else {
+                continue;
+            };
+            any_matched = true;
+            let Some(text) = caps.name("version") else {
+                warnings.push(format!(
+                    "tag `{name}` skipped: the tag pattern `{pattern}` matched it but \
+                     captured no group named `version`"
+                ));
+                continue;
+            };
+            let version = match semver::Version::parse(text.as_str()) {
+                Ok(v) => v,
+                Err(e) => {
+                    warnings.push(format!(
+                        "tag `{name}` skipped: `{}` is not a semver version ({e})",
+                        text.as_str()
+                    ));
+                    continue;
+                }
+            };
+            if !version.pre.is_empty() && !opts.include_prereleases {
+                prereleases_skipped += 1;
+                continue;
+            }
+            match self.peel(name, *target)? {
+                Peeled::Commit {
+                    commit,
+                    time,
+                    annotated,
+                    no_tagger,
+                } => {
+                    if no_tagger {
+                        warnings.push(format!(
+                            "tag `{name}` has no tagger; its release time is the \
+                             committer time of commit {}",
+                            short(commit)
+                        ));
+                    }
+                    found.push(Found {
+                        tag: name.clone(),
+                        version,
+                        time,
+                        commit,
+                        annotated,
+                    });
+                }
+                Peeled::NotACommit(kind) => warnings.push(format!(
+                    "tag `{name}` skipped: it points to a {kind}, not to a commit"
+                )),
+            }
+        }
+        if found.is_empty() && prereleases_skipped > 0 {
+            warnings.push(format!(
+                "{prereleases_skipped} pre-release tag(s) skipped and no other release \
+                 found; set `releases.include_prereleases: true` to count pre-releases"
+            ));
+        }
+        // Version order; among equal versions the earlier release, then the smaller
+        // tag name, comes first and is kept.
+        found.sort_by(|a, b| {
+            a.version
+                .cmp_precedence(&b.version)
+                .then(a.time.cmp(&b.time))
+                .then_with(|| a.tag.cmp(&b.tag))
+        });
+        let mut kept: Vec<Found> = Vec::with_capacity(found.len());
+        for f in found {
+            if let Some(last) = kept.last()
+                && last.version.cmp_precedence(&f.version) == Ordering::Equal
+            {
+                let why = if last.time < f.time {
+                    "released earlier"
+                } else {
+                    "same release time, smaller tag name"
+                };
+                warnings.push(format!(
+                    "tags `{}` and `{}` both give version {}; keeping `{}` ({why})",
+                    last.tag, f.tag, f.version, last.tag
+                ));
+                continue;
+            }
+            kept.push(f);
+        }
+        Ok((kept, any_matched))
+    }
+
+    /// Up to [`UNMATCHED_TAGS_SHOWN`] tag names, the most recent first (by release time,
+    /// then name), for the "no tag matches" message.
+    fn recent_tags(&self, tags: &[(String, Oid)]) -> Result<Vec<String>, GitError> {
+        let mut timed: Vec<(Timestamp, &str)> = Vec::with_capacity(tags.len());
+        for (name, target) in tags {
+            let time = match self.peel(name, *target)? {
+                Peeled::Commit { time, .. } => time,
+                Peeled::NotACommit(_) => Timestamp::MIN,
+            };
+            timed.push((time, name));
+        }
+        timed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        Ok(timed
+            .into_iter()
+            .take(UNMATCHED_TAGS_SHOWN)
+            .map(|(_, n)| n.to_string())
+            .collect())
+    }
+
+    /// The non-merge commits reachable from `tip` and not from `hide`
+    /// (`git rev-list --no-merges hide..tip`), newest first as the walk yields them.
+    /// Sets `*reaches_root` when one of them is a root commit.
+    fn changes(
+        &self,
+        walk: &mut Revwalk<'_>,
+        tip: Oid,
+        hide: Option<Oid>,
+        what: &str,
+        reaches_root: &mut bool,
+    ) -> Result<Vec<Commit>, GitError> {
+        let walking = || format!("walking the commits of {what}");
+        let prepare = |walk: &mut Revwalk<'_>| -> Result<(), git2::Error> {
+            walk.reset()?;
+            walk.set_sorting(Sort::NONE)?;
+            walk.push(tip)?;
+            if let Some(hide) = hide {
+                walk.hide(hide)?;
+            }
+            Ok(())
+        };
+        prepare(walk).map_err(|e| self.error(walking(), e))?;
+        let mut changes = Vec::new();
+        for oid in walk.by_ref() {
+            let oid = oid.map_err(|e| self.error(walking(), e))?;
+            let commit = self
+                .repo
+                .find_commit(oid)
+                .map_err(|e| self.error(walking(), e))?;
+            match commit.parent_count() {
+                0 => *reaches_root = true,
+                1 => {}
+                _ => continue,
+            }
+            changes.push(Commit {
+                sha: oid.to_string(),
+                author_time: commit.author().when().seconds(),
+                subject: subject_of_bytes(commit.message_raw_bytes()),
+            });
+        }
+        Ok(changes)
+    }
+
+    /// HEAD's commit, or `None` when HEAD is unborn (a repository without commits).
+    fn head(&self) -> Result<Option<Oid>, GitError> {
+        match self.repo.head() {
+            Ok(head) => {
+                let commit = head
+                    .peel_to_commit()
+                    .map_err(|e| self.error("reading HEAD", e))?;
+                Ok(Some(commit.id()))
+            }
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(self.error("reading HEAD", e)),
+        }
+    }
+}
+
+impl History for Git2History {
+    fn read(&self, opts: &GitOptions<'_>) -> Result<GitHistory, GitError> {
+        let mut warnings = Vec::new();
+        let tags = self.tags()?;
+        let (found, any_matched) = self.releases(&tags, opts, &mut warnings)?;
+        let unmatched_tags = if any_matched {
+            Vec::new()
+        } else {
+            self.recent_tags(&tags)?
+        };
+
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(|e| self.error("starting a commit walk", e))?;
+        let first_loaded = match opts.changes_for_last {
+            Some(n) => found.len().saturating_sub(n),
+            None => 0,
+        };
+        let mut releases = Vec::with_capacity(found.len());
+        for (i, f) in found.iter().enumerate() {
+            let load = i >= first_loaded;
+            let prev = i.checked_sub(1).and_then(|p| found.get(p));
+            let mut changes = Vec::new();
+            if load {
+                let mut reaches_root = false;
+                changes = self.changes(
+                    &mut walk,
+                    f.commit,
+                    prev.map(|p| p.commit),
+                    &format!("release `{}`", f.tag),
+                    &mut reaches_root,
+                )?;
+                if let (Some(p), true) = (prev, reaches_root) {
+                    warnings.push(format!(
+                        "release `{}` reaches a root commit that its previous release \
+                         `{}` does not (unrelated history, e.g. a tag on an orphan \
+                         branch); all of its {} commits count as its changes",
+                        f.tag,
+                        p.tag,
+                        changes.len()
+                    ));
+                }
+            }
+            releases.push(Release {
+                tag: f.tag.clone(),
+                version: f.version.clone(),
+                time: f.time,
+                commit: f.commit.to_string(),
+                annotated: f.annotated,
+                changes,
+                changes_loaded: load,
+            });
+        }
+
+        let candidate = match self.head()? {
+            None => Candidate::default(),
+            Some(head) => {
+                let base = found.last();
+                let mut reaches_root = false;
+                let changes = self.changes(
+                    &mut walk,
+                    head,
+                    base.map(|b| b.commit),
+                    "HEAD (the candidate release)",
+                    &mut reaches_root,
+                )?;
+                if let (Some(b), true) = (base, reaches_root) {
+                    warnings.push(format!(
+                        "HEAD reaches a root commit that the highest release `{}` does \
+                         not (unrelated history); all of its {} commits count as \
+                         candidate changes",
+                        b.tag,
+                        changes.len()
+                    ));
+                }
+                Candidate {
+                    head: Some(head.to_string()),
+                    base_tag: base.map(|b| b.tag.clone()),
+                    changes,
+                }
+            }
+        };
+
+        let origin_url = self
+            .repo
+            .find_remote("origin")
+            .ok()
+            .and_then(|r| r.url().ok().map(str::to_string));
+
+        Ok(GitHistory {
+            releases,
+            candidate,
+            warnings,
+            unmatched_tags,
+            origin_url,
+        })
+    }
+}
+
+/// The first 7 hex digits of an id, for messages.
+fn short(oid: Oid) -> String {
+    let mut s = oid.to_string();
+    s.truncate(7);
+    s
+}
+
+/// The first run of 40 or more hex digits in libgit2's message (the missing id).
+fn first_hex_id(message: &str) -> Option<String> {
+    message
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .find(|w| w.len() >= 40)
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_hex_id;
+
+    #[test]
+    fn hex_id_is_found_in_a_libgit2_message() {
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            first_hex_id(&format!("object not found - no match for id ({id})")),
+            Some(id.to_string())
+        );
+        assert_eq!(first_hex_id("object not found"), None);
+    }
+}
