@@ -163,6 +163,14 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         needed.min(n),
         full.candidate.changes.len()
     ));
+    let mut full = full;
+    let later = full.releases.iter().filter(|r| r.time > ctx.now).count();
+    if later > 0 {
+        full.warnings.push(format!(
+            "{later} release{} later than the evaluation time (--now); --now pins the clock, it does not rewind the history",
+            if later == 1 { " is" } else { "s are" }
+        ));
+    }
     if full.releases.is_empty() {
         let seen = if full.unmatched_tags.is_empty() {
             "the repository has no tags".to_string()
