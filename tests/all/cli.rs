@@ -1,1 +1,389 @@
-//! Integration tests: cli.
+//! The command-line contract: outputs, exit codes and error messages, end to end through
+//! the binary, on temporary repositories with hand-computed numbers.
+//!
+//! The repository of [`sample`] (T0 = 2023-11-14 22:13:20 UTC, days from T0):
+//!
+//! | release | released (tag)        | changes (author day)         | lead times          |
+//! |---------|-----------------------|------------------------------|---------------------|
+//! | v1.0.0  | day 10 (annotated)    | 1 "feat: a", 4 "fix: b"      | 9d, 6d              |
+//! | v1.0.1  | day 12 (lightweight)  | 11 "fix: c"                  | 1d                  |
+//! | v1.1.0  | day 30 (annotated)    | 13, 20 on a branch, merged   | 17d, 10d, (merge no)|
+//! |         |                       | at 25; 28 "Revert \"x\""     | 2d                  |
+//! | HEAD    | —                     | 35 "feat: d", 38 "fix: e"    | at now = day 40:    |
+//! |         |                       |                              | 5d, 2d              |
+
+use crate::gitrepo::{DAY, T0, TestRepo};
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+pub fn slipgate(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_slipgate"));
+    c.current_dir(dir);
+    for var in [
+        "GITHUB_TOKEN",
+        "GITHUB_REPOSITORY",
+        "GITHUB_API_URL",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+        "GITHUB_ACTIONS",
+        "RUNNER_TEMP",
+        "NO_COLOR",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+pub fn now() -> String {
+    slipgate::model::rfc3339(T0 + 40 * DAY)
+}
+
+pub fn sample() -> TestRepo {
+    let r = TestRepo::new();
+    r.commit_at("feat: a", T0 + DAY);
+    let b = r.commit("fix: b", T0 + 4 * DAY, T0 + 9 * DAY);
+    r.tag_annotated("v1.0.0", b, T0 + 10 * DAY);
+    let c = r.commit_at("fix: c", T0 + 11 * DAY);
+    r.commit_at("chore: tag", T0 + 12 * DAY);
+    r.tag_lightweight("v1.0.1", c);
+    // v1.0.1 is the commit "fix: c" (committer day 11)... but tagged as lightweight: its
+    // release time is the commit's committer time, day 11.
+    let base = r.head().expect("head");
+    r.branch("topic", base);
+    r.commit_on("topic", "feat: t1", T0 + 13 * DAY);
+    let t2 = r.commit_on("topic", "feat: t2", T0 + 20 * DAY);
+    r.merge(t2, "Merge branch 'topic'", T0 + 25 * DAY);
+    let rv = r.commit_at("Revert \"feat: a\"", T0 + 28 * DAY);
+    r.tag_annotated("v1.1.0", rv, T0 + 30 * DAY);
+    r.commit_at("feat: d", T0 + 35 * DAY);
+    r.commit_at("fix: e", T0 + 38 * DAY);
+    r
+}
+
+fn json(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+}
+
+#[test]
+fn report_json_has_the_hand_computed_numbers() {
+    let r = sample();
+    let out = slipgate(r.path())
+        .args(["report", "--offline", "--format", "json", "--now", &now()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["releases_total"], 3);
+    let rel = &v["releases"];
+    // Newest first.
+    assert_eq!(rel[0]["tag"], "v1.1.0");
+    // v1.1.0: "chore: tag" (day 12, lead 18d), t1 (13 → 17d), t2 (20 → 10d), revert
+    // (28 → 2d); the merge is not a change. Sorted [2d, 10d, 17d, 18d]: p50 rank 2 → 10d,
+    // p90 rank 4 → 18d.
+    assert_eq!(rel[0]["changes"]["changes"], 4);
+    assert_eq!(rel[0]["changes"]["lead_time"]["p50"], 10 * DAY);
+    assert_eq!(rel[0]["changes"]["lead_time"]["p90"], 18 * DAY);
+    assert_eq!(rel[0]["changes"]["reverts"], 1);
+    assert_eq!(rel[0]["time"], slipgate::model::rfc3339(T0 + 30 * DAY));
+    assert_eq!(rel[0]["provisional"], true);
+    // v1.0.1: lightweight on "fix: c", released at its committer time (day 11): lead 0.
+    assert_eq!(rel[1]["tag"], "v1.0.1");
+    assert_eq!(rel[1]["time"], slipgate::model::rfc3339(T0 + 11 * DAY));
+    assert_eq!(rel[1]["changes"]["changes"], 1);
+    assert_eq!(rel[1]["changes"]["fix_commits"], 1);
+    // v1.0.0 (day 10): a (day 1 → 9d), b (author day 4 → 6d). 1 fix of 2 = 50%.
+    assert_eq!(rel[2]["changes"]["lead_time"]["max"], 9 * DAY);
+    assert_eq!(rel[2]["changes"]["lead_time"]["p50"], 6 * DAY);
+    assert_eq!(rel[2]["changes"]["fix_ratio"], 0.5);
+    // v1.0.1 came 1 day after v1.0.0 with the same 1.0: v1.0.0 is hotfixed.
+    assert_eq!(rel[2]["hotfixed_by"], "v1.0.1");
+    // Candidate: d (35 → 5d), e (38 → 2d) measured to day 40.
+    assert_eq!(v["candidate"]["changes"]["changes"], 2);
+    assert_eq!(v["candidate"]["changes"]["lead_time"]["max"], 5 * DAY);
+    assert_eq!(v["candidate"]["base_tag"], "v1.1.0");
+    // Window 90d: all 3 releases, 1 failed → 1/3; 3 releases / (90/7 weeks).
+    assert_eq!(v["window"]["releases"].as_array().map(Vec::len), Some(3));
+    let cfr = v["window"]["change_failure_rate"].as_f64().unwrap_or(-1.0);
+    assert!((cfr - 1.0 / 3.0).abs() < 1e-12, "{cfr}");
+    let freq = v["window"]["release_frequency"].as_f64().unwrap_or(-1.0);
+    assert!((freq - 3.0 * 7.0 / 90.0).abs() < 1e-12, "{freq}");
+}
+
+#[test]
+fn report_text_is_aligned_and_uncoloured_off_a_terminal() {
+    let r = sample();
+    let out = slipgate(r.path())
+        .args(["report", "--offline", "--now", &now()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(!text.contains('\x1b'), "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("v1.") || l.starts_with("RELEASE"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    let header = lines[0];
+    let col = header.find("CHANGES").expect("column") + "CHANGES".len();
+    for l in &lines[1..] {
+        // right-aligned numbers end under the header's end
+        assert_eq!(
+            l.chars().nth(col - 1).map(|c| c.is_ascii_digit()),
+            Some(true),
+            "{l}\n{header}"
+        );
+    }
+    assert!(text.contains("hotfix v1.0.1"), "{text}");
+}
+
+#[test]
+fn report_works_on_a_bare_repository_and_from_a_subfolder() {
+    let r = sample();
+    let bare = r.bare_copy();
+    slipgate(bare.path())
+        .args(["report", "--offline", "--format", "json", "--now", &now()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"releases_total\": 3"));
+    let sub = r.subdir("a/b");
+    slipgate(&sub)
+        .args(["report", "--offline", "--format", "json", "--now", &now()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"releases_total\": 3"));
+}
+
+#[test]
+fn not_a_repository_is_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("tmp");
+    slipgate(dir.path())
+        .args(["report", "--offline"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("not a git repository")
+                .and(predicate::str::contains("--repo")),
+        );
+}
+
+#[test]
+fn shallow_clone_says_fetch_depth_0() {
+    let r = sample();
+    let first = r
+        .repo()
+        .revparse_single("v1.0.0")
+        .expect("tag")
+        .peel_to_commit()
+        .expect("commit")
+        .id();
+    r.make_shallow(first);
+    slipgate(r.path())
+        .args(["report", "--offline"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("shallow").and(predicate::str::contains("fetch-depth: 0")),
+        );
+}
+
+#[test]
+fn no_matching_tags_warns_and_still_reports_the_candidate() {
+    let r = TestRepo::new();
+    let c = r.commit_at("feat: a", T0);
+    r.tag_lightweight("release-1", c);
+    r.commit_at("feat: b", T0 + DAY);
+    slipgate(r.path())
+        .args(["report", "--offline", "--format", "json", "--now", &now()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"releases_total\": 0"))
+        .stderr(
+            predicate::str::contains("no tag matches").and(predicate::str::contains("release-1")),
+        );
+}
+
+#[test]
+fn policy_errors_name_file_line_and_column() {
+    let r = sample();
+    std::fs::write(
+        r.path().join("slipgate.yml"),
+        "version: 1\nreleases:\n  tag_patern: x\n",
+    )
+    .expect("write");
+    slipgate(r.path())
+        .args(["report", "--offline"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("slipgate.yml:3:3")
+                .and(predicate::str::contains("did you mean `tag_pattern`")),
+        );
+    slipgate(r.path())
+        .args(["--policy", "nope.yml", "policy", "check"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("nope.yml").and(predicate::str::contains("does not exist")),
+        );
+}
+
+#[test]
+fn policy_check_prints_the_effective_policy_and_schema_is_json() {
+    let r = sample();
+    std::fs::create_dir_all(r.path().join(".github")).expect("mkdir");
+    std::fs::write(
+        r.path().join(".github/slipgate.yml"),
+        "rules:\n  - {metric: reverts, max: 2}\n",
+    )
+    .expect("write");
+    slipgate(r.path())
+        .args(["policy", "check"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("scope: candidate")
+                .and(predicate::str::contains("hotfix_window: 7d")),
+        )
+        .stderr(predicate::str::contains("policy OK").and(predicate::str::contains("1 rule")));
+    let out = slipgate(r.path())
+        .args(["policy", "schema"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let schema = json(&out);
+    assert!(schema["properties"]["releases"].is_object(), "{schema}");
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let r = sample();
+    slipgate(r.path())
+        .args(["report", "--last", "x"])
+        .assert()
+        .code(2);
+    slipgate(r.path())
+        .args(["report", "--offline", "--now", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("RFC 3339"));
+    slipgate(r.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("slipgate "));
+}
+
+fn write_policy(r: &TestRepo, yaml: &str) {
+    std::fs::write(r.path().join("slipgate.yml"), yaml).expect("write policy");
+}
+
+#[test]
+fn check_fails_with_exit_1_and_writes_outputs_and_summary() {
+    let r = sample();
+    // Candidate lead p90 at day 40: [2d, 5d] → rank 2 → 5d > 3d: fail.
+    write_policy(
+        &r,
+        "rules:\n  - {name: lead, metric: lead_time.p90, max: 3d}\n  - {name: reverts, metric: reverts, max: 0, scope: latest_release, level: warn}\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.txt");
+    let summary = dir.path().join("summary.md");
+    let json_path = dir.path().join("report.json");
+    slipgate(r.path())
+        .args(["check", "--offline", "--now", &now(), "--report-json"])
+        .arg(&json_path)
+        .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_ACTIONS", "true")
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("::error title=slipgate%3A lead::")
+                .and(predicate::str::contains(
+                    "::warning title=slipgate%3A reverts::",
+                ))
+                .and(predicate::str::contains("5d is above the maximum 3d")),
+        );
+    let outputs = std::fs::read_to_string(&out).expect("outputs");
+    assert!(outputs.contains("verdict=fail"), "{outputs}");
+    assert!(outputs.contains("failed-rules=lead\n"), "{outputs}");
+    assert!(
+        outputs.contains(&format!("report-json={}", json_path.display())),
+        "{outputs}"
+    );
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        md.contains("❌ slipgate: quality gate failed — 1 of 2 rules tripped"),
+        "{md}"
+    );
+    let report = json(&std::fs::read(&json_path).expect("json"));
+    assert_eq!(report["gate"]["overall"], "fail");
+    assert_eq!(report["gate"]["verdicts"][0]["value"], (5 * DAY) as f64);
+}
+
+#[test]
+fn check_passes_with_warnings_only() {
+    let r = sample();
+    write_policy(
+        &r,
+        "rules:\n  - {metric: lead_time.p90, max: 3d, level: warn}\n",
+    );
+    slipgate(r.path())
+        .args(["check", "--offline", "--now", &now()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("WARN"));
+}
+
+#[test]
+fn release_check_says_ready_or_not() {
+    let r = sample();
+    write_policy(
+        &r,
+        "rules:\n  - {metric: lead_time.max, max: 4d, on: [release]}\n  - {metric: reverts, max: 0, on: [pull_request]}\n",
+    );
+    // Candidate max 5d > 4d.
+    slipgate(r.path())
+        .args(["release-check", "--offline", "--now", &now()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("NOT READY"));
+    // v1.0.1 as the candidate: its one change has lead 0.
+    slipgate(r.path())
+        .args([
+            "release-check",
+            "--offline",
+            "--now",
+            &now(),
+            "--tag",
+            "v1.0.1",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("READY").and(predicate::str::contains("NOT READY").not()));
+    slipgate(r.path())
+        .args([
+            "release-check",
+            "--offline",
+            "--now",
+            &now(),
+            "--tag",
+            "v9.9.9",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("v9.9.9").and(predicate::str::contains("v1.1.0")));
+}
