@@ -132,7 +132,7 @@ fn evaluate(
         ctx.now,
     );
     engine.candidate_time = candidate_time;
-    let figures = tests.as_ref().map(super::test_figures);
+    let figures = tests.as_ref().map(|t| super::test_figures(&t.metrics));
     let gate = gate::evaluate(&engine, &ctx.policy.rules, figures.as_ref(), event);
     let incident_rules = rules.iter().any(|r| {
         matches!(
@@ -147,14 +147,21 @@ fn evaluate(
         issues: github.as_ref().map(|g| g.issues.len()),
         pull_requests: github.as_ref().map(|g| g.pulls.len()),
         policy: ctx.policy.source.describe(),
-        junit_files: tests.as_ref().map(super::junit_files).unwrap_or_default(),
+        junit_files: tests
+            .as_ref()
+            .map(|t| t.run.files.clone())
+            .unwrap_or_default(),
     };
+    let warnings = tests
+        .as_ref()
+        .map(|t| t.run.warnings.clone())
+        .unwrap_or_default();
     let mut report = report::build(
         &engine,
         SUMMARY_RELEASES,
         sources,
-        tests,
-        Vec::new(),
+        tests.map(|t| t.metrics),
+        warnings,
         incident_rules,
     );
     report.gate = Some(gate.clone());

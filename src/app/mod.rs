@@ -198,13 +198,47 @@ pub fn read_github(
     Ok((None, Some("GitHub support is not built yet".into()), None))
 }
 
-/// Test results, if any were asked for.
-pub fn read_tests(
-    ctx: &Ctx,
-    args: &TestArgs,
-) -> Result<Option<crate::metrics::tests::TestMetrics>> {
-    let _ = (ctx, args);
-    Ok(None)
+/// Test results of this invocation: every JUnit file given forms one run.
+pub struct Tests {
+    pub metrics: crate::metrics::tests::TestMetrics,
+    pub run: crate::model::TestRun,
+}
+
+/// Reads the JUnit files of `--junit` (relative to the current directory), else of the
+/// policy's `tests.paths` (relative to the repository); none when neither names any.
+pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<Tests>> {
+    let (patterns, base) = if !args.junit.is_empty() {
+        (
+            args.junit.clone(),
+            std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        )
+    } else if !ctx.policy.policy.tests.paths.is_empty() {
+        (
+            ctx.policy.policy.tests.paths.clone(),
+            policy_root(&ctx.repo),
+        )
+    } else {
+        return Ok(None);
+    };
+    let t = &ctx.policy.policy.tests;
+    let run = crate::collect::junit::collect(&patterns, &base, t.on_malformed, t.on_missing)?;
+    ctx.debug(&format!(
+        "tests: {} files, {} cases",
+        run.files.len(),
+        run.cases.len()
+    ));
+    if run.files.is_empty() {
+        return Ok(None).map(|n: Option<Tests>| {
+            for w in &run.warnings {
+                ctx.info(&format!("warning: {w}"));
+            }
+            n
+        });
+    }
+    Ok(Some(Tests {
+        metrics: crate::metrics::tests::summarize(&run),
+        run,
+    }))
 }
 
 fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
@@ -233,14 +267,21 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         issues: github.as_ref().map(|g| g.issues.len()),
         pull_requests: github.as_ref().map(|g| g.pulls.len()),
         policy: ctx.policy.source.describe(),
-        junit_files: Vec::new(),
+        junit_files: tests
+            .as_ref()
+            .map(|t| t.run.files.clone())
+            .unwrap_or_default(),
     };
+    let warnings = tests
+        .as_ref()
+        .map(|t| t.run.warnings.clone())
+        .unwrap_or_default();
     let r = report::build(
         &engine,
         args.last,
         sources,
-        tests,
-        Vec::new(),
+        tests.map(|t| t.metrics),
+        warnings,
         incident_rules,
     );
     let out = match args.format {
@@ -256,16 +297,38 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
 
 /// The gate's view of the test metrics.
 pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::TestFigures {
-    let _ = t;
-    crate::gate::TestFigures::default()
+    let id = |c: &str, n: &str| {
+        if c.is_empty() {
+            n.to_string()
+        } else {
+            format!("{c}::{n}")
+        }
+    };
+    crate::gate::TestFigures {
+        passed: t.passed,
+        failed: t.failed,
+        errored: t.errored,
+        skipped: t.skipped,
+        flaky: t.flaky.len(),
+        duration: t.duration,
+        failing: t
+            .failing
+            .iter()
+            .map(|f| {
+                (
+                    id(&f.test.classname, &f.test.name),
+                    f.message.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        flaky_ids: t.flaky.iter().map(|f| id(&f.classname, &f.name)).collect(),
+        slowest: t
+            .slowest
+            .iter()
+            .map(|s| (id(&s.test.classname, &s.test.name), s.duration))
+            .collect(),
+    }
 }
-
-/// The JUnit files a run read.
-pub fn junit_files(t: &crate::metrics::tests::TestMetrics) -> Vec<String> {
-    let _ = t;
-    Vec::new()
-}
-
 /// Creates or updates the pull request comment; `body` gets the previous comment's body.
 /// Returns what was done, or a warning (never fails the run: the summary still has it).
 pub fn publish_comment(

@@ -1,7 +1,346 @@
-//! JUnit XML reader (stub; see issue 4).
+//! JUnit XML test results: file patterns → one [`TestRun`].
+//!
+//! Reads the reports of every common runner (Maven Surefire/Failsafe, Gradle, pytest,
+//! jest-junit, mocha, Cypress, Playwright, go-junit-report, gotestsum, cargo-nextest,
+//! RSpec, PHPUnit, ExUnit, .NET JunitXml) with one streaming reader: memory does not grow
+//! with `system-out`, stack traces or file size (see `parse`).
+//!
+//! The rules are those of docs/metrics.md, "Test metrics":
+//! - a case is identified by (classname, name); a missing or empty classname is replaced
+//!   by the enclosing testsuite's name;
+//! - its outcome comes from its child elements only: `failure` → failed, else `error` →
+//!   errored, else `skipped` → skipped, else passed. A case whose only failure evidence
+//!   is `rerunFailure` (`rerunError`) is failed (errored);
+//! - `flakyFailure` / `flakyError` children make it flaky (passed and flaky after a
+//!   final pass; failed and flaky beside a final `failure`); `rerun*` never do;
+//! - duration is the sum of the `time` attributes, decimal seconds, 0 when missing or
+//!   not decimal (see [`parse_time`](text::parse_time) for the accepted forms).
+//!
+//! An identity reported more than once in a run (several files, or reruns such as
+//! `gotestsum --rerun-fails`) is merged into one [`TestCase`] (see [`merge`]).
+
+mod merge;
+mod parse;
+mod source;
+mod text;
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use crate::model::{Outcome, TestRun};
+
+pub use merge::Merger;
+pub use text::MESSAGE_MAX_CHARS;
+
+/// What to do with a file that is not well-formed XML or not a JUnit report.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMalformed {
+    /// Stop with an error naming the file, line and column (exit 2).
+    #[default]
+    Error,
+    /// Skip the file with a warning; the run is read from the other files.
+    Warn,
+}
+
+/// What to do with a file pattern that matches no file.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMissing {
+    /// Stop with an error (exit 2).
+    Error,
+    /// Add a warning to the run.
+    #[default]
+    Warn,
+    /// Say nothing.
+    Ignore,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum JunitError {
-    #[error("{0}")]
-    Other(String),
+    #[error("`{pattern}` is not a valid file pattern; see https://docs.rs/glob for the syntax")]
+    Pattern {
+        pattern: String,
+        #[source]
+        source: glob::PatternError,
+    },
+    #[error(
+        "no JUnit file matches `{pattern}` under `{base}`{hint}; check the path, or set `on_missing: warn` if the tests may not have run"
+    )]
+    NoMatch {
+        pattern: String,
+        base: String,
+        /// Empty, or a hint such as "(it matches only directories ...)".
+        hint: String,
+    },
+    #[error("cannot read the JUnit file `{file}`")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "`{file}` is not well-formed XML (line {line}, column {column}); regenerate the report, or set `on_malformed: warn` to skip such files"
+    )]
+    Xml {
+        file: String,
+        line: u64,
+        column: u64,
+        #[source]
+        source: quick_xml::Error,
+    },
+    #[error(
+        "`{file}` is not a valid JUnit report: {reason} (line {line}, column {column}); regenerate the report, or set `on_malformed: warn` to skip such files"
+    )]
+    Malformed {
+        file: String,
+        line: u64,
+        column: u64,
+        reason: String,
+    },
+    #[error(
+        "`{file}` is not a JUnit XML report: its root element is `<{root}>`, not `<testsuites>` or `<testsuite>` (line {line}, column {column}); check the JUnit file patterns"
+    )]
+    NotJunit {
+        file: String,
+        line: u64,
+        column: u64,
+        root: String,
+    },
+}
+
+impl JunitError {
+    /// True for a file that is not well-formed XML or not a JUnit report (the errors
+    /// that `on_malformed: warn` turns into warnings).
+    pub fn is_malformed(&self) -> bool {
+        matches!(
+            self,
+            JunitError::Xml { .. } | JunitError::Malformed { .. } | JunitError::NotJunit { .. }
+        )
+    }
+
+    /// The file, line and column the error points at, for malformed files.
+    pub fn location(&self) -> Option<(&str, u64, u64)> {
+        match self {
+            JunitError::Xml {
+                file, line, column, ..
+            }
+            | JunitError::Malformed {
+                file, line, column, ..
+            }
+            | JunitError::NotJunit {
+                file, line, column, ..
+            } => Some((file, *line, *column)),
+            _ => None,
+        }
+    }
+}
+
+/// One `<testcase>` as read, before repeated identities are merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawCase {
+    /// Classname, or the enclosing testsuite's name when missing or empty.
+    pub classname: String,
+    pub name: String,
+    pub outcome: Outcome,
+    /// Seconds (0 when `time` is missing or not decimal).
+    pub duration: f64,
+    /// Has a `flakyFailure` or `flakyError` child.
+    pub flaky: bool,
+    /// First non-empty line of the deciding `failure` / `error` (its `message`
+    /// attribute, else its text), at most [`MESSAGE_MAX_CHARS`] characters.
+    pub message: Option<String>,
+}
+
+/// What one file held, besides its cases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseStats {
+    /// `<testcase>` elements read.
+    pub cases: usize,
+    /// Cases whose `time` attribute was present but not a decimal number (counted 0 s).
+    pub invalid_times: usize,
+    /// The first such value (at most 40 characters), for the warning.
+    pub first_invalid_time: Option<String>,
+}
+
+/// Streams the test cases of one JUnit XML document into `sink`, in document order.
+///
+/// `name` names the document in errors. UTF-8 (with or without byte order mark) and
+/// UTF-16 (with a byte order mark, or detected from the first `<`) are read. Memory does
+/// not depend on the size of text content. On error, cases already passed to `sink`
+/// stay passed: buffer them if the file must count all or nothing (as [`collect`] does).
+pub fn parse_reader<R: BufRead>(
+    name: &str,
+    reader: R,
+    sink: &mut impl FnMut(RawCase),
+) -> Result<ParseStats, JunitError> {
+    parse::parse(name, reader, sink)
+}
+
+/// Expands `patterns` (globs; `**` crosses directories; relative patterns are resolved
+/// against `base`), reads every file found once, and returns them as one run.
+///
+/// Files are read in pattern order, each pattern's matches in path order; a file matched
+/// by several patterns is read once. `*` and `**` do not match names starting with `.`
+/// unless the pattern spells the dot.
+pub fn collect(
+    patterns: &[String],
+    base: &Path,
+    on_malformed: OnMalformed,
+    on_missing: OnMissing,
+) -> Result<TestRun, JunitError> {
+    let mut warnings = Vec::new();
+    let files = expand(patterns, base, on_missing, &mut warnings)?;
+    let mut merger = Merger::default();
+    let mut run_files = Vec::new();
+    let mut batch = Vec::new();
+    for (path, name) in files {
+        let file = File::open(&path).map_err(|source| JunitError::Io {
+            file: name.clone(),
+            source,
+        })?;
+        batch.clear();
+        let reader = BufReader::with_capacity(64 * 1024, file);
+        match parse_reader(&name, reader, &mut |case| batch.push(case)) {
+            Ok(stats) => {
+                for case in batch.drain(..) {
+                    merger.add(case, &name);
+                }
+                if stats.invalid_times > 0 {
+                    warnings.push(format!(
+                        "`{name}`: {} test case(s) have a `time` that is not a decimal number of seconds (first: `{}`); they count as 0 s",
+                        stats.invalid_times,
+                        stats.first_invalid_time.unwrap_or_default()
+                    ));
+                }
+                run_files.push(name);
+            }
+            Err(e) if e.is_malformed() && on_malformed == OnMalformed::Warn => {
+                warnings.push(format!("skipped: {}", error_chain(&e)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(TestRun {
+        files: run_files,
+        cases: merger.finish(),
+        warnings,
+    })
+}
+
+/// The error and its sources, joined with `: `.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let _ = write!(out, ": {s}");
+        source = s.source();
+    }
+    out
+}
+
+/// The files matched by `patterns`, deduplicated, each with the name shown for it
+/// (its path relative to `base` when it lies under `base`).
+fn expand(
+    patterns: &[String],
+    base: &Path,
+    on_missing: OnMissing,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(PathBuf, String)>, JunitError> {
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    let base_text = base.to_string_lossy();
+    let escaped_base = glob::Pattern::escape(&base_text);
+    let mut seen = HashSet::new();
+    let mut files = Vec::new();
+    for pattern in patterns {
+        let full = if Path::new(pattern).is_absolute() {
+            pattern.clone()
+        } else {
+            format!("{}/{}", escaped_base.trim_end_matches('/'), pattern)
+        };
+        let paths = glob::glob_with(&full, options).map_err(|source| JunitError::Pattern {
+            pattern: pattern.clone(),
+            source,
+        })?;
+        let mut matched = 0usize;
+        let mut directories = 0usize;
+        for entry in paths {
+            let path = match entry {
+                Ok(path) => path,
+                Err(e) => {
+                    warnings.push(format!(
+                        "could not read `{}` while expanding `{pattern}`: {}",
+                        e.path().display(),
+                        e.error()
+                    ));
+                    continue;
+                }
+            };
+            if path.is_dir() {
+                directories += 1;
+                continue;
+            }
+            matched += 1;
+            let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+            if seen.insert(key) {
+                let name = path
+                    .strip_prefix(base)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((path, name));
+            }
+        }
+        if matched == 0 {
+            let hint = if directories > 0 {
+                format!(
+                    " (it matches only {directories} director{}; add a file part such as `/**/*.xml`)",
+                    if directories == 1 { "y" } else { "ies" }
+                )
+            } else {
+                String::new()
+            };
+            match on_missing {
+                OnMissing::Error => {
+                    return Err(JunitError::NoMatch {
+                        pattern: pattern.clone(),
+                        base: base_text.into_owned(),
+                        hint,
+                    });
+                }
+                OnMissing::Warn => warnings.push(format!(
+                    "no JUnit file matches `{pattern}` under `{base_text}`{hint}"
+                )),
+                OnMissing::Ignore => {}
+            }
+        }
+    }
+    Ok(files)
 }

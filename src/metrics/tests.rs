@@ -1,5 +1,270 @@
-//! Placeholder until the junit branch lands.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+//! Test metrics of one run (docs/metrics.md, "Test metrics"). Pure.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::model::{Outcome, TestCase, TestRun};
+
+/// How many of the slowest cases are listed.
+pub const SLOWEST: usize = 10;
+
+/// A test case by identity, with the file that reported it first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestRef {
+    pub classname: String,
+    pub name: String,
+    pub file: String,
+}
+
+/// A failed or errored case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailingTest {
+    #[serde(flatten)]
+    pub test: TestRef,
+    /// `failed` or `errored`.
+    pub outcome: Outcome,
+    /// First line of the failure / error message, if any.
+    pub message: Option<String>,
+    pub flaky: bool,
+}
+
+/// A case and its duration (seconds).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlowTest {
+    #[serde(flatten)]
+    pub test: TestRef,
+    pub duration: f64,
+}
+
+/// Totals and lists of one run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestMetrics {
-    pub warnings: Vec<String>,
+    /// Test cases (identities after merging repeated reports).
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    /// passed / (passed + failed + errored), a fraction in 0..=1; none when no case ran.
+    pub pass_rate: Option<f64>,
+    /// Sum of the cases' durations, seconds.
+    pub duration: f64,
+    /// Flaky cases, by (classname, name).
+    pub flaky: Vec<TestRef>,
+    /// Failed and errored cases, by (classname, name).
+    pub failing: Vec<FailingTest>,
+    /// The `SLOWEST` longest cases, longest first (ties by classname, then name).
+    pub slowest: Vec<SlowTest>,
+    /// JUnit files read.
+    pub files: usize,
+}
+
+fn test_ref(case: &TestCase) -> TestRef {
+    TestRef {
+        classname: case.classname.clone(),
+        name: case.name.clone(),
+        file: case.file.clone(),
+    }
+}
+
+fn by_id(a: &TestCase, b: &TestCase) -> Ordering {
+    a.classname
+        .cmp(&b.classname)
+        .then_with(|| a.name.cmp(&b.name))
+        .then_with(|| a.file.cmp(&b.file))
+}
+
+pub fn summarize(run: &TestRun) -> TestMetrics {
+    let count = |o: Outcome| run.cases.iter().filter(|c| c.outcome == o).count();
+    let (passed, failed, errored, skipped) = (
+        count(Outcome::Passed),
+        count(Outcome::Failed),
+        count(Outcome::Errored),
+        count(Outcome::Skipped),
+    );
+    let ran = passed + failed + errored;
+    let pass_rate = (ran > 0).then(|| passed as f64 / ran as f64);
+    let duration = run.cases.iter().map(|c| c.duration).sum();
+
+    let mut sorted: Vec<&TestCase> = run.cases.iter().collect();
+    sorted.sort_by(|a, b| by_id(a, b));
+    let flaky = sorted
+        .iter()
+        .filter(|c| c.flaky)
+        .map(|c| test_ref(c))
+        .collect();
+    let failing = sorted
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored))
+        .map(|c| FailingTest {
+            test: test_ref(c),
+            outcome: c.outcome,
+            message: c.message.clone(),
+            flaky: c.flaky,
+        })
+        .collect();
+    let mut slow = sorted;
+    slow.sort_by(|a, b| b.duration.total_cmp(&a.duration).then_with(|| by_id(a, b)));
+    let slowest = slow
+        .into_iter()
+        .take(SLOWEST)
+        .map(|c| SlowTest {
+            test: test_ref(c),
+            duration: c.duration,
+        })
+        .collect();
+
+    TestMetrics {
+        total: run.cases.len(),
+        passed,
+        failed,
+        errored,
+        skipped,
+        pass_rate,
+        duration,
+        flaky,
+        failing,
+        slowest,
+        files: run.files.len(),
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    fn case(classname: &str, name: &str, outcome: Outcome, duration: f64) -> TestCase {
+        TestCase {
+            classname: classname.into(),
+            name: name.into(),
+            outcome,
+            duration,
+            flaky: false,
+            message: match outcome {
+                Outcome::Failed | Outcome::Errored => Some(format!("{name} broke")),
+                _ => None,
+            },
+            file: "r.xml".into(),
+        }
+    }
+
+    fn names<'a>(refs: impl IntoIterator<Item = &'a TestRef>) -> Vec<String> {
+        refs.into_iter()
+            .map(|r| format!("{}::{}", r.classname, r.name))
+            .collect()
+    }
+
+    #[test]
+    fn totals_rate_and_lists() {
+        let mut flaky_pass = case("B", "flaky", Outcome::Passed, 0.5);
+        flaky_pass.flaky = true;
+        let mut flaky_fail = case("A", "flaky-fail", Outcome::Failed, 0.25);
+        flaky_fail.flaky = true;
+        let run = TestRun {
+            files: vec!["a.xml".into(), "b.xml".into()],
+            cases: vec![
+                case("B", "b1", Outcome::Passed, 1.0),
+                case("A", "a2", Outcome::Failed, 2.0),
+                case("A", "a1", Outcome::Errored, 0.125),
+                case("C", "c1", Outcome::Skipped, 0.0),
+                flaky_pass,
+                flaky_fail,
+            ],
+            warnings: vec![],
+        };
+        let m = summarize(&run);
+        // passed: b1, flaky = 2; failed: a2, flaky-fail = 2; errored: a1 = 1; skipped 1.
+        assert_eq!(
+            (m.total, m.passed, m.failed, m.errored, m.skipped),
+            (6, 2, 2, 1, 1)
+        );
+        // pass_rate = 2 / (2 + 2 + 1) = 0.4.
+        assert_eq!(m.pass_rate, Some(0.4));
+        // 1 + 2 + 0.125 + 0 + 0.5 + 0.25 = 3.875 (exact in binary).
+        assert_eq!(m.duration, 3.875);
+        assert_eq!(m.files, 2);
+        // Sorted by (classname, name): A::flaky-fail before B::flaky.
+        assert_eq!(names(&m.flaky), ["A::flaky-fail", "B::flaky"]);
+        // Failing: A::a1 (errored), A::a2, A::flaky-fail.
+        assert_eq!(
+            names(m.failing.iter().map(|f| &f.test)),
+            ["A::a1", "A::a2", "A::flaky-fail"]
+        );
+        assert_eq!(m.failing[0].outcome, Outcome::Errored);
+        assert_eq!(m.failing[0].message.as_deref(), Some("a1 broke"));
+        assert!(m.failing[2].flaky);
+        // Slowest: 2.0 a2, 1.0 b1, 0.5 flaky, 0.25 flaky-fail, 0.125 a1, 0 c1.
+        assert_eq!(
+            names(m.slowest.iter().map(|s| &s.test)),
+            [
+                "A::a2",
+                "B::b1",
+                "B::flaky",
+                "A::flaky-fail",
+                "A::a1",
+                "C::c1"
+            ]
+        );
+    }
+
+    #[test]
+    fn no_cases_or_only_skipped_has_no_pass_rate() {
+        let m = summarize(&TestRun::default());
+        assert_eq!((m.total, m.pass_rate, m.duration), (0, None, 0.0));
+        assert!(m.slowest.is_empty());
+        let run = TestRun {
+            files: vec!["x.xml".into()],
+            cases: vec![case("A", "s", Outcome::Skipped, 0.0)],
+            warnings: vec![],
+        };
+        let m = summarize(&run);
+        assert_eq!((m.skipped, m.pass_rate), (1, None));
+    }
+
+    #[test]
+    fn slowest_keeps_ten_and_breaks_ties_by_id() {
+        // 12 cases: t00..t11 with durations 1,1,1,2,2,2,3,3,3,4,4,4 (i / 3 + 1).
+        let cases: Vec<TestCase> = (0..12)
+            .rev()
+            .map(|i| {
+                case(
+                    "K",
+                    &format!("t{i:02}"),
+                    Outcome::Passed,
+                    f64::from(i / 3 + 1),
+                )
+            })
+            .collect();
+        let run = TestRun {
+            files: vec![],
+            cases,
+            warnings: vec![],
+        };
+        let m = summarize(&run);
+        // 4 s: t09 t10 t11; 3 s: t06 t07 t08; 2 s: t03 t04 t05; 1 s: t00 (10th).
+        let got: Vec<_> = m.slowest.iter().map(|s| s.test.name.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "t09", "t10", "t11", "t06", "t07", "t08", "t03", "t04", "t05", "t00"
+            ]
+        );
+        assert_eq!(m.slowest[0].duration, 4.0);
+        assert_eq!(m.pass_rate, Some(1.0));
+    }
+
+    #[test]
+    fn serializes_flat_refs() {
+        let run = TestRun {
+            files: vec!["r.xml".into()],
+            cases: vec![case("A", "x", Outcome::Failed, 1.5)],
+            warnings: vec![],
+        };
+        let json = serde_json::to_value(summarize(&run)).unwrap();
+        assert_eq!(json["failing"][0]["classname"], "A");
+        assert_eq!(json["failing"][0]["outcome"], "failed");
+        assert_eq!(json["slowest"][0]["duration"], 1.5);
+        assert_eq!(json["pass_rate"], 0.0);
+    }
 }

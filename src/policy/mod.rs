@@ -4,6 +4,7 @@
 pub mod metric;
 mod rule;
 
+use crate::collect::junit::{OnMalformed, OnMissing};
 use crate::duration::Dur;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -88,18 +89,9 @@ pub struct Tests {
     /// Default JUnit XML globs, used when `--junit` is not given.
     pub paths: Vec<String>,
     /// A malformed JUnit file: `error` (exit 2) or `warn` (skip it).
-    pub on_malformed: OnProblem,
+    pub on_malformed: OnMalformed,
     /// A pattern that matches no file: `error`, `warn` or `ignore`.
-    pub on_missing: OnProblem,
-}
-
-/// What to do about a problem with input files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum OnProblem {
-    Error,
-    Warn,
-    Ignore,
+    pub on_missing: OnMissing,
 }
 
 /// Freeze mode settings.
@@ -206,8 +198,8 @@ impl Default for Tests {
     fn default() -> Self {
         Tests {
             paths: Vec::new(),
-            on_malformed: OnProblem::Error,
-            on_missing: OnProblem::Warn,
+            on_malformed: OnMalformed::Error,
+            on_missing: OnMissing::Warn,
         }
     }
 }

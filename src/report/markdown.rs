@@ -6,7 +6,7 @@ use super::{Report, num, opt_dur, pct, short};
 use crate::duration::human;
 use crate::gate::{GateResult, Overall, Status, Verdict};
 use crate::model::{date, rfc3339};
-use crate::publish::sanitize::{code, inline, inline_max};
+use crate::publish::sanitize::{code, code_cell, inline, inline_max};
 use std::fmt::Write;
 
 /// The report's tables.
@@ -201,9 +201,75 @@ fn window_section(r: &Report) -> String {
     out
 }
 
+fn test_id(classname: &str, name: &str) -> String {
+    if classname.is_empty() {
+        name.to_string()
+    } else {
+        format!("{classname}::{name}")
+    }
+}
+
 fn tests_section(t: &crate::metrics::tests::TestMetrics) -> String {
-    let _ = t;
-    String::new()
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**Tests** {} · {} passed · {} failed · {} errored · {} skipped · pass rate {} · {} · {} flaky\n",
+        t.total,
+        t.passed,
+        t.failed,
+        t.errored,
+        t.skipped,
+        t.pass_rate.map(pct).unwrap_or_else(|| "–".into()),
+        crate::duration::human_f64(t.duration),
+        t.flaky.len()
+    );
+    if !t.failing.is_empty() {
+        let _ = writeln!(out, "| Failing test | Message |\n|---|---|");
+        for f in t.failing.iter().take(20) {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                code_cell(&test_id(&f.test.classname, &f.test.name)),
+                f.message
+                    .as_deref()
+                    .map(|m| inline_max(m, 160))
+                    .unwrap_or_default()
+            );
+        }
+        if t.failing.len() > 20 {
+            let _ = writeln!(
+                out,
+                "\n_… and {} more failing tests._",
+                t.failing.len() - 20
+            );
+        }
+        out.push('\n');
+    }
+    if !t.flaky.is_empty() {
+        let list: Vec<String> = t
+            .flaky
+            .iter()
+            .take(20)
+            .map(|f| code(&test_id(&f.classname, &f.name)))
+            .collect();
+        let _ = writeln!(out, "Flaky: {}\n", list.join(", "));
+    }
+    if !t.slowest.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Slowest tests</summary>\n\n| Test | Time |\n|---|--:|"
+        );
+        for s in &t.slowest {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                code_cell(&test_id(&s.test.classname, &s.test.name)),
+                crate::duration::human_f64(s.duration)
+            );
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
 }
 
 fn icon(s: Status) -> &'static str {

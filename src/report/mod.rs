@@ -95,9 +95,6 @@ pub fn build(
     if let Some(gh) = engine.inputs.github {
         warnings.extend(gh.warnings.iter().cloned());
     }
-    if let Some(t) = &tests {
-        warnings.extend(t.warnings.iter().cloned());
-    }
     Report {
         schema_version: SCHEMA_VERSION,
         tool: TOOL,

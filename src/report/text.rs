@@ -302,6 +302,10 @@ pub fn render(r: &Report, style: Style) -> String {
             o.overdue
         );
     }
+    if let Some(t) = &r.tests {
+        out.push('\n');
+        out.push_str(&tests_text(t, style));
+    }
     if let Some(src) = &r.sources.github_skipped {
         let _ = writeln!(
             out,
@@ -314,6 +318,65 @@ pub fn render(r: &Report, style: Style) -> String {
     }
     for w in &r.warnings {
         let _ = writeln!(out, "{} {w}", style.yellow("warning:"));
+    }
+    out
+}
+
+fn test_id(classname: &str, name: &str) -> String {
+    if classname.is_empty() {
+        name.to_string()
+    } else {
+        format!("{classname}::{name}")
+    }
+}
+
+fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
+    let mut out = String::new();
+    let rate = t.pass_rate.map(pct).unwrap_or_else(|| "–".into());
+    let _ = writeln!(
+        out,
+        "{} {} ({} passed, {} failed, {} errored, {} skipped) · pass rate {rate} · {} · {} flaky · {} file{}",
+        style.bold("Tests"),
+        t.total,
+        t.passed,
+        t.failed,
+        t.errored,
+        t.skipped,
+        crate::duration::human_f64(t.duration),
+        t.flaky.len(),
+        t.files,
+        if t.files == 1 { "" } else { "s" }
+    );
+    if !t.failing.is_empty() {
+        let _ = writeln!(out, "  {}", style.red("failing:"));
+        for f in t.failing.iter().take(20) {
+            let msg = f
+                .message
+                .as_deref()
+                .map(|m| format!(" — {m}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "    {}{msg}", test_id(&f.test.classname, &f.test.name));
+        }
+        if t.failing.len() > 20 {
+            let _ = writeln!(out, "    … and {} more", t.failing.len() - 20);
+        }
+    }
+    if !t.flaky.is_empty() {
+        let _ = writeln!(out, "  {}", style.yellow("flaky:"));
+        for f in t.flaky.iter().take(20) {
+            let _ = writeln!(out, "    {}", test_id(&f.classname, &f.name));
+        }
+    }
+    if !t.slowest.is_empty() {
+        let _ = writeln!(out, "  slowest:");
+        for s in &t.slowest {
+            let _ = writeln!(
+                out,
+                "    {:>9}  {}",
+                crate::duration::human_f64(s.duration),
+                test_id(&s.test.classname, &s.test.name)
+            );
+        }
     }
     out
 }

@@ -1,0 +1,981 @@
+//! The streaming JUnit reader.
+//!
+//! quick-xml reads the markup (tags, declarations, processing instructions); this module
+//! reads everything between tags itself, straight from the byte buffer: text and CDATA
+//! are skipped (or, for the first failure / error of a case, scanned until the first
+//! non-empty line is found) without ever being collected, and comments are skipped the
+//! same way. Memory therefore depends on the largest start tag and the nesting depth,
+//! not on the size of `system-out`, of a stack trace or of the file.
+
+use std::io::{self, BufRead, Read};
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::source::{Encoding, Input, Pos, Src, Utf16ToUtf8, sniff};
+use super::text::{
+    LineCapture, MAX_REFERENCE_BODY, first_line, parse_time, resolve_reference, unescape,
+};
+use super::{JunitError, ParseStats, RawCase};
+use crate::model::Outcome;
+
+/// Elements may nest this deep; deeper is refused as malformed (no runner comes close).
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// A start tag bigger than this has its buffer released after use.
+const BUF_KEEP: usize = 256 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Suites,
+    Suite,
+    Case,
+    Failure,
+    Error,
+    Skipped,
+    Flaky,
+    RerunFailure,
+    RerunError,
+    Other,
+}
+
+impl Kind {
+    /// Index of the message slot of a case for the elements that carry a message.
+    fn slot(self) -> Option<usize> {
+        match self {
+            Kind::Failure => Some(0),
+            Kind::Error => Some(1),
+            Kind::RerunFailure => Some(2),
+            Kind::RerunError => Some(3),
+            _ => None,
+        }
+    }
+}
+
+fn classify(local: &str, parent: Option<Kind>) -> Kind {
+    match local {
+        "testsuites" => Kind::Suites,
+        "testsuite" => Kind::Suite,
+        "testcase" => Kind::Case,
+        _ if parent != Some(Kind::Case) => Kind::Other,
+        "failure" => Kind::Failure,
+        "error" => Kind::Error,
+        "skipped" => Kind::Skipped,
+        "flakyFailure" | "flakyError" => Kind::Flaky,
+        "rerunFailure" => Kind::RerunFailure,
+        "rerunError" => Kind::RerunError,
+        _ => Kind::Other,
+    }
+}
+
+/// A `<testcase>` whose end tag has not been read yet.
+#[derive(Debug, Default)]
+struct Pending {
+    classname: String,
+    name: String,
+    time: f64,
+    failure: bool,
+    error: bool,
+    skipped: bool,
+    flaky: bool,
+    rerun_failure: bool,
+    rerun_error: bool,
+    /// First line of the first failure, error, rerunFailure, rerunError (see `Kind::slot`).
+    messages: [Option<String>; 4],
+    /// Which slots already had their first element.
+    seen: [bool; 4],
+}
+
+impl Pending {
+    fn into_raw(self) -> RawCase {
+        let [failure_msg, error_msg, rerun_failure_msg, rerun_error_msg] = self.messages;
+        let (outcome, message) = if self.failure {
+            (Outcome::Failed, failure_msg)
+        } else if self.error {
+            (Outcome::Errored, error_msg)
+        } else if self.skipped {
+            (Outcome::Skipped, None)
+        } else if self.rerun_failure {
+            (Outcome::Failed, rerun_failure_msg)
+        } else if self.rerun_error {
+            (Outcome::Errored, rerun_error_msg)
+        } else {
+            (Outcome::Passed, None)
+        };
+        RawCase {
+            classname: self.classname,
+            name: self.name,
+            outcome,
+            duration: self.time,
+            flaky: self.flaky,
+            message,
+        }
+    }
+}
+
+/// The first line of a failure's text, being read.
+struct Capture {
+    lines: LineCapture,
+    /// Depth of the element whose text it is (its index in `stack`).
+    depth: usize,
+    /// The case (index in `cases`) and message slot it belongs to.
+    case: usize,
+    slot: usize,
+}
+
+struct State<'a, F> {
+    file: &'a str,
+    sink: &'a mut F,
+    stack: Vec<Kind>,
+    suite_names: Vec<String>,
+    cases: Vec<Pending>,
+    capture: Option<Capture>,
+    root_seen: bool,
+    root_done: bool,
+    declared_encoding: Option<String>,
+    stats: ParseStats,
+}
+
+impl<F: FnMut(RawCase)> State<'_, F> {
+    fn malformed(&self, at: Pos, reason: impl Into<String>) -> JunitError {
+        JunitError::Malformed {
+            file: self.file.to_string(),
+            line: at.line,
+            column: at.column,
+            reason: reason.into(),
+        }
+    }
+
+    fn capturing(&self) -> bool {
+        self.capture.as_ref().is_some_and(|c| !c.lines.is_done())
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if let Some(c) = self.capture.as_mut() {
+            c.lines.feed(bytes);
+        }
+    }
+
+    fn stray_text(&mut self, bytes: &[u8], at: Pos) -> Result<(), JunitError> {
+        if self.stack.is_empty() && !bytes.iter().all(|&b| is_xml_space(b)) {
+            return Err(self.malformed(at, "text outside the root element"));
+        }
+        self.feed(bytes);
+        Ok(())
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool, at: Pos) -> Result<(), JunitError> {
+        let kind = classify(e.local_name().as_ref(), self.stack.last().copied());
+        if self.stack.is_empty() {
+            if self.root_done {
+                return Err(self.malformed(
+                    at,
+                    format!(
+                        "a second root element `<{}>` follows the first one; a file holds one report",
+                        e.name().as_ref()
+                    ),
+                ));
+            }
+            if !matches!(kind, Kind::Suites | Kind::Suite) {
+                return Err(JunitError::NotJunit {
+                    file: self.file.to_string(),
+                    line: at.line,
+                    column: at.column,
+                    root: e.name().as_ref().to_string(),
+                });
+            }
+            self.root_seen = true;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.malformed(at, format!("elements nest deeper than {MAX_DEPTH} levels")));
+        }
+        match kind {
+            Kind::Suite => {
+                let [name] = self.attributes(e, ["name"], at)?;
+                self.suite_names
+                    .push(name.map(|n| unescape(&n, true)).unwrap_or_default());
+            }
+            Kind::Case => {
+                let [name, classname, time] =
+                    self.attributes(e, ["name", "classname", "time"], at)?;
+                let classname = classname
+                    .map(|c| unescape(&c, true))
+                    .filter(|c| !c.trim().is_empty())
+                    .or_else(|| self.suite_names.last().cloned())
+                    .unwrap_or_default();
+                let time = match time {
+                    None => 0.0,
+                    Some(raw) => parse_time(&raw).unwrap_or_else(|| {
+                        self.stats.invalid_times += 1;
+                        if self.stats.first_invalid_time.is_none() {
+                            self.stats.first_invalid_time = Some(raw.chars().take(40).collect());
+                        }
+                        0.0
+                    }),
+                };
+                self.cases.push(Pending {
+                    classname,
+                    name: name.map(|n| unescape(&n, true)).unwrap_or_default(),
+                    time,
+                    ..Pending::default()
+                });
+            }
+            Kind::Failure
+            | Kind::Error
+            | Kind::Skipped
+            | Kind::Flaky
+            | Kind::RerunFailure
+            | Kind::RerunError => self.outcome_child(e, kind, empty, at)?,
+            Kind::Suites | Kind::Other => {}
+        }
+        self.stack.push(kind);
+        if empty {
+            self.end();
+        }
+        Ok(())
+    }
+
+    fn outcome_child(
+        &mut self,
+        e: &BytesStart<'_>,
+        kind: Kind,
+        empty: bool,
+        at: Pos,
+    ) -> Result<(), JunitError> {
+        let index = self.cases.len().saturating_sub(1);
+        let Some(case) = self.cases.get_mut(index) else {
+            return Ok(());
+        };
+        match kind {
+            Kind::Failure => case.failure = true,
+            Kind::Error => case.error = true,
+            Kind::Skipped => case.skipped = true,
+            Kind::Flaky => case.flaky = true,
+            Kind::RerunFailure => case.rerun_failure = true,
+            Kind::RerunError => case.rerun_error = true,
+            _ => {}
+        }
+        let Some(slot) = kind.slot() else {
+            return Ok(());
+        };
+        if case.seen.get(slot).copied().unwrap_or(true) {
+            return Ok(());
+        }
+        if let Some(s) = case.seen.get_mut(slot) {
+            *s = true;
+        }
+        let [message] = self.attributes(e, ["message"], at)?;
+        let message = message.and_then(|m| first_line(&unescape(&m, false)));
+        if message.is_some() {
+            if let Some(m) = self
+                .cases
+                .get_mut(index)
+                .and_then(|c| c.messages.get_mut(slot))
+            {
+                *m = message;
+            }
+        } else if !empty && self.capture.is_none() {
+            self.capture = Some(Capture {
+                lines: LineCapture::default(),
+                depth: self.stack.len(),
+                case: index,
+                slot,
+            });
+        }
+        Ok(())
+    }
+
+    /// The raw (still escaped) values of the wanted attributes.
+    fn attributes<const N: usize>(
+        &self,
+        e: &BytesStart<'_>,
+        wanted: [&str; N],
+        at: Pos,
+    ) -> Result<[Option<String>; N], JunitError> {
+        let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| JunitError::Xml {
+                file: self.file.to_string(),
+                line: at.line,
+                column: at.column,
+                source: quick_xml::Error::InvalidAttr(err),
+            })?;
+            let key = attr.key.local_name();
+            if let Some(i) = wanted.iter().position(|w| *w == key.as_ref())
+                && let Some(slot) = found.get_mut(i)
+            {
+                *slot = Some(attr.value.into_owned());
+            }
+        }
+        Ok(found)
+    }
+
+    fn end(&mut self) {
+        let Some(kind) = self.stack.pop() else {
+            return;
+        };
+        if let Some(c) = self.capture.take_if(|c| c.depth == self.stack.len())
+            && let Some(m) = self
+                .cases
+                .get_mut(c.case)
+                .and_then(|p| p.messages.get_mut(c.slot))
+            && m.is_none()
+        {
+            *m = c.lines.finish();
+        }
+        match kind {
+            Kind::Suite => {
+                self.suite_names.pop();
+            }
+            Kind::Case => {
+                if let Some(case) = self.cases.pop() {
+                    self.stats.cases += 1;
+                    (self.sink)(case.into_raw());
+                }
+            }
+            _ => {}
+        }
+        if self.stack.is_empty() {
+            self.root_done = true;
+        }
+    }
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+struct Parser<'a, R, F> {
+    reader: Reader<Src<Input<R>>>,
+    buf: Vec<u8>,
+    state: State<'a, F>,
+}
+
+impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
+    fn io(&self, source: io::Error) -> JunitError {
+        JunitError::Io {
+            file: self.state.file.to_string(),
+            source,
+        }
+    }
+
+    fn src(&mut self) -> &mut Src<Input<R>> {
+        self.reader.get_mut()
+    }
+
+    /// Consumes `n` bytes, keeping quick-xml's position in step.
+    fn advance(&mut self, n: usize) {
+        self.reader.stream().consume(n);
+    }
+
+    fn run(mut self) -> Result<ParseStats, JunitError> {
+        loop {
+            self.text()?;
+            let head = match self.src().peek(9) {
+                Ok(h) => h,
+                Err(e) => return Err(self.io(e)),
+            };
+            if head.starts_with(b"<![CDATA[") {
+                self.delimited(9, b"]]>", "CDATA section")?;
+                continue;
+            }
+            if head.starts_with(b"<!--") {
+                self.delimited(4, b"-->", "comment")?;
+                continue;
+            }
+            let at = self.src().here();
+            self.src().mark();
+            self.buf.clear();
+            let event = self.reader.read_event_into(&mut self.buf);
+            self.reader.get_mut().unmark();
+            match event {
+                Ok(Event::Start(e)) => self.state.start(&e, false, at)?,
+                Ok(Event::Empty(e)) => self.state.start(&e, true, at)?,
+                Ok(Event::End(_)) => self.state.end(),
+                Ok(Event::Decl(d)) => {
+                    if let Some(Ok(enc)) = d.encoding() {
+                        self.state.declared_encoding = Some(enc.into_owned());
+                    }
+                }
+                Ok(Event::Eof) => return self.eof(),
+                // Text, CDATA and references are read by `text` and `delimited` before
+                // quick-xml sees them; these arms only keep the reader honest.
+                Ok(Event::Text(t)) => self.state.stray_text(t.as_bytes(), at)?,
+                Ok(Event::CData(t)) => self.state.stray_text(t.as_bytes(), at)?,
+                Ok(Event::GeneralRef(_)) => self.state.stray_text(b"&", at)?,
+                Ok(Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
+                Err(e) => return Err(self.xml_error(e)),
+            }
+            if self.buf.capacity() > BUF_KEEP {
+                self.buf = Vec::new();
+            }
+        }
+    }
+
+    fn eof(&mut self) -> Result<ParseStats, JunitError> {
+        let at = self.src().here();
+        if !self.state.root_seen {
+            let reason = if self.src().offset() == 0 {
+                "the file is empty (did the test run crash before writing it?)"
+            } else {
+                "the file has no root element; a JUnit report has `<testsuites>` or `<testsuite>`"
+            };
+            return Err(self.state.malformed(at, reason));
+        }
+        if let Some(open) = self.state.stack.len().checked_sub(1) {
+            return Err(self.state.malformed(
+                at,
+                format!(
+                    "the file ends inside an element ({} still open; was the report cut off?)",
+                    open + 1
+                ),
+            ));
+        }
+        Ok(std::mem::take(&mut self.state.stats))
+    }
+
+    fn xml_error(&mut self, e: quick_xml::Error) -> JunitError {
+        let offset = self.reader.error_position();
+        let at = self.src().pos_of(offset);
+        match e {
+            quick_xml::Error::Io(io) => self.io(io::Error::new(io.kind(), io.to_string())),
+            quick_xml::Error::Encoding(_)
+                if self.state.declared_encoding.as_deref().is_some_and(|enc| {
+                    !enc.eq_ignore_ascii_case("utf-8")
+                        && !enc.to_ascii_lowercase().starts_with("utf-16")
+                }) =>
+            {
+                let enc = self.state.declared_encoding.clone().unwrap_or_default();
+                self.state.malformed(
+                    at,
+                    format!(
+                        "the file declares encoding `{enc}`; only UTF-8 and UTF-16 are read — convert it (e.g. `iconv -f {enc} -t UTF-8`)"
+                    ),
+                )
+            }
+            source => JunitError::Xml {
+                file: self.state.file.to_string(),
+                line: at.line,
+                column: at.column,
+                source,
+            },
+        }
+    }
+
+    /// Reads up to the next `<` (or the end of input): skipped, or scanned for the first
+    /// line of a message, or (outside the root) checked to be blank.
+    fn text(&mut self) -> Result<(), JunitError> {
+        loop {
+            let outside = self.state.stack.is_empty();
+            let capturing = self.state.capturing();
+            let avail = match self.reader.get_mut().fill_buf() {
+                Ok(a) => a,
+                Err(e) => return Err(self.io(e)),
+            };
+            if avail.is_empty() {
+                return Ok(());
+            }
+            if outside {
+                match avail.iter().position(|&b| !is_xml_space(b)) {
+                    Some(i) => {
+                        let markup = avail.get(i) == Some(&b'<');
+                        self.advance(i);
+                        if markup {
+                            return Ok(());
+                        }
+                        let at = self.src().here();
+                        let reason = if self.state.root_done {
+                            "text after the end of the root element"
+                        } else {
+                            "text before the root element; this is not an XML file"
+                        };
+                        return Err(self.state.malformed(at, reason));
+                    }
+                    None => {
+                        let n = avail.len();
+                        self.advance(n);
+                    }
+                }
+            } else if capturing {
+                match memchr::memchr2(b'<', b'&', avail) {
+                    Some(i) => {
+                        let markup = avail.get(i) == Some(&b'<');
+                        if let Some(c) = self.state.capture.as_mut() {
+                            c.lines.feed(avail.get(..i).unwrap_or_default());
+                        }
+                        self.advance(i);
+                        if markup {
+                            return Ok(());
+                        }
+                        self.reference()?;
+                    }
+                    None => {
+                        let n = avail.len();
+                        if let Some(c) = self.state.capture.as_mut() {
+                            c.lines.feed(avail);
+                        }
+                        self.advance(n);
+                    }
+                }
+            } else {
+                match memchr::memchr(b'<', avail) {
+                    Some(i) => {
+                        self.advance(i);
+                        return Ok(());
+                    }
+                    None => {
+                        let n = avail.len();
+                        self.advance(n);
+                    }
+                }
+            }
+        }
+    }
+
+    /// At `&` while capturing: decodes a reference, or keeps a lone `&` as text.
+    fn reference(&mut self) -> Result<(), JunitError> {
+        let head = match self.reader.get_mut().peek(MAX_REFERENCE_BODY + 2) {
+            Ok(h) => h,
+            Err(e) => return Err(self.io(e)),
+        };
+        let decoded = head
+            .iter()
+            .skip(1)
+            .position(|&b| b == b';')
+            .and_then(|semi| {
+                let body = std::str::from_utf8(head.get(1..semi + 1)?).ok()?;
+                Some((resolve_reference(body)?, semi + 2))
+            });
+        match decoded {
+            Some((c, len)) => {
+                let mut tmp = [0u8; 4];
+                self.state.feed(c.encode_utf8(&mut tmp).as_bytes());
+                self.advance(len);
+            }
+            None => {
+                self.state.feed(b"&");
+                self.advance(1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Consumes a CDATA section or a comment (`open` bytes, then up to `close`), feeding
+    /// a CDATA section's content to the message capture. Nothing is collected.
+    fn delimited(&mut self, open: usize, close: &[u8], what: &str) -> Result<(), JunitError> {
+        let at = self.src().here();
+        let cdata = close == b"]]>";
+        if cdata && self.state.stack.is_empty() {
+            return Err(self
+                .state
+                .malformed(at, "a CDATA section outside the root element"));
+        }
+        self.advance(open);
+        let keep = close.len() - 1;
+        loop {
+            let feed = cdata && self.state.capturing();
+            let head = match self.reader.get_mut().peek(close.len()) {
+                Ok(h) => h,
+                Err(e) => return Err(self.io(e)),
+            };
+            if let Some(i) = memchr::memmem::find(head, close) {
+                if feed && let Some(c) = self.state.capture.as_mut() {
+                    c.lines.feed(head.get(..i).unwrap_or_default());
+                }
+                self.advance(i + close.len());
+                return Ok(());
+            }
+            if head.len() < close.len() {
+                return Err(self.state.malformed(
+                    at,
+                    format!(
+                        "the {what} that starts here is never closed (was the report cut off?)"
+                    ),
+                ));
+            }
+            let n = head.len() - keep;
+            if feed && let Some(c) = self.state.capture.as_mut() {
+                c.lines.feed(head.get(..n).unwrap_or_default());
+            }
+            self.advance(n);
+        }
+    }
+}
+
+/// Reads the first bytes to find the encoding, then parses.
+pub(crate) fn parse<R: BufRead, F: FnMut(RawCase)>(
+    file: &str,
+    mut input: R,
+    sink: &mut F,
+) -> Result<ParseStats, JunitError> {
+    let io_err = |source| JunitError::Io {
+        file: file.to_string(),
+        source,
+    };
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match input.read(head.get_mut(got..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+    let head = head.get(..got).unwrap_or_default();
+    let (encoding, bom) = sniff(head);
+    let rest = io::Cursor::new(head.get(bom..).unwrap_or_default().to_vec()).chain(input);
+    let input = match encoding {
+        Encoding::Utf8 => Input::Utf8(rest),
+        Encoding::Utf16Le => Input::Utf16(Utf16ToUtf8::new(rest, false)),
+        Encoding::Utf16Be => Input::Utf16(Utf16ToUtf8::new(rest, true)),
+    };
+    let parser = Parser {
+        reader: Reader::from_reader(Src::new(input)),
+        buf: Vec::with_capacity(1024),
+        state: State {
+            file,
+            sink,
+            stack: Vec::new(),
+            suite_names: Vec::new(),
+            cases: Vec::new(),
+            capture: None,
+            root_seen: false,
+            root_done: false,
+            declared_encoding: None,
+            stats: ParseStats::default(),
+        },
+    };
+    parser.run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out one byte per `read`, so every token is split across reads.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    fn parse_bytes(doc: &[u8]) -> Result<Vec<RawCase>, JunitError> {
+        let mut cases = Vec::new();
+        parse("t.xml", doc, &mut |c| cases.push(c))?;
+        // The same bytes one at a time give the same cases (or the same error).
+        let mut trickled = Vec::new();
+        let slow = parse(
+            "t.xml",
+            io::BufReader::with_capacity(1, Trickle(doc)),
+            &mut |c| trickled.push(c),
+        );
+        assert!(slow.is_ok(), "trickled read failed: {slow:?}");
+        assert_eq!(cases, trickled);
+        Ok(cases)
+    }
+
+    fn parse_str(doc: &str) -> Vec<RawCase> {
+        parse_bytes(doc.as_bytes()).unwrap()
+    }
+
+    fn err(doc: &[u8]) -> JunitError {
+        let mut n = 0;
+        let e = parse("t.xml", doc, &mut |_| n += 1).unwrap_err();
+        // One byte at a time: the same error at the same place.
+        let e2 = parse(
+            "t.xml",
+            io::BufReader::with_capacity(1, Trickle(doc)),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(e.location(), e2.location());
+        e
+    }
+
+    fn summary(c: &RawCase) -> (&str, &str, Outcome, bool, Option<&str>) {
+        (
+            &c.classname,
+            &c.name,
+            c.outcome,
+            c.flaky,
+            c.message.as_deref(),
+        )
+    }
+
+    #[test]
+    fn outcome_from_children_only() {
+        let cases = parse_str(
+            r#"<testsuite name="S">
+              <testcase classname="C" name="both" status="passed"><error message="e"/><failure message="f"/></testcase>
+              <testcase classname="C" name="err"><error message="e1"/></testcase>
+              <testcase classname="C" name="skip"><skipped/></testcase>
+              <testcase classname="C" name="skip-and-error"><skipped/><error/></testcase>
+              <testcase classname="C" name="pass" status="failed" result="failure"/>
+              <testcase classname="C" name="deep"><system-out><failure/></system-out></testcase>
+            </testsuite>"#,
+        );
+        let got: Vec<_> = cases.iter().map(summary).collect();
+        assert_eq!(
+            got,
+            [
+                ("C", "both", Outcome::Failed, false, Some("f")),
+                ("C", "err", Outcome::Errored, false, Some("e1")),
+                ("C", "skip", Outcome::Skipped, false, None),
+                ("C", "skip-and-error", Outcome::Errored, false, None),
+                ("C", "pass", Outcome::Passed, false, None),
+                // A `failure` that is not a direct child of the case does not count.
+                ("C", "deep", Outcome::Passed, false, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn flaky_and_rerun_children() {
+        let cases = parse_str(
+            r#"<testsuite name="S">
+              <testcase classname="C" name="flaky-pass"><flakyFailure message="f1"><stackTrace>x</stackTrace></flakyFailure><flakyError/></testcase>
+              <testcase classname="C" name="flaky-fail"><failure message="final"/><flakyFailure message="early"/></testcase>
+              <testcase classname="C" name="rerun"><failure message="first"/><rerunFailure message="again"/><rerunFailure/></testcase>
+              <testcase classname="C" name="rerun-only"><rerunFailure message="r"/></testcase>
+              <testcase classname="C" name="rerun-error-only"><rerunError>boom
+              </rerunError></testcase>
+              <testcase classname="C" name="error-rerun"><error message="e"/><rerunError message="e2"/></testcase>
+            </testsuite>"#,
+        );
+        let got: Vec<_> = cases.iter().map(summary).collect();
+        assert_eq!(
+            got,
+            [
+                ("C", "flaky-pass", Outcome::Passed, true, None),
+                ("C", "flaky-fail", Outcome::Failed, true, Some("final")),
+                ("C", "rerun", Outcome::Failed, false, Some("first")),
+                ("C", "rerun-only", Outcome::Failed, false, Some("r")),
+                (
+                    "C",
+                    "rerun-error-only",
+                    Outcome::Errored,
+                    false,
+                    Some("boom")
+                ),
+                ("C", "error-rerun", Outcome::Errored, false, Some("e")),
+            ]
+        );
+    }
+
+    #[test]
+    fn classname_falls_back_to_innermost_suite() {
+        let cases = parse_str(
+            r#"<testsuites name="all">
+              <testcase name="top"/>
+              <testsuite name="outer">
+                <testcase name="a" classname=""/>
+                <testsuite name="inner"><testcase name="b"/><testcase name="c" classname="  "/></testsuite>
+                <testcase name="d"/>
+                <testcase name="e" classname="X &amp; Y"/>
+              </testsuite>
+            </testsuites>"#,
+        );
+        let got: Vec<_> = cases
+            .iter()
+            .map(|c| (c.classname.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", "top"),
+                ("outer", "a"),
+                ("inner", "b"),
+                ("inner", "c"),
+                ("outer", "d"),
+                ("X & Y", "e")
+            ]
+        );
+    }
+
+    #[test]
+    fn durations() {
+        let cases = parse_str(
+            r#"<testsuite time="99"><testcase name="a" time="1.5"/><testcase name="b"/>
+               <testcase name="c" time="abc"/><testcase name="d" time="1,234.5"/></testsuite>"#,
+        );
+        let times: Vec<f64> = cases.iter().map(|c| c.duration).collect();
+        assert_eq!(times, [1.5, 0.0, 0.0, 1234.5]);
+        let mut stats = ParseStats::default();
+        let doc = r#"<testsuite><testcase name="c" time="abc"/><testcase name="d" time="-1"/></testsuite>"#;
+        if let Ok(s) = parse("t.xml", doc.as_bytes(), &mut |_| {}) {
+            stats = s;
+        }
+        assert_eq!(stats.cases, 2);
+        assert_eq!(stats.invalid_times, 2);
+        assert_eq!(stats.first_invalid_time.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn messages_from_attribute_text_cdata_and_references() {
+        let cases = parse_str(concat!(
+            "<testsuite name='S'>",
+            "<testcase name='attr'><failure message='&#10;  first &lt;line&gt;&#10;second'>body</failure></testcase>",
+            "<testcase name='blank-attr'><failure message='  '>\n\n  from text &amp; more\nnext</failure></testcase>",
+            "<testcase name='cdata'><failure><![CDATA[\n  in cdata <b> ]] here\nx]]></failure></testcase>",
+            "<testcase name='mixed'><error>  <![CDATA[part one]]> &#x41;&amp;&nbsp; tail\nz</error></testcase>",
+            "<testcase name='comment'><failure><!-- hidden\n --> shown</failure></testcase>",
+            "<testcase name='first-of-two'><failure>one</failure><failure message='two'/></testcase>",
+            "<testcase name='none'><failure/></testcase>",
+            "<testcase name='lone-amp'><failure>a & b</failure></testcase>",
+            "</testsuite>"
+        ));
+        let msgs: Vec<_> = cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.message.as_deref()))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                ("attr", Some("first <line>")),
+                ("blank-attr", Some("from text & more")),
+                ("cdata", Some("in cdata <b> ]] here")),
+                ("mixed", Some("part one A&&nbsp; tail")),
+                ("comment", Some("shown")),
+                ("first-of-two", Some("one")),
+                ("none", None),
+                ("lone-amp", Some("a & b")),
+            ]
+        );
+    }
+
+    #[test]
+    fn huge_failure_text_keeps_a_bounded_message() {
+        // One 1 MB line: the message is cut to MESSAGE_MAX_CHARS characters + "…".
+        let doc = format!(
+            "<testsuite><testcase name='t'><failure>{}</failure></testcase></testsuite>",
+            "x".repeat(1 << 20)
+        );
+        let cases = parse_bytes(doc.as_bytes()).unwrap();
+        let msg = cases[0].message.as_deref().unwrap();
+        assert_eq!(msg.chars().count(), super::super::MESSAGE_MAX_CHARS + 1);
+    }
+
+    #[test]
+    fn prolog_bom_doctype_and_processing_instructions() {
+        let doc = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<?xml-stylesheet href=\"x.xsl\"?>\n<!DOCTYPE testsuites [<!ENTITY e \"v\">]>\n<!-- c -->\n<testsuites><testsuite name=\"S\"><testcase name=\"t\"/></testsuite></testsuites>\n<!-- after -->\n";
+        let cases = parse_bytes(doc).unwrap();
+        assert_eq!(summary(&cases[0]), ("S", "t", Outcome::Passed, false, None));
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite name=\"Süite\"><testcase name=\"ü😀\"><failure message=\"m\"/></testcase></testsuite>";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for doc in [le, be] {
+            let cases = parse_bytes(&doc).unwrap();
+            assert_eq!(
+                summary(&cases[0]),
+                ("Süite", "ü😀", Outcome::Failed, false, Some("m"))
+            );
+        }
+    }
+
+    fn reason(e: &JunitError) -> String {
+        match e {
+            JunitError::Malformed { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    #[test]
+    fn malformed_documents_name_line_and_column() {
+        // Mismatched end tag: the `</testsuite>` at line 3, column 3.
+        let e = err(b"<testsuite>\n  <testcase name='a'>\n  </testsuite>");
+        assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
+        assert_eq!(e.location(), Some(("t.xml", 3, 3)));
+
+        let e = err(b"");
+        assert_eq!(e.location(), Some(("t.xml", 1, 1)));
+        assert!(reason(&e).contains("empty"), "{e}");
+
+        let e = err(b"   \n\n ");
+        assert!(reason(&e).contains("no root element"), "{e}");
+
+        let e = err(b"<!DOCTYPE html>\n<html><body><p>Not found<br></body></html>");
+        assert!(
+            matches!(&e, JunitError::NotJunit { root, .. } if root == "html"),
+            "{e:?}"
+        );
+        assert_eq!(e.location(), Some(("t.xml", 2, 1)));
+
+        let e = err(b"hello");
+        assert!(reason(&e).contains("not an XML file"), "{e}");
+
+        let e = err(b"<testsuite><testcase name='a'>");
+        assert!(reason(&e).contains("ends inside an element"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 1, 31)));
+
+        let e = err(b"<testsuite/>\n<testsuite/>");
+        assert!(reason(&e).contains("second root"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 2, 1)));
+
+        let e = err(b"<testsuite/> junk");
+        assert!(reason(&e).contains("after the end of the root"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 1, 14)));
+
+        let e = err(b"<testsuite><testcase><failure><![CDATA[never closed");
+        assert!(reason(&e).contains("CDATA section"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 1, 31)));
+
+        let e = err(b"<testsuite>\n<!-- open");
+        assert!(reason(&e).contains("comment"), "{e}");
+
+        let e = err(b"<![CDATA[x]]><testsuite/>");
+        assert!(reason(&e).contains("outside the root"), "{e}");
+
+        let e = err(b"<testsuite>\n <testcase name='a' name='b'/></testsuite>");
+        assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
+        assert_eq!(e.location(), Some(("t.xml", 2, 2)));
+
+        // Unclosed tag at the end of input, with line breaks inside the tag.
+        let e = err(b"<testsuite>\n<testcase\n name='a'\n");
+        assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
+        assert_eq!(e.location(), Some(("t.xml", 2, 1)));
+
+        // Invalid UTF-8 inside a tag, with a declared Latin-1 encoding.
+        let e = err(b"<?xml version='1.0' encoding='ISO-8859-1'?>\n<testsuite name='caf\xE9'/>");
+        assert!(reason(&e).contains("ISO-8859-1"), "{e}");
+    }
+
+    #[test]
+    fn nesting_depth_is_bounded() {
+        let doc = format!("<testsuite>{}", "<a>".repeat(MAX_DEPTH + 5));
+        let e = err(doc.as_bytes());
+        assert!(reason(&e).contains("nest deeper"), "{e}");
+        // Exactly at the limit is fine.
+        let ok = format!(
+            "<testsuite>{}{}</testsuite>",
+            "<a>".repeat(MAX_DEPTH - 1),
+            "</a>".repeat(MAX_DEPTH - 1)
+        );
+        assert!(parse_bytes(ok.as_bytes()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn non_utf8_text_is_tolerated() {
+        // Latin-1 bytes in skipped text and in a captured message.
+        let cases = parse_bytes(
+            b"<testsuite><testcase name='t'><failure>caf\xE9\nx</failure><system-out>\xFF\xFE</system-out></testcase></testsuite>",
+        )
+        .unwrap();
+        assert_eq!(cases[0].message.as_deref(), Some("caf\u{FFFD}"));
+    }
+}
