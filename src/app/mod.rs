@@ -228,12 +228,10 @@ pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<Tests>> {
         run.cases.len()
     ));
     if run.files.is_empty() {
-        return Ok(None).map(|n: Option<Tests>| {
-            for w in &run.warnings {
-                ctx.info(&format!("warning: {w}"));
-            }
-            n
-        });
+        for w in &run.warnings {
+            ctx.info(&format!("warning: {w}"));
+        }
+        return Ok(None);
     }
     Ok(Some(Tests {
         metrics: crate::metrics::tests::summarize(&run),
