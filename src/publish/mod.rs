@@ -1,1 +1,2 @@
 //! publish (to come).
+pub mod github;
