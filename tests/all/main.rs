@@ -4,3 +4,4 @@ mod cli;
 mod git;
 mod github;
 mod junit;
+mod mockhub;
