@@ -1,3 +1,6 @@
-//! publish (to come).
+//! Publishing: the only code (with `collect`) that writes to the outside world — the pull
+//! request comment, the trend issue, the job summary, step outputs and annotations.
+
 pub mod actions;
+pub mod github;
 pub mod sanitize;

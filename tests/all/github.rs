@@ -1,1 +1,1032 @@
-//! Integration tests: github.
+//! Integration tests: GitHub fetch, cache and publishing against the fake GitHub in
+//! `mockhub.rs` (a local wiremock server; no network).
+
+use crate::mockhub::{
+    HUB_EPOCH, HubIssue, HubPull, MockHub, Seen, primary_rate_limit, secondary_rate_limit, status,
+};
+use pretty_assertions::assert_eq;
+use slipgate::collect::github::{
+    FetchStats, GithubConfig, GithubError, RetryPolicy, fetch, record_test_run, test_history,
+};
+use slipgate::model::{GithubData, Issue, PullRequest};
+use slipgate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment, upsert_issue};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use wiremock::ResponseTemplate;
+
+const REPO: &str = "octocat/hello";
+const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
+/// Data starts 400 days before the fake's clock.
+const T0: i64 = HUB_EPOCH - 400 * DAY;
+const SECRET: &str = "ghp_SlipgateTestSecret0123456789";
+
+fn config(hub: &MockHub, cache: Option<PathBuf>) -> GithubConfig {
+    let mut cfg = GithubConfig::new(REPO);
+    cfg.api_url = hub.uri();
+    cfg.cache_path = cache;
+    cfg.request_timeout = Duration::from_secs(5);
+    cfg.retry = RetryPolicy {
+        attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(40),
+    };
+    cfg
+}
+
+/// 230 issues and 120 pull requests (numbers 231..=350), one hour apart.
+///
+/// Issue n: created T0 + n h; labels by n: 3 | n → `Bug`, 5 | n → `bug` and `P1`,
+/// 7 | n → `Incident`; closed when 4 | n, one day after creation, as `not_planned` when
+/// 8 | n, else `completed`, except 4 | n with 12 | n (and not 8 | n): no state_reason.
+/// Pull request n: created T0 + n h; merged two hours later when n is even; base
+/// `release/1.x` when 10 | n, else `main`.
+fn seed(hub: &MockHub) {
+    let issues = (1..=230u64)
+        .map(|n| {
+            let created = T0 + n as i64 * HOUR;
+            let mut labels = Vec::new();
+            if n % 3 == 0 {
+                labels.push("Bug");
+            }
+            if n % 5 == 0 {
+                labels.extend(["bug", "P1"]);
+            }
+            if n % 7 == 0 {
+                labels.push("Incident");
+            }
+            let mut issue = HubIssue::new(n, created).labels(&labels);
+            if n % 4 == 0 {
+                let reason = if n % 8 == 0 {
+                    Some("not_planned")
+                } else if n % 12 == 0 {
+                    None
+                } else {
+                    Some("completed")
+                };
+                issue = issue.closed(created + DAY, reason);
+            }
+            issue
+        })
+        .collect();
+    let pulls = (231..=350u64)
+        .map(|n| {
+            let created = T0 + n as i64 * HOUR;
+            let mut pull = HubPull::new(n, created);
+            if n % 2 == 0 {
+                pull = pull.merged(created + 2 * HOUR);
+            }
+            if n % 10 == 0 {
+                pull = pull.base("release/1.x");
+            }
+            pull
+        })
+        .collect();
+    hub.extend(issues, pulls);
+}
+
+async fn fetch_ok(cfg: &GithubConfig) -> (GithubData, FetchStats) {
+    match fetch(cfg).await {
+        Ok(result) => result,
+        Err(err) => panic!("fetch failed: {err}"),
+    }
+}
+
+fn since(seen: &[Seen], mark: usize) -> Vec<Seen> {
+    seen.iter().skip(mark).cloned().collect()
+}
+
+fn issue(data: &GithubData, number: u64) -> &Issue {
+    data.issues
+        .iter()
+        .find(|i| i.number == number)
+        .unwrap_or_else(|| panic!("issue #{number} missing"))
+}
+
+fn pull(data: &GithubData, number: u64) -> &PullRequest {
+    data.pulls
+        .iter()
+        .find(|p| p.number == number)
+        .unwrap_or_else(|| panic!("pull request #{number} missing"))
+}
+
+#[tokio::test]
+async fn cold_fetch_reads_every_page_and_keeps_issues_apart_from_pull_requests() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join(".slipgate/cache.db")));
+
+    let (data, stats) = fetch_ok(&cfg).await;
+
+    // The issues list holds 230 issues + 120 pull requests = 350 items: 4 pages of 100;
+    // the pull request list 120 items: 2 pages. 4 + 2 = 6 requests, none conditional.
+    assert_eq!(stats.requests, 6);
+    assert_eq!(stats.not_modified, 0);
+    assert!(stats.issues_full && stats.pulls_full && stats.cache_used);
+    let seen = hub.requests().await;
+    let issue_pages = seen.iter().filter(|s| s.path.ends_with("/issues")).count();
+    let pull_pages = seen.iter().filter(|s| s.path.ends_with("/pulls")).count();
+    assert_eq!((issue_pages, pull_pages), (4, 2));
+    assert!(seen.iter().all(|s| s.if_none_match.is_none()));
+    assert!(seen.iter().any(|s| s.query.contains("page=4")));
+
+    assert_eq!(data.repo, REPO);
+    assert_eq!(data.issues.len(), 230);
+    assert_eq!(data.pulls.len(), 120);
+    assert!(data.issues.iter().all(|i| i.number <= 230));
+    assert!(data.pulls.iter().all(|p| p.number > 230));
+    // Sorted by number.
+    assert_eq!(data.issues.first().map(|i| i.number), Some(1));
+    assert_eq!(data.issues.last().map(|i| i.number), Some(230));
+
+    // Issue 15: 3 | 15 and 5 | 15 → labels Bug, bug, P1 (case kept); open.
+    let i15 = issue(&data, 15);
+    assert_eq!(i15.labels, vec!["Bug", "bug", "P1"]);
+    assert!(i15.open);
+    assert_eq!(i15.created_at, T0 + 15 * HOUR);
+    assert_eq!(i15.closed_at, None);
+    assert_eq!(i15.title, "Issue 15");
+    assert_eq!(i15.url, "https://github.com/octocat/hello/issues/15");
+    // Issue 8: closed one day after creation as not_planned; no labels.
+    let i8 = issue(&data, 8);
+    assert_eq!(i8.state_reason.as_deref(), Some("not_planned"));
+    assert_eq!(i8.closed_at, Some(T0 + 8 * HOUR + DAY));
+    assert!(!i8.open && i8.labels.is_empty());
+    // Issue 12: 4 | 12, 12 | 12, not 8 | 12 → closed without state_reason; 3 | 12 → Bug.
+    let i12 = issue(&data, 12);
+    assert_eq!(i12.state_reason, None);
+    assert_eq!(i12.closed_at, Some(T0 + 12 * HOUR + DAY));
+    assert_eq!(i12.labels, vec!["Bug"]);
+    // Issue 20: 4 | 20, not 8 | 20, not 12 | 20 → completed; 5 | 20 → bug, P1.
+    assert_eq!(issue(&data, 20).state_reason.as_deref(), Some("completed"));
+    // 8 | n for n ≤ 230: 28 issues closed as not_planned.
+    let not_planned = data
+        .issues
+        .iter()
+        .filter(|i| i.state_reason.as_deref() == Some("not_planned"))
+        .count();
+    assert_eq!(not_planned, 28);
+
+    // Pull request 240: even → merged 2 h after creation; 10 | 240 → release/1.x.
+    let p240 = pull(&data, 240);
+    assert_eq!(p240.created_at, T0 + 240 * HOUR);
+    assert_eq!(p240.merged_at, Some(T0 + 240 * HOUR + 2 * HOUR));
+    assert_eq!(
+        p240.merge_commit_sha.as_deref(),
+        Some(format!("{:040x}", 240).as_str())
+    );
+    assert_eq!(p240.base, "release/1.x");
+    assert_eq!(p240.url, "https://github.com/octocat/hello/pull/240");
+    // Pull request 241: odd → open, not merged, into main.
+    assert_eq!(pull(&data, 241).merged_at, None);
+    assert_eq!(pull(&data, 241).base, "main");
+    // 60 even numbers in 231..=350.
+    assert_eq!(
+        data.pulls.iter().filter(|p| p.merged_at.is_some()).count(),
+        60
+    );
+
+    // No token: flagged, with one warning about the 60-per-hour limit.
+    assert!(data.unauthenticated);
+    assert_eq!(data.warnings.len(), 1, "{:?}", data.warnings);
+    assert!(data.warnings[0].contains("60 per hour"));
+}
+
+#[tokio::test]
+async fn warm_run_with_nothing_new_makes_only_conditional_requests() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+    let (cold, _) = fetch_ok(&cfg).await;
+    let mark = hub.requests().await.len();
+
+    let (warm, stats) = fetch_ok(&cfg).await;
+
+    // One conditional first page per list, both 304.
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.not_modified, 2);
+    assert_eq!((stats.issues_received, stats.pulls_received), (0, 0));
+    assert!(!stats.issues_full && !stats.pulls_full);
+    let seen = since(&hub.requests().await, mark);
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|s| s.if_none_match.is_some()), "{seen:?}");
+    assert_eq!(warm.issues, cold.issues);
+    assert_eq!(warm.pulls, cold.pulls);
+}
+
+#[tokio::test]
+async fn warm_run_after_one_issue_changed_picks_up_exactly_that_change() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+    let (cold, _) = fetch_ok(&cfg).await;
+
+    // Issue 7 (open, Incident) is closed as completed and relabelled now.
+    let now = HUB_EPOCH;
+    hub.update_issue(7, |i| {
+        i.closed_at = Some(now);
+        i.state_reason = Some("completed".into());
+        i.labels = vec!["incident".into(), "sev1".into()];
+        i.updated_at = now;
+    });
+    let mark = hub.requests().await.len();
+    let (warm, stats) = fetch_ok(&cfg).await;
+
+    // Issues: the probe is answered 200; its first page, newest-updated first, starts
+    // with issue 7 and goes on with items older than the watermark (pull request 350,
+    // merged at T0 + 352 h) minus 5 minutes, so no second page. Pull requests: 304.
+    assert_eq!(stats.requests, 2);
+    assert_eq!(stats.not_modified, 1);
+    let seen = since(&hub.requests().await, mark);
+    assert!(seen.iter().all(|s| !s.query.contains("page=2")), "{seen:?}");
+    // The first page holds 100 items; 99 of them are issues or pull requests already
+    // known, all received again (the page is read whole).
+    assert_eq!(stats.issues_received, cold_issues_on_first_page(&cold, now));
+
+    let i7 = issue(&warm, 7);
+    assert_eq!(i7.closed_at, Some(now));
+    assert!(!i7.open);
+    assert_eq!(i7.state_reason.as_deref(), Some("completed"));
+    assert_eq!(i7.labels, vec!["incident", "sev1"]);
+    // Every other issue and every pull request is as before.
+    let others = |d: &GithubData| -> Vec<Issue> {
+        d.issues.iter().filter(|i| i.number != 7).cloned().collect()
+    };
+    assert_eq!(others(&warm), others(&cold));
+    assert_eq!(warm.pulls, cold.pulls);
+
+    // And the run after that is conditional again: 2 requests, both 304.
+    let (_, stats) = fetch_ok(&cfg).await;
+    assert_eq!((stats.requests, stats.not_modified), (2, 2));
+}
+
+/// How many issues (not pull requests) the first page of the issues list, newest-updated
+/// first, holds once issue 7 was updated at `now`: issue 7, then the 99 most recently
+/// updated other items, of which the pull requests are dropped.
+fn cold_issues_on_first_page(cold: &GithubData, now: i64) -> usize {
+    // Recompute from the seed rather than trusting the code under test: updated_at of an
+    // issue is its closing time when closed, else its creation time; of a pull request,
+    // its merge time when merged, else its creation time.
+    let mut rows: Vec<(i64, u64, bool)> = Vec::new();
+    for i in &cold.issues {
+        let updated = if i.number == 7 {
+            now
+        } else {
+            i.closed_at.unwrap_or(i.created_at)
+        };
+        rows.push((updated, i.number, true));
+    }
+    for p in &cold.pulls {
+        rows.push((p.merged_at.unwrap_or(p.created_at), p.number, false));
+    }
+    rows.sort();
+    rows.reverse();
+    rows.iter().take(100).filter(|r| r.2).count()
+}
+
+#[tokio::test]
+async fn a_new_issue_and_a_merged_pull_request_show_up_on_the_next_run() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+    fetch_ok(&cfg).await;
+
+    hub.add_issue(HubIssue::new(351, HUB_EPOCH).labels(&["BUG"]));
+    hub.update_pull(241, |p| {
+        p.merged_at = Some(HUB_EPOCH + 60);
+        p.closed_at = Some(HUB_EPOCH + 60);
+        p.updated_at = HUB_EPOCH + 60;
+    });
+    let (data, stats) = fetch_ok(&cfg).await;
+
+    // Both lists changed: one 200 first page each, no 304.
+    assert_eq!((stats.requests, stats.not_modified), (2, 0));
+    assert_eq!(data.issues.len(), 231);
+    assert_eq!(issue(&data, 351).labels, vec!["BUG"]);
+    assert_eq!(pull(&data, 241).merged_at, Some(HUB_EPOCH + 60));
+    assert_eq!(data.pulls.len(), 120);
+}
+
+#[tokio::test]
+async fn many_changes_are_read_over_several_pages_until_known_items() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+    fetch_ok(&cfg).await;
+
+    // 150 issues (1..=150) get a new title, one second apart.
+    for n in 1..=150u64 {
+        hub.update_issue(n, |i| {
+            i.title = format!("Renamed {n}");
+            i.updated_at = HUB_EPOCH + n as i64;
+        });
+    }
+    let (data, stats) = fetch_ok(&cfg).await;
+
+    // Issues list: 150 changed items fill page 1 and half of page 2, whose rest is older
+    // than the watermark: 2 pages. Pull requests: 304. 3 requests in all.
+    assert_eq!((stats.requests, stats.not_modified), (3, 1));
+    assert!(
+        data.issues
+            .iter()
+            .filter(|i| i.number <= 150)
+            .all(|i| i.title.starts_with("Renamed"))
+    );
+    assert_eq!(issue(&data, 151).title, "Issue 151");
+}
+
+#[tokio::test]
+async fn items_that_reach_the_list_late_within_the_margin_are_not_missed() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+    fetch_ok(&cfg).await;
+    // Watermark of the issues list: pull request 350, merged at T0 + 352 h.
+    let w = T0 + 352 * HOUR;
+
+    // 98 ordinary changes (issues 1..=98, now), plus two that GitHub lists late, with
+    // `updated_at` just before the watermark: issue 99 (w − 50 s) and a new issue 400
+    // (w − 100 s). Newest first, page 1 holds the 98, pull request 350 (= w) and issue
+    // 99; page 2 starts with issue 400, then items older than w − 5 min: stop there.
+    for n in 1..=98u64 {
+        hub.update_issue(n, |i| i.updated_at = HUB_EPOCH + n as i64);
+    }
+    hub.update_issue(99, |i| {
+        i.title = "late 99".into();
+        i.updated_at = w - 50;
+    });
+    hub.add_issue(HubIssue::new(400, w - 100).title("late arrival"));
+    let (data, stats) = fetch_ok(&cfg).await;
+
+    // 2 issue pages + 1 pull request probe (304). Stopping at the first item older than
+    // the watermark itself (issue 99, on page 1) would have missed issue 400.
+    assert_eq!((stats.requests, stats.not_modified), (3, 1));
+    assert_eq!(issue(&data, 99).title, "late 99");
+    assert_eq!(issue(&data, 400).title, "late arrival");
+}
+
+#[tokio::test]
+async fn without_a_cache_every_run_reads_everything() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let cfg = config(&hub, None);
+    let (first, s1) = fetch_ok(&cfg).await;
+    let (second, s2) = fetch_ok(&cfg).await;
+    // 6 requests each (see the cold test), never conditional.
+    assert_eq!((s1.requests, s2.requests), (6, 6));
+    assert!(!s1.cache_used && !s2.cache_used);
+    assert!(
+        hub.requests()
+            .await
+            .iter()
+            .all(|s| s.if_none_match.is_none())
+    );
+    assert_eq!(first.issues, second.issues);
+}
+
+#[tokio::test]
+async fn a_corrupt_cache_is_rebuilt_with_a_warning() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    std::fs::write(&path, vec![0xA5u8; 8192]).unwrap();
+    let cfg = config(&hub, Some(path.clone()));
+
+    let (data, stats) = fetch_ok(&cfg).await;
+    assert_eq!(stats.requests, 6);
+    assert_eq!(data.issues.len(), 230);
+    let warning = data
+        .warnings
+        .iter()
+        .find(|w| w.contains("cache"))
+        .expect("a cache warning");
+    assert!(warning.contains("moved it to"), "{warning}");
+    assert!(dir.path().join("cache.db.bak").exists());
+
+    // The rebuilt cache works: the next run is 2 conditional requests.
+    let (again, stats) = fetch_ok(&cfg).await;
+    assert_eq!((stats.requests, stats.not_modified), (2, 2));
+    assert!(again.warnings.iter().all(|w| !w.contains("cache")));
+}
+
+#[tokio::test]
+async fn a_cache_from_another_schema_version_is_rebuilt() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_issue(HubIssue::new(1, T0));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        // A slipgate cache ("slgt") from a future schema 99.
+        conn.execute_batch(
+            "CREATE TABLE future (x); PRAGMA application_id = 1936484212; PRAGMA user_version = 99;",
+        )
+        .unwrap();
+    }
+    let (data, stats) = fetch_ok(&config(&hub, Some(path))).await;
+    // 1 item: one page per list.
+    assert_eq!(stats.requests, 2);
+    assert_eq!(data.issues.len(), 1);
+    assert!(
+        data.warnings
+            .iter()
+            .any(|w| w.contains("schema version 99")),
+        "{:?}",
+        data.warnings
+    );
+}
+
+#[tokio::test]
+async fn one_cache_file_holds_two_repositories() {
+    let a = MockHub::start("octocat/alpha").await;
+    let b = MockHub::start("octocat/beta").await;
+    a.add_issue(HubIssue::new(1, T0).title("alpha one"));
+    b.add_issue(HubIssue::new(1, T0).title("beta one"));
+    b.add_issue(HubIssue::new(2, T0 + HOUR).title("beta two"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let mut cfg_a = config(&a, Some(path.clone()));
+    cfg_a.repo = "octocat/alpha".into();
+    let mut cfg_b = config(&b, Some(path));
+    cfg_b.repo = "octocat/beta".into();
+
+    fetch_ok(&cfg_a).await;
+    fetch_ok(&cfg_b).await;
+    let (da, sa) = fetch_ok(&cfg_a).await;
+    let (db, sb) = fetch_ok(&cfg_b).await;
+    assert_eq!((sa.requests, sa.not_modified), (2, 2));
+    assert_eq!((sb.requests, sb.not_modified), (2, 2));
+    let titles = |d: &GithubData| d.issues.iter().map(|i| i.title.clone()).collect::<Vec<_>>();
+    assert_eq!(titles(&da), vec!["alpha one"]);
+    assert_eq!(titles(&db), vec!["beta one", "beta two"]);
+}
+
+#[tokio::test]
+async fn the_token_goes_with_every_page_and_never_into_output() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.require_token(SECRET);
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.to_string());
+    let (data, stats) = fetch_ok(&cfg).await;
+    assert!(!data.unauthenticated);
+    assert!(data.warnings.is_empty(), "{:?}", data.warnings);
+    let seen = hub.requests().await;
+    assert_eq!(seen.len(), 6);
+    // Pages reached through `Link` carry the token too.
+    let expected = format!("Bearer {SECRET}");
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some(expected.as_str()))
+    );
+    assert!(!format!("{cfg:?} {stats:?} {data:?}").contains(SECRET));
+    // The fake counts 6 requests against 5000 for this token.
+    assert_eq!(stats.rate_remaining, Some(5000 - 6));
+}
+
+fn assert_no_secret(err: &GithubError) {
+    let text = format!("{err} | {err:?}");
+    assert!(!text.contains(SECRET), "token leaked: {text}");
+    assert!(!text.contains("SlipgateTestSecret"), "token leaked: {text}");
+}
+
+async fn fetch_err(cfg: &GithubConfig) -> GithubError {
+    match fetch(cfg).await {
+        Ok(_) => panic!("fetch should fail"),
+        Err(err) => {
+            assert_no_secret(&err);
+            err
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_token_is_401_invalid_or_expired() {
+    let hub = MockHub::start(REPO).await;
+    hub.require_token("ghp_the_right_one");
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.to_string());
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Unauthorized { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("the token is invalid or expired"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_repository_is_404_with_the_name() {
+    let hub = MockHub::start(REPO).await;
+    let mut cfg = config(&hub, None);
+    cfg.repo = "octocat/nope".into();
+    cfg.token = Some(SECRET.to_string());
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::NotFound { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("octocat/nope does not exist or the token cannot see it"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn private_repository_without_token_suggests_one() {
+    let hub = MockHub::start(REPO).await;
+    hub.set_private(true);
+    let err = fetch_err(&config(&hub, None)).await;
+    assert!(err.to_string().contains("set GITHUB_TOKEN"), "{err}");
+}
+
+#[tokio::test]
+async fn forbidden_without_rate_limit_names_the_permission() {
+    let hub = MockHub::start(REPO).await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        status(403, "Resource not accessible by integration"),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.to_string());
+    let err = fetch_err(&cfg).await;
+    assert!(err.is_forbidden(), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("`issues: read`"), "{text}");
+    assert!(
+        text.contains("Resource not accessible by integration"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn primary_rate_limit_with_reset_in_the_past_is_retried_at_once() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_issue(HubIssue::new(1, T0));
+    let now = chrono::Utc::now().timestamp();
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        primary_rate_limit(now - 10),
+    )
+    .await;
+    let (data, stats) = fetch_ok(&config(&hub, None)).await;
+    // 1 refused + 1 retried issues request + 1 pulls request.
+    assert_eq!((stats.requests, stats.retries), (3, 1));
+    assert!(stats.waited_ms < 1000, "{stats:?}");
+    assert_eq!(data.issues.len(), 1);
+}
+
+#[tokio::test]
+async fn primary_rate_limit_resetting_soon_is_waited_out() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_issue(HubIssue::new(1, T0));
+    let now = chrono::Utc::now().timestamp();
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/pulls",
+        1,
+        primary_rate_limit(now + 2),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let (data, stats) = fetch_ok(&config(&hub, None)).await;
+    // Waits until the reset (1 or 2 s away, depending on when the second ticks) plus 1 s
+    // slack: at least 2 s.
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert!(stats.waited_ms >= 2000, "{stats:?}");
+    assert_eq!((stats.requests, stats.retries), (3, 1));
+    assert_eq!(data.issues.len(), 1);
+}
+
+#[tokio::test]
+async fn primary_rate_limit_far_away_stops_with_the_reset_time_and_advice() {
+    let hub = MockHub::start(REPO).await;
+    let now = chrono::Utc::now().timestamp();
+    let reset = now + 3600;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        5,
+        primary_rate_limit(reset),
+    )
+    .await;
+    let err = fetch_err(&config(&hub, None)).await;
+    assert!(matches!(err, GithubError::RateLimited { .. }), "{err:?}");
+    let text = err.to_string();
+    let reset_text = chrono::DateTime::from_timestamp(reset, 0)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert!(text.contains(&reset_text), "{text}");
+    assert!(
+        text.contains("60 requests per hour without a token"),
+        "{text}"
+    );
+    assert!(text.contains("set GITHUB_TOKEN"), "{text}");
+    assert!(text.contains("--cache"), "{text}");
+    // No waiting: exactly one request to the issues list.
+    let issue_requests = hub
+        .requests()
+        .await
+        .iter()
+        .filter(|s| s.path.ends_with("/issues"))
+        .count();
+    assert_eq!(issue_requests, 1);
+}
+
+#[tokio::test]
+async fn secondary_rate_limit_honours_retry_after() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(1, T0));
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        secondary_rate_limit(1),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let (data, stats) = fetch_ok(&config(&hub, None)).await;
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(
+        (stats.requests, stats.retries, stats.waited_ms),
+        (3, 1, 1000)
+    );
+    assert_eq!(data.pulls.len(), 1);
+}
+
+#[tokio::test]
+async fn secondary_rate_limit_longer_than_max_wait_stops() {
+    let hub = MockHub::start(REPO).await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        secondary_rate_limit(120),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.max_wait = Duration::from_secs(30);
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(
+            err,
+            GithubError::SecondaryRateLimit {
+                retry_after_secs: 120,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("wait 120s, longer than the 30s"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_succeed() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        2,
+        status(502, "Server Error"),
+    )
+    .await;
+    let (data, stats) = fetch_ok(&config(&hub, None)).await;
+    // 6 pages + 2 retried 502s = 8 requests; backoff 10 ms then 20 ms.
+    assert_eq!((stats.requests, stats.retries, stats.waited_ms), (8, 2, 30));
+    assert_eq!(data.issues.len(), 230);
+}
+
+#[tokio::test]
+async fn server_errors_give_up_after_three_attempts() {
+    let hub = MockHub::start(REPO).await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/pulls",
+        10,
+        status(503, "Service Unavailable"),
+    )
+    .await;
+    let err = fetch_err(&config(&hub, None)).await;
+    assert!(
+        matches!(
+            err,
+            GithubError::Server {
+                status: 503,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("HTTP 503 after 3 attempt(s)"),
+        "{err}"
+    );
+    let pulls = hub
+        .requests()
+        .await
+        .iter()
+        .filter(|s| s.path.ends_with("/pulls"))
+        .count();
+    assert_eq!(pulls, 3);
+}
+
+#[tokio::test]
+async fn a_slow_answer_times_out_and_is_retried() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_issue(HubIssue::new(1, T0));
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(200)
+            .set_body_string("[]")
+            .set_delay(Duration::from_secs(3)),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.request_timeout = Duration::from_millis(300);
+    let (data, stats) = fetch_ok(&cfg).await;
+    assert_eq!((stats.requests, stats.retries), (3, 1));
+    assert_eq!(data.issues.len(), 1);
+}
+
+#[tokio::test]
+async fn nobody_listening_is_a_transport_error() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cfg = GithubConfig::new(REPO);
+    cfg.api_url = format!("http://127.0.0.1:{port}");
+    cfg.token = Some(SECRET.into());
+    cfg.retry = RetryPolicy {
+        attempts: 2,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(5),
+    };
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(err, GithubError::Transport { attempts: 2, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("cannot reach GitHub"), "{err}");
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_json_is_a_decode_error() {
+    let hub = MockHub::start(REPO).await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(200).set_body_string("<html>proxy login</html>"),
+    )
+    .await;
+    let err = fetch_err(&config(&hub, None)).await;
+    assert!(matches!(err, GithubError::Decode { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("list the issues of octocat/hello"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn github_enterprise_path_prefix_is_kept_on_every_page() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.set_prefix("/api/v3");
+    let mut cfg = config(&hub, None);
+    cfg.api_url = format!("{}/api/v3/", hub.uri());
+    cfg.token = Some(SECRET.into());
+    let (data, stats) = fetch_ok(&cfg).await;
+    // Same 6 pages as the cold test, every one under /api/v3 and with the token.
+    assert_eq!(stats.requests, 6);
+    assert_eq!(data.issues.len(), 230);
+    let seen = hub.requests().await;
+    assert!(
+        seen.iter().all(
+            |s| s.path.starts_with("/api/v3/repos/octocat/hello/") && s.authorization.is_some()
+        ),
+        "{seen:?}"
+    );
+}
+
+// ---------------------------------------------------------------- publishing
+
+const MARKER: &str = "<!-- slipgate:report -->";
+
+#[tokio::test]
+async fn comment_is_created_then_updated_never_duplicated() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    // 120 earlier comments by people: the list takes two pages.
+    for n in 0..120 {
+        hub.add_comment(42, &format!("LGTM {n}"));
+    }
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+
+    let first = upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    let CommentOutcome::Created(id, url) = first else {
+        panic!("expected Created, got {first:?}");
+    };
+    assert!(url.ends_with(&format!("#issuecomment-{id}")), "{url}");
+    let mark = hub.requests().await.len();
+
+    let second = upsert_comment(&cfg, 42, MARKER, "Gate: fail")
+        .await
+        .unwrap();
+    assert_eq!(second, CommentOutcome::Updated(id, url.clone()));
+    // 121 comments now: 2 list pages, then one PATCH of the same comment.
+    let seen = since(&hub.requests().await, mark);
+    let verbs: Vec<&str> = seen.iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(verbs, vec!["GET", "GET", "PATCH"]);
+    assert!(seen[2].path.ends_with(&format!("/issues/comments/{id}")));
+
+    let comments = hub.comments(42);
+    let ours: Vec<_> = comments
+        .iter()
+        .filter(|c| c.body.contains(MARKER))
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0].body, format!("{MARKER}\nGate: fail"));
+    assert_eq!(comments.len(), 121);
+
+    // Same body again: nothing is written.
+    let mark = hub.requests().await.len();
+    let third = upsert_comment(&cfg, 42, MARKER, "Gate: fail")
+        .await
+        .unwrap();
+    assert_eq!(third, CommentOutcome::Unchanged(id, url));
+    let seen = since(&hub.requests().await, mark);
+    assert!(seen.iter().all(|s| s.method == "GET"), "{seen:?}");
+    assert_eq!(hub.comments(42).len(), 121);
+}
+
+#[tokio::test]
+async fn read_only_token_gets_the_forbidden_variant() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.set_read_only(true);
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    let err = upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .expect_err("read-only");
+    assert_no_secret(&err);
+    match &err {
+        GithubError::Forbidden {
+            action, permission, ..
+        } => {
+            assert_eq!(action, "comment on pull request #42 of octocat/hello");
+            assert_eq!(*permission, "pull-requests: write");
+        }
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+    assert!(err.to_string().contains("read-only token"), "{err}");
+    // The POST was not retried.
+    let posts = hub
+        .requests()
+        .await
+        .iter()
+        .filter(|s| s.method == "POST")
+        .count();
+    assert_eq!(posts, 1);
+    assert!(hub.comments(42).is_empty());
+}
+
+#[tokio::test]
+async fn a_post_is_never_sent_twice_after_a_server_error() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.fail_next(
+        "POST",
+        "/repos/octocat/hello/issues/42/comments",
+        1,
+        status(502, "Server Error"),
+    )
+    .await;
+    let err = upsert_comment(&config(&hub, None), 42, MARKER, "x")
+        .await
+        .expect_err("502");
+    assert!(
+        matches!(err, GithubError::Server { attempts: 1, .. }),
+        "{err:?}"
+    );
+    let posts = hub
+        .requests()
+        .await
+        .iter()
+        .filter(|s| s.method == "POST")
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn trend_issue_is_created_then_updated_in_place() {
+    let hub = MockHub::start(REPO).await;
+    // An old, closed trend issue does not count; an open issue without the marker neither.
+    hub.add_issue(
+        HubIssue::new(1, T0)
+            .labels(&["slipgate"])
+            .body(&format!("{MARKER}\nold"))
+            .closed(T0 + DAY, Some("completed")),
+    );
+    hub.add_issue(HubIssue::new(2, T0).labels(&["slipgate"]).body("unrelated"));
+    let labels = vec!["slipgate".to_string(), "quality".to_string()];
+    let cfg = config(&hub, None);
+
+    let first = upsert_issue(&cfg, "Quality trend", MARKER, "week 1", &labels)
+        .await
+        .unwrap();
+    // New issue number: highest existing (2) + 1.
+    assert_eq!(
+        first,
+        IssueOutcome::Created(3, "https://github.com/octocat/hello/issues/3".into())
+    );
+    let created = hub.issues().into_iter().find(|i| i.number == 3).unwrap();
+    assert_eq!(created.labels, labels);
+    assert_eq!(created.body, format!("{MARKER}\nweek 1"));
+
+    let mark = hub.requests().await.len();
+    let second = upsert_issue(&cfg, "Quality trend", MARKER, "week 2", &labels)
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        IssueOutcome::Updated(3, "https://github.com/octocat/hello/issues/3".into())
+    );
+    let seen = since(&hub.requests().await, mark);
+    // One listing of open issues labelled `slipgate`, one PATCH.
+    assert_eq!(seen.len(), 2);
+    assert!(seen[0].query.contains("state=open"), "{:?}", seen[0]);
+    assert!(seen[0].query.contains("labels=slipgate"), "{:?}", seen[0]);
+    assert_eq!(seen[1].method, "PATCH");
+    assert_eq!(hub.issues().len(), 3);
+    let body = hub
+        .issues()
+        .into_iter()
+        .find(|i| i.number == 3)
+        .unwrap()
+        .body;
+    assert_eq!(body, format!("{MARKER}\nweek 2"));
+
+    let third = upsert_issue(&cfg, "Quality trend", MARKER, "week 2", &labels)
+        .await
+        .unwrap();
+    assert!(matches!(third, IssueOutcome::Unchanged(3, _)), "{third:?}");
+}
+
+#[tokio::test]
+async fn empty_marker_is_refused() {
+    let hub = MockHub::start(REPO).await;
+    let err = upsert_comment(&config(&hub, None), 1, " ", "x")
+        .await
+        .expect_err("empty marker");
+    assert!(matches!(err, GithubError::BadMarker));
+    assert!(hub.requests().await.is_empty());
+}
+
+// ---------------------------------------------------------------- test history
+
+#[test]
+fn test_history_lives_in_the_same_cache_file() {
+    use slipgate::collect::github::TestTotalsRow;
+    let dir = tempfile::tempdir().unwrap();
+    let path: &Path = &dir.path().join(".slipgate/cache.db");
+    let totals = TestTotalsRow {
+        passed: 98,
+        failed: 1,
+        errored: 0,
+        skipped: 3,
+        flaky: 1,
+        duration: 12.5,
+    };
+    let ids = vec!["suite::flaky_one".to_string()];
+    let warnings =
+        record_test_run(path, REPO, "abc123", Some("777"), 1_000, &totals, &ids, &[]).unwrap();
+    assert!(warnings.is_empty());
+    let history = test_history(path, REPO, 10).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].totals, totals);
+    assert_eq!(history[0].flaky_ids, ids);
+    assert_eq!(history[0].run_id.as_deref(), Some("777"));
+}

@@ -5,3 +5,4 @@ mod git;
 mod github;
 mod gitrepo;
 mod junit;
+mod mockhub;

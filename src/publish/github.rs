@@ -1,0 +1,311 @@
+//! Writing to GitHub: one slipgate comment per pull request, one "quality trend" issue.
+//!
+//! Both are found again by a hidden marker, an HTML comment such as
+//! `<!-- slipgate:report -->` inside the body, so every run updates the same comment or
+//! issue instead of adding one. A 403 (a read-only token, as a workflow on a pull request
+//! from a fork gets) is [`GithubError::Forbidden`], which callers turn into a warning.
+//!
+//! Finding the issue: slipgate lists the *open* issues carrying the first of the given
+//! labels (`GET /repos/{o}/{r}/issues?state=open&labels=<label>`), usually one page,
+//! and takes the oldest whose body holds the marker. The search API is not used: its
+//! index lags behind, so a run right after another would not see the new issue and would
+//! open a second one. Without labels every open issue is listed, which costs one request
+//! per 100 open issues: give a label (e.g. `slipgate`).
+
+use crate::collect::github::{
+    CommentItem, GithubConfig, GithubError, IssueItem, PER_PAGE, Purpose, connect,
+};
+use serde::de::DeserializeOwned;
+
+/// GitHub's limit for an issue or comment body, in characters. Counted here in UTF-16
+/// code units, which is never fewer than characters.
+pub const MAX_BODY_CHARS: usize = 65_536;
+
+const TRUNCATION_NOTE: &str = "\n\n… (cut to GitHub's 65,536-character limit)";
+
+/// What [`upsert_comment`] did: the comment id and its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentOutcome {
+    Created(u64, String),
+    Updated(u64, String),
+    /// The comment already had this body; nothing was sent.
+    Unchanged(u64, String),
+}
+
+/// What [`upsert_issue`] did: the issue number and its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueOutcome {
+    Created(u64, String),
+    Updated(u64, String),
+    /// The issue already had this title and body; nothing was sent.
+    Unchanged(u64, String),
+}
+
+/// Creates or updates the one slipgate comment on pull request `pr_number`, found by
+/// `marker` (added at the top of the body when the body does not contain it).
+pub async fn upsert_comment(
+    cfg: &GithubConfig,
+    pr_number: u64,
+    marker: &str,
+    body: &str,
+) -> Result<CommentOutcome, GithubError> {
+    check_marker(marker)?;
+    let (client, owner, name) = connect(cfg)?;
+    let body = prepare_body(marker, body);
+    let read_action = format!(
+        "read the comments of pull request #{pr_number} of {}",
+        cfg.repo
+    );
+    let comments: Vec<CommentItem> = list_all(
+        &client,
+        format!("/repos/{owner}/{name}/issues/{pr_number}/comments?per_page={PER_PAGE}"),
+        Purpose {
+            action: &read_action,
+            permission: "pull-requests: read",
+        },
+    )
+    .await?;
+    let existing = comments
+        .into_iter()
+        .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)));
+    let payload = serde_json::json!({ "body": body });
+    match existing {
+        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => {
+            Ok(CommentOutcome::Unchanged(c.id, c.html_url))
+        }
+        Some(c) => {
+            let action = format!(
+                "update comment {} on pull request #{pr_number} of {}",
+                c.id, cfg.repo
+            );
+            let purpose = Purpose {
+                action: &action,
+                permission: "pull-requests: write",
+            };
+            let reply = client
+                .patch(
+                    &format!("/repos/{owner}/{name}/issues/comments/{}", c.id),
+                    &payload,
+                    purpose,
+                )
+                .await?;
+            let updated: CommentItem = decode(&reply.body, &action)?;
+            Ok(CommentOutcome::Updated(updated.id, updated.html_url))
+        }
+        None => {
+            let action = format!("comment on pull request #{pr_number} of {}", cfg.repo);
+            let purpose = Purpose {
+                action: &action,
+                permission: "pull-requests: write",
+            };
+            let reply = client
+                .post(
+                    &format!("/repos/{owner}/{name}/issues/{pr_number}/comments"),
+                    &payload,
+                    purpose,
+                )
+                .await?;
+            let created: CommentItem = decode(&reply.body, &action)?;
+            Ok(CommentOutcome::Created(created.id, created.html_url))
+        }
+    }
+}
+
+/// Creates or updates the open issue carrying `marker` (e.g. the scheduled "quality
+/// trend" issue). A new issue gets `title`, `body` and `labels`; an existing one gets the
+/// new title and body (its labels are left as people set them).
+pub async fn upsert_issue(
+    cfg: &GithubConfig,
+    title: &str,
+    marker: &str,
+    body: &str,
+    labels: &[String],
+) -> Result<IssueOutcome, GithubError> {
+    check_marker(marker)?;
+    let (client, owner, name) = connect(cfg)?;
+    let body = prepare_body(marker, body);
+    let mut path = format!(
+        "/repos/{owner}/{name}/issues?state=open&sort=created&direction=asc&per_page={PER_PAGE}"
+    );
+    if let Some(label) = labels.first() {
+        path.push_str("&labels=");
+        path.push_str(&percent_encode(label));
+    }
+    let read_action = format!("list the open issues of {}", cfg.repo);
+    let issues: Vec<IssueItem> = list_all(
+        &client,
+        path,
+        Purpose {
+            action: &read_action,
+            permission: "issues: read",
+        },
+    )
+    .await?;
+    let existing = issues.into_iter().find(|i| {
+        i.pull_request.is_none() && i.body.as_deref().is_some_and(|b| b.contains(marker))
+    });
+    match existing {
+        Some(i) if i.title == title && same_text(i.body.as_deref().unwrap_or_default(), &body) => {
+            Ok(IssueOutcome::Unchanged(i.number, i.html_url))
+        }
+        Some(i) => {
+            let action = format!("update issue #{} of {}", i.number, cfg.repo);
+            let purpose = Purpose {
+                action: &action,
+                permission: "issues: write",
+            };
+            let payload = serde_json::json!({ "title": title, "body": body });
+            let reply = client
+                .patch(
+                    &format!("/repos/{owner}/{name}/issues/{}", i.number),
+                    &payload,
+                    purpose,
+                )
+                .await?;
+            let updated: IssueItem = decode(&reply.body, &action)?;
+            Ok(IssueOutcome::Updated(updated.number, updated.html_url))
+        }
+        None => {
+            let action = format!("open an issue in {}", cfg.repo);
+            let purpose = Purpose {
+                action: &action,
+                permission: "issues: write",
+            };
+            let payload = serde_json::json!({ "title": title, "body": body, "labels": labels });
+            let reply = client
+                .post(&format!("/repos/{owner}/{name}/issues"), &payload, purpose)
+                .await?;
+            let created: IssueItem = decode(&reply.body, &action)?;
+            Ok(IssueOutcome::Created(created.number, created.html_url))
+        }
+    }
+}
+
+fn check_marker(marker: &str) -> Result<(), GithubError> {
+    if marker.trim().is_empty() {
+        return Err(GithubError::BadMarker);
+    }
+    Ok(())
+}
+
+/// Every item of a paginated list, following `Link: rel="next"`.
+async fn list_all<T: DeserializeOwned>(
+    client: &crate::collect::github::Client,
+    first: String,
+    purpose: Purpose<'_>,
+) -> Result<Vec<T>, GithubError> {
+    let mut items = Vec::new();
+    let mut path = first;
+    // A bound against a `Link` loop: 1,000 pages is 100,000 items.
+    for _ in 0..1_000 {
+        let reply = client.get(&path, None, purpose).await?;
+        let page: Vec<T> = decode(&reply.body, purpose.action)?;
+        items.extend(page);
+        match reply.next_page() {
+            Some(next) if next != path => path = next,
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+fn decode<T: DeserializeOwned>(body: &str, action: &str) -> Result<T, GithubError> {
+    serde_json::from_str(body).map_err(|e| GithubError::Decode {
+        action: action.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// GitHub may store `\r\n` for `\n`; compare without that difference.
+fn same_text(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// The body as sent: the marker at the top when the body lacks it, and cut to
+/// [`MAX_BODY_CHARS`] (keeping the marker) with a note when too long.
+pub fn prepare_body(marker: &str, body: &str) -> String {
+    let text = if body.contains(marker) {
+        body.to_string()
+    } else {
+        format!("{marker}\n{body}")
+    };
+    if utf16_len(&text) <= MAX_BODY_CHARS {
+        return text;
+    }
+    let head = if text.starts_with(marker) {
+        String::new()
+    } else {
+        format!("{marker}\n")
+    };
+    let budget = MAX_BODY_CHARS - utf16_len(&head) - utf16_len(TRUNCATION_NOTE);
+    let mut used = 0;
+    let cut: String = text
+        .chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= budget
+        })
+        .collect();
+    format!("{head}{cut}{TRUNCATION_NOTE}")
+}
+
+/// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MARKER: &str = "<!-- slipgate:report -->";
+
+    #[test]
+    fn marker_is_added_once() {
+        assert_eq!(prepare_body(MARKER, "hello"), format!("{MARKER}\nhello"));
+        let with = format!("hi\n{MARKER}");
+        assert_eq!(prepare_body(MARKER, &with), with);
+    }
+
+    #[test]
+    fn long_bodies_are_cut_to_the_limit_keeping_the_marker() {
+        // 70,000 'é' (1 UTF-16 unit each) with the marker at the end: the cut loses the
+        // end, so the marker goes on top.
+        let body = format!("{}{MARKER}", "é".repeat(70_000));
+        let out = prepare_body(MARKER, &body);
+        assert!(out.starts_with(MARKER));
+        assert!(out.ends_with(TRUNCATION_NOTE));
+        assert_eq!(utf16_len(&out), MAX_BODY_CHARS);
+        // Emoji take 2 UTF-16 units: 40,000 of them are 80,000 units, cut to fit.
+        let out = prepare_body(MARKER, &"🦀".repeat(40_000));
+        assert!(utf16_len(&out) <= MAX_BODY_CHARS);
+        assert!(out.starts_with(MARKER));
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(percent_encode("slipgate"), "slipgate");
+        assert_eq!(
+            percent_encode("quality trend:é"),
+            "quality%20trend%3A%C3%A9"
+        );
+    }
+
+    #[test]
+    fn crlf_does_not_count_as_a_change() {
+        assert!(same_text("a\r\nb", "a\nb"));
+        assert!(!same_text("a\nb", "a\nc"));
+    }
+}
