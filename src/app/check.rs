@@ -88,6 +88,7 @@ fn parse_trigger(s: &str) -> Result<Trigger> {
 struct Outcome {
     report: Report,
     gate: GateResult,
+    git: GitHistory,
 }
 
 /// Collects, evaluates and builds the report.
@@ -98,6 +99,7 @@ fn evaluate(
     test_args: &TestArgs,
     tag: Option<&str>,
     force_github: bool,
+    record: bool,
 ) -> Result<Outcome> {
     let rules: Vec<Rule> = ctx
         .policy
@@ -123,6 +125,12 @@ fn evaluate(
         )
     };
     let tests = read_tests(ctx, test_args)?;
+    let mut record_warnings = Vec::new();
+    if let Some(t) = &tests
+        && record
+    {
+        record_warnings = super::record_tests(ctx, github_args, &git, t);
+    }
     let mut engine = Engine::new(
         Inputs {
             git: &git,
@@ -152,10 +160,11 @@ fn evaluate(
             .map(|t| t.run.files.clone())
             .unwrap_or_default(),
     };
-    let warnings = tests
+    let mut warnings = tests
         .as_ref()
         .map(|t| t.run.warnings.clone())
         .unwrap_or_default();
+    warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,
         SUMMARY_RELEASES,
@@ -165,7 +174,8 @@ fn evaluate(
         incident_rules,
     );
     report.gate = Some(gate.clone());
-    Ok(Outcome { report, gate })
+    drop(engine);
+    Ok(Outcome { report, gate, git })
 }
 
 /// Makes release `tag` the candidate: releases after it (in version order) are dropped,
@@ -416,13 +426,21 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     };
     let pr_number = args.pr.or(pr.map(|p| p.number));
     let publishing = args.comment || args.trend_issue.is_some();
-    let o = evaluate(ctx, &event, &args.github, &args.tests, None, publishing)?;
+    let o = evaluate(
+        ctx,
+        &event,
+        &args.github,
+        &args.tests,
+        None,
+        publishing,
+        true,
+    )?;
     let what = "quality gate";
     let mut previous = None;
     let mut warnings = Vec::new();
     if args.comment {
         match pr_number {
-            Some(n) => match super::publish_comment(ctx, &args.github, n, &mut |prev| {
+            Some(n) => match super::publish_comment(ctx, &args.github, &o.git, n, &mut |prev| {
                 previous = prev.map(str::to_string);
                 body(&o, what, prev, None)
             }) {
@@ -434,7 +452,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     }
     if let Some(title) = &args.trend_issue {
         let b = body(&o, "quality trend", None, None).replacen(COMMENT_MARKER, TREND_MARKER, 1);
-        match super::publish_trend_issue(ctx, &args.github, title, &b) {
+        match super::publish_trend_issue(ctx, &args.github, &o.git, title, &b) {
             Ok(msg) => ctx.debug(&msg),
             Err(w) => warnings.push(w),
         }
@@ -461,6 +479,7 @@ pub fn release_check(ctx: &Ctx, args: &ReleaseCheckArgs) -> Result<i32> {
         &args.github,
         &args.tests,
         args.tag.as_deref(),
+        false,
         false,
     )?;
     let what = match &args.tag {

@@ -185,7 +185,66 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
     Ok(full)
 }
 
-/// GitHub data, or why there is none.
+/// The host part of a URL or scp-like remote (`github.com`), lowercased.
+fn host_of(url: &str) -> Option<String> {
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest,
+        None => url.split_once(':').map(|(h, _)| h)?,
+    };
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_lowercase())
+}
+
+/// The GitHub repository to read: the flag or `GITHUB_REPOSITORY`, else the `origin`
+/// remote when it lives on the API's host (github.com for api.github.com).
+fn github_repo(args: &GithubArgs, git: &GitHistory) -> Option<String> {
+    if let Some(r) = args
+        .github_repo
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        return Some(r.to_string());
+    }
+    let origin = git.origin_url.as_deref()?;
+    let api_host = host_of(&args.api_url)?;
+    let expected = if api_host == "api.github.com" {
+        "github.com".to_string()
+    } else {
+        api_host
+    };
+    if host_of(origin)? != expected {
+        return None;
+    }
+    crate::collect::github::repo_from_remote(origin)
+}
+
+/// The client configuration of the data-source flags.
+pub fn github_config(
+    ctx: &Ctx,
+    args: &GithubArgs,
+    repo: String,
+) -> Result<crate::collect::github::GithubConfig> {
+    let max_wait = crate::duration::parse(&args.max_wait)
+        .map_err(|e| Error::Usage(format!("--max-wait: {e}")))?;
+    let mut cfg = crate::collect::github::GithubConfig::new(repo);
+    cfg.api_url = args.api_url.trim_end_matches('/').to_string();
+    cfg.token = args.token.clone().filter(|t| !t.trim().is_empty());
+    cfg.cache_path = (!args.no_cache).then(|| args.cache.clone());
+    cfg.max_wait = std::time::Duration::from_secs(max_wait.secs().max(0) as u64);
+    cfg.progress = !ctx.quiet;
+    Ok(cfg)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// GitHub data (or why there is none) and the repository it came from.
 pub fn read_github(
     ctx: &Ctx,
     args: &GithubArgs,
@@ -194,8 +253,28 @@ pub fn read_github(
     if args.offline {
         return Ok((None, Some("--offline".into()), None));
     }
-    let _ = (ctx, git);
-    Ok((None, Some("GitHub support is not built yet".into()), None))
+    let Some(repo) = github_repo(args, git) else {
+        return Ok((
+            None,
+            Some("no GitHub repository known: pass --github-repo OWNER/NAME (or set GITHUB_REPOSITORY), or add an `origin` remote on GitHub; --offline silences this".into()),
+            None,
+        ));
+    };
+    let cfg = github_config(ctx, args, repo.clone())?;
+    let (data, stats) = runtime()?.block_on(crate::collect::github::fetch(&cfg))?;
+    ctx.debug(&format!(
+        "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
+        data.issues.len(),
+        data.pulls.len(),
+        stats.requests,
+        stats.not_modified,
+        stats.retries,
+        stats
+            .rate_remaining
+            .map(|r| format!("; rate limit remaining {r}"))
+            .unwrap_or_default()
+    ));
+    Ok((Some(data), None, Some(repo)))
 }
 
 /// Test results of this invocation: every JUnit file given forms one run.
@@ -332,20 +411,124 @@ pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::Test
 pub fn publish_comment(
     ctx: &Ctx,
     args: &GithubArgs,
+    git: &GitHistory,
     pr: u64,
     body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
-    let _ = (ctx, args, pr, body);
-    Err("commenting is not built yet".into())
+    use crate::collect::github::GithubError;
+    use crate::publish::github::{CommentOutcome, find_comment, upsert_comment};
+    if args.offline {
+        return Err("--comment with --offline: no comment was written".into());
+    }
+    let repo = github_repo(args, git)
+        .ok_or("--comment: no GitHub repository known (set --github-repo or GITHUB_REPOSITORY)")?;
+    let cfg = github_config(ctx, args, repo).map_err(|e| e.to_string())?;
+    let rt = runtime().map_err(|e| e.to_string())?;
+    let explain = |e: GithubError| {
+        if e.is_forbidden() {
+            format!(
+                "could not comment on pull request #{pr}: {e}. A read-only token (pull requests from forks) cannot comment; the job summary carries the report"
+            )
+        } else {
+            format!("could not comment on pull request #{pr}: {e}")
+        }
+    };
+    let previous = rt
+        .block_on(find_comment(&cfg, pr, crate::app::check::COMMENT_MARKER))
+        .map_err(explain)?;
+    let text = body(previous.as_deref());
+    match rt
+        .block_on(upsert_comment(
+            &cfg,
+            pr,
+            crate::app::check::COMMENT_MARKER,
+            &text,
+        ))
+        .map_err(explain)?
+    {
+        CommentOutcome::Created(_, url) => Ok(format!("commented: {url}")),
+        CommentOutcome::Updated(_, url) => Ok(format!("updated the comment: {url}")),
+        CommentOutcome::Unchanged(_, url) => Ok(format!("the comment is up to date: {url}")),
+    }
 }
 
 /// Creates or updates the trend issue. Returns what was done, or a warning.
 pub fn publish_trend_issue(
     ctx: &Ctx,
     args: &GithubArgs,
+    git: &GitHistory,
     title: &str,
     body: &str,
 ) -> std::result::Result<String, String> {
-    let _ = (ctx, args, title, body);
-    Err("the trend issue is not built yet".into())
+    use crate::publish::github::{IssueOutcome, upsert_issue};
+    if args.offline {
+        return Err("--trend-issue with --offline: the issue was not updated".into());
+    }
+    let repo = github_repo(args, git).ok_or(
+        "--trend-issue: no GitHub repository known (set --github-repo or GITHUB_REPOSITORY)",
+    )?;
+    let cfg = github_config(ctx, args, repo).map_err(|e| e.to_string())?;
+    let rt = runtime().map_err(|e| e.to_string())?;
+    match rt
+        .block_on(upsert_issue(
+            &cfg,
+            title,
+            crate::app::check::TREND_MARKER,
+            body,
+            &["slipgate".to_string()],
+        ))
+        .map_err(|e| format!("could not update the trend issue: {e}"))?
+    {
+        IssueOutcome::Created(_, url) => Ok(format!("opened the trend issue: {url}")),
+        IssueOutcome::Updated(_, url) => Ok(format!("updated the trend issue: {url}")),
+        IssueOutcome::Unchanged(_, url) => Ok(format!("the trend issue is up to date: {url}")),
+    }
+}
+
+/// Stores this run's test totals and its flaky and failing test ids in the cache, keyed by
+/// commit (`GITHUB_SHA`, else HEAD) and CI run (`GITHUB_RUN_ID`), so later runs can chart
+/// pass rate and spot tests that flip. A cache problem is a warning, never an error.
+pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Tests) -> Vec<String> {
+    use crate::collect::github::{TestTotalsRow, record_test_run};
+    if args.no_cache {
+        return Vec::new();
+    }
+    let Some(sha) = std::env::var("GITHUB_SHA")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| git.candidate.head.clone())
+    else {
+        return Vec::new();
+    };
+    let run_id = std::env::var("GITHUB_RUN_ID")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let repo = github_repo(args, git).unwrap_or_else(|| "local".to_string());
+    let m = &tests.metrics;
+    let figures = test_figures(m);
+    let totals = TestTotalsRow {
+        passed: m.passed as u64,
+        failed: m.failed as u64,
+        errored: m.errored as u64,
+        skipped: m.skipped as u64,
+        flaky: m.flaky.len() as u64,
+        duration: m.duration,
+    };
+    let failing: Vec<String> = figures.failing.iter().map(|(id, _)| id.clone()).collect();
+    if let Some(dir) = args.cache.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    match record_test_run(
+        &args.cache,
+        &repo,
+        &sha,
+        run_id.as_deref(),
+        ctx.now,
+        &totals,
+        &figures.flaky_ids,
+        &failing,
+    ) {
+        Ok(w) => w,
+        Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    }
 }

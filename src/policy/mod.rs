@@ -274,7 +274,9 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError>
     for rel in SEARCH_PATHS {
         let candidate = root.join(rel);
         if candidate.is_file() {
-            return load_file(&candidate);
+            let mut loaded = load_file_named(&candidate, rel)?;
+            loaded.source = Source::File(PathBuf::from(rel));
+            return Ok(loaded);
         }
     }
     parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| Loaded {
@@ -286,6 +288,11 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError>
 
 /// Loads one policy file.
 pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
+    load_file_named(path, &path.display().to_string())
+}
+
+/// Loads one policy file, naming it `name` in errors.
+fn load_file_named(path: &Path, name: &str) -> Result<Loaded, PolicyError> {
     let text = std::fs::read_to_string(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             PolicyError::NotFound {
@@ -298,7 +305,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
             }
         }
     })?;
-    let (policy, rules) = parse(&text, &path.display().to_string())?;
+    let (policy, rules) = parse(&text, name)?;
     Ok(Loaded {
         policy,
         rules,
