@@ -613,7 +613,7 @@ async fn sync_list<T>(
             }
         }
         if let Some((what, repo)) = progress
-            && pages % 10 == 0
+            && pages.is_multiple_of(10)
         {
             eprintln!("slipgate: fetched {} {what} of {repo}…", items.len());
         }

@@ -266,6 +266,34 @@ fn percent_encode(value: &str) -> String {
     out
 }
 
+/// The body of the slipgate comment on pull request `pr_number` (found by `marker`), if
+/// there is one: what the previous run said, so the next one can say "recovered".
+pub async fn find_comment(
+    cfg: &GithubConfig,
+    pr_number: u64,
+    marker: &str,
+) -> Result<Option<String>, GithubError> {
+    check_marker(marker)?;
+    let (client, owner, name) = connect(cfg)?;
+    let action = format!(
+        "read the comments of pull request #{pr_number} of {}",
+        cfg.repo
+    );
+    let comments: Vec<CommentItem> = list_all(
+        &client,
+        format!("/repos/{owner}/{name}/issues/{pr_number}/comments?per_page={PER_PAGE}"),
+        Purpose {
+            action: &action,
+            permission: "pull-requests: read",
+        },
+    )
+    .await?;
+    Ok(comments
+        .into_iter()
+        .filter_map(|c| c.body)
+        .find(|b| b.contains(marker)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,32 +336,4 @@ mod tests {
         assert!(same_text("a\r\nb", "a\nb"));
         assert!(!same_text("a\nb", "a\nc"));
     }
-}
-
-/// The body of the slipgate comment on pull request `pr_number` (found by `marker`), if
-/// there is one: what the previous run said, so the next one can say "recovered".
-pub async fn find_comment(
-    cfg: &GithubConfig,
-    pr_number: u64,
-    marker: &str,
-) -> Result<Option<String>, GithubError> {
-    check_marker(marker)?;
-    let (client, owner, name) = connect(cfg)?;
-    let action = format!(
-        "read the comments of pull request #{pr_number} of {}",
-        cfg.repo
-    );
-    let comments: Vec<CommentItem> = list_all(
-        &client,
-        format!("/repos/{owner}/{name}/issues/{pr_number}/comments?per_page={PER_PAGE}"),
-        Purpose {
-            action: &action,
-            permission: "pull-requests: read",
-        },
-    )
-    .await?;
-    Ok(comments
-        .into_iter()
-        .filter_map(|c| c.body)
-        .find(|b| b.contains(marker)))
 }
