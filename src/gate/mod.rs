@@ -236,7 +236,7 @@ fn fix_reason(engine: &Engine<'_>, event: &Event) -> Option<String> {
         .iter()
         .find(|l| bug_labels.iter().any(|b| b.eq_ignore_ascii_case(l)))
     {
-        return Some(format!("label `{l}`"));
+        return Some(format!("label '{l}'"));
     }
     let title = event.pr_title.as_deref()?;
     engine
@@ -245,7 +245,7 @@ fn fix_reason(engine: &Engine<'_>, event: &Event) -> Option<String> {
         .fix_pattern
         .0
         .is_match(title)
-        .then(|| "its title matches `commits.fix_pattern`".to_string())
+        .then(|| "its title matches commits.fix_pattern".to_string())
 }
 
 /// Renders a value of the metric's unit.
@@ -381,7 +381,7 @@ fn evaluate_rule(
         {
             v.status = Status::Waived;
             v.reason = format!(
-                "{} Waived: the pull request carries the label `{label}`.",
+                "{} Waived: the pull request carries the label '{label}'.",
                 v.reason
             );
         }

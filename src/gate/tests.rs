@@ -236,7 +236,7 @@ fn freeze_mode_exempts_fix_pull_requests() {
             .contains("title")
     );
     let g = run(yaml, None, &pr(&["BUG"], "Handle nulls"));
-    assert_eq!(g.freeze_exemption.as_deref(), Some("label `BUG`"));
+    assert_eq!(g.freeze_exemption.as_deref(), Some("label 'BUG'"));
     let g = run(yaml, None, &pr(&[], "feat: more"));
     assert_eq!(g.overall, Overall::Fail);
 }

@@ -7,3 +7,4 @@ mod github;
 mod gitrepo;
 mod junit;
 mod mockhub;
+mod render;
