@@ -8,6 +8,7 @@
 //! The engine behind [`History`] is libgit2 (through `git2`); the trait is the seam
 //! where a faster engine (gitoxide with a commit-graph) may come later.
 
+mod graph;
 mod libgit;
 
 use crate::model::GitHistory;
