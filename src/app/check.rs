@@ -451,7 +451,14 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         }
     }
     if let Some(title) = &args.trend_issue {
-        let b = body(&o, "quality trend", None, None).replacen(COMMENT_MARKER, TREND_MARKER, 1);
+        let mut b = body(&o, "quality trend", None, None).replacen(COMMENT_MARKER, TREND_MARKER, 1);
+        if !args.github.no_cache {
+            let repo = super::github_repo(&args.github, &o.git).unwrap_or_else(|| "local".into());
+            if let Ok(rows) = crate::collect::github::test_history(&args.github.cache, &repo, 20) {
+                b.push('\n');
+                b.push_str(&markdown::test_history(&rows));
+            }
+        }
         match super::publish_trend_issue(ctx, &args.github, &o.git, title, &b) {
             Ok(msg) => ctx.debug(&msg),
             Err(w) => warnings.push(w),

@@ -198,7 +198,7 @@ fn host_of(url: &str) -> Option<String> {
 
 /// The GitHub repository to read: the flag or `GITHUB_REPOSITORY`, else the `origin`
 /// remote when it lives on the API's host (github.com for api.github.com).
-fn github_repo(args: &GithubArgs, git: &GitHistory) -> Option<String> {
+pub fn github_repo(args: &GithubArgs, git: &GitHistory) -> Option<String> {
     if let Some(r) = args
         .github_repo
         .as_deref()

@@ -406,3 +406,109 @@ pub fn footer(r: &Report) -> String {
         code(&r.sources.policy)
     )
 }
+
+/// The test-run history kept in the cache (newest first): pass rate per run, and the tests
+/// that failed in some of these runs but not in all of them (flipping).
+pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "### Test runs\n\n| Run | Commit | Passed | Failed | Errored | Flaky | Pass rate |\n|---|---|--:|--:|--:|--:|--:|"
+    );
+    for r in rows {
+        let t = &r.totals;
+        let denom = t.passed + t.failed + t.errored;
+        let rate = if denom == 0 {
+            "–".to_string()
+        } else {
+            pct(t.passed as f64 / denom as f64)
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {rate} |",
+            rfc3339(r.at),
+            code(short(&r.sha)),
+            t.passed,
+            t.failed,
+            t.errored,
+            t.flaky
+        );
+    }
+    let flips = flipping(rows);
+    if !flips.is_empty() {
+        let list: Vec<String> = flips
+            .iter()
+            .take(20)
+            .map(|(id, n)| format!("{} ({n} of {})", code(id), rows.len()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nFailed in some of these runs but not all: {}",
+            list.join(", ")
+        );
+    }
+    out
+}
+
+/// Test ids that failed in at least one run but not in every run, with how many runs they
+/// failed in; most failures first, then by id.
+pub fn flipping(rows: &[crate::collect::cache::TestRunRow]) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in rows {
+        let mut seen = std::collections::BTreeSet::new();
+        for id in &r.failing_ids {
+            if seen.insert(id.as_str()) {
+                *counts.entry(id.as_str()).or_insert(0) += 1;
+            }
+        }
+    }
+    let mut v: Vec<(String, usize)> = counts
+        .into_iter()
+        .filter(|(_, n)| *n < rows.len())
+        .map(|(id, n)| (id.to_string(), n))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::cache::{TestRunRow, TestTotalsRow};
+
+    fn row(sha: &str, failing: &[&str]) -> TestRunRow {
+        TestRunRow {
+            sha: sha.into(),
+            run_id: None,
+            at: 0,
+            totals: TestTotalsRow {
+                passed: 9,
+                failed: failing.len() as u64,
+                ..TestTotalsRow::default()
+            },
+            flaky_ids: vec![],
+            failing_ids: failing.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn flipping_tests_failed_in_some_runs_not_all() {
+        // a fails in all 3 runs (broken, not flipping); b in 2; c in 1.
+        let rows = [
+            row("1", &["a", "b"]),
+            row("2", &["a", "c"]),
+            row("3", &["a", "b"]),
+        ];
+        assert_eq!(
+            flipping(&rows),
+            [("b".to_string(), 2), ("c".to_string(), 1)]
+        );
+        let md = test_history(&rows);
+        // 9 passed of 9 + 2 failed = 81.8%
+        assert!(md.contains("| 81.8% |"), "{md}");
+        assert!(md.contains("`b` (2 of 3)"), "{md}");
+    }
+}
