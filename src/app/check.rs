@@ -114,7 +114,7 @@ fn evaluate(
     if let Some(tag) = tag {
         candidate_time = as_candidate(&mut git, tag)?;
     }
-    let wants_github = force_github || rules.iter().any(|r| r.metric.needs_github());
+    let wants_github = force_github || rules.iter().any(|r| r.metric.wants_github());
     let (github, skipped, repo) = if wants_github {
         read_github(ctx, github_args, &git)?
     } else {

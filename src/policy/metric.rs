@@ -238,6 +238,13 @@ impl Metric {
         )
     }
 
+    /// Uses GitHub data when it can be had: the metrics that need it, and change failure
+    /// rate, whose incident signal comes from issues (without them only the hotfix signal
+    /// counts).
+    pub fn wants_github(&self) -> bool {
+        self.needs_github() || matches!(self, Metric::ChangeFailureRate)
+    }
+
     /// Needs GitHub data (issues or pull requests).
     pub fn needs_github(&self) -> bool {
         matches!(
