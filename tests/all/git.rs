@@ -361,11 +361,20 @@ fn tag_on_an_orphan_branch_counts_its_whole_history_with_a_warning() {
     assert_eq!(
         h.warnings,
         [
-            "release `v2.0.0` reaches a root commit that its previous release `v1.0.0` \
-             does not (unrelated history, e.g. a tag on an orphan branch); all of its 2 \
-             commits count as its changes",
-            "HEAD reaches a root commit that the highest release `v2.0.0` does not \
-             (unrelated history); all of its 1 commits count as candidate changes",
+            format!(
+                "release `v2.0.0` reaches root commit {} that its previous release \
+                 `v1.0.0` does not: its history joins an unrelated one (another \
+                 repository merged in, or a tag on an orphan branch), and its 2 changes \
+                 include that history",
+                &o1.to_string()[..7]
+            ),
+            format!(
+                "HEAD reaches root commit {} that the highest release `v2.0.0` does not: \
+                 its history joins an unrelated one (another repository merged in, or \
+                 HEAD on an orphan branch), and the 1 candidate changes include that \
+                 history",
+                &c1.to_string()[..7]
+            ),
         ]
     );
 }

@@ -286,8 +286,8 @@ impl Git2History {
     }
 
     /// The non-merge commits reachable from `tip` and not from `hide`
-    /// (`git rev-list --no-merges hide..tip`), newest first. Sets `*reaches_root` when
-    /// one of them is a root commit.
+    /// (`git rev-list --no-merges hide..tip`), newest first. Sets `*root` to one of them
+    /// that is a root commit, if any.
     fn changes(
         &self,
         graph: &mut Graph,
@@ -295,7 +295,7 @@ impl Git2History {
         tip: Oid,
         hide: Option<Oid>,
         what: &str,
-        reaches_root: &mut bool,
+        root: &mut Option<Oid>,
     ) -> Result<Vec<Commit>, GitError> {
         let walking = || format!("walking the commits of {what}");
         let mut load = |oid: Oid| -> Result<ParsedCommit, GitError> {
@@ -316,7 +316,9 @@ impl Git2History {
         let found = graph.range(tip, hide, &mut load)?;
         let mut changes = Vec::with_capacity(found.len());
         for c in found {
-            *reaches_root |= c.parents == 0;
+            if c.parents == 0 && root.is_none() {
+                *root = Some(c.oid);
+            }
             changes.push(Commit {
                 sha: c.oid.to_string(),
                 author_time: c.author_time,
@@ -367,21 +369,23 @@ impl History for Git2History {
             let prev = i.checked_sub(1).and_then(|p| found.get(p));
             let mut changes = Vec::new();
             if load {
-                let mut reaches_root = false;
+                let mut root = None;
                 changes = self.changes(
                     &mut graph,
                     &odb,
                     f.commit,
                     prev.map(|p| p.commit),
                     &format!("release `{}`", f.tag),
-                    &mut reaches_root,
+                    &mut root,
                 )?;
-                if let (Some(p), true) = (prev, reaches_root) {
+                if let (Some(p), Some(root)) = (prev, root) {
                     warnings.push(format!(
-                        "release `{}` reaches a root commit that its previous release \
-                         `{}` does not (unrelated history, e.g. a tag on an orphan \
-                         branch); all of its {} commits count as its changes",
+                        "release `{}` reaches root commit {} that its previous release \
+                         `{}` does not: its history joins an unrelated one (another \
+                         repository merged in, or a tag on an orphan branch), and its {} \
+                         changes include that history",
                         f.tag,
+                        short(root),
                         p.tag,
                         changes.len()
                     ));
@@ -402,20 +406,22 @@ impl History for Git2History {
             None => Candidate::default(),
             Some(head) => {
                 let base = found.last();
-                let mut reaches_root = false;
+                let mut root = None;
                 let changes = self.changes(
                     &mut graph,
                     &odb,
                     head,
                     base.map(|b| b.commit),
                     "HEAD (the candidate release)",
-                    &mut reaches_root,
+                    &mut root,
                 )?;
-                if let (Some(b), true) = (base, reaches_root) {
+                if let (Some(b), Some(root)) = (base, root) {
                     warnings.push(format!(
-                        "HEAD reaches a root commit that the highest release `{}` does \
-                         not (unrelated history); all of its {} commits count as \
-                         candidate changes",
+                        "HEAD reaches root commit {} that the highest release `{}` does \
+                         not: its history joins an unrelated one (another repository \
+                         merged in, or HEAD on an orphan branch), and the {} candidate \
+                         changes include that history",
+                        short(root),
                         b.tag,
                         changes.len()
                     ));
