@@ -590,3 +590,41 @@ fn subjects_follow_git_and_survive_invalid_utf8() {
     subjects.sort();
     assert_eq!(subjects, ["feat: a long subject line", "fix: caf\u{FFFD}"]);
 }
+
+#[test]
+fn a_repository_of_another_user_is_an_error_that_says_how_to_fix_it() {
+    // Needs to give the repository away (root only); elsewhere it says so and stops.
+    let r = TestRepo::new();
+    r.commit_at("feat: a", T0);
+    let chown = |path: &std::path::Path| {
+        std::process::Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !is_root || !chown(r.path()) {
+        eprintln!("skipped: changing the owner of a repository needs root");
+        return;
+    }
+    let opened = git::open(r.path());
+    // Give it back so the temporary folder can be removed.
+    let _ = std::process::Command::new("chown")
+        .args(["-R", "0:0"])
+        .arg(r.path())
+        .status();
+    let Err(err) = opened else {
+        eprintln!("skipped: a global `safe.directory` setting allows every repository");
+        return;
+    };
+    assert!(matches!(err, GitError::NotOwned { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("git config --global --add safe.directory"),
+        "{msg}"
+    );
+}

@@ -11,10 +11,12 @@ use std::sync::Once;
 /// How many tag names [`GitHistory::unmatched_tags`] lists at most.
 const UNMATCHED_TAGS_SHOWN: usize = 10;
 
-/// Sets libgit2's process-wide options once, before any repository is opened: it lets
-/// libgit2 open partial clones (`extensions.partialclone`, made by `git clone --filter`
-/// or actions/checkout's `filter`), which it refuses by default. Only commits and tags
-/// are read, and a blobless or treeless clone has all of them.
+/// Sets libgit2's process-wide options once, before any repository is opened:
+/// - partial clones (`extensions.partialclone`, made by `git clone --filter` or
+///   actions/checkout's `filter`) can be opened; libgit2 refuses them by default, but
+///   only commits and tags are read, and a blobless or treeless clone has all of them;
+/// - objects are not re-hashed when read (git does not either);
+/// - libgit2's object cache is off (the walk keeps what it needs of each commit).
 ///
 /// [`open`](super::open) calls it; code that uses `git2` on other threads at the same
 /// time (tests building repositories) should call it first, since libgit2's global
@@ -73,6 +75,11 @@ impl Git2History {
         let repo = Repository::discover(path).map_err(|source| {
             if source.code() == ErrorCode::NotFound {
                 GitError::NotARepo {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            } else if source.code() == ErrorCode::Owner {
+                GitError::NotOwned {
                     path: path.to_path_buf(),
                     source,
                 }
@@ -268,21 +275,22 @@ impl Git2History {
 
     /// Up to [`UNMATCHED_TAGS_SHOWN`] tag names, the most recent first (by release time,
     /// then name), for the "no tag matches" message.
-    fn recent_tags(&self, tags: &[(String, Oid)]) -> Result<Vec<String>, GitError> {
+    fn recent_tags(&self, tags: &[(String, Oid)]) -> Vec<String> {
         let mut timed: Vec<(Timestamp, &str)> = Vec::with_capacity(tags.len());
         for (name, target) in tags {
-            let time = match self.peel(name, *target)? {
-                Peeled::Commit { time, .. } => time,
-                Peeled::NotACommit(_) => Timestamp::MIN,
+            // Only a hint: a tag that cannot be read is listed last, not an error.
+            let time = match self.peel(name, *target) {
+                Ok(Peeled::Commit { time, .. }) => time,
+                Ok(Peeled::NotACommit(_)) | Err(_) => Timestamp::MIN,
             };
             timed.push((time, name));
         }
         timed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        Ok(timed
+        timed
             .into_iter()
             .take(UNMATCHED_TAGS_SHOWN)
             .map(|(_, n)| n.to_string())
-            .collect())
+            .collect()
     }
 
     /// The non-merge commits reachable from `tip` and not from `hide`
@@ -351,7 +359,7 @@ impl History for Git2History {
         let unmatched_tags = if any_matched {
             Vec::new()
         } else {
-            self.recent_tags(&tags)?
+            self.recent_tags(&tags)
         };
 
         let odb = self
