@@ -31,6 +31,20 @@ pub enum GitError {
         #[source]
         source: git2::Error,
     },
+    /// The repository belongs to another user and git's `safe.directory` does not list
+    /// it (common in container jobs).
+    #[error(
+        "the repository at `{}` is owned by another user, and git refuses to read such \
+         repositories; mark it safe with `git config --global --add safe.directory \
+         {}` (container jobs often need this for the workspace)",
+        path.display(),
+        path.display()
+    )]
+    NotOwned {
+        path: PathBuf,
+        #[source]
+        source: git2::Error,
+    },
     /// The history is cut off, so ranges and counts would be wrong.
     #[error(
         "the repository at `{}` is a shallow clone: its history is cut off, so releases \

@@ -361,11 +361,20 @@ fn tag_on_an_orphan_branch_counts_its_whole_history_with_a_warning() {
     assert_eq!(
         h.warnings,
         [
-            "release `v2.0.0` reaches a root commit that its previous release `v1.0.0` \
-             does not (unrelated history, e.g. a tag on an orphan branch); all of its 2 \
-             commits count as its changes",
-            "HEAD reaches a root commit that the highest release `v2.0.0` does not \
-             (unrelated history); all of its 1 commits count as candidate changes",
+            format!(
+                "release `v2.0.0` reaches root commit {} that its previous release \
+                 `v1.0.0` does not: its history joins an unrelated one (another \
+                 repository merged in, or a tag on an orphan branch), and its 2 changes \
+                 include that history",
+                &o1.to_string()[..7]
+            ),
+            format!(
+                "HEAD reaches root commit {} that the highest release `v2.0.0` does not: \
+                 its history joins an unrelated one (another repository merged in, or \
+                 HEAD on an orphan branch), and the 1 candidate changes include that \
+                 history",
+                &c1.to_string()[..7]
+            ),
         ]
     );
 }
@@ -580,4 +589,83 @@ fn subjects_follow_git_and_survive_invalid_utf8() {
         .collect();
     subjects.sort();
     assert_eq!(subjects, ["feat: a long subject line", "fix: caf\u{FFFD}"]);
+}
+
+#[test]
+fn a_repository_of_another_user_is_an_error_that_says_how_to_fix_it() {
+    // Needs to give the repository away (root only); elsewhere it says so and stops.
+    let r = TestRepo::new();
+    r.commit_at("feat: a", T0);
+    let chown = |path: &std::path::Path| {
+        std::process::Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !is_root || !chown(r.path()) {
+        eprintln!("skipped: changing the owner of a repository needs root");
+        return;
+    }
+    let opened = git::open(r.path());
+    // Give it back so the temporary folder can be removed.
+    let _ = std::process::Command::new("chown")
+        .args(["-R", "0:0"])
+        .arg(r.path())
+        .status();
+    let Err(err) = opened else {
+        eprintln!("skipped: a global `safe.directory` setting allows every repository");
+        return;
+    };
+    assert!(matches!(err, GitError::NotOwned { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("git config --global --add safe.directory"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn commits_dated_before_the_previous_release_still_count() {
+    // c1 (T0) ← v1.0.0; c2 committed 10 days *before* T0 (a clock behind); c3 ← v1.1.0.
+    // v1.0.0..v1.1.0 = {c2, c3}: the walk must not stop at c1 although c2 is older.
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    let c2 = r.commit_at("feat: skewed", T0 - 10 * DAY);
+    let c3 = r.commit_at("feat: c", T0 + 100);
+    r.tag_lightweight("v1.1.0", c3);
+    let h = read(&r);
+    assert_eq!(shas(&h.releases[1].changes), ids(&[c2, c3]));
+    // And the other way round: the previous release dated far in the future.
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c1);
+    r.branch("maint", c1);
+    let p1 = r.commit_on("maint", "fix: from the future", T0 + 400 * DAY);
+    r.tag_lightweight("v1.0.1", p1);
+    let c2 = r.commit_at("feat: b", T0 + 1);
+    r.tag_lightweight("v1.1.0", c2);
+    let h = read(&r);
+    // v1.0.1..v1.1.0 = reach(c2) − reach(p1) = {c1, c2} − {c1, p1} = {c2}.
+    assert_eq!(tags(&h), ["v1.0.0", "v1.0.1", "v1.1.0"]);
+    assert_eq!(shas(&h.releases[2].changes), ids(&[c2]));
+}
+
+#[test]
+fn a_tag_of_a_tag_takes_the_outer_tagger_time() {
+    let r = TestRepo::new();
+    let c1 = r.commit("feat: a", T0, T0 + 1);
+    let inner = r.tag_annotated("inner", c1, T0 + 10);
+    r.tag_annotated("v1.0.0", inner, T0 + 20);
+    let h = read(&r);
+    // Peeled through both tag objects to c1; time of the outer tag, T0 + 20.
+    assert_eq!(tags(&h), ["v1.0.0"]);
+    assert_eq!(h.releases[0].commit, c1.to_string());
+    assert_eq!(h.releases[0].time, T0 + 20);
+    assert!(h.releases[0].annotated);
 }

@@ -11,10 +11,12 @@ use std::sync::Once;
 /// How many tag names [`GitHistory::unmatched_tags`] lists at most.
 const UNMATCHED_TAGS_SHOWN: usize = 10;
 
-/// Sets libgit2's process-wide options once, before any repository is opened: it lets
-/// libgit2 open partial clones (`extensions.partialclone`, made by `git clone --filter`
-/// or actions/checkout's `filter`), which it refuses by default. Only commits and tags
-/// are read, and a blobless or treeless clone has all of them.
+/// Sets libgit2's process-wide options once, before any repository is opened:
+/// - partial clones (`extensions.partialclone`, made by `git clone --filter` or
+///   actions/checkout's `filter`) can be opened; libgit2 refuses them by default, but
+///   only commits and tags are read, and a blobless or treeless clone has all of them;
+/// - objects are not re-hashed when read (git does not either);
+/// - libgit2's object cache is off (the walk keeps what it needs of each commit).
 ///
 /// [`open`](super::open) calls it; code that uses `git2` on other threads at the same
 /// time (tests building repositories) should call it first, since libgit2's global
@@ -73,6 +75,11 @@ impl Git2History {
         let repo = Repository::discover(path).map_err(|source| {
             if source.code() == ErrorCode::NotFound {
                 GitError::NotARepo {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            } else if source.code() == ErrorCode::Owner {
+                GitError::NotOwned {
                     path: path.to_path_buf(),
                     source,
                 }
@@ -268,26 +275,27 @@ impl Git2History {
 
     /// Up to [`UNMATCHED_TAGS_SHOWN`] tag names, the most recent first (by release time,
     /// then name), for the "no tag matches" message.
-    fn recent_tags(&self, tags: &[(String, Oid)]) -> Result<Vec<String>, GitError> {
+    fn recent_tags(&self, tags: &[(String, Oid)]) -> Vec<String> {
         let mut timed: Vec<(Timestamp, &str)> = Vec::with_capacity(tags.len());
         for (name, target) in tags {
-            let time = match self.peel(name, *target)? {
-                Peeled::Commit { time, .. } => time,
-                Peeled::NotACommit(_) => Timestamp::MIN,
+            // Only a hint: a tag that cannot be read is listed last, not an error.
+            let time = match self.peel(name, *target) {
+                Ok(Peeled::Commit { time, .. }) => time,
+                Ok(Peeled::NotACommit(_)) | Err(_) => Timestamp::MIN,
             };
             timed.push((time, name));
         }
         timed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        Ok(timed
+        timed
             .into_iter()
             .take(UNMATCHED_TAGS_SHOWN)
             .map(|(_, n)| n.to_string())
-            .collect())
+            .collect()
     }
 
     /// The non-merge commits reachable from `tip` and not from `hide`
-    /// (`git rev-list --no-merges hide..tip`), newest first. Sets `*reaches_root` when
-    /// one of them is a root commit.
+    /// (`git rev-list --no-merges hide..tip`), newest first. Sets `*root` to one of them
+    /// that is a root commit, if any.
     fn changes(
         &self,
         graph: &mut Graph,
@@ -295,7 +303,7 @@ impl Git2History {
         tip: Oid,
         hide: Option<Oid>,
         what: &str,
-        reaches_root: &mut bool,
+        root: &mut Option<Oid>,
     ) -> Result<Vec<Commit>, GitError> {
         let walking = || format!("walking the commits of {what}");
         let mut load = |oid: Oid| -> Result<ParsedCommit, GitError> {
@@ -316,7 +324,9 @@ impl Git2History {
         let found = graph.range(tip, hide, &mut load)?;
         let mut changes = Vec::with_capacity(found.len());
         for c in found {
-            *reaches_root |= c.parents == 0;
+            if c.parents == 0 && root.is_none() {
+                *root = Some(c.oid);
+            }
             changes.push(Commit {
                 sha: c.oid.to_string(),
                 author_time: c.author_time,
@@ -349,7 +359,7 @@ impl History for Git2History {
         let unmatched_tags = if any_matched {
             Vec::new()
         } else {
-            self.recent_tags(&tags)?
+            self.recent_tags(&tags)
         };
 
         let odb = self
@@ -367,21 +377,23 @@ impl History for Git2History {
             let prev = i.checked_sub(1).and_then(|p| found.get(p));
             let mut changes = Vec::new();
             if load {
-                let mut reaches_root = false;
+                let mut root = None;
                 changes = self.changes(
                     &mut graph,
                     &odb,
                     f.commit,
                     prev.map(|p| p.commit),
                     &format!("release `{}`", f.tag),
-                    &mut reaches_root,
+                    &mut root,
                 )?;
-                if let (Some(p), true) = (prev, reaches_root) {
+                if let (Some(p), Some(root)) = (prev, root) {
                     warnings.push(format!(
-                        "release `{}` reaches a root commit that its previous release \
-                         `{}` does not (unrelated history, e.g. a tag on an orphan \
-                         branch); all of its {} commits count as its changes",
+                        "release `{}` reaches root commit {} that its previous release \
+                         `{}` does not: its history joins an unrelated one (another \
+                         repository merged in, or a tag on an orphan branch), and its {} \
+                         changes include that history",
                         f.tag,
+                        short(root),
                         p.tag,
                         changes.len()
                     ));
@@ -402,20 +414,22 @@ impl History for Git2History {
             None => Candidate::default(),
             Some(head) => {
                 let base = found.last();
-                let mut reaches_root = false;
+                let mut root = None;
                 let changes = self.changes(
                     &mut graph,
                     &odb,
                     head,
                     base.map(|b| b.commit),
                     "HEAD (the candidate release)",
-                    &mut reaches_root,
+                    &mut root,
                 )?;
-                if let (Some(b), true) = (base, reaches_root) {
+                if let (Some(b), Some(root)) = (base, root) {
                     warnings.push(format!(
-                        "HEAD reaches a root commit that the highest release `{}` does \
-                         not (unrelated history); all of its {} commits count as \
-                         candidate changes",
+                        "HEAD reaches root commit {} that the highest release `{}` does \
+                         not: its history joins an unrelated one (another repository \
+                         merged in, or HEAD on an orphan branch), and the {} candidate \
+                         changes include that history",
+                        short(root),
                         b.tag,
                         changes.len()
                     ));
