@@ -91,7 +91,11 @@ fn seed(hub: &MockHub, issues: u64, pulls: u64) {
             }
             let mut issue = HubIssue::new(n, created).labels(&labels);
             if n % 3 != 0 {
-                let reason = if n % 8 == 0 { "not_planned" } else { "completed" };
+                let reason = if n % 8 == 0 {
+                    "not_planned"
+                } else {
+                    "completed"
+                };
                 issue = issue.closed(created + 3 * DAY, Some(reason));
             }
             issue_rows.push(issue);

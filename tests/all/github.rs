@@ -384,8 +384,13 @@ async fn a_failed_run_leaves_the_previous_cache_as_it_was() {
         i.updated_at = HUB_EPOCH;
     });
     // The issues list is read, then the pull request list fails 3 times: no write.
-    hub.fail_next("GET", "/repos/octocat/hello/pulls", 3, status(503, "Service Unavailable"))
-        .await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/pulls",
+        3,
+        status(503, "Service Unavailable"),
+    )
+    .await;
     assert!(fetch(&cfg).await.is_err());
 
     // The next run still sees issue 5 as a change (the failed run stored no new ETag or
