@@ -109,7 +109,11 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run(args))
+    if let Err(err) = runtime.block_on(run(args)) {
+        eprintln!("error: {err:#}");
+        std::process::exit(2);
+    }
+    Ok(())
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
