@@ -420,7 +420,9 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         action: &pulls_action,
         permission: "pull-requests: read",
     };
-    let (issues, pulls) = tokio::join!(
+    // Both lists at once (two requests in flight at most, as GitHub's guidance on
+    // concurrency allows); the first error stops both.
+    let (issues, pulls) = tokio::try_join!(
         sync_list(
             &client,
             issues_path,
@@ -437,8 +439,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
             progress.map(|repo| ("pull requests", repo)),
             parse_pull_page,
         ),
-    );
-    let (issues, pulls) = (issues?, pulls?);
+    )?;
 
     let mut stats = FetchStats {
         issues_received: issues.items.len(),

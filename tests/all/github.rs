@@ -372,6 +372,36 @@ async fn items_that_reach_the_list_late_within_the_margin_are_not_missed() {
 }
 
 #[tokio::test]
+async fn a_failed_run_leaves_the_previous_cache_as_it_was() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+    fetch_ok(&cfg).await;
+
+    hub.update_issue(5, |i| {
+        i.title = "changed".into();
+        i.updated_at = HUB_EPOCH;
+    });
+    // The issues list is read, then the pull request list fails 3 times: no write.
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/pulls",
+        3,
+        status(503, "Service Unavailable"),
+    )
+    .await;
+    assert!(fetch(&cfg).await.is_err());
+
+    // The next run still sees issue 5 as a change (the failed run stored no new ETag or
+    // watermark): issues probe 200, pull requests 304.
+    let (data, stats) = fetch_ok(&cfg).await;
+    assert_eq!((stats.requests, stats.not_modified), (2, 1));
+    assert_eq!(issue(&data, 5).title, "changed");
+    assert_eq!(data.issues.len(), 230);
+}
+
+#[tokio::test]
 async fn without_a_cache_every_run_reads_everything() {
     let hub = MockHub::start(REPO).await;
     seed(&hub);

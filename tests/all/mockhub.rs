@@ -608,9 +608,8 @@ impl Hub {
             .insert_header("x-ratelimit-resource", "core")
     }
 
-    /// A page of `rows` with `Link`, `ETag`, and 304 on a matching `If-None-Match`.
-    fn page(&mut self, request: &Request, rows: Vec<Value>) -> ResponseTemplate {
-        let query = Query::of(request);
+    /// `(page, per_page)` of a list request (GitHub's defaults: 1 and 30, at most 100).
+    fn paging(query: &Query) -> (usize, usize) {
         let per_page = query
             .get("per_page")
             .and_then(|v| v.parse::<usize>().ok())
@@ -621,12 +620,15 @@ impl Hub {
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(1)
             .max(1);
-        let last = rows.len().div_ceil(per_page).max(1);
-        let items: Vec<Value> = rows
-            .into_iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .collect();
+        (page, per_page)
+    }
+
+    /// One page (`items`, out of `total`) with `Link`, `ETag`, and 304 on a matching
+    /// `If-None-Match`.
+    fn page(&mut self, request: &Request, items: Vec<Value>, total: usize) -> ResponseTemplate {
+        let query = Query::of(request);
+        let (page, per_page) = Self::paging(&query);
+        let last = total.div_ceil(per_page).max(1);
         let body = serde_json::to_string(&Value::Array(items)).expect("JSON");
         let mut hasher = DefaultHasher::new();
         body.hash(&mut hasher);
@@ -720,8 +722,15 @@ impl Hub {
             })
             .collect();
         let rows = Self::sorted(&query, rows);
-        let values = rows.iter().map(|r| self.issue_json(r)).collect();
-        self.page(request, values)
+        let (page, per_page) = Self::paging(&query);
+        let total = rows.len();
+        let values = rows
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|r| self.issue_json(r))
+            .collect();
+        self.page(request, values, total)
     }
 
     fn list_pulls(&mut self, request: &Request) -> ResponseTemplate {
@@ -733,14 +742,18 @@ impl Hub {
             .filter(|r| Self::state_matches(&query, r.open()))
             .collect();
         let rows = Self::sorted(&query, rows);
+        let (page, per_page) = Self::paging(&query);
+        let total = rows.len();
         let values = rows
             .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
             .filter_map(|r| match r {
                 Row::Pull(p) => Some(self.pull_json(p)),
                 Row::Issue(_) => None,
             })
             .collect();
-        self.page(request, values)
+        self.page(request, values, total)
     }
 
     fn labels_json(&self, names: &[String]) -> Value {
@@ -877,13 +890,16 @@ impl Hub {
         if !self.exists(number) {
             return status(404, "Not Found");
         }
-        let values = self
-            .comments
-            .iter()
-            .filter(|c| c.issue == number)
+        let (page, per_page) = Self::paging(&Query::of(request));
+        let ours: Vec<&HubComment> = self.comments.iter().filter(|c| c.issue == number).collect();
+        let total = ours.len();
+        let values = ours
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
             .map(|c| self.comment_json(&self.templates.comment, c))
             .collect();
-        self.page(request, values)
+        self.page(request, values, total)
     }
 
     fn body_of(request: &Request) -> Option<Value> {
