@@ -416,7 +416,7 @@ pub fn publish_comment(
     body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
     use crate::collect::github::GithubError;
-    use crate::publish::github::{CommentOutcome, find_comment, upsert_comment};
+    use crate::publish::github::{CommentOutcome, upsert_comment_with};
     if args.offline {
         return Err("--comment with --offline: no comment was written".into());
     }
@@ -433,16 +433,12 @@ pub fn publish_comment(
             format!("could not comment on pull request #{pr}: {e}")
         }
     };
-    let previous = rt
-        .block_on(find_comment(&cfg, pr, crate::app::check::COMMENT_MARKER))
-        .map_err(explain)?;
-    let text = body(previous.as_deref());
     match rt
-        .block_on(upsert_comment(
+        .block_on(upsert_comment_with(
             &cfg,
             pr,
             crate::app::check::COMMENT_MARKER,
-            &text,
+            |prev| body(prev),
         ))
         .map_err(explain)?
     {

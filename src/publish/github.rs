@@ -49,9 +49,20 @@ pub async fn upsert_comment(
     marker: &str,
     body: &str,
 ) -> Result<CommentOutcome, GithubError> {
+    upsert_comment_with(cfg, pr_number, marker, |_| body.to_string()).await
+}
+
+/// [`upsert_comment`] with the body made from the existing comment's body (`None` when
+/// there is none yet), so a run can say what changed since the last one, at no extra
+/// request.
+pub async fn upsert_comment_with(
+    cfg: &GithubConfig,
+    pr_number: u64,
+    marker: &str,
+    make_body: impl FnOnce(Option<&str>) -> String,
+) -> Result<CommentOutcome, GithubError> {
     check_marker(marker)?;
     let (client, owner, name) = connect(cfg)?;
-    let body = prepare_body(marker, body);
     let read_action = format!(
         "read the comments of pull request #{pr_number} of {}",
         cfg.repo
@@ -68,6 +79,10 @@ pub async fn upsert_comment(
     let existing = comments
         .into_iter()
         .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)));
+    let body = prepare_body(
+        marker,
+        &make_body(existing.as_ref().and_then(|c| c.body.as_deref())),
+    );
     let payload = serde_json::json!({ "body": body });
     match existing {
         Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => {
@@ -264,34 +279,6 @@ fn percent_encode(value: &str) -> String {
         }
     }
     out
-}
-
-/// The body of the slipgate comment on pull request `pr_number` (found by `marker`), if
-/// there is one: what the previous run said, so the next one can say "recovered".
-pub async fn find_comment(
-    cfg: &GithubConfig,
-    pr_number: u64,
-    marker: &str,
-) -> Result<Option<String>, GithubError> {
-    check_marker(marker)?;
-    let (client, owner, name) = connect(cfg)?;
-    let action = format!(
-        "read the comments of pull request #{pr_number} of {}",
-        cfg.repo
-    );
-    let comments: Vec<CommentItem> = list_all(
-        &client,
-        format!("/repos/{owner}/{name}/issues/{pr_number}/comments?per_page={PER_PAGE}"),
-        Purpose {
-            action: &action,
-            permission: "pull-requests: read",
-        },
-    )
-    .await?;
-    Ok(comments
-        .into_iter()
-        .filter_map(|c| c.body)
-        .find(|b| b.contains(marker)))
 }
 
 #[cfg(test)]
