@@ -438,7 +438,7 @@ pub fn publish_comment(
             &cfg,
             pr,
             crate::app::check::COMMENT_MARKER,
-            |prev| body(prev),
+            body,
         ))
         .map_err(explain)?
     {
