@@ -103,8 +103,7 @@ fn release_table(r: &Report) -> String {
             failed.push(format!("hotfix {}", code(h)));
         }
         if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
-            let l: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
-            failed.push(format!("incident {}", code(&l.join(" "))));
+            failed.push(format!("incident {}", code(&super::issue_list(inc))));
         }
         if rel.provisional {
             failed.push("_provisional_".into());

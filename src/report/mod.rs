@@ -140,6 +140,15 @@ pub fn opt_dur(v: Option<i64>) -> String {
         .unwrap_or_else(|| "–".to_string())
 }
 
+/// Issue numbers for a table cell: the first three, then how many more.
+pub fn issue_list(numbers: &[u64]) -> String {
+    let mut s: Vec<String> = numbers.iter().take(3).map(|n| format!("#{n}")).collect();
+    if numbers.len() > 3 {
+        s.push(format!("+{} more", numbers.len() - 3));
+    }
+    s.join(" ")
+}
+
 /// The first 7 characters of a sha.
 pub fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
@@ -159,5 +168,7 @@ mod tests {
         assert_eq!(num(0.4666), "0.47");
         assert_eq!(opt_dur(None), "–");
         assert_eq!(short("0123456789"), "0123456");
+        assert_eq!(issue_list(&[1, 2]), "#1 #2");
+        assert_eq!(issue_list(&[1, 2, 3, 4, 5]), "#1 #2 #3 +2 more");
     }
 }

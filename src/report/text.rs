@@ -154,8 +154,7 @@ pub fn render(r: &Report, style: Style) -> String {
             failed.push(format!("hotfix {h}"));
         }
         if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
-            let list: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
-            failed.push(format!("incident {}", list.join(" ")));
+            failed.push(format!("incident {}", super::issue_list(inc)));
         }
         let mut cell = if failed.is_empty() {
             String::new()
