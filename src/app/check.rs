@@ -109,10 +109,18 @@ fn evaluate(
         .cloned()
         .collect();
     let (last, back) = needs(&rules, ctx.policy.policy.window.secs());
-    let mut git = read_git(ctx, last.max(SUMMARY_RELEASES), back, 1)?;
-    let mut candidate_time = ctx.now;
+    // Judging an existing tag needs the changes of the releases before it too, whichever
+    // they are: read them all (one walk over the history).
+    let last = if tag.is_some() {
+        usize::MAX
+    } else {
+        last.max(SUMMARY_RELEASES)
+    };
+    let mut git = read_git(ctx, last, back, 1)?;
+    // With --tag, everything is measured as of the tag's release time.
+    let mut now = ctx.now;
     if let Some(tag) = tag {
-        candidate_time = as_candidate(&mut git, tag)?;
+        now = as_candidate(&mut git, tag)?;
     }
     let wants_github = force_github || rules.iter().any(|r| r.metric.wants_github());
     let (github, skipped, repo) = if wants_github {
@@ -124,7 +132,7 @@ fn evaluate(
             None,
         )
     };
-    let tests = read_tests(ctx, test_args)?;
+    let (tests, mut warnings) = read_tests(ctx, test_args)?;
     let mut record_warnings = Vec::new();
     if let Some(t) = &tests
         && record
@@ -137,9 +145,11 @@ fn evaluate(
             github: github.as_ref(),
         },
         &ctx.policy.policy,
-        ctx.now,
+        now,
     );
-    engine.candidate_time = candidate_time;
+    if let Some(tag) = tag {
+        engine.candidate_label = tag.to_string();
+    }
     let figures = tests.as_ref().map(|t| super::test_figures(&t.metrics));
     let gate = gate::evaluate(&engine, &ctx.policy.rules, figures.as_ref(), event);
     let incident_rules = rules.iter().any(|r| {
@@ -160,10 +170,7 @@ fn evaluate(
             .map(|t| t.run.files.clone())
             .unwrap_or_default(),
     };
-    let mut warnings = tests
-        .as_ref()
-        .map(|t| t.run.warnings.clone())
-        .unwrap_or_default();
+
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,
@@ -254,6 +261,9 @@ fn publish_local(
     };
     if !ctx.quiet || a.format == Format::Json {
         print_out(&out);
+    }
+    if a.format == Format::Text {
+        super::warn_all(ctx, &o.report.warnings);
     }
     // job summary (1 MiB limit)
     if let Some(path) = &a.step_summary {
@@ -399,9 +409,6 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
     }
     for n in &o.report.notes {
         s.push_str(&format!("{} {n}\n", style.yellow("note:")));
-    }
-    for w in &o.report.warnings {
-        s.push_str(&format!("{} {w}\n", style.yellow("warning:")));
     }
     s
 }

@@ -151,7 +151,7 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         .position(|r| r.time >= ctx.now - span_back)
         .map(|i| n - i)
         .unwrap_or(0);
-    let needed = last.max(from_span) + extra;
+    let needed = last.max(from_span).saturating_add(extra);
     let full = history.read(&GitOptions {
         tag_pattern: pattern,
         include_prereleases,
@@ -177,8 +177,8 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         } else {
             format!("tags seen: {}", full.unmatched_tags.join(", "))
         };
-        ctx.info(&format!(
-            "warning: no tag matches `releases.tag_pattern` `{}` ({seen}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
+        full.warnings.push(format!(
+            "no tag matches `releases.tag_pattern` `{}` ({seen}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
             pattern.as_str()
         ));
     }
@@ -285,7 +285,9 @@ pub struct Tests {
 
 /// Reads the JUnit files of `--junit` (relative to the current directory), else of the
 /// policy's `tests.paths` (relative to the repository); none when neither names any.
-pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<Tests>> {
+/// Returns the run (none without files) and the warnings met (patterns matching nothing,
+/// malformed files skipped).
+pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<(Option<Tests>, Vec<String>)> {
     let (patterns, base) = if !args.junit.is_empty() {
         (
             args.junit.clone(),
@@ -297,7 +299,7 @@ pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<Tests>> {
             policy_root(&ctx.repo),
         )
     } else {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     };
     let t = &ctx.policy.policy.tests;
     let run = crate::collect::junit::collect(&patterns, &base, t.on_malformed, t.on_missing)?;
@@ -306,23 +308,24 @@ pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<Option<Tests>> {
         run.files.len(),
         run.cases.len()
     ));
+    let warnings = run.warnings.clone();
     if run.files.is_empty() {
-        for w in &run.warnings {
-            ctx.info(&format!("warning: {w}"));
-        }
-        return Ok(None);
+        return Ok((None, warnings));
     }
-    Ok(Some(Tests {
-        metrics: crate::metrics::tests::summarize(&run),
-        run,
-    }))
+    Ok((
+        Some(Tests {
+            metrics: crate::metrics::tests::summarize(&run),
+            run,
+        }),
+        warnings,
+    ))
 }
 
 fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     let window = ctx.policy.policy.window.secs();
     let git = read_git(ctx, args.last, window, 0)?;
     let (github, skipped, repo) = read_github(ctx, &args.github, &git)?;
-    let tests = read_tests(ctx, &args.tests)?;
+    let (tests, warnings) = read_tests(ctx, &args.tests)?;
     let engine = Engine::new(
         Inputs {
             git: &git,
@@ -349,10 +352,7 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
             .map(|t| t.run.files.clone())
             .unwrap_or_default(),
     };
-    let warnings = tests
-        .as_ref()
-        .map(|t| t.run.warnings.clone())
-        .unwrap_or_default();
+
     let r = report::build(
         &engine,
         args.last,
@@ -368,6 +368,9 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     };
     if !ctx.quiet || args.format == Format::Json {
         print_out(&out);
+    }
+    if args.format == Format::Text {
+        warn_all(ctx, &r.warnings);
     }
     Ok(exit::PASSED)
 }
@@ -526,5 +529,12 @@ pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Test
     ) {
         Ok(w) => w,
         Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    }
+}
+
+/// Warnings of a text report go to stderr, after the report.
+pub fn warn_all(ctx: &Ctx, warnings: &[String]) {
+    for w in warnings {
+        ctx.info(&format!("warning: {w}"));
     }
 }

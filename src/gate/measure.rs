@@ -43,9 +43,9 @@ enum Data {
 const NO_GITHUB: &str =
     "no GitHub data (offline, or no repository known), so this rule cannot judge";
 
-fn subject_of(d: &Data) -> String {
+fn subject_of(engine: &Engine<'_>, d: &Data) -> String {
     match d {
-        Data::Candidate(_) => "the unreleased changes".into(),
+        Data::Candidate(_) => engine.candidate_label.clone(),
         Data::Release(r) => r.tag.clone(),
         Data::Window(w) => format!("the last {}", human(w.span.end - w.span.start)),
     }
@@ -154,9 +154,25 @@ fn issue_evidence(items: &[IssueRef], what: &str) -> Vec<Evidence> {
         .collect()
 }
 
-fn fix_measure(subject: String, f: Option<&FixStats>, agg: Option<Agg>, what: &str) -> Measurement {
+/// Why bug metrics are missing, as a sentence.
+fn no_bugs(engine: &Engine<'_>) -> String {
+    format!(
+        "{}, so this rule cannot judge.",
+        engine
+            .bug_data_missing()
+            .unwrap_or_else(|| NO_GITHUB.to_string())
+    )
+}
+
+fn fix_measure(
+    subject: String,
+    f: Option<&FixStats>,
+    agg: Option<Agg>,
+    what: &str,
+    why: String,
+) -> Measurement {
     let Some(f) = f else {
-        return Measurement::missing(subject, format!("{NO_GITHUB}."));
+        return Measurement::missing(subject, why);
     };
     let (value, samples, evidence) = match agg {
         Some(a) => (
@@ -195,7 +211,7 @@ fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg) -> Measureme
 }
 
 fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
-    let subject = subject_of(d);
+    let subject = subject_of(engine, d);
     match metric {
         Metric::Changes
         | Metric::LeadTime(_)
@@ -226,7 +242,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 Data::Candidate(_) => (None, None, None, Vec::new()),
             };
             if found.is_none() {
-                return Measurement::missing(subject, format!("{NO_GITHUB}."));
+                return Measurement::missing(subject, no_bugs(engine));
             }
             Measurement {
                 value: if *metric == Metric::BugsFound {
@@ -246,7 +262,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 Data::Window(w) => w.bug_fix.as_ref(),
                 Data::Candidate(_) => None,
             };
-            fix_measure(subject, f, Some(*a), "fixed in")
+            fix_measure(subject, f, Some(*a), "fixed in", no_bugs(engine))
         }
         Metric::BugFixWithinSlo => {
             let f = match d {
@@ -254,14 +270,14 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 Data::Window(w) => w.bug_fix.as_ref(),
                 Data::Candidate(_) => None,
             };
-            fix_measure(subject, f, None, "fixed in")
+            fix_measure(subject, f, None, "fixed in", no_bugs(engine))
         }
         Metric::TimeToRestore(a) => {
             let f = match d {
                 Data::Window(w) => w.time_to_restore.as_ref(),
                 _ => None,
             };
-            fix_measure(subject, f, Some(*a), "restored in")
+            fix_measure(subject, f, Some(*a), "restored in", format!("{NO_GITHUB}."))
         }
         Metric::PrCycleTime(a) => {
             let c = match d {
@@ -320,7 +336,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
 fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
     let subject = "the open bugs now".to_string();
     let Some(open) = engine.open_bugs() else {
-        return Measurement::missing(subject, format!("{NO_GITHUB}."));
+        return Measurement::missing(subject, no_bugs(engine));
     };
     let (value, evidence) = match o {
         OpenAgg::Total => (

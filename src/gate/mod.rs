@@ -198,10 +198,16 @@ pub fn evaluate(
             .freeze
             .as_ref()
             .is_some_and(|f| f.exempt_fixes)
-        && verdicts.iter().any(|v| v.status == Status::Fail)
+        && verdicts
+            .iter()
+            .any(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))
         && let Some(why) = fix_reason(engine, event)
     {
-        for v in verdicts.iter_mut().filter(|v| v.status == Status::Fail) {
+        // Only slipped targets are exempt: this run's own test results never are.
+        for v in verdicts
+            .iter_mut()
+            .filter(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))
+        {
             v.status = Status::Exempt;
             v.reason = format!(
                 "{} Freeze mode: this pull request is a fix ({why}), so it may pass.",

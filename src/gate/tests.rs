@@ -283,3 +283,17 @@ fn github_rules_without_data_do_not_judge() {
     assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
     assert!(g.verdicts[0].reason.contains("no GitHub data"));
 }
+
+#[test]
+fn freeze_mode_never_exempts_this_runs_failing_tests() {
+    let yaml = "freeze: {exempt_fixes: true}\nrules:\n  - {name: lead, metric: lead_time.p90, max: 5d}\n  - {name: tests, metric: tests.failed, max: 0}\n";
+    let figures = TestFigures {
+        passed: 1,
+        failed: 1,
+        ..TestFigures::default()
+    };
+    let g = run(yaml, Some(&figures), &pr(&[], "fix: typo"));
+    assert_eq!(g.verdicts[0].status, Status::Exempt);
+    assert_eq!(g.verdicts[1].status, Status::Fail);
+    assert_eq!(g.overall, Overall::Fail);
+}

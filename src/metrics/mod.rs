@@ -88,10 +88,13 @@ pub struct Engine<'a> {
     pub inputs: Inputs<'a>,
     pub policy: &'a Policy,
     pub now: Timestamp,
-    /// When the candidate is released: the evaluation time, or a tag's time when
-    /// `release-check --tag` judges an existing release.
-    pub candidate_time: Timestamp,
+    /// How verdicts name the candidate: `the unreleased changes`, or a tag judged by
+    /// `release-check --tag`.
+    pub candidate_label: String,
     pub classifier: Classifier,
+    /// Bug metrics can be computed: GitHub data is there, and some valid issue carries a
+    /// bug label (or the tracker has no issue at all). Otherwise they are unknown, not 0.
+    bugs_known: bool,
     fix: &'a Regex,
     windows: Vec<Span>,
     hotfix: Vec<Option<String>>,
@@ -100,15 +103,23 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     pub fn new(inputs: Inputs<'a>, policy: &'a Policy, now: Timestamp) -> Engine<'a> {
         let releases = &inputs.git.releases;
+        let classifier = Classifier::new(&policy.issues);
+        let bugs_known = inputs.github.is_some_and(|g| {
+            g.issues.is_empty()
+                || g.issues
+                    .iter()
+                    .any(|i| !issues::is_invalid(i) && classifier.is_bug(i))
+        });
         Engine {
+            bugs_known,
             windows: issues::release_windows(releases, now),
             hotfix: changes::hotfixed_by(releases, policy.releases.hotfix_window.secs()),
-            classifier: Classifier::new(&policy.issues),
+            classifier,
             fix: &policy.commits.fix_pattern.0,
             inputs,
             policy,
             now,
-            candidate_time: now,
+            candidate_label: "the unreleased changes".to_string(),
         }
     }
 
@@ -119,6 +130,23 @@ impl<'a> Engine<'a> {
     /// The policy window, `[now - window, now]`.
     pub fn policy_window(&self) -> Span {
         Span::ending_now(self.now, self.policy.window.secs())
+    }
+
+    /// GitHub data for bug metrics, when they can be computed.
+    fn bug_data(&self) -> Option<&'a GithubData> {
+        self.inputs.github.filter(|_| self.bugs_known)
+    }
+
+    /// Why bug metrics cannot be computed, if they cannot.
+    pub fn bug_data_missing(&self) -> Option<String> {
+        match self.inputs.github {
+            None => Some("no GitHub data (offline, or no repository known)".to_string()),
+            Some(_) if !self.bugs_known => Some(format!(
+                "no issue carries a bug label ({}), so bug metrics are unknown, not zero; set `issues.bug_labels`",
+                self.policy.issues.bug_labels.join(", ")
+            )),
+            Some(_) => None,
+        }
     }
 
     fn incidents(&self, i: usize) -> Option<Vec<u64>> {
@@ -142,7 +170,7 @@ impl<'a> Engine<'a> {
         let changes = r
             .changes_loaded
             .then(|| changes::change_stats(&r.changes, r.time, self.fix));
-        let gh = self.inputs.github;
+        let gh = self.bug_data();
         let found = gh.map(|g| issues::bugs_found(&g.issues, &self.classifier, &window));
         let incidents = self.incidents(i);
         let mut bugs: Vec<IssueRef> = found
@@ -190,7 +218,7 @@ impl<'a> Engine<'a> {
         CandidateMetrics {
             head: c.head.clone(),
             base_tag: c.base_tag.clone(),
-            changes: changes::change_stats(&c.changes, self.candidate_time, self.fix),
+            changes: changes::change_stats(&c.changes, self.now, self.fix),
         }
     }
 
@@ -219,8 +247,9 @@ impl<'a> Engine<'a> {
             )
         });
         let gh = self.inputs.github;
+        let bugs = self.bug_data();
         let c = &self.classifier;
-        let found = gh.map(|g| issues::bugs_found(&g.issues, c, &span).len());
+        let found = bugs.map(|g| issues::bugs_found(&g.issues, c, &span).len());
         let weeks = (span.end - span.start) as f64 / 604_800.0;
         WindowMetrics {
             release_frequency: if weeks > 0.0 {
@@ -237,7 +266,7 @@ impl<'a> Engine<'a> {
                 _ => None,
             },
             changes: pooled,
-            bug_fix: gh.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_bug(x))),
+            bug_fix: bugs.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_bug(x))),
             time_to_restore: gh
                 .map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_incident(x))),
             pr_cycle: gh.map(|g| issues::pr_cycle(&g.pulls, &span)),
@@ -247,8 +276,7 @@ impl<'a> Engine<'a> {
 
     /// The open bug backlog at the evaluation time.
     pub fn open_bugs(&self) -> Option<OpenBugs> {
-        self.inputs
-            .github
+        self.bug_data()
             .map(|g| issues::open_bugs(&g.issues, &self.classifier, self.now))
     }
 

@@ -29,6 +29,9 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
         out.push_str(&tests_section(t));
     }
+    if let Some(why) = &r.sources.github_skipped {
+        let _ = writeln!(out, "\n<sub>GitHub data not read: {}.</sub>", inline(why));
+    }
     for n in &r.notes {
         let _ = writeln!(out, "\n> [!NOTE]\n> {}", inline(n));
     }
@@ -132,7 +135,7 @@ fn window_section(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "| Change failure rate | {} |",
+        "| Change failure rate | {}{} |",
         match w.change_failure_rate {
             Some(v) => format!(
                 "{} ({} of {})",
@@ -141,8 +144,22 @@ fn window_section(r: &Report) -> String {
                 w.releases.len()
             ),
             None => "–".into(),
+        },
+        if r.sources.github.is_some() {
+            ""
+        } else {
+            " _(hotfix signal only: no GitHub data)_"
         }
     );
+    if let Some(c) = &w.changes {
+        let _ = writeln!(
+            out,
+            "| Changes | {} (lead time p50 {}, p90 {}) |",
+            c.changes,
+            opt_dur(c.lead_time.p50),
+            opt_dur(c.lead_time.p90)
+        );
+    }
     if let Some(b) = w.bugs_found {
         let _ = writeln!(
             out,

@@ -315,9 +315,6 @@ pub fn render(r: &Report, style: Style) -> String {
     for n in &r.notes {
         let _ = writeln!(out, "{} {n}", style.yellow("note:"));
     }
-    for w in &r.warnings {
-        let _ = writeln!(out, "{} {w}", style.yellow("warning:"));
-    }
     out
 }
 

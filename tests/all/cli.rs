@@ -206,10 +206,18 @@ fn no_matching_tags_warns_and_still_reports_the_candidate() {
         .args(["report", "--offline", "--format", "json", "--now", &now()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\"releases_total\": 0"))
-        .stderr(
-            predicate::str::contains("no tag matches").and(predicate::str::contains("release-1")),
+        .stdout(
+            predicate::str::contains("\"releases_total\": 0")
+                .and(predicate::str::contains("no tag matches"))
+                .and(predicate::str::contains("release-1")),
         );
+    // In text, warnings go to stderr after the report.
+    slipgate(r.path())
+        .args(["report", "--offline", "--now", &now()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no tag matches").not())
+        .stderr(predicate::str::contains("warning: no tag matches"));
 }
 
 #[test]
