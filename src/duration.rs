@@ -101,8 +101,31 @@ pub fn human(secs: i64) -> String {
     }
 }
 
+/// Renders seconds with every non-zero unit: `1d 30m`, `2h 0m 5s` → `2h 5s`.
+pub fn human_exact(secs: i64) -> String {
+    if secs < 0 {
+        return format!("-{}", human_exact(-secs));
+    }
+    let mut parts = Vec::new();
+    let mut rest = secs;
+    for (size, name) in [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")] {
+        if rest >= size {
+            parts.push(format!("{}{}", rest / size, name));
+            rest %= size;
+        }
+    }
+    if parts.is_empty() {
+        "0s".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
 /// Renders fractional seconds (test durations): `0.123s`, `12.5s`, then as [`human`].
 pub fn human_f64(secs: f64) -> String {
+    if secs <= 0.0 || secs.is_nan() {
+        return "0s".to_string();
+    }
     if secs < 60.0 {
         let r = (secs * 1000.0).round() / 1000.0;
         format!("{r}s")
@@ -185,5 +208,7 @@ mod tests {
         assert_eq!(compact(604_800), "7d");
         assert_eq!(compact(129_600), "36h");
         assert_eq!(compact(45), "45s");
+        assert_eq!(human_exact(86_400 + 1_800), "1d 30m");
+        assert_eq!(human_f64(-0.0), "0s");
     }
 }

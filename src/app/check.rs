@@ -124,7 +124,10 @@ fn evaluate(
     }
     let wants_github = force_github || rules.iter().any(|r| r.metric.wants_github());
     let (github, skipped, repo) = if wants_github {
-        read_github(ctx, github_args, &git)?
+        let pulls = rules
+            .iter()
+            .any(|r| matches!(r.metric, crate::policy::Metric::PrCycleTime(_)));
+        read_github(ctx, github_args, &git, pulls)?
     } else {
         (
             None,
@@ -501,15 +504,31 @@ pub fn release_check(ctx: &Ctx, args: &ReleaseCheckArgs) -> Result<i32> {
         None => "release readiness".to_string(),
     };
     let ready = o.gate.overall != Overall::Fail;
-    let lead = if ready {
-        "**READY** — no release rule is tripped."
+    let judged = o
+        .gate
+        .verdicts
+        .iter()
+        .filter(|v| v.status != Status::NotEnoughData)
+        .count();
+    let (lead, line) = if !ready {
+        ("**NOT READY** — a release rule is tripped.", "NOT READY")
+    } else if o.gate.verdicts.is_empty() {
+        (
+            "**READY** — but no rule runs on release: add rules with `on: [release]` to the policy.",
+            "READY (no rule runs on release)",
+        )
+    } else if judged == 0 {
+        (
+            "**READY** — but no release rule had enough data to judge, so nothing vouches for this release either.",
+            "READY (no rule had enough data to judge)",
+        )
     } else {
-        "**NOT READY** — a release rule is tripped."
+        ("**READY** — no release rule is tripped.", "READY")
     };
     let md = body(&o, &what, None, Some(lead));
     let code = publish_local(ctx, &args.actions, &o, &what, &md)?;
     if !ctx.quiet && args.actions.format == Format::Text {
-        print_out(if ready { "\nREADY\n" } else { "\nNOT READY\n" });
+        print_out(&format!("\n{line}\n"));
     }
     Ok(code)
 }

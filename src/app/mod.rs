@@ -249,6 +249,7 @@ pub fn read_github(
     ctx: &Ctx,
     args: &GithubArgs,
     git: &GitHistory,
+    pulls: bool,
 ) -> Result<(Option<GithubData>, Option<String>, Option<String>)> {
     if args.offline {
         return Ok((None, Some("--offline".into()), None));
@@ -260,7 +261,8 @@ pub fn read_github(
             None,
         ));
     };
-    let cfg = github_config(ctx, args, repo.clone())?;
+    let mut cfg = github_config(ctx, args, repo.clone())?;
+    cfg.pulls = pulls;
     let (data, stats) = runtime()?.block_on(crate::collect::github::fetch(&cfg))?;
     ctx.debug(&format!(
         "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
@@ -324,7 +326,7 @@ pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<(Option<Tests>, Vec<Stri
 fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     let window = ctx.policy.policy.window.secs();
     let git = read_git(ctx, args.last, window, 0)?;
-    let (github, skipped, repo) = read_github(ctx, &args.github, &git)?;
+    let (github, skipped, repo) = read_github(ctx, &args.github, &git, true)?;
     let (tests, warnings) = read_tests(ctx, &args.tests)?;
     let engine = Engine::new(
         Inputs {

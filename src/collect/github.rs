@@ -109,6 +109,9 @@ pub struct GithubConfig {
     /// Timeout of one request, body included. Default 30 s.
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// Also fetch pull requests (PR cycle time). Off when no rule needs them, to spend
+    /// fewer requests.
+    pub pulls: bool,
 }
 
 impl GithubConfig {
@@ -124,6 +127,7 @@ impl GithubConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            pulls: true,
         }
     }
 
@@ -422,24 +426,35 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     };
     // Both lists at once (two requests in flight at most, as GitHub's guidance on
     // concurrency allows); the first error stops both.
-    let (issues, pulls) = tokio::try_join!(
-        sync_list(
-            &client,
-            issues_path,
-            states.0.as_ref(),
-            issues_purpose,
-            progress.map(|repo| ("issues", repo)),
-            parse_issue_page,
-        ),
-        sync_list(
-            &client,
-            pulls_path,
-            states.1.as_ref(),
-            pulls_purpose,
-            progress.map(|repo| ("pull requests", repo)),
-            parse_pull_page,
-        ),
-    )?;
+    let issues_sync = sync_list(
+        &client,
+        issues_path,
+        states.0.as_ref(),
+        issues_purpose,
+        progress.map(|repo| ("issues", repo)),
+        parse_issue_page,
+    );
+    let (issues, pulls) = if cfg.pulls {
+        tokio::try_join!(
+            issues_sync,
+            sync_list(
+                &client,
+                pulls_path,
+                states.1.as_ref(),
+                pulls_purpose,
+                progress.map(|repo| ("pull requests", repo)),
+                parse_pull_page,
+            ),
+        )?
+    } else {
+        // Pull requests are not needed: their list is left as the cache has it.
+        let kept = Delta {
+            items: Vec::new(),
+            state: states.1.clone().unwrap_or_default(),
+            full: false,
+        };
+        (issues_sync.await?, kept)
+    };
 
     let mut stats = FetchStats {
         issues_received: issues.items.len(),

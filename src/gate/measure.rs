@@ -550,6 +550,22 @@ pub fn baseline(
                 end_inclusive: false,
             };
             let w = engine.window(span);
+            let change_metric = matches!(
+                metric,
+                Metric::Changes
+                    | Metric::LeadTime(_)
+                    | Metric::FixCommits
+                    | Metric::Reverts
+                    | Metric::FixRatio
+                    | Metric::DefectRate
+            );
+            if change_metric && w.releases.is_empty() {
+                return Err(format!(
+                    "no release lies in the baseline span (the {} before {}), so the slip is not judged.",
+                    human(d.secs()),
+                    crate::model::date(end)
+                ));
+            }
             let m = measure_in(engine, metric, &Data::Window(Box::new(w)));
             if let Some(why) = m.missing {
                 return Err(why);

@@ -264,6 +264,30 @@ pub fn render_value(metric: &Metric, v: f64) -> String {
     }
 }
 
+/// Renders a value precisely enough to tell it from `limit` when the two differ: a rule
+/// must never say "100% is below the minimum 100%".
+pub fn render_against(metric: &Metric, v: f64, limit: f64) -> String {
+    let plain = render_value(metric, v);
+    if v == limit || plain != render_value(metric, limit) {
+        return plain;
+    }
+    match metric.unit() {
+        Unit::Duration => crate::duration::human_exact(v.round() as i64),
+        Unit::Ratio => {
+            // as many decimals as it takes, up to 6
+            let mut digits = 2;
+            loop {
+                let s = format!("{:.*}%", digits, v * 100.0);
+                if digits >= 6 || s != format!("{:.*}%", digits, limit * 100.0) {
+                    return s;
+                }
+                digits += 1;
+            }
+        }
+        Unit::Count | Unit::Number => format!("{v}"),
+    }
+}
+
 fn threshold_text(rule: &Rule) -> String {
     let mut parts = Vec::new();
     if let Some((t, _)) = &rule.max {
@@ -346,11 +370,13 @@ fn evaluate_rule(
     if let Some((t, hi)) = &rule.max
         && value > *hi
     {
+        v.value_text = render_against(&rule.metric, value, *hi);
         breaches.push(format!("{} is above the maximum {t}", v.value_text));
     }
     if let Some((t, lo)) = &rule.min
         && value < *lo
     {
+        v.value_text = render_against(&rule.metric, value, *lo);
         breaches.push(format!("{} is below the minimum {t}", v.value_text));
     }
     let mut notes = Vec::new();

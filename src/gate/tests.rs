@@ -297,3 +297,53 @@ fn freeze_mode_never_exempts_this_runs_failing_tests() {
     assert_eq!(g.verdicts[1].status, Status::Fail);
     assert_eq!(g.overall, Overall::Fail);
 }
+
+#[test]
+fn values_that_round_onto_the_threshold_are_shown_precisely() {
+    let figures = TestFigures {
+        passed: 9_999,
+        failed: 1,
+        ..TestFigures::default()
+    };
+    let g = run(
+        "rules:\n  - {metric: tests.pass_rate, min: 100%}\n",
+        Some(&figures),
+        &Event::default(),
+    );
+    // 9999 / 10000 = 99.99%, shown as such, not as 100%.
+    assert_eq!(g.verdicts[0].value_text, "99.99%");
+    assert!(
+        g.verdicts[0]
+            .reason
+            .starts_with("99.99% is below the minimum 100%"),
+        "{}",
+        g.verdicts[0].reason
+    );
+    assert_eq!(
+        render_against(
+            &Metric::LeadTime(crate::policy::metric::Agg::P90),
+            88_200.0,
+            86_400.0
+        ),
+        "1d 30m"
+    );
+}
+
+#[test]
+fn an_empty_trailing_baseline_is_not_a_zero() {
+    // Window 10d = [40, 50] holds v1.2.0 (1 change); the 5d before day 40 = [35, 40) holds
+    // no release: not judged, rather than "up from 0".
+    let g = run(
+        "rules:\n  - {metric: changes, scope: window, window: 10d, max_increase: 50%, baseline: {trailing: 5d}}\n",
+        None,
+        &Event::default(),
+    );
+    assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
+    assert!(
+        g.verdicts[0]
+            .reason
+            .contains("no release lies in the baseline span"),
+        "{}",
+        g.verdicts[0].reason
+    );
+}

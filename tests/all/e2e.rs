@@ -130,6 +130,13 @@ async fn pull_request_comment_is_created_then_edited_then_recovers() {
     let posts = seen.iter().filter(|s| s.method == "POST").count();
     let patches = seen.iter().filter(|s| s.method == "PATCH").count();
     assert_eq!((posts, patches), (1, 1), "{seen:#?}");
+    // No rule needs pull requests: their list is never requested.
+    assert!(
+        !seen
+            .iter()
+            .any(|s| s.method == "GET" && s.path.ends_with("/pulls")),
+        "{seen:#?}"
+    );
     for run in [&first, &second, &third] {
         assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
     }
