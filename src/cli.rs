@@ -40,7 +40,7 @@ pub struct Global {
     /// More detail on stderr: sources read, requests made.
     #[arg(long, short, global = true)]
     pub verbose: bool,
-    /// Colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    /// Colour in text output: auto (on a terminal), always, never. NO_COLOR always wins.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
@@ -82,7 +82,7 @@ pub struct GithubArgs {
     /// Use git only: no GitHub requests.
     #[arg(long)]
     pub offline: bool,
-    /// GitHub token [env: GITHUB_TOKEN]. Optional for public repositories (60 requests an hour).
+    /// GitHub token. Optional for public repositories (60 requests an hour).
     #[arg(
         long,
         env = "GITHUB_TOKEN",
@@ -90,7 +90,7 @@ pub struct GithubArgs {
         value_name = "TOKEN"
     )]
     pub token: Option<String>,
-    /// The GitHub repository, OWNER/NAME [env: GITHUB_REPOSITORY; default: from the `origin` remote].
+    /// The GitHub repository, OWNER/NAME [default: from the `origin` remote].
     #[arg(long, env = "GITHUB_REPOSITORY", value_name = "OWNER/NAME")]
     pub github_repo: Option<String>,
     /// The API base URL (GitHub Enterprise: https://HOST/api/v3).
@@ -137,16 +137,16 @@ pub struct ReportArgs {
 /// The GitHub Actions environment and what to write back.
 #[derive(Debug, Clone, Args)]
 pub struct ActionsArgs {
-    /// The event that triggered the run [env: GITHUB_EVENT_NAME].
+    /// The event that triggered the run.
     #[arg(long, env = "GITHUB_EVENT_NAME", value_name = "NAME")]
     pub event_name: Option<String>,
-    /// The event payload (JSON) [env: GITHUB_EVENT_PATH].
+    /// The event payload (JSON).
     #[arg(long, env = "GITHUB_EVENT_PATH", value_name = "FILE")]
     pub event_path: Option<PathBuf>,
-    /// Append the markdown report here [env: GITHUB_STEP_SUMMARY].
+    /// Append the markdown report here (the job summary).
     #[arg(long, env = "GITHUB_STEP_SUMMARY", value_name = "FILE")]
     pub step_summary: Option<PathBuf>,
-    /// Write `verdict`, `failed-rules` and `report-json` here [env: GITHUB_OUTPUT].
+    /// Write the step outputs `verdict`, `failed-rules` and `report-json` here.
     #[arg(long, env = "GITHUB_OUTPUT", value_name = "FILE")]
     pub output_file: Option<PathBuf>,
     /// Where to write the JSON report whose path `report-json` names [default: a file in RUNNER_TEMP or the temp dir].

@@ -263,7 +263,7 @@ fn publish_local(
         Format::Text => text_verdicts(ctx, o, what),
     };
     if !ctx.quiet || a.format == Format::Json {
-        print_out(&out);
+        print_out(&out)?;
     }
     if a.format == Format::Text {
         super::warn_all(ctx, &o.report.warnings);
@@ -349,8 +349,9 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
     s.push_str(&format!(
         "  {}\n\n",
         style.dim(&format!(
-            "{} rules on {} · policy {}",
+            "{} rule{} on {} · policy {}",
             o.gate.verdicts.len(),
+            if o.gate.verdicts.len() == 1 { "" } else { "s" },
             o.gate.trigger.map(|t| t.name()).unwrap_or("any event"),
             ctx.policy.source.describe()
         ))
@@ -381,7 +382,7 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
         s.push_str(&table(
             &["STATUS", "RULE", "VALUE", "THRESHOLD", "BASELINE"],
             &rows,
-            2,
+            &[0, 1, 3, 4],
             style,
         ));
     }
@@ -448,6 +449,12 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     let what = "quality gate";
     let mut previous = None;
     let mut warnings = Vec::new();
+    if args.trigger.is_none() && !ev.event_name.is_empty() && trigger.is_none() {
+        warnings.push(format!(
+            "event `{}` is none of pull_request, push, release, schedule (or their kin), so every rule runs; pass --trigger to choose",
+            ev.event_name
+        ));
+    }
     if args.comment {
         match pr_number {
             Some(n) => match super::publish_comment(ctx, &args.github, &o.git, n, &mut |prev| {
@@ -528,7 +535,7 @@ pub fn release_check(ctx: &Ctx, args: &ReleaseCheckArgs) -> Result<i32> {
     let md = body(&o, &what, None, Some(lead));
     let code = publish_local(ctx, &args.actions, &o, &what, &md)?;
     if !ctx.quiet && args.actions.format == Format::Text {
-        print_out(&format!("\n{line}\n"));
+        print_out(&format!("\n{line}\n"))?;
     }
     Ok(code)
 }

@@ -42,14 +42,14 @@ impl Ctx {
 pub fn run(cli: Cli) -> Result<i32> {
     let g = &cli.global;
     let now = parse_now(g.now.as_deref())?;
-    let color = match g.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    // Colour only on a terminal (or when asked), and never with NO_COLOR.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !no_color
+        && match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal(),
+        };
     if let Command::Policy(cmd) = &cli.command {
         return policy_command(cmd, g.policy.as_deref(), &g.repo);
     }
@@ -107,7 +107,7 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
     match cmd {
         PolicyCommand::Schema => {
             let schema = serde_json::to_string_pretty(&policy::json_schema()).unwrap_or_default();
-            print_out(&format!("{schema}\n"));
+            print_out(&format!("{schema}\n"))?;
         }
         PolicyCommand::Check { file } => {
             let loaded = policy::load(file.as_deref().or(global), &policy_root(repo))?;
@@ -121,21 +121,35 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
                 "# effective policy: {}\n{}",
                 loaded.source.describe(),
                 policy::to_yaml(&loaded.policy)
-            ));
+            ))?;
         }
     }
     Ok(exit::PASSED)
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-pub fn print_out(s: &str) {
+/// Writes to stdout; a closed pipe (`| head`) is not an error, any other write failure
+/// (a full disk) is.
+pub fn print_out(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+            action: "write to",
+            path: "standard output".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Reads git, loading changes only for what is needed: the newest `last` releases, the
 /// releases inside `span_back` seconds before now, and `extra` more for baselines.
 pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<GitHistory> {
+    if !ctx.repo.exists() {
+        return Err(Error::Usage(format!(
+            "--repo `{}` does not exist; point --repo at a git work tree, a folder inside one, or a bare repository",
+            ctx.repo.display()
+        )));
+    }
     let history = git::open(&ctx.repo)?;
     let pattern = &ctx.policy.policy.releases.tag_pattern.0;
     let include_prereleases = ctx.policy.policy.releases.include_prereleases;
@@ -263,7 +277,9 @@ pub fn read_github(
     };
     let mut cfg = github_config(ctx, args, repo.clone())?;
     cfg.pulls = pulls;
-    let (data, stats) = runtime()?.block_on(crate::collect::github::fetch(&cfg))?;
+    let (data, stats) = runtime()?
+        .block_on(crate::collect::github::fetch(&cfg))
+        .map_err(|source| Error::GithubFetch { source })?;
     ctx.debug(&format!(
         "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
         data.issues.len(),
@@ -369,7 +385,7 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         Format::Json => report::json::render(&r),
     };
     if !ctx.quiet || args.format == Format::Json {
-        print_out(&out);
+        print_out(&out)?;
     }
     if args.format == Format::Text {
         warn_all(ctx, &r.warnings);

@@ -231,7 +231,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                     r.bugs_found,
                     r.defect_rate,
                     r.changes.as_ref().map(|c| c.changes),
-                    issue_evidence(&r.bugs, "reported"),
+                    issue_evidence(&r.bugs, "age"),
                 ),
                 Data::Window(w) => (
                     w.bugs_found,

@@ -193,11 +193,7 @@ pub fn evaluate(
     // Freeze mode: fix pull requests pass while a fail rule is tripped.
     let mut freeze_exemption = None;
     if event.trigger == Some(Trigger::PullRequest)
-        && engine
-            .policy
-            .freeze
-            .as_ref()
-            .is_some_and(|f| f.exempt_fixes)
+        && engine.policy.freeze.exempt_fixes
         && verdicts
             .iter()
             .any(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))

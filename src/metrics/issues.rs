@@ -365,16 +365,30 @@ pub fn pr_cycle(pulls: &[PullRequest], span: &Span) -> CycleStats {
     }
 }
 
-/// The labels most used on issues, most used first (ties by name), for the hint shown
-/// when no issue carries a bug label.
+/// The labels most used on valid issues (not closed as not planned or duplicate), most
+/// used first (ties by name), for the hint shown when no issue carries a bug label.
+/// Labels that differ only in case are counted together under their most common spelling.
 pub fn label_usage(issues: &[Issue], top: usize) -> Vec<(String, usize)> {
-    let mut counts: IndexMap<String, usize> = IndexMap::new();
-    for i in issues {
+    // lowercased label → (count, spelling → count)
+    let mut counts: IndexMap<String, (usize, IndexMap<String, usize>)> = IndexMap::new();
+    for i in issues.iter().filter(|i| !is_invalid(i)) {
         for l in &i.labels {
-            *counts.entry(l.clone()).or_insert(0) += 1;
+            let e = counts.entry(l.to_lowercase()).or_default();
+            e.0 += 1;
+            *e.1.entry(l.clone()).or_insert(0) += 1;
         }
     }
-    let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+    let mut v: Vec<(String, usize)> = counts
+        .into_values()
+        .map(|(n, spellings)| {
+            let name = spellings
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map(|s| s.0)
+                .unwrap_or_default();
+            (name, n)
+        })
+        .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(top);
     v

@@ -181,7 +181,8 @@ impl<'a> Engine<'a> {
                 title: b.title.clone(),
                 url: b.url.clone(),
                 severity: self.classifier.severity(b).map(str::to_string),
-                seconds: self.now - b.created_at,
+                // age: to its close, or to now while open
+                seconds: b.closed_at.unwrap_or(self.now).min(self.now) - b.created_at,
             })
             .collect();
         bugs.sort_by_key(|b| (b.seconds, b.number));

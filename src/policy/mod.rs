@@ -38,8 +38,7 @@ pub struct Policy {
     pub issues: Issues,
     pub tests: Tests,
     /// Freeze mode: while a fail rule is tripped, fix pull requests still pass.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub freeze: Option<Freeze>,
+    pub freeze: Freeze,
     /// The rules the gate evaluates.
     pub rules: Vec<RuleSpec>,
 }
@@ -105,7 +104,9 @@ pub struct Freeze {
 
 impl Default for Freeze {
     fn default() -> Self {
-        Freeze { exempt_fixes: true }
+        Freeze {
+            exempt_fixes: false,
+        }
     }
 }
 
@@ -213,7 +214,7 @@ impl Default for Policy {
             commits: Commits::default(),
             issues: Issues::default(),
             tests: Tests::default(),
-            freeze: None,
+            freeze: Freeze::default(),
             rules: Vec::new(),
         }
     }
@@ -222,7 +223,7 @@ impl Default for Policy {
 /// A policy that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("the policy file `{}` does not exist; create it or pass --policy with an existing file", path.display())]
+    #[error("the policy file `{}` does not exist; create it (start from `slipgate policy check` output) or name an existing file", path.display())]
     NotFound { path: PathBuf },
     #[error("cannot read the policy file `{}`", path.display())]
     Read {
@@ -351,6 +352,19 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
                 policy.releases.tag_pattern.as_str()
             ),
         ));
+    }
+    for sev in policy.issues.severity_labels.keys() {
+        if matches!(sev.as_str(), "none" | "total" | "overdue" | "oldest_age")
+            || sev.trim().is_empty()
+            || sev.contains('.')
+        {
+            return Err(at(
+                &format!("{sev}:"),
+                format!(
+                    "severity name `{sev}` is reserved or invalid: `none` means no severity label, and `total`, `overdue`, `oldest_age` are `open_bugs` metrics; choose another name"
+                ),
+            ));
+        }
     }
     for sev in policy.issues.fix_slo.keys() {
         if !policy.issues.severity_labels.contains_key(sev) {

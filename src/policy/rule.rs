@@ -444,12 +444,26 @@ impl RuleSpec {
                 return Err("`window` must be longer than 0".into());
             }
         }
+        let checked = |t: &Threshold, key: &str| -> Result<f64, String> {
+            let v = t.value_for(&metric)?;
+            if v < 0.0 {
+                return Err(format!(
+                    "`{key}: {t}` is negative; `{metric}` is never below 0"
+                ));
+            }
+            if metric.unit() == Unit::Ratio && v > 1.0 {
+                return Err(format!(
+                    "`{key}: {t}` is above 100%; `{metric}` is a share, at most 100%"
+                ));
+            }
+            Ok(v)
+        };
         let max = match &self.max {
-            Some(t) => Some((t.clone(), t.value_for(&metric)?)),
+            Some(t) => Some((t.clone(), checked(t, "max")?)),
             None => None,
         };
         let min = match &self.min {
-            Some(t) => Some((t.clone(), t.value_for(&metric)?)),
+            Some(t) => Some((t.clone(), checked(t, "min")?)),
             None => None,
         };
         if let (Some((_, hi)), Some((_, lo))) = (&max, &min)
@@ -467,6 +481,12 @@ impl RuleSpec {
             .as_ref()
             .map(|t| t.slip_fraction("max_decrease"))
             .transpose()?;
+        if max_decrease.is_some_and(|d| d > 1.0) {
+            return Err(
+                "`max_decrease` above 100% could never trip: a value cannot fall by more than 100%"
+                    .into(),
+            );
+        }
         let slip = max_increase.is_some() || max_decrease.is_some();
         if max.is_none() && min.is_none() && !slip {
             return Err(format!(
@@ -517,10 +537,20 @@ impl RuleSpec {
                 Some(v) => v.clone(),
                 None => Trigger::ALL.to_vec(),
             };
+        if let Some(n) = &self.name {
+            if n.trim().is_empty() {
+                return Err("`name` is empty; give the rule a name or leave `name` out".into());
+            }
+            if n.contains([',', '\n', '\r']) {
+                return Err(format!(
+                    "rule name `{}` contains a comma or a line break; names are listed comma-separated in the `failed-rules` output",
+                    n.escape_debug()
+                ));
+            }
+        }
         let name = self
             .name
             .clone()
-            .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| format!("{metric} ({})", scope.name()));
         Ok(Rule {
             name,
@@ -545,7 +575,7 @@ impl RuleSpec {
     pub fn filled(&self, rule: &Rule) -> RuleSpec {
         RuleSpec {
             name: Some(rule.name.clone()),
-            scope: Some(rule.scope),
+            scope: (!rule.metric.is_point_in_time()).then_some(rule.scope),
             window: (rule.scope == Scope::Window).then_some(rule.window),
             baseline: rule.baseline.clone(),
             min_samples: Some(rule.min_samples),

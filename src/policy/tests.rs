@@ -170,3 +170,17 @@ fn nearest_key_suggestions() {
     );
     assert_eq!(nearest("zzz", &["tag_pattern"]), None);
 }
+
+#[test]
+fn nonsense_thresholds_names_and_severities_are_refused() {
+    assert!(err("rules:\n  - {metric: reverts, max: -5}\n").contains("negative"));
+    assert!(err("rules:\n  - {metric: fix_ratio, max: 150%}\n").contains("at most 100%"));
+    assert!(
+        err("rules:\n  - {metric: lead_time.p50, max_decrease: 150%}\n").contains("above 100%")
+    );
+    assert!(err("rules:\n  - {name: '', metric: reverts, max: 1}\n").contains("empty"));
+    assert!(err("rules:\n  - {name: 'a,b', metric: reverts, max: 1}\n").contains("comma"));
+    assert!(err("issues:\n  severity_labels: {total: [x]}\n").contains("reserved"));
+    let (p, _) = parse("rules:\n  - {metric: tests.failed, max: 0}\n", "p.yml").expect("valid");
+    assert!(!to_yaml(&p).contains("scope:"), "{}", to_yaml(&p));
+}

@@ -37,23 +37,43 @@ impl Style {
     }
 }
 
-/// A table with a header row; the first `left` columns are left-aligned, the rest right.
-pub fn table(header: &[&str], rows: &[Vec<String>], left: usize, style: Style) -> String {
+/// The width of a cell as seen on a terminal: ANSI colour codes take no room.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+/// A table with a header row; the columns whose index is in `left` are left-aligned (text),
+/// the others right-aligned (numbers).
+pub fn table(header: &[&str], rows: &[Vec<String>], left: &[usize], style: Style) -> String {
     let cols = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| visible_len(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate().take(cols) {
-            widths[i] = widths[i].max(c.chars().count());
+            widths[i] = widths[i].max(visible_len(c));
         }
     }
     let line = |cells: Vec<String>| -> String {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.chars().count());
+            let pad = widths
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(visible_len(c));
             if i > 0 {
                 s.push_str("  ");
             }
-            if i < left {
+            if left.contains(&i) {
                 s.push_str(c);
                 if i + 1 < cells.len() {
                     s.push_str(&" ".repeat(pad));
@@ -63,7 +83,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>], left: usize, style: Style) -
                 s.push_str(c);
             }
         }
-        s
+        s.trim_end().to_string()
     };
     let mut out = style.bold(&line(header.iter().map(|h| h.to_string()).collect()));
     out.push('\n');
@@ -171,7 +191,8 @@ pub fn render(r: &Report, style: Style) -> String {
         row.push(cell);
         rows.push(row);
     }
-    out.push_str(&table(&header, &rows, 2, style));
+    let failed_col = header.len() - 1;
+    out.push_str(&table(&header, &rows, &[0, 1, failed_col], style));
     if r.releases.iter().any(|x| x.changes.is_none()) {
         let _ = writeln!(
             out,
