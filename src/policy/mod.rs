@@ -94,7 +94,7 @@ pub struct Tests {
 }
 
 /// Freeze mode settings.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Default, Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Freeze {
     /// Pull requests that are fixes (a bug label, or a title matching
@@ -102,13 +102,6 @@ pub struct Freeze {
     pub exempt_fixes: bool,
 }
 
-impl Default for Freeze {
-    fn default() -> Self {
-        Freeze {
-            exempt_fixes: false,
-        }
-    }
-}
 
 /// A compiled regex that serialises back to its source.
 #[derive(Debug, Clone)]
