@@ -25,7 +25,6 @@ mod source;
 mod text;
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -120,6 +119,34 @@ impl JunitError {
             self,
             JunitError::Xml { .. } | JunitError::Malformed { .. } | JunitError::NotJunit { .. }
         )
+    }
+
+    /// What is wrong, without advice: "`f.xml` (line 3, column 5): not well-formed XML:
+    /// …". Used for the warning when a malformed file is skipped.
+    pub fn brief(&self) -> String {
+        match self {
+            JunitError::Xml {
+                file,
+                line,
+                column,
+                source,
+            } => format!("`{file}` (line {line}, column {column}): not well-formed XML: {source}"),
+            JunitError::Malformed {
+                file,
+                line,
+                column,
+                reason,
+            } => format!("`{file}` (line {line}, column {column}): {reason}"),
+            JunitError::NotJunit {
+                file,
+                line,
+                column,
+                root,
+            } => format!(
+                "`{file}` (line {line}, column {column}): not a JUnit XML report, its root element is `<{root}>`"
+            ),
+            other => other.to_string(),
+        }
     }
 
     /// The file, line and column the error points at, for malformed files.
@@ -219,7 +246,7 @@ pub fn collect(
                 run_files.push(name);
             }
             Err(e) if e.is_malformed() && on_malformed == OnMalformed::Warn => {
-                warnings.push(format!("skipped: {}", error_chain(&e)));
+                warnings.push(format!("skipped {}", e.brief()));
             }
             Err(e) => return Err(e),
         }
@@ -229,17 +256,6 @@ pub fn collect(
         cases: merger.finish(),
         warnings,
     })
-}
-
-/// The error and its sources, joined with `: `.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let _ = write!(out, ": {s}");
-        source = s.source();
-    }
-    out
 }
 
 /// The files matched by `patterns`, deduplicated, each with the name shown for it
