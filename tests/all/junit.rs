@@ -904,6 +904,16 @@ fn options_deserialize_lowercase() {
     let m: OnMissing = serde_json::from_str("\"ignore\"").unwrap();
     assert_eq!(m, OnMissing::Ignore);
     assert!(serde_json::from_str::<OnMissing>("\"Warn\"").is_err());
+    // The JSON Schema (embedded in the policy's schema) lists the lowercase values.
+    let schema = serde_json::to_string(&schemars::schema_for!(OnMissing)).unwrap();
+    for value in ["\"error\"", "\"warn\"", "\"ignore\""] {
+        assert!(schema.contains(value), "{schema}");
+    }
+    let schema = serde_json::to_string(&schemars::schema_for!(OnMalformed)).unwrap();
+    assert!(
+        schema.contains("\"warn\"") && !schema.contains("\"ignore\""),
+        "{schema}"
+    );
 }
 
 #[test]
