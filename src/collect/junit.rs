@@ -14,10 +14,20 @@
 //! - `flakyFailure` / `flakyError` children make it flaky (passed and flaky after a
 //!   final pass; failed and flaky beside a final `failure`); `rerun*` never do;
 //! - duration is the sum of the `time` attributes, decimal seconds, 0 when missing or
-//!   not decimal (see [`parse_time`](text::parse_time) for the accepted forms).
+//!   not decimal. Accepted: digits with an optional fraction (`12`, `0.5`, `.5`, `12.`),
+//!   blanks around, and commas as thousands separators in full groups of three before
+//!   the point (`1,234.5`, as old Surefire versions wrote long times). Refused (0 s, and
+//!   one warning per file): signs, exponents, a decimal comma (`0,5`), units, `NaN`;
+//! - a message is the first non-empty line of the deciding element's `message`
+//!   attribute, else of its text (CDATA included), trimmed and cut to
+//!   [`MESSAGE_MAX_CHARS`] characters plus `…`. Line breaks written as `&#10;` or `&#xD;`
+//!   and literal ones both end a line.
 //!
 //! An identity reported more than once in a run (several files, or reruns such as
-//! `gotestsum --rerun-fails`) is merged into one [`TestCase`] (see [`merge`]).
+//! `gotestsum --rerun-fails` or Gradle's test-retry plugin) is merged into one
+//! [`TestCase`](crate::model::TestCase) by [`Merger`]: a passing and a failing attempt
+//! give passed and flaky; only failing attempts give failed (errored if none failed);
+//! skipped only if every attempt was skipped; durations add up.
 
 mod merge;
 mod parse;
