@@ -286,7 +286,7 @@ fn expand(
     let mut seen = HashSet::new();
     let mut files = Vec::new();
     for pattern in patterns {
-        let full = if Path::new(pattern).is_absolute() {
+        let full = if Path::new(pattern).is_absolute() || base_text.is_empty() {
             pattern.clone()
         } else {
             format!("{}/{}", escaped_base.trim_end_matches('/'), pattern)

@@ -823,6 +823,19 @@ fn absolute_patterns() {
 }
 
 #[test]
+fn empty_base_means_the_current_directory() {
+    // Integration tests run in the package root.
+    let run = collect(
+        &strings(&["tests/fixtures/junit/edge/bom.xml"]),
+        Path::new(""),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(run.files, ["tests/fixtures/junit/edge/bom.xml"]);
+}
+
+#[test]
 fn missing_patterns_warn_error_or_ignore() {
     let dir = tree();
     // Default (warn): one warning per pattern that matched nothing; the others are read.
