@@ -14,10 +14,20 @@
 //! - `flakyFailure` / `flakyError` children make it flaky (passed and flaky after a
 //!   final pass; failed and flaky beside a final `failure`); `rerun*` never do;
 //! - duration is the sum of the `time` attributes, decimal seconds, 0 when missing or
-//!   not decimal (see [`parse_time`](text::parse_time) for the accepted forms).
+//!   not decimal. Accepted: digits with an optional fraction (`12`, `0.5`, `.5`, `12.`),
+//!   blanks around, and commas as thousands separators in full groups of three before
+//!   the point (`1,234.5`, as old Surefire versions wrote long times). Refused (0 s, and
+//!   one warning per file): signs, exponents, a decimal comma (`0,5`), units, `NaN`;
+//! - a message is the first non-empty line of the deciding element's `message`
+//!   attribute, else of its text (CDATA included), trimmed and cut to
+//!   [`MESSAGE_MAX_CHARS`] characters plus `…`. Line breaks written as `&#10;` or `&#xD;`
+//!   and literal ones both end a line.
 //!
 //! An identity reported more than once in a run (several files, or reruns such as
-//! `gotestsum --rerun-fails`) is merged into one [`TestCase`] (see [`merge`]).
+//! `gotestsum --rerun-fails` or Gradle's test-retry plugin) is merged into one
+//! [`TestCase`](crate::model::TestCase) by [`Merger`]: a passing and a failing attempt
+//! give passed and flaky; only failing attempts give failed (errored if none failed);
+//! skipped only if every attempt was skipped; durations add up.
 
 mod merge;
 mod parse;
@@ -25,7 +35,6 @@ mod source;
 mod text;
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -142,6 +151,34 @@ impl JunitError {
         )
     }
 
+    /// What is wrong, without advice: "`f.xml` (line 3, column 5): not well-formed XML:
+    /// …". Used for the warning when a malformed file is skipped.
+    pub fn brief(&self) -> String {
+        match self {
+            JunitError::Xml {
+                file,
+                line,
+                column,
+                source,
+            } => format!("`{file}` (line {line}, column {column}): not well-formed XML: {source}"),
+            JunitError::Malformed {
+                file,
+                line,
+                column,
+                reason,
+            } => format!("`{file}` (line {line}, column {column}): {reason}"),
+            JunitError::NotJunit {
+                file,
+                line,
+                column,
+                root,
+            } => format!(
+                "`{file}` (line {line}, column {column}): not a JUnit XML report, its root element is `<{root}>`"
+            ),
+            other => other.to_string(),
+        }
+    }
+
     /// The file, line and column the error points at, for malformed files.
     pub fn location(&self) -> Option<(&str, u64, u64)> {
         match self {
@@ -239,7 +276,7 @@ pub fn collect(
                 run_files.push(name);
             }
             Err(e) if e.is_malformed() && on_malformed == OnMalformed::Warn => {
-                warnings.push(format!("skipped: {}", error_chain(&e)));
+                warnings.push(format!("skipped {}", e.brief()));
             }
             Err(e) => return Err(e),
         }
@@ -249,17 +286,6 @@ pub fn collect(
         cases: merger.finish(),
         warnings,
     })
-}
-
-/// The error and its sources, joined with `: `.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let _ = write!(out, ": {s}");
-        source = s.source();
-    }
-    out
 }
 
 /// The files matched by `patterns`, deduplicated, each with the name shown for it
@@ -280,7 +306,7 @@ fn expand(
     let mut seen = HashSet::new();
     let mut files = Vec::new();
     for pattern in patterns {
-        let full = if Path::new(pattern).is_absolute() {
+        let full = if Path::new(pattern).is_absolute() || base_text.is_empty() {
             pattern.clone()
         } else {
             format!("{}/{}", escaped_base.trim_end_matches('/'), pattern)

@@ -87,16 +87,28 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
     let pass_rate = (ran > 0).then(|| passed as f64 / ran as f64);
     let duration = run.cases.iter().map(|c| c.duration).sum();
 
-    let mut sorted: Vec<&TestCase> = run.cases.iter().collect();
-    sorted.sort_by(|a, b| by_id(a, b));
-    let flaky = sorted
-        .iter()
-        .filter(|c| c.flaky)
-        .map(|c| test_ref(c))
-        .collect();
-    let failing = sorted
+    let mut flaky: Vec<&TestCase> = run.cases.iter().filter(|c| c.flaky).collect();
+    flaky.sort_by(|a, b| by_id(a, b));
+    let mut failing: Vec<&TestCase> = run
+        .cases
         .iter()
         .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored))
+        .collect();
+    failing.sort_by(|a, b| by_id(a, b));
+    // Longest first, ties by identity: a total order, so selecting the first SLOWEST
+    // and sorting them gives the same list as sorting everything.
+    let slower =
+        |a: &&TestCase, b: &&TestCase| b.duration.total_cmp(&a.duration).then_with(|| by_id(a, b));
+    let mut slowest: Vec<&TestCase> = run.cases.iter().collect();
+    if slowest.len() > SLOWEST {
+        slowest.select_nth_unstable_by(SLOWEST - 1, slower);
+        slowest.truncate(SLOWEST);
+    }
+    slowest.sort_by(slower);
+
+    let flaky = flaky.into_iter().map(test_ref).collect();
+    let failing = failing
+        .into_iter()
         .map(|c| FailingTest {
             test: test_ref(c),
             outcome: c.outcome,
@@ -104,11 +116,8 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
             flaky: c.flaky,
         })
         .collect();
-    let mut slow = sorted;
-    slow.sort_by(|a, b| b.duration.total_cmp(&a.duration).then_with(|| by_id(a, b)));
-    let slowest = slow
+    let slowest = slowest
         .into_iter()
-        .take(SLOWEST)
         .map(|c| SlowTest {
             test: test_ref(c),
             duration: c.duration,

@@ -613,9 +613,19 @@ fn malformed_files_can_be_skipped_with_a_warning() {
     assert_eq!(run.files, ["edge/bom.xml"]);
     assert_eq!(run.cases.len(), 1);
     assert_eq!(run.warnings.len(), 4, "{:#?}", run.warnings);
-    assert!(run.warnings[0].contains("edge/malformed-mismatched.xml"));
-    assert!(run.warnings[0].contains("line 6, column 3"));
-    assert!(run.warnings[1].contains("`<html>`"));
+    assert!(
+        run.warnings[0].starts_with(
+            "skipped `edge/malformed-mismatched.xml` (line 6, column 3): not well-formed XML: "
+        ),
+        "{}",
+        run.warnings[0]
+    );
+    assert!(!run.warnings[0].contains("on_malformed"));
+    assert_eq!(
+        run.warnings[1],
+        "skipped `edge/not-junit.html` (line 2, column 1): not a JUnit XML report, its root element is `<html>`"
+    );
+    assert!(run.warnings[2].contains("empty"), "{}", run.warnings[2]);
     // The cases read from a file before its error are not kept: truncated.xml's case
     // `a` is absent.
     assert!(run.cases.iter().all(|c| c.name != "a"));
@@ -813,6 +823,19 @@ fn absolute_patterns() {
 }
 
 #[test]
+fn empty_base_means_the_current_directory() {
+    // Integration tests run in the package root.
+    let run = collect(
+        &strings(&["tests/fixtures/junit/edge/bom.xml"]),
+        Path::new(""),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(run.files, ["tests/fixtures/junit/edge/bom.xml"]);
+}
+
+#[test]
 fn missing_patterns_warn_error_or_ignore() {
     let dir = tree();
     // Default (warn): one warning per pattern that matched nothing; the others are read.
@@ -894,6 +917,16 @@ fn options_deserialize_lowercase() {
     let m: OnMissing = serde_json::from_str("\"ignore\"").unwrap();
     assert_eq!(m, OnMissing::Ignore);
     assert!(serde_json::from_str::<OnMissing>("\"Warn\"").is_err());
+    // The JSON Schema (embedded in the policy's schema) lists the lowercase values.
+    let schema = serde_json::to_string(&schemars::schema_for!(OnMissing)).unwrap();
+    for value in ["\"error\"", "\"warn\"", "\"ignore\""] {
+        assert!(schema.contains(value), "{schema}");
+    }
+    let schema = serde_json::to_string(&schemars::schema_for!(OnMalformed)).unwrap();
+    assert!(
+        schema.contains("\"warn\"") && !schema.contains("\"ignore\""),
+        "{schema}"
+    );
 }
 
 #[test]

@@ -293,17 +293,25 @@ impl<F: FnMut(RawCase)> State<'_, F> {
         at: Pos,
     ) -> Result<[Option<String>; N], JunitError> {
         let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
-        for attr in e.attributes() {
+        // quick-xml's duplicate check compares every attribute with every other one
+        // (quadratic in a tag with thousands of them); only the wanted ones are checked.
+        for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| JunitError::Xml {
                 file: self.file.to_string(),
                 line: at.line,
                 column: at.column,
                 source: quick_xml::Error::InvalidAttr(err),
             })?;
-            let key = attr.key.local_name();
-            if let Some(i) = wanted.iter().position(|w| *w == key.as_ref())
+            let key = attr.key.as_ref();
+            if let Some(i) = wanted.iter().position(|w| *w == key)
                 && let Some(slot) = found.get_mut(i)
             {
+                if slot.is_some() {
+                    return Err(self.malformed(
+                        at,
+                        format!("the attribute `{key}` appears twice in one tag"),
+                    ));
+                }
                 *slot = Some(attr.value.into_owned());
             }
         }
@@ -942,6 +950,10 @@ mod tests {
         assert!(reason(&e).contains("outside the root"), "{e}");
 
         let e = err(b"<testsuite>\n <testcase name='a' name='b'/></testsuite>");
+        assert!(reason(&e).contains("`name` appears twice"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 2, 2)));
+
+        let e = err(b"<testsuite>\n <testcase name='a' time=1/></testsuite>");
         assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
         assert_eq!(e.location(), Some(("t.xml", 2, 2)));
 
@@ -953,6 +965,17 @@ mod tests {
         // Invalid UTF-8 inside a tag, with a declared Latin-1 encoding.
         let e = err(b"<?xml version='1.0' encoding='ISO-8859-1'?>\n<testsuite name='caf\xE9'/>");
         assert!(reason(&e).contains("ISO-8859-1"), "{e}");
+    }
+
+    #[test]
+    fn many_attributes_are_linear_and_prefixed_names_do_not_match() {
+        // 200,000 distinct attributes in one tag; `x:name` is not `name`.
+        let attrs: String = (0..200_000).map(|i| format!(" a{i}='v'")).collect();
+        let doc =
+            format!("<testsuite name='S'><testcase x:name='wrong' name='t'{attrs}/></testsuite>");
+        let mut cases = Vec::new();
+        parse("t.xml", doc.as_bytes(), &mut |c| cases.push(c)).unwrap();
+        assert_eq!(cases[0].name, "t");
     }
 
     #[test]
