@@ -102,7 +102,6 @@ pub struct Freeze {
     pub exempt_fixes: bool,
 }
 
-
 /// A compiled regex that serialises back to its source.
 #[derive(Debug, Clone)]
 pub struct Pattern(pub regex::Regex);
@@ -461,8 +460,48 @@ fn bare_message(raw: &str) -> String {
     first.to_string()
 }
 
-/// Adds "did you mean" to unknown-field errors.
+/// Says the parser's messages in the user's terms, and adds "did you mean" to
+/// unknown-field errors.
 fn improve_message(msg: &str) -> String {
+    let plain = [
+        (
+            "cannot deserialize null",
+            "this key has no value; give it one or leave the key out".to_string(),
+        ),
+        (
+            "duplicate mapping key",
+            format!(
+                "the key `{}` appears twice here; keep one",
+                msg.split("duplicate mapping key: ")
+                    .nth(1)
+                    .and_then(|r| r.split(',').next())
+                    .unwrap_or("?")
+            ),
+        ),
+        ("invalid boolean", "expected `true` or `false`".to_string()),
+        (
+            "invalid u32",
+            "expected a whole number of 0 or more".to_string(),
+        ),
+        (
+            "invalid u64",
+            "expected a whole number of 0 or more".to_string(),
+        ),
+        (
+            "expected sequence start",
+            "expected a list, e.g. `[bug, defect]` or one `- item` per line".to_string(),
+        ),
+        (
+            "expected mapping start",
+            "expected keys and values (`key: value`, one per line)".to_string(),
+        ),
+        ("non-finite float", "expected a finite number".to_string()),
+    ];
+    for (needle, better) in plain {
+        if msg.contains(needle) {
+            return better;
+        }
+    }
     let Some(rest) = msg.split("unknown field `").nth(1) else {
         return msg.to_string();
     };

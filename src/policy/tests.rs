@@ -184,3 +184,12 @@ fn nonsense_thresholds_names_and_severities_are_refused() {
     let (p, _) = parse("rules:\n  - {metric: tests.failed, max: 0}\n", "p.yml").expect("valid");
     assert!(!to_yaml(&p).contains("scope:"), "{}", to_yaml(&p));
 }
+
+#[test]
+fn parser_messages_are_said_in_the_users_terms() {
+    assert!(err("window: ~\n").contains("has no value"));
+    assert!(err("window: 90d\nwindow: 30d\n").contains("`window` appears twice"));
+    assert!(err("releases:\n  include_prereleases: maybe\n").contains("`true` or `false`"));
+    assert!(err("issues:\n  bug_labels: bug\n").contains("expected a list"));
+    assert!(err("version: two\n").starts_with("p.yml:1:10: expected a whole number"));
+}
