@@ -449,6 +449,12 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     let what = "quality gate";
     let mut previous = None;
     let mut warnings = Vec::new();
+    if ctx.policy.rules.is_empty() {
+        warnings.push(format!(
+            "the policy ({}) has no rules, so the gate always passes; add `rules:` (see policies/default.yml)",
+            ctx.policy.source.describe()
+        ));
+    }
     if args.trigger.is_none() && !ev.event_name.is_empty() && trigger.is_none() {
         warnings.push(format!(
             "event `{}` is none of pull_request, push, release, schedule (or their kin), so every rule runs; pass --trigger to choose",
@@ -461,7 +467,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
                 previous = prev.map(str::to_string);
                 body(&o, what, prev, None)
             }) {
-                Ok(msg) => ctx.debug(&msg),
+                Ok(msg) => ctx.info(&format!("slipgate: {msg}")),
                 Err(w) => warnings.push(w),
             },
             None => warnings.push("--comment: no pull request here (not a pull_request event and no --pr), so no comment was written".into()),
@@ -477,7 +483,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
             }
         }
         match super::publish_trend_issue(ctx, &args.github, &o.git, title, &b) {
-            Ok(msg) => ctx.debug(&msg),
+            Ok(msg) => ctx.info(&format!("slipgate: {msg}")),
             Err(w) => warnings.push(w),
         }
     }
