@@ -208,7 +208,7 @@ pub struct RawCase {
     /// Has a `flakyFailure` or `flakyError` child.
     pub flaky: bool,
     /// First non-empty line of the deciding `failure` / `error` (its `message`
-    /// attribute, else its text), at most [`MESSAGE_MAX_CHARS`] characters.
+    /// attribute, else its text), at most [`MESSAGE_MAX_CHARS`] characters (then `…`).
     pub message: Option<String>,
 }
 
