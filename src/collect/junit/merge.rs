@@ -1,21 +1,22 @@
 //! Merging the reports of one identity (classname, name) into one [`TestCase`].
 //!
-//! An identity can be reported more than once in a run: by several files, or by a
-//! runner that reruns failures and reports every attempt (`gotestsum --rerun-fails`,
-//! pytest-rerunfailures in some setups, CI retries that keep each report). The merged
-//! case is:
+//! An identity can be reported more than once in a run: by a runner that reruns failures
+//! and reports every attempt in its file (`gotestsum --rerun-fails`), or by several files
+//! (a CI matrix, shards, retries that keep each report). The merged case is decided in two
+//! steps:
 //!
-//! | attempts                                   | outcome          | flaky |
-//! |--------------------------------------------|------------------|-------|
-//! | at least one passed and one failed/errored | passed           | yes   |
-//! | none passed, at least one failed           | failed           | *     |
-//! | none passed or failed, one errored         | errored          | *     |
-//! | passed (and maybe skipped), none failing   | passed           | *     |
-//! | all skipped                                | skipped          | *     |
+//! 1. **Within one file**, attempts are reruns: the *last* attempt that ran (passed,
+//!    failed or errored) decides that file's outcome; a file whose attempts were all
+//!    skipped is skipped. Fail then pass is a pass on retry; pass then fail is a failure.
+//! 2. **Across files**, the worst file outcome wins: failed, then errored, then passed,
+//!    then skipped. A test that fails on one platform of a matrix and passes on another is
+//!    failed: a failure is never hidden by a pass elsewhere.
 //!
-//! `*`: flaky when any attempt had `flakyFailure` / `flakyError` children. The duration
-//! is the sum of all attempts; the message is the first one (in reading order) of an
-//! attempt with the merged outcome; the file is the first file that reported it.
+//! The case is **flaky** when some attempt passed and some attempt failed or errored
+//! (anywhere in the run), or when an attempt had `flakyFailure` / `flakyError` children.
+//! The duration is the sum of all attempts; the message is the first one (in reading
+//! order) of an attempt with the merged outcome; the file is the first file that reported
+//! the case.
 
 use std::collections::HashMap;
 
@@ -25,9 +26,11 @@ use crate::model::{Outcome, TestCase};
 #[derive(Debug)]
 struct Acc {
     case: TestCase,
-    passed: bool,
-    failed: bool,
-    errored: bool,
+    /// Per file, in first-seen order: the outcome of its last attempt that ran, or
+    /// `Skipped` while every attempt was skipped.
+    files: Vec<(String, Outcome)>,
+    any_passed: bool,
+    any_failing: bool,
     flaky_child: bool,
     failed_message: Option<String>,
     errored_message: Option<String>,
@@ -39,6 +42,16 @@ struct Acc {
 pub struct Merger {
     index: HashMap<(String, String), usize>,
     cases: Vec<Acc>,
+}
+
+/// Rank of a file outcome across files: the worst wins.
+fn severity(o: Outcome) -> u8 {
+    match o {
+        Outcome::Skipped => 0,
+        Outcome::Passed => 1,
+        Outcome::Errored => 2,
+        Outcome::Failed => 3,
+    }
 }
 
 impl Merger {
@@ -58,9 +71,9 @@ impl Merger {
                         message: None,
                         file: file.to_string(),
                     },
-                    passed: false,
-                    failed: false,
-                    errored: false,
+                    files: Vec::new(),
+                    any_passed: false,
+                    any_failing: false,
                     flaky_child: false,
                     failed_message: None,
                     errored_message: None,
@@ -75,20 +88,28 @@ impl Merger {
         acc.case.duration += raw.duration;
         acc.flaky_child |= raw.flaky;
         match raw.outcome {
-            Outcome::Passed => acc.passed = true,
+            Outcome::Passed => acc.any_passed = true,
             Outcome::Failed => {
-                acc.failed = true;
+                acc.any_failing = true;
                 if acc.failed_message.is_none() {
                     acc.failed_message = raw.message;
                 }
             }
             Outcome::Errored => {
-                acc.errored = true;
+                acc.any_failing = true;
                 if acc.errored_message.is_none() {
                     acc.errored_message = raw.message;
                 }
             }
             Outcome::Skipped => {}
+        }
+        match acc.files.iter_mut().find(|(f, _)| f == file) {
+            Some((_, last)) => {
+                if raw.outcome != Outcome::Skipped {
+                    *last = raw.outcome;
+                }
+            }
+            None => acc.files.push((file.to_string(), raw.outcome)),
         }
     }
 
@@ -97,19 +118,19 @@ impl Merger {
             .into_iter()
             .map(|acc| {
                 let mut case = acc.case;
-                let failing = acc.failed || acc.errored;
-                let (outcome, message) = if acc.passed {
-                    (Outcome::Passed, None)
-                } else if acc.failed {
-                    (Outcome::Failed, acc.failed_message)
-                } else if acc.errored {
-                    (Outcome::Errored, acc.errored_message)
-                } else {
-                    (Outcome::Skipped, None)
+                let outcome = acc
+                    .files
+                    .iter()
+                    .map(|(_, o)| *o)
+                    .max_by_key(|o| severity(*o))
+                    .unwrap_or(Outcome::Skipped);
+                case.message = match outcome {
+                    Outcome::Failed => acc.failed_message,
+                    Outcome::Errored => acc.errored_message,
+                    _ => None,
                 };
                 case.outcome = outcome;
-                case.message = message;
-                case.flaky = acc.flaky_child || (acc.passed && failing);
+                case.flaky = acc.flaky_child || (acc.any_passed && acc.any_failing);
                 case
             })
             .collect()
@@ -131,6 +152,7 @@ mod tests {
         }
     }
 
+    /// Each attempt in a file of its own (a matrix, shards).
     fn merged(attempts: Vec<RawCase>) -> Vec<TestCase> {
         let mut m = Merger::default();
         for (i, a) in attempts.into_iter().enumerate() {
@@ -139,10 +161,19 @@ mod tests {
         m.finish()
     }
 
+    /// Every attempt in one file (reruns).
+    fn rerun(attempts: Vec<RawCase>) -> Vec<TestCase> {
+        let mut m = Merger::default();
+        for a in attempts {
+            m.add(a, "run.xml");
+        }
+        m.finish()
+    }
+
     #[test]
     fn fail_then_pass_is_passed_and_flaky_with_summed_duration() {
-        // 1.5 s failing + 0.25 s passing = 1.75 s.
-        let cases = merged(vec![
+        // A rerun in one file: 1.5 s failing + 0.25 s passing = 1.75 s.
+        let cases = rerun(vec![
             raw("t", Outcome::Failed, 1.5, false, Some("boom")),
             raw("t", Outcome::Passed, 0.25, false, None),
         ]);
@@ -151,14 +182,43 @@ mod tests {
         assert!(cases[0].flaky);
         assert_eq!(cases[0].duration, 1.75);
         assert_eq!(cases[0].message, None);
-        assert_eq!(cases[0].file, "f0.xml");
+        assert_eq!(cases[0].file, "run.xml");
+    }
+
+    #[test]
+    fn pass_then_fail_in_one_file_is_failed_and_flaky() {
+        // The last attempt decides within a file.
+        let cases = rerun(vec![
+            raw("t", Outcome::Passed, 0.0, false, None),
+            raw("t", Outcome::Failed, 0.0, false, Some("late")),
+        ]);
+        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, true));
+        assert_eq!(cases[0].message.as_deref(), Some("late"));
+    }
+
+    #[test]
+    fn a_failure_in_one_file_is_not_hidden_by_a_pass_in_another() {
+        // A matrix: failed on one platform, passed on the other → failed (and flaky).
+        let cases = merged(vec![
+            raw("t", Outcome::Failed, 0.0, false, Some("linux only")),
+            raw("t", Outcome::Passed, 0.0, false, None),
+        ]);
+        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, true));
+        assert_eq!(cases[0].message.as_deref(), Some("linux only"));
+        // A file that failed then passed on retry, beside a file that passed: passed.
+        let mut m = Merger::default();
+        m.add(raw("t", Outcome::Failed, 0.0, false, None), "a.xml");
+        m.add(raw("t", Outcome::Passed, 0.0, false, None), "a.xml");
+        m.add(raw("t", Outcome::Passed, 0.0, false, None), "b.xml");
+        let cases = m.finish();
+        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Passed, true));
     }
 
     #[test]
     fn errored_then_passed_is_flaky_too() {
-        let cases = merged(vec![
-            raw("t", Outcome::Passed, 0.0, false, None),
+        let cases = rerun(vec![
             raw("t", Outcome::Errored, 0.0, false, Some("x")),
+            raw("t", Outcome::Passed, 0.0, false, None),
         ]);
         assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Passed, true));
     }
