@@ -85,10 +85,10 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
     );
     let ran = passed + failed + errored;
     let pass_rate = (ran > 0).then(|| passed as f64 / ran as f64);
-    // Rounded to the microsecond: a sum of decimal times should not print as
+    // Rounded to the nanosecond: a sum of decimal times should not print as
     // 37.599999999999994.
     let duration: f64 = run.cases.iter().map(|c| c.duration).sum();
-    let duration = (duration * 1e6).round() / 1e6;
+    let duration = (duration * 1e9).round() / 1e9;
 
     let mut flaky: Vec<&TestCase> = run.cases.iter().filter(|c| c.flaky).collect();
     flaky.sort_by(|a, b| by_id(a, b));
