@@ -10,7 +10,7 @@ use crate::model::{Candidate, GitHistory};
 use crate::policy::{Baseline, Rule, Scope, Trigger};
 use crate::publish::actions::{self, EventContext, Level};
 use crate::publish::sanitize;
-use crate::report::{self, Format, Report, Sources, markdown};
+use crate::report::{self, Format, Report, markdown};
 use std::path::PathBuf;
 
 /// The hidden marker of slipgate's pull request comment.
@@ -155,25 +155,8 @@ fn evaluate(
     }
     let figures = tests.as_ref().map(|t| super::test_figures(&t.metrics));
     let gate = gate::evaluate(&engine, &ctx.policy.rules, figures.as_ref(), event);
-    let incident_rules = rules.iter().any(|r| {
-        matches!(
-            r.metric,
-            crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate
-        )
-    });
-    let sources = Sources {
-        repository: ctx.repo.display().to_string(),
-        github: repo,
-        github_skipped: skipped,
-        issues: github.as_ref().map(|g| g.issues.len()),
-        pull_requests: github.as_ref().map(|g| g.pulls.len()),
-        policy: ctx.policy.source.describe(),
-        junit_files: tests
-            .as_ref()
-            .map(|t| t.run.files.clone())
-            .unwrap_or_default(),
-    };
-
+    let incident_rules = super::uses_incidents(&rules);
+    let sources = super::sources(ctx, github.as_ref(), skipped, repo, tests.as_ref());
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,

@@ -352,24 +352,8 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         &ctx.policy.policy,
         ctx.now,
     );
-    let incident_rules = ctx.policy.rules.iter().any(|r| {
-        matches!(
-            r.metric,
-            crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate
-        )
-    });
-    let sources = Sources {
-        repository: ctx.repo.display().to_string(),
-        github: repo,
-        github_skipped: skipped,
-        issues: github.as_ref().map(|g| g.issues.len()),
-        pull_requests: github.as_ref().map(|g| g.pulls.len()),
-        policy: ctx.policy.source.describe(),
-        junit_files: tests
-            .as_ref()
-            .map(|t| t.run.files.clone())
-            .unwrap_or_default(),
-    };
+    let incident_rules = uses_incidents(&ctx.policy.rules);
+    let sources = sources(ctx, github.as_ref(), skipped, repo, tests.as_ref());
 
     let r = report::build(
         &engine,
@@ -547,6 +531,36 @@ pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Test
     ) {
         Ok(w) => w,
         Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    }
+}
+
+/// Whether a rule reads incidents (time to restore, change failure rate), so a missing
+/// incident label deserves a note.
+pub fn uses_incidents(rules: &[crate::policy::Rule]) -> bool {
+    rules.iter().any(|r| {
+        matches!(
+            r.metric,
+            crate::policy::Metric::TimeToRestore(_) | crate::policy::Metric::ChangeFailureRate
+        )
+    })
+}
+
+/// Where a report's numbers came from.
+pub fn sources(
+    ctx: &Ctx,
+    github: Option<&GithubData>,
+    github_skipped: Option<String>,
+    repo: Option<String>,
+    tests: Option<&Tests>,
+) -> Sources {
+    Sources {
+        repository: ctx.repo.display().to_string(),
+        github: repo,
+        github_skipped,
+        issues: github.map(|g| g.issues.len()),
+        pull_requests: github.map(|g| g.pulls.len()),
+        policy: ctx.policy.source.describe(),
+        junit_files: tests.map(|t| t.run.files.clone()).unwrap_or_default(),
     }
 }
 

@@ -56,40 +56,23 @@ fn release_table(r: &Report) -> String {
         out.push_str("--:|--:|--:|");
     }
     out.push_str("---|\n");
-    let c = &r.candidate.changes;
     let _ = write!(
         out,
-        "| _unreleased_ | now | {} | {} | {} | {} | {} | {} | {} |",
-        c.changes,
-        opt_dur(c.lead_time.p50),
-        opt_dur(c.lead_time.p90),
-        opt_dur(c.lead_time.max),
-        c.fix_commits,
-        c.reverts,
-        c.fix_ratio.map(pct).unwrap_or_else(|| "–".into())
+        "| _unreleased_ | now | {} |",
+        super::change_cells(Some(&r.candidate.changes)).join(" | ")
     );
     if gh {
         out.push_str("  |  |  |");
     }
     out.push_str("  |\n");
     for rel in &r.releases {
-        let _ = write!(out, "| {} | {} |", code(&rel.tag), date(rel.time));
-        match &rel.changes {
-            Some(c) => {
-                let _ = write!(
-                    out,
-                    " {} | {} | {} | {} | {} | {} | {} |",
-                    c.changes,
-                    opt_dur(c.lead_time.p50),
-                    opt_dur(c.lead_time.p90),
-                    opt_dur(c.lead_time.max),
-                    c.fix_commits,
-                    c.reverts,
-                    c.fix_ratio.map(pct).unwrap_or_else(|| "–".into())
-                );
-            }
-            None => out.push_str(" · | · | · | · | · | · | · |"),
-        }
+        let _ = write!(
+            out,
+            "| {} | {} | {} |",
+            code(&rel.tag),
+            date(rel.time),
+            super::change_cells(rel.changes.as_ref()).join(" | ")
+        );
         if gh {
             let _ = write!(
                 out,

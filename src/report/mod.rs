@@ -113,6 +113,23 @@ pub fn build(
     }
 }
 
+/// The change columns of a release row: changes, lead time p50/p90/max, fixes, reverts,
+/// fix ratio; `·` each when the changes were not read.
+pub fn change_cells(c: Option<&crate::metrics::changes::ChangeStats>) -> Vec<String> {
+    match c {
+        Some(c) => vec![
+            c.changes.to_string(),
+            opt_dur(c.lead_time.p50),
+            opt_dur(c.lead_time.p90),
+            opt_dur(c.lead_time.max),
+            c.fix_commits.to_string(),
+            c.reverts.to_string(),
+            c.fix_ratio.map(pct).unwrap_or_else(|| "–".into()),
+        ],
+        None => vec!["·".into(); 7],
+    }
+}
+
 /// A percentage with at most one decimal: `25%`, `66.7%`.
 pub fn pct(ratio: f64) -> String {
     let v = (ratio * 1000.0).round() / 10.0;

@@ -2,7 +2,6 @@
 
 use super::{Report, num, opt_dur, pct, short};
 use crate::duration::human;
-use crate::metrics::changes::ChangeStats;
 use crate::model::{date, rfc3339};
 use std::fmt::Write;
 
@@ -94,21 +93,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>], left: &[usize], style: Style
     out
 }
 
-fn change_cells(c: Option<&ChangeStats>) -> Vec<String> {
-    match c {
-        Some(c) => vec![
-            c.changes.to_string(),
-            opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90),
-            opt_dur(c.lead_time.max),
-            c.fix_commits.to_string(),
-            c.reverts.to_string(),
-            c.fix_ratio.map(pct).unwrap_or_else(|| "–".into()),
-        ],
-        None => vec!["·".into(); 7],
-    }
-}
-
 /// Renders the report for a terminal.
 pub fn render(r: &Report, style: Style) -> String {
     let mut out = String::new();
@@ -151,7 +135,7 @@ pub fn render(r: &Report, style: Style) -> String {
     let mut rows = Vec::new();
     let cand = &r.candidate;
     let mut row = vec!["unreleased".to_string(), "(now)".to_string()];
-    row.extend(change_cells(Some(&cand.changes)));
+    row.extend(super::change_cells(Some(&cand.changes)));
     if gh {
         row.extend(["".into(), "".into(), "".into()]);
     }
@@ -159,7 +143,7 @@ pub fn render(r: &Report, style: Style) -> String {
     rows.push(row);
     for rel in &r.releases {
         let mut row = vec![rel.tag.clone(), date(rel.time)];
-        row.extend(change_cells(rel.changes.as_ref()));
+        row.extend(super::change_cells(rel.changes.as_ref()));
         if gh {
             row.push(
                 rel.bugs_found
