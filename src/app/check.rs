@@ -204,10 +204,31 @@ fn as_candidate(git: &mut GitHistory, tag: &str) -> Result<i64> {
     Ok(r.time)
 }
 
+fn in_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// Prints a workflow command: on stdout beside a text report; on stderr when stdout
+/// carries JSON or markdown, which must stay parseable (the runner reads both).
+fn command(format: Format, line: &str) {
+    if format == Format::Text {
+        println!("{line}");
+    } else {
+        eprintln!("{line}");
+    }
+}
+
 /// The markdown body for the comment, the summary and the trend issue.
 fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> String {
     let mut s = String::new();
     s.push_str(COMMENT_MARKER);
+    s.push('\n');
+    // The state sits at the top, so a comment cut to GitHub's limit keeps it.
+    s.push_str(if o.gate.overall == Overall::Fail {
+        STATE_FAIL
+    } else {
+        STATE_OK
+    });
     s.push('\n');
     s.push_str(&format!("## {}\n\n", markdown::headline(&o.gate, what)));
     if let Some(lead) = lead {
@@ -222,12 +243,6 @@ fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> 
     s.push_str(&markdown::render(&o.report));
     s.push_str("\n</details>\n\n");
     s.push_str(&markdown::footer(&o.report));
-    s.push_str(if o.gate.overall == Overall::Fail {
-        STATE_FAIL
-    } else {
-        STATE_OK
-    });
-    s.push('\n');
     s
 }
 
@@ -298,16 +313,16 @@ fn publish_local(
         })?;
     }
     // annotations, in GitHub Actions only
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+    if in_actions() {
         for v in &o.gate.verdicts {
             let level = match v.status {
                 Status::Fail => Level::Error,
                 Status::Warn => Level::Warning,
                 _ => continue,
             };
-            println!(
-                "{}",
-                actions::annotation(level, &format!("slipgate: {}", v.rule), &v.reason)
+            command(
+                a.format,
+                &actions::annotation(level, &format!("slipgate: {}", v.rule), &v.reason),
             );
         }
     }
@@ -419,7 +434,9 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         pr_title: args.title.clone().or_else(|| pr.map(|p| p.title.clone())),
     };
     let pr_number = args.pr.or(pr.map(|p| p.number));
-    let publishing = args.comment || args.trend_issue.is_some();
+    // The trend issue shows the whole picture, so it reads GitHub data; a comment only
+    // needs what the rules need.
+    let publishing = args.trend_issue.is_some();
     let o = evaluate(
         ctx,
         &event,
@@ -472,8 +489,11 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     }
     let md = body(&o, what, previous.as_deref(), None);
     for w in &warnings {
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            println!("{}", actions::annotation(Level::Warning, "slipgate", w));
+        if in_actions() {
+            command(
+                args.actions.format,
+                &actions::annotation(Level::Warning, "slipgate", w),
+            );
         }
         ctx.info(&format!("warning: {w}"));
     }

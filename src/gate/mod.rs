@@ -268,6 +268,7 @@ pub fn render_against(metric: &Metric, v: f64, limit: f64) -> String {
         return plain;
     }
     match metric.unit() {
+        Unit::Duration if v.fract() != 0.0 && v < 60.0 => crate::duration::human_f64(v),
         Unit::Duration => crate::duration::human_exact(v.round() as i64),
         Unit::Ratio => {
             // as many decimals as it takes, up to 6
@@ -466,7 +467,7 @@ fn slip(
     };
     let mut breach = None;
     if let Some(limit) = rule.max_increase
-        && change > limit
+        && change > limit + 1e-9
     {
         breach = Some(format!(
             "{} is {change_text} over the baseline {b_text} (limit +{})",
@@ -475,7 +476,7 @@ fn slip(
         ));
     }
     if let Some(limit) = rule.max_decrease
-        && change < -limit
+        && change < -limit - 1e-9
     {
         breach = Some(format!(
             "{} is {change_text} below the baseline {b_text} (limit −{})",

@@ -347,3 +347,13 @@ fn an_empty_trailing_baseline_is_not_a_zero() {
         g.verdicts[0].reason
     );
 }
+
+#[test]
+fn an_exact_slip_limit_passes_despite_float_error() {
+    // fix ratio: previous release v1.2.0 has 0 of 1 fixes → baseline 0; use max_decrease on
+    // the candidate vs median instead: lead p50 candidate 6d... Simplest exact case: the
+    // threshold check itself. 0.4 / (1/3) - 1 = 0.2000000000000001 in floating point.
+    let change: f64 = (0.4 - 1.0 / 3.0) / (1.0 / 3.0);
+    assert!(change > 0.2, "the float error this test is about");
+    assert!(change <= 0.2 + 1e-9);
+}

@@ -135,8 +135,9 @@ impl Classifier {
     }
 
     /// The fix objective (seconds) of the issue's severity, if it has one.
+    /// Bugs without a severity label take the objective of `none`, if the policy sets one.
     pub fn objective(&self, i: &Issue) -> Option<i64> {
-        self.severity(i).and_then(|s| self.slo.get(s).copied())
+        self.slo.get(self.severity(i).unwrap_or("none")).copied()
     }
 
     pub fn severity_names(&self) -> impl Iterator<Item = &str> {

@@ -359,7 +359,7 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
         }
     }
     for sev in policy.issues.fix_slo.keys() {
-        if !policy.issues.severity_labels.contains_key(sev) {
+        if sev != "none" && !policy.issues.severity_labels.contains_key(sev) {
             let known: Vec<&str> = policy
                 .issues
                 .severity_labels

@@ -519,8 +519,10 @@ impl RuleSpec {
                     "`confidence` needs a distribution metric (lead_time, bug_fix_time, time_to_restore, pr_cycle_time p50/p90/max), not `{metric}`"
                 ));
             }
-            if max_increase.is_none() {
-                return Err("`confidence` applies to `max_increase` slip rules".into());
+            if max_increase.is_none() || max_decrease.is_some() {
+                return Err(
+                    "`confidence` tests whether values rose, so it applies to `max_increase` alone; put `max_decrease` in a rule of its own".into(),
+                );
             }
         }
         if let Some(l) = &self.waive_label
@@ -548,10 +550,13 @@ impl RuleSpec {
                 ));
             }
         }
-        let name = self
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{metric} ({})", scope.name()));
+        let name = self.name.clone().unwrap_or_else(|| {
+            if metric.is_point_in_time() {
+                metric.to_string()
+            } else {
+                format!("{metric} ({})", scope.name())
+            }
+        });
         Ok(Rule {
             name,
             description: self.description.clone(),
@@ -576,7 +581,8 @@ impl RuleSpec {
         RuleSpec {
             name: Some(rule.name.clone()),
             scope: (!rule.metric.is_point_in_time()).then_some(rule.scope),
-            window: (rule.scope == Scope::Window).then_some(rule.window),
+            window: (rule.scope == Scope::Window && !rule.metric.is_point_in_time())
+                .then_some(rule.window),
             baseline: rule.baseline.clone(),
             min_samples: Some(rule.min_samples),
             level: Some(rule.level),

@@ -193,3 +193,14 @@ fn parser_messages_are_said_in_the_users_terms() {
     assert!(err("issues:\n  bug_labels: bug\n").contains("expected a list"));
     assert!(err("version: two\n").starts_with("p.yml:1:10: expected a whole number"));
 }
+
+#[test]
+fn confidence_goes_with_max_increase_alone() {
+    assert!(err("rules:\n  - {metric: lead_time.p50, max_increase: 10%, max_decrease: 10%, confidence: 0.9}\n").contains("rule of its own"));
+    let (_, r) = parse(
+        "issues:\n  fix_slo: {none: 30d}\nrules:\n  - {metric: tests.failed, max: 0}\n",
+        "p.yml",
+    )
+    .expect("valid");
+    assert_eq!(r[0].name, "tests.failed");
+}

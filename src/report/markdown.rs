@@ -296,8 +296,13 @@ pub fn headline(g: &GateResult, what: &str) -> String {
         .count();
     match g.overall {
         Overall::Fail => format!(
-            "❌ slipgate: {what} failed — {failed} of {} rules tripped",
-            g.verdicts.len()
+            "❌ slipgate: {what} failed — {failed} of {} rules tripped{}",
+            g.verdicts.len(),
+            if warned > 0 {
+                format!(", {warned} warned")
+            } else {
+                String::new()
+            }
         ),
         Overall::Warn => format!(
             "⚠️ slipgate: {what} passed with {warned} warning{}",
