@@ -350,10 +350,28 @@ fn an_empty_trailing_baseline_is_not_a_zero() {
 
 #[test]
 fn an_exact_slip_limit_passes_despite_float_error() {
-    // fix ratio: previous release v1.2.0 has 0 of 1 fixes → baseline 0; use max_decrease on
-    // the candidate vs median instead: lead p50 candidate 6d... Simplest exact case: the
-    // threshold check itself. 0.4 / (1/3) - 1 = 0.2000000000000001 in floating point.
-    let change: f64 = (0.4 - 1.0 / 3.0) / (1.0 / 3.0);
-    assert!(change > 0.2, "the float error this test is about");
-    assert!(change <= 0.2 + 1e-9);
+    // v1.0.0: 3 changes, 1 fix (33.3%); v1.1.0: 5 changes, 2 fixes (40%).
+    // (0.4 − 1/3) / (1/3) is 0.2000000000000001 in floating point: exactly +20% must pass.
+    let subjects = |n: usize, fixes: usize| -> Vec<Commit> {
+        (0..n)
+            .map(|k| Commit {
+                sha: format!("s{n}{k}"),
+                author_time: 0,
+                subject: if k < fixes { "fix: x".into() } else { "feat: y".into() },
+            })
+            .collect()
+    };
+    let mut git = history();
+    git.releases = vec![rel("v1.0.0", 10, &[]), rel("v1.1.0", 20, &[])];
+    git.releases[0].changes = subjects(3, 1);
+    git.releases[1].changes = subjects(5, 2);
+    let (policy, rules) = policy::parse(
+        "rules:\n  - {metric: fix_ratio, scope: latest_release, max_increase: 20%}\n",
+        "t.yml",
+    )
+    .expect("policy");
+    let engine = Engine::new(Inputs { git: &git, github: None }, &policy, 50 * D);
+    let g = evaluate(&engine, &rules, None, &Event::default());
+    assert_eq!(g.verdicts[0].value, Some(0.4));
+    assert_eq!(g.verdicts[0].status, Status::Pass, "{}", g.verdicts[0].reason);
 }
