@@ -159,10 +159,13 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         changes_for_last: Some(0),
     })?;
     let n = times.releases.len();
+    let latest = times.releases.last().map_or(ctx.now, |r| r.time);
     let from_span = times
         .releases
         .iter()
-        .position(|r| r.time >= ctx.now - span_back)
+        // Spans end at `now` (window scopes) or at the latest release (its trailing
+        // baselines): measure back from the earlier of the two, a superset of both.
+        .position(|r| r.time >= latest.min(ctx.now) - span_back)
         .map(|i| n - i)
         .unwrap_or(0);
     let needed = last.max(from_span).saturating_add(extra);

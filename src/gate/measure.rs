@@ -47,7 +47,14 @@ fn subject_of(engine: &Engine<'_>, d: &Data) -> String {
     match d {
         Data::Candidate(_) => engine.candidate_label.clone(),
         Data::Release(r) => r.tag.clone(),
-        Data::Window(w) => format!("the last {}", human(w.span.end - w.span.start)),
+        Data::Window(w) if w.span.end_inclusive && w.span.end == engine.now => {
+            format!("the last {}", human(w.span.end - w.span.start))
+        }
+        Data::Window(w) => format!(
+            "the {} before {}",
+            human(w.span.end - w.span.start),
+            crate::model::date(w.span.end)
+        ),
     }
 }
 
