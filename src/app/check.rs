@@ -123,11 +123,27 @@ fn evaluate(
         now = as_candidate(&mut git, tag)?;
     }
     let wants_github = force_github || rules.iter().any(|r| r.metric.wants_github());
+    let mut gh_warning = None;
     let (github, skipped, repo) = if wants_github {
         let pulls = rules
             .iter()
             .any(|r| matches!(r.metric, crate::policy::Metric::PrCycleTime(_)));
-        read_github(ctx, github_args, &git, pulls)?
+        match read_github(ctx, github_args, &git, pulls) {
+            Ok(read) => read,
+            // An outage of GitHub must not fail a build for a wrong reason: when no
+            // fail-level rule needs its data, the rules that use it do not judge.
+            Err(e)
+                if !rules
+                    .iter()
+                    .any(|r| r.metric.needs_github() && r.level == crate::policy::Level::Fail) =>
+            {
+                gh_warning = Some(format!(
+                    "GitHub could not be read, so the rules that need it report not enough data: {e}"
+                ));
+                (None, Some("GitHub could not be read".to_string()), None)
+            }
+            Err(e) => return Err(e),
+        }
     } else {
         (
             None,
@@ -136,6 +152,7 @@ fn evaluate(
         )
     };
     let (tests, mut warnings) = read_tests(ctx, test_args)?;
+    warnings.extend(gh_warning);
     let mut record_warnings = Vec::new();
     if let Some(t) = &tests
         && record

@@ -357,7 +357,11 @@ fn an_exact_slip_limit_passes_despite_float_error() {
             .map(|k| Commit {
                 sha: format!("s{n}{k}"),
                 author_time: 0,
-                subject: if k < fixes { "fix: x".into() } else { "feat: y".into() },
+                subject: if k < fixes {
+                    "fix: x".into()
+                } else {
+                    "feat: y".into()
+                },
             })
             .collect()
     };
@@ -370,8 +374,20 @@ fn an_exact_slip_limit_passes_despite_float_error() {
         "t.yml",
     )
     .expect("policy");
-    let engine = Engine::new(Inputs { git: &git, github: None }, &policy, 50 * D);
+    let engine = Engine::new(
+        Inputs {
+            git: &git,
+            github: None,
+        },
+        &policy,
+        50 * D,
+    );
     let g = evaluate(&engine, &rules, None, &Event::default());
     assert_eq!(g.verdicts[0].value, Some(0.4));
-    assert_eq!(g.verdicts[0].status, Status::Pass, "{}", g.verdicts[0].reason);
+    assert_eq!(
+        g.verdicts[0].status,
+        Status::Pass,
+        "{}",
+        g.verdicts[0].reason
+    );
 }
