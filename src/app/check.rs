@@ -401,7 +401,12 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
             style,
         ));
     }
-    for v in o.gate.verdicts.iter().filter(|v| v.status != Status::Pass) {
+    for v in o
+        .gate
+        .verdicts
+        .iter()
+        .filter(|v| v.status != Status::Pass || v.notable)
+    {
         s.push_str(&format!(
             "\n{} {}\n  {}\n",
             style.bold(&v.rule),

@@ -499,45 +499,41 @@ pub fn baseline(
         Baseline::MedianOfLast(k) => {
             let k = *k as usize;
             let from = before.saturating_sub(k);
-            let mut values = Vec::new();
-            let mut sample = Vec::new();
-            let mut samples = 0usize;
-            let mut tags = Vec::new();
+            // (value, its release's sample, sample count, tag), in version order
+            let mut rows: Vec<(f64, Vec<f64>, Option<usize>, String)> = Vec::new();
             for i in from..before {
                 let Some(r) = engine.release(i) else { continue };
                 let tag = r.tag.clone();
                 let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
                 if let Some(v) = m.value {
-                    values.push(v);
-                    sample.extend(m.sample);
-                    samples += m.samples.unwrap_or(0);
-                    tags.push(tag);
+                    rows.push((v, m.sample, m.samples, tag));
                 }
             }
-            if values.is_empty() {
+            let span = match (rows.first(), rows.last()) {
+                (Some(a), Some(z)) if a.3 != z.3 => format!("{} … {}", a.3, z.3),
+                (Some(a), _) => a.3.clone(),
+                _ => String::new(),
+            };
+            let found = rows.len();
+            if found == 0 {
                 return Err(format!(
                     "none of the last {k} releases has a value for {metric}; the slip is not judged."
                 ));
             }
-            values.sort_by(f64::total_cmp);
-            let rank = values.len().div_ceil(2);
-            let value = values[rank - 1];
-            let span = match (tags.first(), tags.last()) {
-                (Some(a), Some(z)) if a != z => format!("{a} … {z}"),
-                (Some(a), _) => a.clone(),
-                _ => String::new(),
-            };
-            let describe = if tags.len() < k {
+            // The median release (nearest rank, lower middle) gives the value, and its own
+            // sample is what the significance test compares with: like with like.
+            rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (value, sample, samples, median_tag) = rows.swap_remove(found.div_ceil(2) - 1);
+            let describe = if found < k {
                 format!(
-                    "median of the last {} releases, {span}; {k} asked, fewer had data",
-                    tags.len()
+                    "median of the last {found} releases, {span} (it is {median_tag}'s); {k} asked, fewer had data"
                 )
             } else {
-                format!("median of the last {k} releases, {span}")
+                format!("median of the last {k} releases, {span} (it is {median_tag}'s)")
             };
             Ok(BaselineValue {
                 value,
-                samples: Some(samples),
+                samples,
                 sample,
                 describe,
             })

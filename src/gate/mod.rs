@@ -111,6 +111,10 @@ pub struct Verdict {
     /// One sentence that explains the verdict.
     pub reason: String,
     pub evidence: Vec<Evidence>,
+    /// A passing verdict that still carries a note worth reading (an insignificant slip,
+    /// a baseline with fewer releases than asked).
+    #[serde(skip)]
+    pub notable: bool,
 }
 
 /// The event the gate runs for.
@@ -340,6 +344,7 @@ fn evaluate_rule(
         mann_whitney: None,
         reason: String::new(),
         evidence: m.evidence.clone(),
+        notable: false,
     };
     if let Some(why) = &m.missing {
         v.status = Status::NotEnoughData;
@@ -415,6 +420,10 @@ fn evaluate_rule(
             );
         }
     }
+    v.notable = !notes.is_empty()
+        || v.baseline_text
+            .as_deref()
+            .is_some_and(|b| b.contains("fewer had data"));
     for n in notes {
         v.reason = format!("{} {n}", v.reason);
     }

@@ -342,7 +342,11 @@ pub fn verdicts(g: &GateResult) -> String {
             inline(why)
         );
     }
-    for v in g.verdicts.iter().filter(|v| v.status != Status::Pass) {
+    for v in g
+        .verdicts
+        .iter()
+        .filter(|v| v.status != Status::Pass || v.notable)
+    {
         out.push('\n');
         out.push_str(&verdict_detail(v));
     }
