@@ -526,10 +526,10 @@ pub fn baseline(
             let (value, sample, samples, median_tag) = rows.swap_remove(found.div_ceil(2) - 1);
             let describe = if found < k {
                 format!(
-                    "median of the last {found} releases, {span} (it is {median_tag}'s); {k} asked, fewer had data"
+                    "median of the last {found} releases {span}, from {median_tag}; {k} asked, fewer had data"
                 )
             } else {
-                format!("median of the last {k} releases, {span} (it is {median_tag}'s)")
+                format!("median of the last {k} releases {span}, from {median_tag}")
             };
             Ok(BaselineValue {
                 value,

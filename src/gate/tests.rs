@@ -131,7 +131,7 @@ fn slip_against_previous_release_and_median_of_last() {
             .baseline_text
             .as_deref()
             .unwrap_or("")
-            .contains("v1.0.1 … v1.2.0")
+            .contains("v1.0.1 … v1.2.0, from")
     );
 }
 
