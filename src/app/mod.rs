@@ -403,6 +403,12 @@ pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::Test
                 (
                     id(&f.test.classname, &f.test.name),
                     f.message.clone().unwrap_or_default(),
+                    if f.outcome == crate::model::Outcome::Errored {
+                        "errored"
+                    } else {
+                        "failed"
+                    }
+                    .to_string(),
                 )
             })
             .collect(),
@@ -518,7 +524,11 @@ pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Test
         flaky: m.flaky.len() as u64,
         duration: m.duration,
     };
-    let failing: Vec<String> = figures.failing.iter().map(|(id, _)| id.clone()).collect();
+    let failing: Vec<String> = figures
+        .failing
+        .iter()
+        .map(|(id, _, _)| id.clone())
+        .collect();
     if let Some(dir) = args.cache.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }

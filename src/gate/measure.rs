@@ -132,16 +132,19 @@ fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> 
         value,
         samples: Some(c.changes),
         sample: c.lead_times.iter().map(|&v| v as f64).collect(),
-        evidence: c
-            .slowest
-            .iter()
-            .map(|s| Evidence {
-                id: short(&s.sha).to_string(),
-                text: s.subject.clone(),
-                detail: format!("lead time {}", human(s.lead_time)),
-                url: None,
-            })
-            .collect(),
+        evidence: match metric {
+            Metric::FixCommits | Metric::FixRatio => &c.fixes,
+            Metric::Reverts => &c.revert_list,
+            _ => &c.slowest,
+        }
+        .iter()
+        .map(|s| Evidence {
+            id: short(&s.sha).to_string(),
+            text: s.subject.clone(),
+            detail: format!("lead time {}", human(s.lead_time)),
+            url: None,
+        })
+        .collect(),
         missing: None,
     }
 }
@@ -351,12 +354,7 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
             issue_evidence(&open.oldest, "open for"),
         ),
         OpenAgg::Severity(s) => {
-            let list: Vec<IssueRef> = open
-                .oldest
-                .iter()
-                .filter(|i| i.severity.as_deref().unwrap_or("none") == s)
-                .cloned()
-                .collect();
+            let list: Vec<IssueRef> = open.oldest_by_severity.get(s).cloned().unwrap_or_default();
             (
                 Some(open.severity(s) as f64),
                 issue_evidence(&list, "open for"),
@@ -393,22 +391,27 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
                 .into(),
         );
     };
-    let failing = || {
+    let failing = |which: Option<&str>| {
         f.failing
             .iter()
-            .map(|(id, msg)| Evidence {
+            .filter(|(_, _, outcome)| which.is_none_or(|w| w == outcome))
+            .map(|(id, msg, outcome)| Evidence {
                 id: id.clone(),
                 text: msg.clone(),
-                detail: "failed".into(),
+                detail: outcome.clone(),
                 url: None,
             })
             .collect()
     };
     let (value, samples, evidence): (Option<f64>, usize, Vec<Evidence>) = match t {
-        TestAgg::PassRate => (f.pass_rate(), f.passed + f.failed + f.errored, failing()),
+        TestAgg::PassRate => (
+            f.pass_rate(),
+            f.passed + f.failed + f.errored,
+            failing(None),
+        ),
         TestAgg::Passed => (Some(f.passed as f64), f.total(), Vec::new()),
-        TestAgg::Failed => (Some(f.failed as f64), f.total(), failing()),
-        TestAgg::Errored => (Some(f.errored as f64), f.total(), failing()),
+        TestAgg::Failed => (Some(f.failed as f64), f.total(), failing(Some("failed"))),
+        TestAgg::Errored => (Some(f.errored as f64), f.total(), failing(Some("errored"))),
         TestAgg::Skipped => (Some(f.skipped as f64), f.total(), Vec::new()),
         TestAgg::Total => (Some(f.total() as f64), f.total(), Vec::new()),
         TestAgg::Flaky => (
@@ -418,7 +421,7 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
                 .iter()
                 .map(|id| Evidence {
                     id: id.clone(),
-                    text: "passed only after a failed attempt".into(),
+                    text: "both passed and failed in this run".into(),
                     detail: "flaky".into(),
                     url: None,
                 })

@@ -134,8 +134,8 @@ pub struct TestFigures {
     pub skipped: usize,
     pub flaky: usize,
     pub duration: f64,
-    /// Failing tests: (id, first line of the message).
-    pub failing: Vec<(String, String)>,
+    /// Failing tests: (id, first line of the message, `failed` or `errored`).
+    pub failing: Vec<(String, String, String)>,
     /// Flaky tests: ids.
     pub flaky_ids: Vec<String>,
     /// Slowest tests: (id, seconds).

@@ -262,7 +262,7 @@ fn test_rules_with_and_without_results() {
         passed: 98,
         failed: 2,
         skipped: 5,
-        failing: vec![("a::b".into(), "assertion failed".into())],
+        failing: vec![("a::b".into(), "assertion failed".into(), "failed".into())],
         ..TestFigures::default()
     };
     let g = run(yaml, Some(&figures), &Event::default());

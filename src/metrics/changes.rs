@@ -32,6 +32,11 @@ pub struct ChangeStats {
     /// Every lead time (seconds), for baselines and statistical tests.
     #[serde(skip)]
     pub lead_times: Vec<i64>,
+    /// The first fix commits and reverts (evidence for those metrics).
+    #[serde(skip)]
+    pub fixes: Vec<SlowChange>,
+    #[serde(skip)]
+    pub revert_list: Vec<SlowChange>,
 }
 
 /// Lead time of one change: release time minus author time, clamped at 0.
@@ -60,11 +65,22 @@ pub fn pooled<'a>(
         let lt = lead_time(released, c);
         stats.changes += 1;
         stats.lead_times.push(lt);
+        let keep = |list: &mut Vec<SlowChange>| {
+            if list.len() < EVIDENCE {
+                list.push(SlowChange {
+                    sha: c.sha.clone(),
+                    subject: c.subject.clone(),
+                    lead_time: lt,
+                });
+            }
+        };
         if fix.is_match(&c.subject) {
             stats.fix_commits += 1;
+            keep(&mut stats.fixes);
         }
         if is_revert(&c.subject) {
             stats.reverts += 1;
+            keep(&mut stats.revert_list);
         }
         slow.push((lt, c));
     }

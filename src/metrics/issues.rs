@@ -266,6 +266,9 @@ pub struct OpenBugs {
     pub oldest: Vec<IssueRef>,
     /// The overdue bugs, most overdue first (by age).
     pub overdue_bugs: Vec<IssueRef>,
+    /// The oldest open bugs of each severity (`none` included), oldest first.
+    #[serde(skip)]
+    pub oldest_by_severity: IndexMap<String, Vec<IssueRef>>,
 }
 
 impl OpenBugs {
@@ -296,7 +299,11 @@ pub fn open_bugs(issues: &[Issue], c: &Classifier, now: Timestamp) -> OpenBugs {
     for (age, i) in &open {
         out.total += 1;
         let sev = c.severity(i).unwrap_or("none").to_string();
-        *out.by_severity.entry(sev).or_insert(0) += 1;
+        *out.by_severity.entry(sev.clone()).or_insert(0) += 1;
+        let list = out.oldest_by_severity.entry(sev).or_default();
+        if list.len() < EVIDENCE {
+            list.push(issue_ref(i, c, *age));
+        }
         if let Some(obj) = c.objective(i)
             && *age > obj
         {

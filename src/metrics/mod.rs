@@ -185,7 +185,8 @@ impl<'a> Engine<'a> {
                 seconds: b.closed_at.unwrap_or(self.now).min(self.now) - b.created_at,
             })
             .collect();
-        bugs.sort_by_key(|b| (b.seconds, b.number));
+        // newest first (bugs reported later in the window first)
+        bugs.sort_by_key(|b| std::cmp::Reverse(b.number));
         bugs.truncate(issues::EVIDENCE);
         Some(ReleaseMetrics {
             tag: r.tag.clone(),
