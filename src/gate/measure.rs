@@ -35,7 +35,7 @@ impl Measurement {
 }
 
 enum Data {
-    Candidate(CandidateMetrics),
+    Candidate(Box<CandidateMetrics>),
     Release(Box<ReleaseMetrics>),
     Window(Box<WindowMetrics>),
 }
@@ -60,7 +60,7 @@ fn subject_of(engine: &Engine<'_>, d: &Data) -> String {
 
 fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Result<Data, String> {
     match scope {
-        Scope::Candidate => Ok(Data::Candidate(engine.candidate())),
+        Scope::Candidate => Ok(Data::Candidate(Box::new(engine.candidate()))),
         Scope::LatestRelease => {
             let n = engine.release_count();
             engine
