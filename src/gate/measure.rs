@@ -287,7 +287,18 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 Data::Window(w) => w.time_to_restore.as_ref(),
                 _ => None,
             };
-            fix_measure(subject, f, Some(*a), "restored in", format!("{NO_GITHUB}."))
+            fix_measure(
+                subject,
+                f,
+                Some(*a),
+                "restored in",
+                format!(
+                    "{}, so this rule cannot judge.",
+                    engine
+                        .incident_data_missing()
+                        .unwrap_or_else(|| NO_GITHUB.to_string())
+                ),
+            )
         }
         Metric::PrCycleTime(a) => {
             let c = match d {

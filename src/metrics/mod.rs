@@ -95,6 +95,8 @@ pub struct Engine<'a> {
     /// Bug metrics can be computed: GitHub data is there, and some valid issue carries a
     /// bug label (or the tracker has no issue at all). Otherwise they are unknown, not 0.
     bugs_known: bool,
+    /// Likewise for incidents (time to restore).
+    incidents_known: bool,
     fix: &'a Regex,
     windows: Vec<Span>,
     hotfix: Vec<Option<String>>,
@@ -110,8 +112,15 @@ impl<'a> Engine<'a> {
                     .iter()
                     .any(|i| !issues::is_invalid(i) && classifier.is_bug(i))
         });
+        let incidents_known = inputs.github.is_some_and(|g| {
+            g.issues.is_empty()
+                || g.issues
+                    .iter()
+                    .any(|i| !issues::is_invalid(i) && classifier.is_incident(i))
+        });
         Engine {
             bugs_known,
+            incidents_known,
             windows: issues::release_windows(releases, now),
             hotfix: changes::hotfixed_by(releases, policy.releases.hotfix_window.secs()),
             classifier,
@@ -144,6 +153,18 @@ impl<'a> Engine<'a> {
             Some(_) if !self.bugs_known => Some(format!(
                 "no issue carries a bug label ({}), so bug metrics are unknown, not zero; set `issues.bug_labels`",
                 self.policy.issues.bug_labels.join(", ")
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// Why time to restore cannot be computed, if it cannot.
+    pub fn incident_data_missing(&self) -> Option<String> {
+        match self.inputs.github {
+            None => Some("no GitHub data (offline, or no repository known)".to_string()),
+            Some(_) if !self.incidents_known => Some(format!(
+                "no issue carries an incident label ({}), so time to restore is unknown, not zero; set `issues.incident_labels`",
+                self.policy.issues.incident_labels.join(", ")
             )),
             Some(_) => None,
         }
@@ -270,6 +291,7 @@ impl<'a> Engine<'a> {
             changes: pooled,
             bug_fix: bugs.map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_bug(x))),
             time_to_restore: gh
+                .filter(|_| self.incidents_known)
                 .map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_incident(x))),
             pr_cycle: gh.map(|g| issues::pr_cycle(&g.pulls, &span)),
             span,
