@@ -443,6 +443,11 @@ pub fn publish_comment(
             format!(
                 "could not comment on pull request #{pr}: {e}. A read-only token (pull requests from forks) cannot comment; the job summary carries the report"
             )
+        } else if matches!(e, GithubError::NotFound { .. }) {
+            format!(
+                "could not comment on pull request #{pr}: GitHub answered 404; check that #{pr} is a pull request of {} and that the token can see it (--pr, GITHUB_REPOSITORY)",
+                cfg.repo
+            )
         } else {
             format!("could not comment on pull request #{pr}: {e}")
         }
