@@ -239,3 +239,73 @@ async fn report_reads_issues_and_a_bad_token_is_exit_2() {
     assert!(!err.contains("ghp_wrongWRONGwrong"), "{err}");
     let _ = predicate::always();
 }
+
+#[tokio::test]
+async fn scheduled_run_keeps_one_trend_issue_with_test_history() {
+    let r = sample();
+    policy(r.path());
+    let work = tempfile::tempdir().expect("tmp");
+    let junit = work.path().join("junit.xml");
+    std::fs::write(
+        &junit,
+        r#"<testsuite name="s"><testcase classname="a" name="ok"/><testcase classname="a" name="bad"><failure message="boom"/></testcase></testsuite>"#,
+    )
+    .expect("junit");
+    let hub = MockHub::start(REPO).await;
+    let uri = hub.uri();
+    let (path, cache, junit_arg) = (
+        r.path().to_path_buf(),
+        work.path().join("c.db"),
+        junit.display().to_string(),
+    );
+    let run = move |run_id: &'static str| {
+        let out = slipgate(&path)
+            .args([
+                "check",
+                "--trend-issue",
+                "Quality trend",
+                "--now",
+                &now(),
+                "--cache",
+            ])
+            .arg(&cache)
+            .args(["--junit", &junit_arg])
+            .env("GITHUB_API_URL", &uri)
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_EVENT_NAME", "schedule")
+            .env("GITHUB_SHA", "0123456789abcdef")
+            .env("GITHUB_RUN_ID", run_id)
+            .output()
+            .expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let run2 = run.clone();
+    let (first, second) = tokio::task::spawn_blocking(move || (run("1"), run2("2")))
+        .await
+        .expect("join");
+    // No open bug, one failing test: the gate passes (no tests rule) either way. (The trend
+    // issue is the repository's only issue and carries no bug label, so the bug rule does
+    // not judge.)
+    assert_eq!(first.0, Some(0), "{}", first.1);
+    assert_eq!(second.0, Some(0), "{}", second.1);
+    let trend: Vec<_> = hub
+        .issues()
+        .into_iter()
+        .filter(|i| i.title == "Quality trend")
+        .collect();
+    assert_eq!(trend.len(), 1, "one trend issue, updated in place");
+    let body = &trend[0].body;
+    assert!(body.contains("<!-- slipgate:trend -->"), "{body}");
+    assert!(trend[0].labels.iter().any(|l| l == "slipgate"));
+    // The second run's body lists both recorded test runs: 1 of 2 passed = 50%.
+    assert!(body.contains("### Test runs"), "{body}");
+    assert_eq!(
+        body.matches("| `0123456` | 1 | 1 | 0 | 0 | 50% |").count(),
+        2,
+        "{body}"
+    );
+}
