@@ -295,16 +295,26 @@ impl Cache {
             .map_err(self.err())
     }
 
-    pub(crate) fn load_issues(&self, key: &CacheKey) -> Result<Vec<Issue>, CacheError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT number, title, url, labels, created_at, closed_at, state_reason, open
-                 FROM issues WHERE api_url = ?1 AND repo = ?2 ORDER BY number",
-            )
-            .map_err(self.err())?;
+    /// Every row of one repository that `sql` (with `?1` api_url, `?2` repo) selects.
+    fn load_rows<T>(
+        &self,
+        sql: &str,
+        key: &CacheKey,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, CacheError> {
+        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
         let rows = stmt
-            .query_map(params![key.api_url, key.repo], |r| {
+            .query_map(params![key.api_url, key.repo], row)
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    pub(crate) fn load_issues(&self, key: &CacheKey) -> Result<Vec<Issue>, CacheError> {
+        self.load_rows(
+            "SELECT number, title, url, labels, created_at, closed_at, state_reason, open
+             FROM issues WHERE api_url = ?1 AND repo = ?2 ORDER BY number",
+            key,
+            |r| {
                 Ok(Issue {
                     number: uint(r.get(0)?),
                     title: r.get(1)?,
@@ -315,21 +325,16 @@ impl Cache {
                     state_reason: r.get(6)?,
                     open: r.get(7)?,
                 })
-            })
-            .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+            },
+        )
     }
 
     pub(crate) fn load_pulls(&self, key: &CacheKey) -> Result<Vec<PullRequest>, CacheError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT number, title, url, labels, created_at, merged_at, merge_commit_sha, base
-                 FROM pulls WHERE api_url = ?1 AND repo = ?2 ORDER BY number",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![key.api_url, key.repo], |r| {
+        self.load_rows(
+            "SELECT number, title, url, labels, created_at, merged_at, merge_commit_sha, base
+             FROM pulls WHERE api_url = ?1 AND repo = ?2 ORDER BY number",
+            key,
+            |r| {
                 Ok(PullRequest {
                     number: uint(r.get(0)?),
                     title: r.get(1)?,
@@ -340,9 +345,8 @@ impl Cache {
                     merge_commit_sha: r.get(6)?,
                     base: r.get(7)?,
                 })
-            })
-            .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+            },
+        )
     }
 
     /// Writes the changed rows and both sync states in one transaction.
