@@ -651,6 +651,8 @@ fn flaky_across_files() {
     assert_eq!(message(&run, "A", "t5"), Some("always broken"));
     assert_eq!(message(&run, "A", "t6"), Some("failed when run"));
     assert_eq!(find(&run, "A", "t1").file, "edge/flaky-run1.xml");
+    // t6 was skipped in run1 and failed in run2: the file named is the one it failed in.
+    assert_eq!(find(&run, "A", "t6").file, "edge/flaky-run2.xml");
     assert_eq!(message(&run, "A", "t1"), Some("first try failed"));
     // Each file alone: run1 has passed 1, failed 2, errored 1, skipped 2, no flaky.
     let one = summarize(&read(&["edge/flaky-run1.xml"]));

@@ -15,8 +15,8 @@
 //! The case is **flaky** when some attempt passed and some attempt failed or errored
 //! (anywhere in the run), or when an attempt had `flakyFailure` / `flakyError` children.
 //! The duration is the sum of all attempts; the message is the first one (in reading
-//! order) of an attempt with the merged outcome; the file is the first file that reported
-//! the case.
+//! order) of an attempt with the merged outcome; the file is the first file whose outcome
+//! is the merged one.
 
 use std::collections::HashMap;
 
@@ -124,6 +124,10 @@ impl Merger {
                     .map(|(_, o)| *o)
                     .max_by_key(|o| severity(*o))
                     .unwrap_or(Outcome::Skipped);
+                // The file named is the first one whose outcome decided the case.
+                if let Some((f, _)) = acc.files.iter().find(|(_, o)| *o == outcome) {
+                    case.file = f.clone();
+                }
                 case.message = match outcome {
                     Outcome::Failed => acc.failed_message,
                     Outcome::Errored => acc.errored_message,
