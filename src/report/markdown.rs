@@ -437,7 +437,10 @@ pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {rate} |",
-            rfc3339(r.at),
+            match &r.run_id {
+                Some(id) => format!("{} (run {})", rfc3339(r.at), inline(id)),
+                None => rfc3339(r.at),
+            },
             code(short(&r.sha)),
             t.passed,
             t.failed,
