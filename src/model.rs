@@ -94,6 +94,9 @@ pub struct GithubData {
     pub pulls: Vec<PullRequest>,
     /// True when the data was fetched without a token.
     pub unauthenticated: bool,
+    /// False when pull requests were not read (no rule needed them): `pulls` is then
+    /// not to be used.
+    pub pulls_read: bool,
     pub warnings: Vec<String>,
 }
 

@@ -151,8 +151,23 @@ fn evaluate(
             None,
         )
     };
-    let (tests, mut warnings) = read_tests(ctx, test_args)?;
+    let (tests, mut warnings) = read_tests(ctx, test_args, false)?;
     warnings.extend(gh_warning);
+    if github.is_none()
+        && rules
+            .iter()
+            .any(|r| r.metric == crate::policy::Metric::ChangeFailureRate)
+    {
+        warnings.push(
+            "change failure rate counts the hotfix signal only: without GitHub data, incidents and regressions are not counted".to_string(),
+        );
+    }
+    if let Some(tag) = tag {
+        warnings.push(format!(
+            "judging {tag} as of its release time ({}), not --now",
+            crate::model::rfc3339(now)
+        ));
+    }
     let mut record_warnings = Vec::new();
     if let Some(t) = &tests
         && record
@@ -331,6 +346,12 @@ fn publish_local(
     }
     // annotations, in GitHub Actions only
     if in_actions() {
+        for w in &o.report.warnings {
+            command(
+                a.format,
+                &actions::annotation(Level::Warning, "slipgate", w),
+            );
+        }
         for v in &o.gate.verdicts {
             let level = match v.status {
                 Status::Fail => Level::Error,
@@ -364,10 +385,11 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
     s.push_str(&format!(
         "  {}\n\n",
         style.dim(&format!(
-            "{} rule{} on {} · policy {}",
+            "{} rule{} on {} · as of {} · policy {}",
             o.gate.verdicts.len(),
             if o.gate.verdicts.len() == 1 { "" } else { "s" },
             o.gate.trigger.map(|t| t.name()).unwrap_or("any event"),
+            crate::model::rfc3339(o.report.evaluated_at),
             ctx.policy.source.describe()
         ))
     ));
@@ -414,12 +436,11 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
             v.reason
         ));
         for e in &v.evidence {
-            let text = if e.text.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", e.text)
-            };
-            s.push_str(&format!("    {}{text} — {}\n", e.id, e.detail));
+            let parts: Vec<&str> = [e.id.as_str(), e.text.as_str(), e.detail.as_str()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect();
+            s.push_str(&format!("    {}\n", parts.join(" — ")));
         }
     }
     if let Some(why) = &o.gate.freeze_exemption {

@@ -308,7 +308,13 @@ pub struct Tests {
 /// policy's `tests.paths` (relative to the repository); none when neither names any.
 /// Returns the run (none without files) and the warnings met (patterns matching nothing,
 /// malformed files skipped).
-pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<(Option<Tests>, Vec<String>)> {
+/// `lenient` (the report) turns `tests.on_missing: error` into a warning: a report is
+/// still worth printing without test results.
+pub fn read_tests(
+    ctx: &Ctx,
+    args: &TestArgs,
+    lenient: bool,
+) -> Result<(Option<Tests>, Vec<String>)> {
     let (patterns, base) = if !args.junit.is_empty() {
         (
             args.junit.clone(),
@@ -323,7 +329,13 @@ pub fn read_tests(ctx: &Ctx, args: &TestArgs) -> Result<(Option<Tests>, Vec<Stri
         return Ok((None, Vec::new()));
     };
     let t = &ctx.policy.policy.tests;
-    let run = crate::collect::junit::collect(&patterns, &base, t.on_malformed, t.on_missing)?;
+    let on_missing = match t.on_missing {
+        crate::collect::junit::OnMissing::Error if lenient => {
+            crate::collect::junit::OnMissing::Warn
+        }
+        other => other,
+    };
+    let run = crate::collect::junit::collect(&patterns, &base, t.on_malformed, on_missing)?;
     ctx.debug(&format!(
         "tests: {} files, {} cases",
         run.files.len(),
@@ -346,7 +358,7 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     let window = ctx.policy.policy.window.secs();
     let git = read_git(ctx, args.last, window, 0)?;
     let (github, skipped, repo) = read_github(ctx, &args.github, &git, true)?;
-    let (tests, warnings) = read_tests(ctx, &args.tests)?;
+    let (tests, warnings) = read_tests(ctx, &args.tests, true)?;
     let engine = Engine::new(
         Inputs {
             git: &git,
@@ -576,7 +588,7 @@ pub fn sources(
         github: repo,
         github_skipped,
         issues: github.map(|g| g.issues.len()),
-        pull_requests: github.map(|g| g.pulls.len()),
+        pull_requests: github.filter(|g| g.pulls_read).map(|g| g.pulls.len()),
         policy: ctx.policy.source.describe(),
         junit_files: tests.map(|t| t.run.files.clone()).unwrap_or_default(),
     }

@@ -507,6 +507,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         issues,
         pulls,
         unauthenticated: !client.authenticated(),
+        pulls_read: cfg.pulls,
         warnings,
     };
     Ok((data, stats))

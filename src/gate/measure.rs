@@ -398,7 +398,7 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
     let Some(f) = tests else {
         return Measurement::missing(
             subject,
-            "no test results (pass --junit or set `tests.paths`), so this rule cannot judge."
+            "no test results were read (no --junit or `tests.paths`, or every file was missing or skipped: see the warnings), so this rule cannot judge."
                 .into(),
         );
     };

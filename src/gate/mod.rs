@@ -97,10 +97,12 @@ pub struct Verdict {
     pub level: Level,
     pub status: Status,
     /// The value in the metric's unit (seconds, fraction, count); none without data.
+    #[serde(serialize_with = "whole")]
     pub value: Option<f64>,
     pub value_text: String,
     /// The thresholds, rendered: `≤ 14d`, `≥ 99.5%`, `≤ +20% vs baseline`.
     pub threshold: String,
+    #[serde(serialize_with = "whole")]
     pub baseline: Option<f64>,
     /// The baseline, rendered with what it is: `3d 4h (median of the last 5 releases)`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,6 +117,15 @@ pub struct Verdict {
     /// a baseline with fewer releases than asked).
     #[serde(skip)]
     pub notable: bool,
+}
+
+/// Whole numbers (durations in seconds, counts) as JSON integers; shares stay decimal.
+fn whole<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => s.serialize_i64(*x as i64),
+        Some(x) => s.serialize_f64(*x),
+        None => s.serialize_none(),
+    }
 }
 
 /// The event the gate runs for.
@@ -221,6 +232,10 @@ pub fn evaluate(
         .map(|v| v.status.severity())
         .max()
         .unwrap_or(0);
+    if worst == 2 {
+        // Tests still fail: freeze mode let nothing through, whatever it exempted.
+        freeze_exemption = None;
+    }
     GateResult {
         overall: match worst {
             2 => Overall::Fail,
@@ -354,6 +369,18 @@ fn evaluate_rule(
     if let Some(n) = m.samples
         && (n as u64) < u64::from(rule.min_samples)
     {
+        // Still show the baseline, so a reader sees what the rule will compare with.
+        if let Some(b) = rule.baseline.as_ref()
+            && let Ok(bv) =
+                measure::baseline(engine, &rule.metric, rule.scope, rule.window.secs(), b)
+        {
+            v.baseline = Some(bv.value);
+            v.baseline_text = Some(format!(
+                "{} ({})",
+                render_value(&rule.metric, bv.value),
+                bv.describe
+            ));
+        }
         v.status = Status::NotEnoughData;
         v.reason = format!(
             "{n} sample{} in {}, fewer than min_samples {}; the rule does not judge yet.",
@@ -400,7 +427,17 @@ fn evaluate_rule(
             v.reason.clear();
         }
     }
-    if breaches.is_empty() {
+    if breaches.is_empty() && !notes.is_empty() {
+        // passed only thanks to a note (an insignificant slip): the note is the reason
+        v.status = Status::Pass;
+        v.notable = true;
+        v.reason = format!(
+            "{} for {}.",
+            notes.join(" ").trim_end_matches('.'),
+            m.subject
+        );
+        notes.clear();
+    } else if breaches.is_empty() {
         v.status = Status::Pass;
         v.reason = format!("{} for {} meets {}.", v.value_text, m.subject, v.threshold);
     } else {
@@ -420,7 +457,8 @@ fn evaluate_rule(
             );
         }
     }
-    v.notable = !notes.is_empty()
+    v.notable = v.notable
+        || !notes.is_empty()
         || v.baseline_text
             .as_deref()
             .is_some_and(|b| b.contains("fewer had data"));
@@ -509,7 +547,8 @@ fn slip(
             }
             Some(t) => {
                 v.reason = format!(
-                    "note: the slip is not significant at {} confidence (Mann-Whitney U p = {} ≥ {}), so it does not trip.",
+                    "note: {}, but the slip is not significant at {} confidence (Mann-Whitney U p = {} ≥ {}), so it does not trip.",
+                    breach.as_deref().unwrap_or_default(),
                     pct(conf),
                     fmt_p(t.p_value),
                     fmt_p(alpha)

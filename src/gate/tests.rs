@@ -184,6 +184,13 @@ fn confidence_keeps_an_insignificant_slip_from_failing() {
     assert_eq!(v.status, Status::Pass);
     assert!((v.mann_whitney.map(|t| t.p_value).unwrap_or(0.0) - 0.5).abs() < 1e-9);
     assert!(v.reason.contains("not significant"), "{}", v.reason);
+    // The reason says what slipped, then why it does not trip.
+    assert!(
+        v.reason.starts_with("6d is +500% over the baseline 1d"),
+        "{}",
+        v.reason
+    );
+    assert!(v.notable);
 }
 
 #[test]
@@ -296,6 +303,8 @@ fn freeze_mode_never_exempts_this_runs_failing_tests() {
     assert_eq!(g.verdicts[0].status, Status::Exempt);
     assert_eq!(g.verdicts[1].status, Status::Fail);
     assert_eq!(g.overall, Overall::Fail);
+    // The gate failed, so freeze mode let nothing through and must not claim it did.
+    assert_eq!(g.freeze_exemption, None);
 }
 
 #[test]

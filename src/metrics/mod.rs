@@ -293,7 +293,9 @@ impl<'a> Engine<'a> {
             time_to_restore: gh
                 .filter(|_| self.incidents_known)
                 .map(|g| issues::fix_stats(&g.issues, c, &span, |x| c.is_incident(x))),
-            pr_cycle: gh.map(|g| issues::pr_cycle(&g.pulls, &span)),
+            pr_cycle: gh
+                .filter(|g| g.pulls_read)
+                .map(|g| issues::pr_cycle(&g.pulls, &span)),
             span,
         }
     }

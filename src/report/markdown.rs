@@ -30,7 +30,11 @@ pub fn render(r: &Report) -> String {
         out.push_str(&tests_section(t));
     }
     if let Some(why) = &r.sources.github_skipped {
-        let _ = writeln!(out, "\n<sub>GitHub data not read: {}.</sub>", inline(why));
+        let _ = writeln!(
+            out,
+            "\n<sub>{}</sub>",
+            inline(&format!("GitHub data not read: {why}."))
+        );
     }
     for n in &r.notes {
         let _ = writeln!(out, "\n> [!NOTE]\n> {}", inline(n));
@@ -165,10 +169,11 @@ fn window_section(r: &Report) -> String {
     if let Some(t) = &w.time_to_restore {
         let _ = writeln!(
             out,
-            "| Time to restore | p50 {}, p90 {} ({} incidents) |",
+            "| Time to restore | p50 {}, p90 {} ({} incident{}) |",
             opt_dur(t.fix_time.p50),
             opt_dur(t.fix_time.p90),
-            t.fix_time.count
+            t.fix_time.count,
+            if t.fix_time.count == 1 { "" } else { "s" }
         );
     }
     if let Some(p) = &w.pr_cycle {

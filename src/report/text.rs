@@ -271,10 +271,11 @@ pub fn render(r: &Report, style: Style) -> String {
         if let Some(t) = &w.time_to_restore {
             let _ = writeln!(
                 out,
-                "  time to restore      p50 {}, p90 {} ({} incidents)",
+                "  time to restore      p50 {}, p90 {} ({} incident{})",
                 opt_dur(t.fix_time.p50),
                 opt_dur(t.fix_time.p90),
-                t.fix_time.count
+                t.fix_time.count,
+                if t.fix_time.count == 1 { "" } else { "s" }
             );
         }
         if let Some(p) = &w.pr_cycle {
