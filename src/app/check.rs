@@ -185,6 +185,7 @@ fn evaluate(
     if let Some(tag) = tag {
         engine.candidate_label = tag.to_string();
     }
+    engine.github_note = skipped.clone();
     let figures = tests.as_ref().map(|t| super::test_figures(&t.metrics));
     let gate = gate::evaluate(&engine, &ctx.policy.rules, figures.as_ref(), event);
     let incident_rules = super::uses_incidents(&rules);

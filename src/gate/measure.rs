@@ -40,9 +40,6 @@ enum Data {
     Window(Box<WindowMetrics>),
 }
 
-const NO_GITHUB: &str =
-    "no GitHub data (offline, or no repository known), so this rule cannot judge";
-
 fn subject_of(engine: &Engine<'_>, d: &Data) -> String {
     match d {
         Data::Candidate(_) => engine.candidate_label.clone(),
@@ -170,7 +167,7 @@ fn no_bugs(engine: &Engine<'_>) -> String {
         "{}, so this rule cannot judge.",
         engine
             .bug_data_missing()
-            .unwrap_or_else(|| NO_GITHUB.to_string())
+            .unwrap_or_else(|| engine.no_github())
     )
 }
 
@@ -206,9 +203,9 @@ fn fix_measure(
     }
 }
 
-fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg) -> Measurement {
+fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg, why: String) -> Measurement {
     let Some(c) = c else {
-        return Measurement::missing(subject, format!("{NO_GITHUB}."));
+        return Measurement::missing(subject, why);
     };
     Measurement {
         subject,
@@ -296,7 +293,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                     "{}, so this rule cannot judge.",
                     engine
                         .incident_data_missing()
-                        .unwrap_or_else(|| NO_GITHUB.to_string())
+                        .unwrap_or_else(|| engine.no_github())
                 ),
             )
         }
@@ -305,7 +302,11 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 Data::Window(w) => w.pr_cycle.as_ref(),
                 _ => None,
             };
-            cycle_measure(subject, c, *a)
+            let why = match engine.inputs.github {
+                Some(_) => "pull requests were not read, so this rule cannot judge.".to_string(),
+                None => format!("{}, so this rule cannot judge.", engine.no_github()),
+            };
+            cycle_measure(subject, c, *a, why)
         }
         Metric::ReleaseFrequency | Metric::ChangeFailureRate => {
             let Data::Window(w) = d else {

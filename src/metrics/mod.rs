@@ -91,6 +91,8 @@ pub struct Engine<'a> {
     /// How verdicts name the candidate: `the unreleased changes`, or a tag judged by
     /// `release-check --tag`.
     pub candidate_label: String,
+    /// Why there is no GitHub data, when there is none (`--offline`, ...), for verdicts.
+    pub github_note: Option<String>,
     pub classifier: Classifier,
     /// Bug metrics can be computed: GitHub data is there, and some valid issue carries a
     /// bug label (or the tracker has no issue at all). Otherwise they are unknown, not 0.
@@ -129,6 +131,7 @@ impl<'a> Engine<'a> {
             policy,
             now,
             candidate_label: "the unreleased changes".to_string(),
+            github_note: None,
         }
     }
 
@@ -146,10 +149,20 @@ impl<'a> Engine<'a> {
         self.inputs.github.filter(|_| self.bugs_known)
     }
 
+    /// "no GitHub data (why)".
+    pub fn no_github(&self) -> String {
+        format!(
+            "no GitHub data ({})",
+            self.github_note
+                .as_deref()
+                .unwrap_or("offline, or no repository known")
+        )
+    }
+
     /// Why bug metrics cannot be computed, if they cannot.
     pub fn bug_data_missing(&self) -> Option<String> {
         match self.inputs.github {
-            None => Some("no GitHub data (offline, or no repository known)".to_string()),
+            None => Some(self.no_github()),
             Some(_) if !self.bugs_known => Some(format!(
                 "no issue carries a bug label ({}), so bug metrics are unknown, not zero; set `issues.bug_labels`",
                 self.policy.issues.bug_labels.join(", ")
@@ -161,7 +174,7 @@ impl<'a> Engine<'a> {
     /// Why time to restore cannot be computed, if it cannot.
     pub fn incident_data_missing(&self) -> Option<String> {
         match self.inputs.github {
-            None => Some("no GitHub data (offline, or no repository known)".to_string()),
+            None => Some(self.no_github()),
             Some(_) if !self.incidents_known => Some(format!(
                 "no issue carries an incident label ({}), so time to restore is unknown, not zero; set `issues.incident_labels`",
                 self.policy.issues.incident_labels.join(", ")
