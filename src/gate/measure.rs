@@ -94,15 +94,10 @@ pub fn measure(
     }
 }
 
-fn dist_value(
-    agg: Agg,
-    values: &[i64],
-    count: usize,
-    dist: &crate::metrics::stats::Distribution,
-) -> Option<f64> {
-    let _ = values;
+/// The aggregate of a distribution (its `count` is the sample size).
+fn dist_value(agg: Agg, dist: &crate::metrics::stats::Distribution) -> Option<f64> {
     match agg {
-        Agg::Count => Some(count as f64),
+        Agg::Count => Some(dist.count as f64),
         Agg::P50 => dist.p50.map(|v| v as f64),
         Agg::P90 => dist.p90.map(|v| v as f64),
         Agg::Max => dist.max.map(|v| v as f64),
@@ -118,7 +113,7 @@ fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> 
     };
     let value = match metric {
         Metric::Changes => Some(c.changes as f64),
-        Metric::LeadTime(a) => dist_value(*a, &c.lead_times, c.changes, &c.lead_time),
+        Metric::LeadTime(a) => dist_value(*a, &c.lead_time),
         Metric::FixCommits => Some(c.fix_commits as f64),
         Metric::Reverts => Some(c.reverts as f64),
         Metric::FixRatio => c.fix_ratio,
@@ -183,7 +178,7 @@ fn fix_measure(
     };
     let (value, samples, evidence) = match agg {
         Some(a) => (
-            dist_value(a, &f.fix_times, f.fix_time.count, &f.fix_time),
+            dist_value(a, &f.fix_time),
             f.fix_time.count,
             issue_evidence(&f.slowest, what),
         ),
@@ -209,7 +204,7 @@ fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg, why: String)
     };
     Measurement {
         subject,
-        value: dist_value(agg, &c.cycle_times, c.cycle_time.count, &c.cycle_time),
+        value: dist_value(agg, &c.cycle_time),
         samples: Some(c.cycle_time.count),
         sample: c.cycle_times.iter().map(|&v| v as f64).collect(),
         evidence: issue_evidence(&c.slowest, "open for"),

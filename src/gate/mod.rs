@@ -8,7 +8,7 @@ mod tests;
 use crate::duration::human;
 use crate::metrics::Engine;
 use crate::metrics::stats::{self, MannWhitney};
-use crate::policy::{Baseline, Level, Metric, Rule, Scope, Trigger, Unit};
+use crate::policy::{Level, Metric, Rule, Trigger, Unit};
 use crate::report::{num, pct};
 use measure::Measurement;
 use serde::Serialize;
@@ -563,9 +563,6 @@ fn slip(
             }
         }
     }
-    if breach.is_none() && v.reason.is_empty() {
-        v.reason = String::new();
-    }
     Ok(breach)
 }
 
@@ -574,19 +571,5 @@ fn fmt_p(p: f64) -> String {
         format!("{p:.1e}")
     } else {
         format!("{}", (p * 10_000.0).round() / 10_000.0)
-    }
-}
-
-/// Scopes, for rendering.
-pub fn scope_name(s: Scope) -> &'static str {
-    s.name()
-}
-
-/// Baseline, for rendering.
-pub fn baseline_name(b: &Baseline) -> String {
-    match b {
-        Baseline::PreviousRelease => "previous release".into(),
-        Baseline::MedianOfLast(n) => format!("median of the last {n} releases"),
-        Baseline::Trailing(d) => format!("trailing {}", human(d.secs())),
     }
 }
