@@ -326,11 +326,6 @@ impl<'a> Engine<'a> {
             return Vec::new();
         };
         let mut notes = Vec::new();
-        let valid: Vec<_> = gh
-            .issues
-            .iter()
-            .filter(|i| !issues::is_invalid(i))
-            .collect();
         let top = || {
             let usage = issues::label_usage(&gh.issues, 8);
             if usage.is_empty() {
@@ -340,17 +335,16 @@ impl<'a> Engine<'a> {
                 format!("labels most used: {}", list.join(", "))
             }
         };
-        if !gh.issues.is_empty() && !valid.iter().any(|i| self.classifier.is_bug(i)) {
+        // `bugs_known` / `incidents_known` are false exactly when the repository has
+        // issues but no valid one carries such a label.
+        if !self.bugs_known {
             notes.push(format!(
                 "no issue carries a bug label ({}), so bug metrics are empty, not zero; set `issues.bug_labels` — {}",
                 self.policy.issues.bug_labels.join(", "),
                 top()
             ));
         }
-        if incident_rules
-            && !gh.issues.is_empty()
-            && !valid.iter().any(|i| self.classifier.is_incident(i))
-        {
+        if incident_rules && !self.incidents_known {
             notes.push(format!(
                 "no issue carries an incident label ({}), so time to restore has no data; set `issues.incident_labels` — {}",
                 self.policy.issues.incident_labels.join(", "),
