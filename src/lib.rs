@@ -11,6 +11,7 @@ pub mod cli;
 pub mod collect;
 pub mod duration;
 pub mod error;
+pub mod escape;
 pub mod gate;
 pub mod metrics;
 pub mod model;
