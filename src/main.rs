@@ -7,7 +7,12 @@ fn main() {
     let code = match slipgate::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", chain(&e));
+            // An error quotes data (file names, server messages): each of its lines (a
+            // policy error shows the offending lines) is shown as it is and can never
+            // read as a workflow command.
+            let text = chain(&e);
+            let lines: Vec<_> = text.split('\n').map(slipgate::escape::line).collect();
+            eprintln!("error: {}", lines.join("\n"));
             e.exit_code()
         }
     };

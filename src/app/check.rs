@@ -4,6 +4,7 @@
 use super::{Ctx, print_out, read_git, read_github, read_tests};
 use crate::cli::{ActionsArgs, CheckArgs, GithubArgs, ReleaseCheckArgs, TestArgs};
 use crate::error::{Error, Result, exit};
+use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, Status};
 use crate::metrics::{Engine, Inputs};
 use crate::model::{Candidate, GitHistory};
@@ -329,7 +330,10 @@ fn publish_local(
         })?;
     }
     if let Some(path) = &a.output_file {
-        let failed = o.gate.failed_rules().join(",");
+        // Rule names come from the policy file, which a pull request can change: one line
+        // each, whatever they hold.
+        let failed: Vec<_> = o.gate.failed_rules().into_iter().map(esc).collect();
+        let failed = failed.join(",");
         let json = json_path.display().to_string();
         actions::write_outputs(
             path,
@@ -372,15 +376,16 @@ fn publish_local(
     })
 }
 
-/// The verdicts for a terminal.
+/// The verdicts for a terminal. Every field from data (rule names, reasons, evidence,
+/// notes) goes through [`crate::escape::line`].
 fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
     use crate::report::text::{Style, table};
     let style = Style { color: ctx.color };
     let mut s = String::new();
     let head = match o.gate.overall {
-        Overall::Fail => style.red(&format!("FAIL  {what} failed")),
-        Overall::Warn => style.yellow(&format!("WARN  {what} passed with warnings")),
-        Overall::Pass => style.green(&format!("PASS  {what} passed")),
+        Overall::Fail => style.red(&format!("FAIL  {} failed", esc(what))),
+        Overall::Warn => style.yellow(&format!("WARN  {} passed with warnings", esc(what))),
+        Overall::Pass => style.green(&format!("PASS  {} passed", esc(what))),
     };
     s.push_str(&style.bold(&head));
     s.push_str(&format!(
@@ -391,7 +396,7 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
             if o.gate.verdicts.len() == 1 { "" } else { "s" },
             o.gate.trigger.map(|t| t.name()).unwrap_or("any event"),
             crate::model::rfc3339(o.report.evaluated_at),
-            ctx.policy.source.describe()
+            esc(&ctx.policy.source.describe())
         ))
     ));
     let rows: Vec<Vec<String>> = o
@@ -407,10 +412,10 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
             };
             vec![
                 st,
-                v.rule.clone(),
-                v.value_text.clone(),
-                v.threshold.clone(),
-                v.baseline_text.clone().unwrap_or_default(),
+                esc(&v.rule).into_owned(),
+                esc(&v.value_text).into_owned(),
+                esc(&v.threshold).into_owned(),
+                esc(v.baseline_text.as_deref().unwrap_or_default()).into_owned(),
             ]
         })
         .collect();
@@ -432,29 +437,31 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
     {
         s.push_str(&format!(
             "\n{} {}\n  {}\n",
-            style.bold(&v.rule),
+            style.bold(&esc(&v.rule)),
             style.dim(&format!("({})", v.status.name())),
-            v.reason
+            esc(&v.reason)
         ));
         for e in &v.evidence {
-            let parts: Vec<&str> = [e.id.as_str(), e.text.as_str(), e.detail.as_str()]
+            let parts: Vec<_> = [e.id.as_str(), e.text.as_str(), e.detail.as_str()]
                 .into_iter()
                 .filter(|p| !p.is_empty())
+                .map(esc)
                 .collect();
             s.push_str(&format!("    {}\n", parts.join(" — ")));
         }
     }
     if let Some(why) = &o.gate.freeze_exemption {
-        s.push_str(&format!("\nfreeze mode: this pull request is a fix ({why}), so tripped fail rules do not fail it\n"));
+        s.push_str(&format!(
+            "\nfreeze mode: this pull request is a fix ({}), so tripped fail rules do not fail it\n",
+            esc(why)
+        ));
     }
     if !o.gate.not_on_this_event.is_empty() {
-        s.push_str(&style.dim(&format!(
-            "\nnot run on this event: {}\n",
-            o.gate.not_on_this_event.join(", ")
-        )));
+        let names: Vec<_> = o.gate.not_on_this_event.iter().map(|n| esc(n)).collect();
+        s.push_str(&style.dim(&format!("\nnot run on this event: {}\n", names.join(", "))));
     }
     for n in &o.report.notes {
-        s.push_str(&format!("{} {n}\n", style.yellow("note:")));
+        s.push_str(&format!("{} {}\n", style.yellow("note:"), esc(n)));
     }
     s
 }
@@ -511,7 +518,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
                 previous = prev.map(str::to_string);
                 body(&o, what, prev, None)
             }) {
-                Ok(msg) => ctx.info(&format!("slipgate: {msg}")),
+                Ok(msg) => ctx.info(&format!("slipgate: {}", esc(&msg))),
                 Err(w) => warnings.push(w),
             },
             None => warnings.push("--comment: no pull request here (not a pull_request event and no --pr), so no comment was written".into()),
@@ -527,7 +534,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
             }
         }
         match super::publish_trend_issue(ctx, &args.github, &o.git, title, &b) {
-            Ok(msg) => ctx.info(&format!("slipgate: {msg}")),
+            Ok(msg) => ctx.info(&format!("slipgate: {}", esc(&msg))),
             Err(w) => warnings.push(w),
         }
     }
@@ -539,7 +546,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
                 &actions::annotation(Level::Warning, "slipgate", w),
             );
         }
-        ctx.info(&format!("warning: {w}"));
+        ctx.info(&format!("warning: {}", esc(w)));
     }
     publish_local(ctx, &args.actions, &o, what, &md)
 }

@@ -594,9 +594,11 @@ pub fn sources(
     }
 }
 
-/// Warnings of a text report go to stderr, after the report.
+/// Warnings of a text report go to stderr, after the report, one line each: a warning
+/// quotes data (file names, tags, server messages), so it goes through
+/// [`crate::escape::line`].
 pub fn warn_all(ctx: &Ctx, warnings: &[String]) {
     for w in warnings {
-        ctx.info(&format!("warning: {w}"));
+        ctx.info(&format!("warning: {}", crate::escape::line(w)));
     }
 }

@@ -98,8 +98,11 @@ impl fmt::Display for Level {
 
 /// The workflow command that shows an annotation: `::error title=T::message`, one line,
 /// to print on stdout. The title is escaped as a property (`%` `\r` `\n` `:` `,` become
-/// `%25` `%0D` `%0A` `%3A` `%2C`), the message as data (`%` `\r` `\n` only). An empty
-/// title is left out.
+/// `%25` `%0D` `%0A` `%3A` `%2C`), the message as data (`%` `\r` `\n` only). Both quote
+/// data (rule names, test names, titles), so every other hidden character (controls,
+/// bidi, zero-width, see [`crate::escape::is_hidden`]) is shown as `<U+XXXX>` and the
+/// `[` of a `##[` as `<U+005B>`: the annotation shows what the data holds, and the line
+/// carries nothing the runner could read as a second command. An empty title is left out.
 pub fn annotation(level: Level, title: &str, message: &str) -> String {
     if title.is_empty() {
         format!("::{level}::{}", escape_data(message))
@@ -112,7 +115,8 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
     }
 }
 
-/// Workflow-command data escaping: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`.
+/// Workflow-command data escaping: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`; any other
+/// hidden character → `<U+XXXX>`, and `##[` → `##<U+005B>`.
 pub fn escape_data(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -120,6 +124,8 @@ pub fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            '[' if out.ends_with("##") => out.push_str("<U+005B>"),
+            c if crate::escape::is_hidden(c) => out.push_str(&crate::escape::visible(c)),
             c => out.push(c),
         }
     }
@@ -459,6 +465,21 @@ mod tests {
             annotation(Level::Error, "t", "::set-output name=x::1\n::error::boom"),
             "::error title=t::::set-output name=x::1%0A::error::boom"
         );
+    }
+
+    #[test]
+    fn annotations_show_hidden_characters_and_break_old_commands() {
+        assert_eq!(
+            annotation(
+                Level::Warning,
+                "slipgate: a\u{202E}b",
+                "x\u{1b}[31m\u{0}\u{7} ##[error]y\u{200B}"
+            ),
+            "::warning title=slipgate%3A a<U+202E>b::x<U+001B>[31m<U+0000><U+0007> \
+             ##<U+005B>error]y<U+200B>"
+        );
+        // Visible forms are made after `%` is escaped: they hold no `%`, `:` or `,`.
+        assert_eq!(escape_property("\u{85},%"), "<U+0085>%2C%25");
     }
 
     #[test]

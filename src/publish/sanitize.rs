@@ -3,15 +3,19 @@
 //! notify anyone.
 //!
 //! What [`inline`] does to text, in order of reading:
-//! - line breaks (`\r\n`, `\r`, `\n`) and tabs become one space each; other control
-//!   characters are dropped, so a value never ends a table row or a list item;
+//! - line breaks (`\r\n`, `\r`, `\n`) and tabs become one space each, so a value never
+//!   ends a table row or a list item; every other character that
+//!   [`crate::escape::is_hidden`] names (controls, bidi overrides and isolates,
+//!   zero-width and other invisible characters, an input U+2060 included) is shown as
+//!   `&lt;U+202E&gt;`, which renders as the text `<U+202E>`;
 //! - `&`, `<`, `>` become `&amp;`, `&lt;`, `&gt;`: no HTML tag (`<script>`, `</details>`)
 //!   and no character reference (`&#64;` would decode to `@` after the mention check
 //!   is skipped) survives;
 //! - `` \ ` * _ [ ] | ~ $ `` get a backslash: no emphasis, code span, link, image, table
 //!   cell break, strikethrough or math; a leading `#`, `-`, `+`, `=` and the `.`/`)` of a
 //!   leading `1.`/`1)` are escaped too, so a value placed at the start of a line does not
-//!   become a heading, list or setext underline;
+//!   become a heading, list or setext underline; a leading `:` is escaped too, so a line
+//!   printed to a CI log (`--format markdown`) never starts a workflow command;
 //! - a WORD JOINER (U+2060, invisible, not a line-break opportunity) is put after `@`
 //!   when a letter or digit follows (`@octocat`, `@org/team`, `me@example.com`), after
 //!   `#` when a digit follows (`#12`, `owner/repo#12`), after the `-` of `GH-` when a
@@ -22,7 +26,9 @@
 //!   bare-URL autolink. Links the report itself makes are written by the report, not by
 //!   passing outside text through here. Copying the text copies the invisible joiner.
 
+use crate::escape::is_hidden;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// U+2060 WORD JOINER: zero width, no line break, breaks GitHub's mention, reference and
 /// autolink patterns.
@@ -57,7 +63,11 @@ pub fn inline(text: &str) -> String {
                 }
             }
             '\n' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            // Controls, bidi, zero-width and other invisible characters (an input
+            // U+2060 among them, before any joiner of ours is added) are shown.
+            c if is_hidden(c) => {
+                let _ = write!(out, "&lt;U+{:04X}&gt;", u32::from(c));
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -71,6 +81,11 @@ pub fn inline(text: &str) -> String {
                 if c == '#' && next.is_some_and(|n| n.is_ascii_digit()) {
                     out.push(JOINER);
                 }
+            }
+            // A leading `::` would start a workflow command where the markdown is
+            // printed to a CI log (`--format markdown`); `\:` renders as `:`.
+            ':' if at_start => {
+                out.push_str("\\:");
             }
             '.' | ')' if !at_start && leading_marker => {
                 out.push('\\');
@@ -117,7 +132,8 @@ pub fn inline(text: &str) -> String {
             }
             c => out.push(c),
         }
-        if !c.is_whitespace() && !c.is_control() {
+        let blank = matches!(c, '\r' | '\n' | '\t') || (c.is_whitespace() && !is_hidden(c));
+        if !blank {
             if !c.is_ascii_digit() {
                 only_digits = false;
             }
@@ -162,16 +178,24 @@ pub fn truncate_chars(text: &str, max_chars: usize) -> Cow<'_, str> {
 
 /// `text` as an inline code span: a backtick fence longer than any run of backticks in
 /// the text, padded with a space when the text starts or ends with a backtick (the
-/// CommonMark rule strips one such space on each side). Line breaks become spaces.
+/// CommonMark rule strips one such space on each side). Line breaks and tabs become
+/// spaces; every other hidden character (controls, bidi, zero-width, see
+/// [`crate::escape::is_hidden`]) is shown as `<U+202E>` (no escape works inside a code
+/// span, so it is written raw and reads as that text), and the `[` of a `##[` as
+/// `<U+005B>`, so the line holding the span never reads as a workflow command in a CI log.
 /// Mentions and references inside code are not processed by GitHub, so the text is
 /// otherwise left as it is. Not for table cells: use [`code_cell`] there.
 pub fn code(text: &str) -> String {
-    let text: String = text
-        .replace("\r\n", " ")
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .filter(|c| !c.is_control())
-        .collect();
+    let mut shown = String::with_capacity(text.len());
+    for c in text.replace("\r\n", " ").chars() {
+        match c {
+            '\n' | '\r' | '\t' => shown.push(' '),
+            '[' if shown.ends_with("##") => shown.push_str("<U+005B>"),
+            c if is_hidden(c) => shown.push_str(&crate::escape::visible(c)),
+            c => shown.push(c),
+        }
+    }
+    let text = shown;
     if text.is_empty() {
         // An empty span does not exist in markdown; a single space renders as empty code.
         return "` `".to_string();
@@ -414,10 +438,47 @@ mod tests {
     }
 
     #[test]
-    fn newlines_collapse_and_controls_vanish() {
+    fn newlines_collapse_and_controls_are_shown() {
         assert_eq!(inline("a\nb\r\nc\rd\te"), "a b c d e");
-        assert_eq!(inline("a\u{0}b\u{1b}[31mc"), "ab\\[31mc");
+        assert_eq!(
+            inline("a\u{0}b\u{1b}[31mc\u{7}"),
+            "a&lt;U+0000&gt;b&lt;U+001B&gt;\\[31mc&lt;U+0007&gt;"
+        );
         assert_eq!(inline("x |\n| y"), "x \\| \\| y");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        // Bidi override and isolate, zero-width space, BOM: visible as `<U+…>` text.
+        assert_eq!(
+            inline("abc\u{202E}fed\u{2066}x\u{200B}y\u{FEFF}"),
+            "abc&lt;U+202E&gt;fed&lt;U+2066&gt;x&lt;U+200B&gt;y&lt;U+FEFF&gt;"
+        );
+        // An input WORD JOINER is shown; the one put after `@` is ours and stays raw.
+        assert_eq!(
+            inline("\u{2060}@octocat"),
+            format!("&lt;U+2060&gt;@{J}octocat")
+        );
+        // A hidden character in front of `::` no longer hides it and is shown.
+        assert_eq!(inline("\u{AD}::error::x"), "&lt;U+00AD&gt;::error::x");
+    }
+
+    #[test]
+    fn a_leading_double_colon_is_escaped() {
+        assert_eq!(inline("::error::forged"), "\\::error::forged");
+        assert_eq!(inline("  ::stop-commands::x"), "  \\::stop-commands::x");
+        assert_eq!(inline("a ::b"), "a ::b");
+        // The runner's older prefix: `[` is escaped anyway.
+        assert_eq!(inline("x ##[error]y"), "x ##\\[error\\]y");
+    }
+
+    #[test]
+    fn code_spans_show_invisibles_and_break_old_commands() {
+        assert_eq!(code("a\u{202E}b\u{1b}c"), "`a<U+202E>b<U+001B>c`");
+        assert_eq!(code("t\u{2060}x"), "`t<U+2060>x`");
+        assert_eq!(code("ok ##[error]x"), "`ok ##<U+005B>error]x`");
+        assert_eq!(code("a\tb"), "`a b`");
+        assert_eq!(code_cell("a|\u{200B}"), "`a\\|<U+200B>`");
     }
 
     #[test]

@@ -289,6 +289,8 @@ fn icon(s: Status) -> &'static str {
 
 /// The headline of a gate result.
 pub fn headline(g: &GateResult, what: &str) -> String {
+    // `what` may name a tag (release-check --tag).
+    let what = inline(what);
     let failed = g
         .verdicts
         .iter()

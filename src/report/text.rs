@@ -1,7 +1,12 @@
 //! Plain-text report for terminals: aligned columns, colour only when asked.
+//!
+//! Every field that comes from data (tags, labels, test names, failure messages, notes,
+//! paths) goes through [`crate::escape::line`]: it stays on its line, shows its control
+//! and invisible characters as `<U+XXXX>`, and never reads as a workflow command.
 
 use super::{Report, num, opt_dur, pct, short};
 use crate::duration::human;
+use crate::escape::line as esc;
 use crate::model::{date, rfc3339};
 use std::fmt::Write;
 
@@ -101,8 +106,8 @@ pub fn render(r: &Report, style: Style) -> String {
         out,
         "{} {}  {}",
         style.bold("slipgate report"),
-        r.sources.repository,
-        style.dim(&format!("policy: {}", r.sources.policy))
+        esc(&r.sources.repository),
+        style.dim(&format!("policy: {}", esc(&r.sources.policy)))
     );
     let _ = writeln!(
         out,
@@ -142,7 +147,7 @@ pub fn render(r: &Report, style: Style) -> String {
     row.push(String::new());
     rows.push(row);
     for rel in &r.releases {
-        let mut row = vec![rel.tag.clone(), date(rel.time)];
+        let mut row = vec![esc(&rel.tag).into_owned(), date(rel.time)];
         row.extend(super::change_cells(rel.changes.as_ref()));
         if gh {
             row.push(
@@ -155,7 +160,7 @@ pub fn render(r: &Report, style: Style) -> String {
         }
         let mut failed = Vec::new();
         if let Some(h) = &rel.hotfixed_by {
-            failed.push(format!("hotfix {h}"));
+            failed.push(format!("hotfix {}", esc(h)));
         }
         if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
             failed.push(format!("incident {}", super::issue_list(inc)));
@@ -192,8 +197,9 @@ pub fn render(r: &Report, style: Style) -> String {
                 "unreleased: commits of HEAD{} since {base}, lead time measured to now",
                 cand.head
                     .as_deref()
-                    .map(|h| format!(" ({})", short(h)))
-                    .unwrap_or_default()
+                    .map(|h| format!(" ({})", esc(short(h))))
+                    .unwrap_or_default(),
+                base = esc(base)
             ))
         );
     }
@@ -218,7 +224,8 @@ pub fn render(r: &Report, style: Style) -> String {
             let detail = if w.failed_releases.is_empty() {
                 String::new()
             } else {
-                format!(": {}", w.failed_releases.join(", "))
+                let tags: Vec<_> = w.failed_releases.iter().map(|t| esc(t)).collect();
+                format!(": {}", tags.join(", "))
             };
             format!(
                 "{} ({} of {}{detail})",
@@ -292,7 +299,7 @@ pub fn render(r: &Report, style: Style) -> String {
         let sev: Vec<String> = o
             .by_severity
             .iter()
-            .map(|(k, v)| format!("{k} {v}"))
+            .map(|(k, v)| format!("{} {v}", esc(k)))
             .collect();
         let oldest = o
             .oldest_age
@@ -315,20 +322,21 @@ pub fn render(r: &Report, style: Style) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            style.dim(&format!("GitHub data not read: {src}"))
+            style.dim(&format!("GitHub data not read: {}", esc(src)))
         );
     }
     for n in &r.notes {
-        let _ = writeln!(out, "{} {n}", style.yellow("note:"));
+        let _ = writeln!(out, "{} {}", style.yellow("note:"), esc(n));
     }
     out
 }
 
+/// A test's id for a terminal, each part escaped: `classname::name`, or the name alone.
 fn test_id(classname: &str, name: &str) -> String {
     if classname.is_empty() {
-        name.to_string()
+        esc(name).into_owned()
     } else {
-        format!("{classname}::{name}")
+        format!("{}::{}", esc(classname), esc(name))
     }
 }
 
@@ -355,7 +363,7 @@ fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
             let msg = f
                 .message
                 .as_deref()
-                .map(|m| format!(" — {m}"))
+                .map(|m| format!(" — {}", esc(m)))
                 .unwrap_or_default();
             let _ = writeln!(out, "    {}{msg}", test_id(&f.test.classname, &f.test.name));
         }

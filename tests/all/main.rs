@@ -5,6 +5,7 @@ mod e2e;
 mod git;
 mod github;
 mod gitrepo;
+mod hostile;
 mod junit;
 mod mockhub;
 mod render;
