@@ -9,7 +9,9 @@ use crate::duration::Dur;
 use crate::model::Timestamp;
 use crate::policy::Trigger;
 use crate::report::Format;
-use clap::builder::{NonEmptyStringValueParser, PossibleValue};
+use clap::builder::{
+    NonEmptyStringValueParser, OsStringValueParser, PossibleValue, TypedValueParser,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -30,6 +32,28 @@ pub struct Cli {
     pub global: Global,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Empty paths (an environment variable set to nothing, as outside a workflow) mean
+    /// not set, like the empty `GITHUB_REPOSITORY` and `GITHUB_API_URL`.
+    pub fn without_empty_paths(mut self) -> Cli {
+        let actions = match &mut self.command {
+            Command::Check(a) => &mut a.actions,
+            Command::ReleaseCheck(a) => &mut a.actions,
+            Command::Report(_) | Command::Policy(_) => return self,
+        };
+        for path in [
+            &mut actions.event_path,
+            &mut actions.step_summary,
+            &mut actions.output_file,
+        ] {
+            if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                *path = None;
+            }
+        }
+        self
+    }
 }
 
 #[derive(Debug, Args)]
@@ -169,7 +193,8 @@ pub struct ActionsArgs {
         long,
         env = "GITHUB_EVENT_PATH",
         hide_env_values = true,
-        value_name = "FILE"
+        value_name = "FILE",
+        value_parser = env_path()
     )]
     pub event_path: Option<PathBuf>,
     /// Append the markdown report here (the job summary).
@@ -177,7 +202,8 @@ pub struct ActionsArgs {
         long,
         env = "GITHUB_STEP_SUMMARY",
         hide_env_values = true,
-        value_name = "FILE"
+        value_name = "FILE",
+        value_parser = env_path()
     )]
     pub step_summary: Option<PathBuf>,
     /// Write the step outputs `verdict`, `failed-rules` and `report-json` here.
@@ -185,7 +211,8 @@ pub struct ActionsArgs {
         long,
         env = "GITHUB_OUTPUT",
         hide_env_values = true,
-        value_name = "FILE"
+        value_name = "FILE",
+        value_parser = env_path()
     )]
     pub output_file: Option<PathBuf>,
     /// Where to write the JSON report whose path `report-json` names [default: a file in RUNNER_TEMP or the temp dir].
@@ -307,6 +334,12 @@ pub fn parse_api_url(text: &str) -> Result<String, String> {
         return Err(err());
     }
     Ok(t.to_string())
+}
+
+/// A path fed by an environment variable: any bytes, empty kept (and then dropped by
+/// [`Cli::without_empty_paths`]).
+fn env_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().map(PathBuf::from)
 }
 
 /// `--junit`: a valid glob pattern.

@@ -40,6 +40,7 @@ impl Ctx {
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    let cli = cli.without_empty_paths();
     let g = &cli.global;
     let now = g.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
     // Colour only on a terminal (or when asked), and never with NO_COLOR.

@@ -441,13 +441,14 @@ fn located(text: &str, file: &str, at: Option<spans::At>, message: String) -> Po
         line,
         column,
         snippet: snippet(text, line),
-        message,
+        // Messages quote the file's values, which may hold line breaks or controls.
+        message: crate::escape::line(&message).into_owned(),
     }
 }
 
 fn snippet(text: &str, line: u64) -> String {
     match text.lines().nth(line.saturating_sub(1) as usize) {
-        Some(l) if !l.trim().is_empty() => format!("\n  {line:>4} | {l}"),
+        Some(l) if !l.trim().is_empty() => format!("\n  {line:>4} | {}", crate::escape::line(l)),
         _ => String::new(),
     }
 }
@@ -464,7 +465,7 @@ fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> PolicyError {
         line,
         column,
         snippet: snippet(text, line),
-        message,
+        message: crate::escape::line(&message).into_owned(),
     }
 }
 

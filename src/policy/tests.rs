@@ -309,3 +309,28 @@ fn unknown_values_get_a_did_you_mean() {
         "{e}"
     );
 }
+
+#[test]
+fn values_quoted_in_errors_cannot_start_a_line() {
+    // A metric holding a line break and a workflow command stays on the error's line.
+    let e = err("rules:\n  - {metric: \"x\\n::warning::pwned\", max: 1}\n");
+    assert!(
+        e.starts_with("p.yml:2:6: unknown metric `x<U+000A>::warning::pwned`"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 2, "{e}");
+    let e = err("window: \"1d\\r\\n::error::x\"\n");
+    assert!(!e.contains("\n::"), "{e}");
+    assert_eq!(e.lines().count(), 2, "{e}");
+}
+
+#[test]
+fn merged_and_aliased_rules_point_at_where_they_are_used() {
+    let e = err("rules:\n  - &r {metric: reverts, max: 1}\n  - <<: *r\n    max: -1\n");
+    assert!(e.starts_with("p.yml:4:5: `max: -1` is negative"), "{e}");
+    let e = err("rules:\n  - &r {metric: reverts, max: 1}\n  - *r\n");
+    assert!(
+        e.starts_with("p.yml:3:5: two rules are named `reverts (candidate)` (the first on line 2)"),
+        "{e}"
+    );
+}

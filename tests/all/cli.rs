@@ -491,6 +491,15 @@ fn flags_are_checked_before_any_work_even_offline() {
         .env("GITHUB_API_URL", "")
         .assert()
         .success();
+    slipgate(r.path())
+        .args(["check", "--offline", "--now", &now()])
+        .env("GITHUB_REPOSITORY", "")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", "")
+        .env("GITHUB_STEP_SUMMARY", "")
+        .env("GITHUB_OUTPUT", "")
+        .assert()
+        .success();
     // Good values still pass.
     slipgate(r.path())
         .args([
