@@ -1,6 +1,17 @@
 //! Command-line arguments (clap derive). Parsed here, turned into requests in `app`.
+//!
+//! Every flag is parsed into a typed value here, before any work: a bad value (from the
+//! command line or from the environment variable that feeds the flag) is a usage error,
+//! exit 2, naming the flag. Help never shows an environment variable's value.
 
+use crate::collect::github::DEFAULT_API_URL;
+use crate::duration::Dur;
+use crate::model::Timestamp;
+use crate::policy::Trigger;
 use crate::report::Format;
+use clap::builder::{
+    NonEmptyStringValueParser, OsStringValueParser, PossibleValue, TypedValueParser,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -23,6 +34,28 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Empty paths (an environment variable set to nothing, as outside a workflow) mean
+    /// not set, like the empty `GITHUB_REPOSITORY` and `GITHUB_API_URL`.
+    pub fn without_empty_paths(mut self) -> Cli {
+        let actions = match &mut self.command {
+            Command::Check(a) => &mut a.actions,
+            Command::ReleaseCheck(a) => &mut a.actions,
+            Command::Report(_) | Command::Policy(_) => return self,
+        };
+        for path in [
+            &mut actions.event_path,
+            &mut actions.step_summary,
+            &mut actions.output_file,
+        ] {
+            if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                *path = None;
+            }
+        }
+        self
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct Global {
     /// The repository: a work tree, any folder inside one, or a bare repository.
@@ -32,8 +65,8 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// The evaluation time, RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`) [default: now].
-    #[arg(long, global = true, value_name = "TIME")]
-    pub now: Option<String>,
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<Timestamp>,
     /// Print nothing but errors (outputs, summary and comment are still written).
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -69,7 +102,9 @@ pub enum Command {
 pub enum PolicyCommand {
     /// Validate a policy and print the effective policy (defaults filled in).
     Check {
-        /// The policy file [default: the one slipgate would use].
+        /// The policy file [default: the one slipgate would use]. Give it here or with
+        /// `--policy`, not both.
+        #[arg(value_name = "FILE", conflicts_with = "policy")]
         file: Option<PathBuf>,
     },
     /// Print the policy's JSON Schema (for editor completion and checking).
@@ -91,14 +126,22 @@ pub struct GithubArgs {
     )]
     pub token: Option<String>,
     /// The GitHub repository, OWNER/NAME [default: from the `origin` remote].
-    #[arg(long, env = "GITHUB_REPOSITORY", value_name = "OWNER/NAME")]
+    #[arg(
+        long,
+        env = "GITHUB_REPOSITORY",
+        hide_env_values = true,
+        value_name = "OWNER/NAME",
+        value_parser = parse_github_repo
+    )]
     pub github_repo: Option<String>,
     /// The API base URL (GitHub Enterprise: https://HOST/api/v3).
     #[arg(
         long,
         env = "GITHUB_API_URL",
-        default_value = "https://api.github.com",
-        value_name = "URL"
+        hide_env_values = true,
+        default_value = DEFAULT_API_URL,
+        value_name = "URL",
+        value_parser = parse_api_url
     )]
     pub api_url: String,
     /// The cache file of issues and pull requests (keep it between CI runs with actions/cache).
@@ -108,15 +151,15 @@ pub struct GithubArgs {
     #[arg(long)]
     pub no_cache: bool,
     /// The longest wait for a rate limit to reset before giving up, e.g. `60s`, `5m`.
-    #[arg(long, default_value = "60s", value_name = "DURATION")]
-    pub max_wait: String,
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
+    pub max_wait: Dur,
 }
 
 /// Where test results come from.
 #[derive(Debug, Clone, Args)]
 pub struct TestArgs {
     /// JUnit XML files or globs (repeatable), e.g. 'target/nextest/**/*.xml' [default: policy `tests.paths`].
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
     pub junit: Vec<String>,
 }
 
@@ -138,16 +181,39 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ActionsArgs {
     /// The event that triggered the run.
-    #[arg(long, env = "GITHUB_EVENT_NAME", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "GITHUB_EVENT_NAME",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub event_name: Option<String>,
     /// The event payload (JSON).
-    #[arg(long, env = "GITHUB_EVENT_PATH", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "GITHUB_EVENT_PATH",
+        hide_env_values = true,
+        value_name = "FILE",
+        value_parser = env_path()
+    )]
     pub event_path: Option<PathBuf>,
     /// Append the markdown report here (the job summary).
-    #[arg(long, env = "GITHUB_STEP_SUMMARY", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "GITHUB_STEP_SUMMARY",
+        hide_env_values = true,
+        value_name = "FILE",
+        value_parser = env_path()
+    )]
     pub step_summary: Option<PathBuf>,
     /// Write the step outputs `verdict`, `failed-rules` and `report-json` here.
-    #[arg(long, env = "GITHUB_OUTPUT", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "GITHUB_OUTPUT",
+        hide_env_values = true,
+        value_name = "FILE",
+        value_parser = env_path()
+    )]
     pub output_file: Option<PathBuf>,
     /// Where to write the JSON report whose path `report-json` names [default: a file in RUNNER_TEMP or the temp dir].
     #[arg(long, value_name = "FILE")]
@@ -163,20 +229,20 @@ pub struct CheckArgs {
     #[arg(long)]
     pub comment: bool,
     /// Keep a "quality trend" issue up to date with this title (scheduled runs).
-    #[arg(long, value_name = "TITLE")]
+    #[arg(long, value_name = "TITLE", value_parser = NonEmptyStringValueParser::new())]
     pub trend_issue: Option<String>,
     /// The pull request number (default: from the event payload).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub pr: Option<u64>,
     /// Pull request labels (default: from the event payload); repeatable.
-    #[arg(long = "label", value_name = "LABEL")]
+    #[arg(long = "label", value_name = "LABEL", value_parser = NonEmptyStringValueParser::new())]
     pub labels: Vec<String>,
     /// Pull request title (default: from the event payload).
     #[arg(long, value_name = "TITLE")]
     pub title: Option<String>,
-    /// Evaluate as this trigger instead of the event's: pull_request, push, release, schedule.
-    #[arg(long, value_name = "TRIGGER")]
-    pub trigger: Option<String>,
+    /// Evaluate as this trigger instead of the event's.
+    #[arg(long, value_name = "TRIGGER", value_enum)]
+    pub trigger: Option<Trigger>,
     #[command(flatten)]
     pub actions: ActionsArgs,
     #[command(flatten)]
@@ -188,7 +254,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct ReleaseCheckArgs {
     /// Check an existing release tag instead of the unreleased changes.
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = NonEmptyStringValueParser::new())]
     pub tag: Option<String>,
     #[command(flatten)]
     pub actions: ActionsArgs,
@@ -196,4 +262,134 @@ pub struct ReleaseCheckArgs {
     pub github: GithubArgs,
     #[command(flatten)]
     pub tests: TestArgs,
+}
+
+/// `--trigger` takes the policy's `on:` names.
+impl ValueEnum for Trigger {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Trigger::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+/// `--now`: RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`, midnight UTC).
+pub fn parse_time(text: &str) -> Result<Timestamp, String> {
+    let t = text.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(d.timestamp());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        && let Some(midnight) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(midnight.and_utc().timestamp());
+    }
+    Err("not a time; write RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`)".into())
+}
+
+/// `--max-wait`: a duration such as `60s`, `5m`.
+pub fn parse_duration(text: &str) -> Result<Dur, String> {
+    crate::duration::parse(text).map_err(|_| {
+        "not a duration; write a whole number followed by a unit: s, m, h, d or w (e.g. `60s`, `5m`)".into()
+    })
+}
+
+/// `--github-repo` (and `GITHUB_REPOSITORY`): `OWNER/NAME`. Empty means not set (the
+/// repository then comes from the `origin` remote).
+pub fn parse_github_repo(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(String::new());
+    }
+    let ok_part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match t.split_once('/') {
+        Some((owner, name)) if ok_part(owner) && ok_part(name) => Ok(t.to_string()),
+        _ => Err(
+            "not a GitHub repository (check --github-repo or GITHUB_REPOSITORY); write OWNER/NAME, e.g. `rust-lang/cargo`"
+                .into(),
+        ),
+    }
+}
+
+/// `--api-url` (and `GITHUB_API_URL`): an http(s) URL with a host; a trailing `/` is
+/// dropped. Empty means not set: GitHub's own API.
+pub fn parse_api_url(text: &str) -> Result<String, String> {
+    let t = text.trim().trim_end_matches('/');
+    if t.is_empty() {
+        return Ok(DEFAULT_API_URL.to_string());
+    }
+    let err = || {
+        "not an API URL (check --api-url or GITHUB_API_URL); write `https://api.github.com` or, for GitHub Enterprise, `https://HOST/api/v3`".to_string()
+    };
+    let uri: http::Uri = t.parse().map_err(|_| err())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("https" | "http"));
+    let host_ok = uri.host().is_some_and(|h| !h.is_empty());
+    if !scheme_ok || !host_ok || uri.query().is_some() {
+        return Err(err());
+    }
+    Ok(t.to_string())
+}
+
+/// A path fed by an environment variable: any bytes, empty kept (and then dropped by
+/// [`Cli::without_empty_paths`]).
+fn env_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().map(PathBuf::from)
+}
+
+/// `--junit`: a valid glob pattern.
+pub fn parse_glob(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("an empty pattern; write a file or a glob such as `target/**/*.xml`".into());
+    }
+    glob::Pattern::new(text)
+        .map(|_| text.to_string())
+        .map_err(|e| {
+            format!("not a valid file pattern ({e}); see https://docs.rs/glob for the syntax")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_or_dates() {
+        assert_eq!(parse_time("2026-11-23T12:00:00Z"), Ok(1_795_435_200));
+        assert_eq!(parse_time("2026-11-23T13:00:00+01:00"), Ok(1_795_435_200));
+        assert_eq!(parse_time("2026-11-23"), Ok(1_795_392_000));
+        assert!(parse_time("yesterday").is_err());
+        assert!(parse_time("2026-13-01").is_err());
+    }
+
+    #[test]
+    fn repositories_urls_and_globs() {
+        assert_eq!(parse_github_repo(" o/n "), Ok("o/n".to_string()));
+        assert_eq!(parse_github_repo(" "), Ok(String::new()));
+        assert_eq!(parse_api_url(""), Ok(DEFAULT_API_URL.to_string()));
+        for bad in ["o", "o/", "/n", "o/n/x", "o n/x"] {
+            assert!(parse_github_repo(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_api_url("https://ghe.example/api/v3/"),
+            Ok("https://ghe.example/api/v3".to_string())
+        );
+        assert_eq!(
+            parse_api_url("http://127.0.0.1:8080"),
+            Ok("http://127.0.0.1:8080".to_string())
+        );
+        for bad in ["banana", "ftp://x", "https://", "api.github.com"] {
+            assert!(parse_api_url(bad).is_err(), "{bad}");
+        }
+        assert!(parse_glob("target/**/*.xml").is_ok());
+        assert!(parse_glob("a/***/b").is_err());
+        assert!(parse_glob("").is_err());
+        assert_eq!(parse_duration("5m"), Ok(Dur(300)));
+        assert!(parse_duration("banana").is_err());
+    }
 }

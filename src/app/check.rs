@@ -73,18 +73,6 @@ fn read_event_context(a: &ActionsArgs) -> Result<EventContext> {
         .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
 }
 
-fn parse_trigger(s: &str) -> Result<Trigger> {
-    match s {
-        "pull_request" => Ok(Trigger::PullRequest),
-        "push" => Ok(Trigger::Push),
-        "release" => Ok(Trigger::Release),
-        "schedule" => Ok(Trigger::Schedule),
-        other => Err(Error::Usage(format!(
-            "--trigger `{other}` is not a trigger; use pull_request, push, release or schedule"
-        ))),
-    }
-}
-
 /// Everything a gate run produced, ready to publish.
 struct Outcome {
     report: Report,
@@ -121,7 +109,7 @@ fn evaluate(
     // With --tag, everything is measured as of the tag's release time.
     let mut now = ctx.now;
     if let Some(tag) = tag {
-        now = as_candidate(&mut git, tag)?;
+        now = as_candidate(ctx, &mut git, tag)?;
     }
     let wants_github = force_github || rules.iter().any(|r| r.metric.wants_github());
     let mut gh_warning = None;
@@ -207,23 +195,9 @@ fn evaluate(
 
 /// Makes release `tag` the candidate: releases after it (in version order) are dropped,
 /// and its changes are judged as released at its own time. Returns that time.
-fn as_candidate(git: &mut GitHistory, tag: &str) -> Result<i64> {
+fn as_candidate(ctx: &Ctx, git: &mut GitHistory, tag: &str) -> Result<i64> {
     let Some(i) = git.releases.iter().position(|r| r.tag == tag) else {
-        let known: Vec<&str> = git
-            .releases
-            .iter()
-            .rev()
-            .take(5)
-            .map(|r| r.tag.as_str())
-            .collect();
-        return Err(Error::Usage(format!(
-            "--tag `{tag}` is not a release (no tag of that name matches `releases.tag_pattern`); newest releases: {}",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        )));
+        return Err(not_a_release(ctx, git, tag));
     };
     let r = git.releases[i].clone();
     if !r.changes_loaded {
@@ -236,6 +210,60 @@ fn as_candidate(git: &mut GitHistory, tag: &str) -> Result<i64> {
         changes: r.changes,
     };
     Ok(r.time)
+}
+
+/// Why `--tag` names no release: no such tag, a tag the pattern does not match, or a
+/// matching tag that was skipped (and why); with the newest releases.
+fn not_a_release(ctx: &Ctx, git: &GitHistory, tag: &str) -> Error {
+    use crate::escape::line;
+    let releases = &ctx.policy.policy.releases;
+    let pattern = releases.tag_pattern.as_str();
+    let shown = line(tag);
+    let exists = crate::collect::git::open(&ctx.repo).is_ok_and(|h| h.has_tag(tag));
+    let why = if !exists {
+        format!("there is no tag `{shown}` in the repository")
+    } else if let Some(caps) = releases.tag_pattern.0.captures(tag) {
+        let prerelease = caps
+            .name("version")
+            .and_then(|v| semver::Version::parse(v.as_str()).ok())
+            .is_some_and(|v| !v.pre.is_empty());
+        let quoted = format!("`{tag}`");
+        if prerelease && !releases.include_prereleases {
+            format!(
+                "the tag `{shown}` is a pre-release, and `releases.include_prereleases` is false; set it to true in the policy to judge pre-releases"
+            )
+        } else if let Some(w) = git.warnings.iter().find(|w| w.contains(&quoted)) {
+            format!(
+                "the tag `{shown}` matches `releases.tag_pattern` but is not counted as a release: {}",
+                line(w)
+            )
+        } else {
+            format!(
+                "the tag `{shown}` matches `releases.tag_pattern` but is not counted as a release"
+            )
+        }
+    } else {
+        format!(
+            "the tag `{shown}` exists but does not match `releases.tag_pattern` `{}`, so it is not a release; name a release tag, or change `releases.tag_pattern` in the policy ({})",
+            line(pattern),
+            ctx.policy.source.describe()
+        )
+    };
+    let known: Vec<String> = git
+        .releases
+        .iter()
+        .rev()
+        .take(5)
+        .map(|r| line(&r.tag).into_owned())
+        .collect();
+    Error::Usage(format!(
+        "--tag `{shown}` is not a release: {why}. Newest releases: {}",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    ))
 }
 
 fn in_actions() -> bool {
@@ -469,8 +497,8 @@ fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
 /// `slipgate check`.
 pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     let ev = read_event_context(&args.actions)?;
-    let trigger = match &args.trigger {
-        Some(t) => Some(parse_trigger(t)?),
+    let trigger = match args.trigger {
+        Some(t) => Some(t),
         None if ev.event_name == "push" && ev.release_tag.is_some() => Some(Trigger::Release),
         None => Trigger::from_event(&ev.event_name),
     };

@@ -40,8 +40,9 @@ impl Ctx {
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    let cli = cli.without_empty_paths();
     let g = &cli.global;
-    let now = parse_now(g.now.as_deref())?;
+    let now = g.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
     // Colour only on a terminal (or when asked), and never with NO_COLOR.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = !no_color
@@ -85,24 +86,6 @@ fn policy_root(repo: &Path) -> std::path::PathBuf {
     }
 }
 
-fn parse_now(text: Option<&str>) -> Result<Timestamp> {
-    let Some(t) = text else {
-        return Ok(chrono::Utc::now().timestamp());
-    };
-    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(t.trim()) {
-        return Ok(d.timestamp());
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d") {
-        return Ok(d
-            .and_hms_opt(0, 0, 0)
-            .map(|x| x.and_utc().timestamp())
-            .unwrap_or(0));
-    }
-    Err(Error::Usage(format!(
-        "--now `{t}` is not a time; write RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`)"
-    )))
-}
-
 fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Result<i32> {
     match cmd {
         PolicyCommand::Schema => {
@@ -110,6 +93,13 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
             print_out(&format!("{schema}\n"))?;
         }
         PolicyCommand::Check { file } => {
+            if let (Some(file), Some(global)) = (file, global) {
+                return Err(Error::Usage(format!(
+                    "two policy files named: `{}` (--policy) and `{}`; name one, either with --policy or after `policy check`",
+                    global.display(),
+                    file.display()
+                )));
+            }
             let loaded = policy::load(file.as_deref().or(global), &policy_root(repo))?;
             eprintln!(
                 "policy OK: {} ({} rule{})",
@@ -243,13 +233,11 @@ pub fn github_config(
     args: &GithubArgs,
     repo: String,
 ) -> Result<crate::collect::github::GithubConfig> {
-    let max_wait = crate::duration::parse(&args.max_wait)
-        .map_err(|e| Error::Usage(format!("--max-wait: {e}")))?;
     let mut cfg = crate::collect::github::GithubConfig::new(repo);
     cfg.api_url = args.api_url.trim_end_matches('/').to_string();
     cfg.token = args.token.clone().filter(|t| !t.trim().is_empty());
     cfg.cache_path = (!args.no_cache).then(|| args.cache.clone());
-    cfg.max_wait = std::time::Duration::from_secs(max_wait.secs().max(0) as u64);
+    cfg.max_wait = std::time::Duration::from_secs(args.max_wait.secs().max(0) as u64);
     cfg.progress = !ctx.quiet;
     Ok(cfg)
 }

@@ -94,6 +94,9 @@ pub struct GitOptions<'a> {
 pub trait History {
     /// Lists the release tags and loads the changes asked for by `opts`.
     fn read(&self, opts: &GitOptions<'_>) -> Result<GitHistory, GitError>;
+
+    /// Whether a tag of this name exists, release or not (for `release-check --tag`).
+    fn has_tag(&self, name: &str) -> bool;
 }
 
 /// Opens the repository at `path`: a work tree, any folder inside one (found by

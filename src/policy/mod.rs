@@ -3,6 +3,7 @@
 
 pub mod metric;
 mod rule;
+mod spans;
 
 use crate::collect::junit::{OnMalformed, OnMissing};
 use crate::duration::Dur;
@@ -12,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub use metric::{Metric, Scope, Unit};
-pub use rule::{Baseline, Level, Rule, RuleSpec, Threshold, Trigger};
+pub use rule::{Baseline, Level, Rule, RuleProblem, RuleSpec, Threshold, Trigger};
+use spans::{Spans, Step};
 
 /// The built-in default policy (`policies/default.yml`), used when the repository has none.
 pub const DEFAULT_POLICY: &str = include_str!("../../policies/default.yml");
@@ -317,10 +319,12 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
     } else {
         serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, text, file))?
     };
-    let at = |needle: &str, message: String| located(text, file, needle, message);
+    // Errors found after parsing point at the key they are about.
+    let spans = Spans::read(text);
+    let at = |path: &[Step<'_>], message: String| located(text, file, spans.find(path), message);
     if policy.version != 1 {
         return Err(at(
-            "version",
+            &[Step::Key("version")],
             format!(
                 "unsupported policy version {}; this slipgate reads `version: 1`",
                 policy.version
@@ -328,7 +332,10 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
         ));
     }
     if policy.window.secs() <= 0 {
-        return Err(at("window", "`window` must be longer than 0".into()));
+        return Err(at(
+            &[Step::Key("window")],
+            "`window` must be longer than 0".into(),
+        ));
     }
     if policy
         .releases
@@ -338,7 +345,7 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
         .all(|n| n != Some("version"))
     {
         return Err(at(
-            "tag_pattern",
+            &[Step::Key("releases"), Step::Key("tag_pattern")],
             format!(
                 "`releases.tag_pattern` `{}` has no named group `version`; write it as e.g. `^v?(?P<version>\\d+\\.\\d+\\.\\d+)$`",
                 policy.releases.tag_pattern.as_str()
@@ -351,7 +358,11 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
             || sev.contains('.')
         {
             return Err(at(
-                &format!("{sev}:"),
+                &[
+                    Step::Key("issues"),
+                    Step::Key("severity_labels"),
+                    Step::Key(sev),
+                ],
                 format!(
                     "severity name `{sev}` is reserved or invalid: `none` means no severity label, and `total`, `overdue`, `oldest_age` are `open_bugs` metrics; choose another name"
                 ),
@@ -367,7 +378,7 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
                 .map(String::as_str)
                 .collect();
             return Err(at(
-                &format!("{sev}:"),
+                &[Step::Key("issues"), Step::Key("fix_slo"), Step::Key(sev)],
                 format!(
                     "`issues.fix_slo` names severity `{sev}`, which `issues.severity_labels` does not define{}",
                     list_hint(&known)
@@ -375,16 +386,30 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
             ));
         }
     }
-    let mut rules = Vec::new();
-    for spec in &policy.rules {
+    // A rule's key, else the rule itself.
+    let rule_at = |i: usize, key: Option<&str>| {
+        let item = [Step::Key("rules"), Step::Item(i)];
+        key.and_then(|k| spans.find(&[item[0], item[1], Step::Key(k)]))
+            .or_else(|| spans.find(&item))
+    };
+    let mut rules: Vec<Rule> = Vec::new();
+    for (i, spec) in policy.rules.iter().enumerate() {
         let rule = spec
             .validate(&policy)
-            .map_err(|message| at(&format!("metric: {}", spec.metric), message))?;
-        if rules.iter().any(|r: &Rule| r.name == rule.name) {
-            return Err(at(
-                &format!("name: {}", rule.name),
+            .map_err(|p| located(text, file, rule_at(i, p.key), p.message))?;
+        if let Some(first) = rules.iter().position(|r| r.name == rule.name) {
+            // A name left out is derived from the metric: point there.
+            let name_key = |s: &RuleSpec| if s.name.is_some() { "name" } else { "metric" };
+            let key = name_key(spec);
+            let first_line = rule_at(first, Some(name_key(&policy.rules[first])))
+                .map(|(line, _)| format!(" (the first on line {line})"))
+                .unwrap_or_default();
+            return Err(located(
+                text,
+                file,
+                rule_at(i, Some(key)),
                 format!(
-                    "two rules are named `{}`; rule names must be unique",
+                    "two rules are named `{}`{first_line}; rule names must be unique",
                     rule.name
                 ),
             ));
@@ -408,25 +433,22 @@ fn list_hint(known: &[&str]) -> String {
     }
 }
 
-/// An error at the first line containing `needle` (or line 1).
-fn located(text: &str, file: &str, needle: &str, message: String) -> PolicyError {
-    let (line, column) = text
-        .lines()
-        .enumerate()
-        .find_map(|(i, l)| l.find(needle).map(|c| (i as u64 + 1, c as u64 + 1)))
-        .unwrap_or((1, 1));
+/// An error at `at` (line and column; line 1 when unknown).
+fn located(text: &str, file: &str, at: Option<spans::At>, message: String) -> PolicyError {
+    let (line, column) = at.unwrap_or((1, 1));
     PolicyError::Invalid {
         file: file.to_string(),
         line,
         column,
         snippet: snippet(text, line),
-        message,
+        // Messages quote the file's values, which may hold line breaks or controls.
+        message: crate::escape::line(&message).into_owned(),
     }
 }
 
 fn snippet(text: &str, line: u64) -> String {
     match text.lines().nth(line.saturating_sub(1) as usize) {
-        Some(l) if !l.trim().is_empty() => format!("\n  {line:>4} | {l}"),
+        Some(l) if !l.trim().is_empty() => format!("\n  {line:>4} | {}", crate::escape::line(l)),
         _ => String::new(),
     }
 }
@@ -443,7 +465,7 @@ fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> PolicyError {
         line,
         column,
         snippet: snippet(text, line),
-        message,
+        message: crate::escape::line(&message).into_owned(),
     }
 }
 
@@ -461,7 +483,7 @@ fn bare_message(raw: &str) -> String {
 }
 
 /// Says the parser's messages in the user's terms, and adds "did you mean" to
-/// unknown-field errors.
+/// unknown-key and unknown-value errors.
 fn improve_message(msg: &str) -> String {
     let plain = [
         (
@@ -502,8 +524,14 @@ fn improve_message(msg: &str) -> String {
             return better;
         }
     }
-    let Some(rest) = msg.split("unknown field `").nth(1) else {
-        return msg.to_string();
+    // Unknown keys, and unknown values of a fixed set (`on: [pull_requests]`).
+    let (rest, what) = match (
+        msg.split("unknown field `").nth(1),
+        msg.split("unknown variant `").nth(1),
+    ) {
+        (Some(rest), _) => (rest, "key"),
+        (None, Some(rest)) => (rest, "value"),
+        (None, None) => return msg.to_string(),
     };
     let Some((field, expected)) = rest.split_once('`') else {
         return msg.to_string();
@@ -521,11 +549,14 @@ fn improve_message(msg: &str) -> String {
         .collect();
     match nearest(field, &options) {
         Some(best) => format!(
-            "unknown key `{field}`; did you mean `{best}`? (valid here: {})",
+            "unknown {what} `{field}`; did you mean `{best}`? (valid here: {})",
             options.join(", ")
         ),
-        None if options.is_empty() => format!("unknown key `{field}`"),
-        None => format!("unknown key `{field}` (valid here: {})", options.join(", ")),
+        None if options.is_empty() => format!("unknown {what} `{field}`"),
+        None => format!(
+            "unknown {what} `{field}` (valid here: {})",
+            options.join(", ")
+        ),
     }
 }
 

@@ -395,11 +395,27 @@ impl Rule {
     }
 }
 
+/// Why a rule is invalid: what to change, and the rule's key it is about (`None`: the
+/// rule as a whole), so the error points at that key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProblem {
+    pub key: Option<&'static str>,
+    pub message: String,
+}
+
+/// A problem with the rule's `key`.
+fn at(key: &'static str) -> impl FnOnce(String) -> RuleProblem {
+    move |message| RuleProblem {
+        key: Some(key),
+        message,
+    }
+}
+
 impl RuleSpec {
     /// Checks the rule against the whole policy; the message says what to change.
-    pub fn validate(&self, policy: &Policy) -> Result<Rule, String> {
-        let metric =
-            Metric::parse(self.metric.trim()).ok_or_else(|| unknown_metric(&self.metric))?;
+    pub fn validate(&self, policy: &Policy) -> Result<Rule, RuleProblem> {
+        let metric = Metric::parse(self.metric.trim())
+            .ok_or_else(|| at("metric")(unknown_metric(&self.metric)))?;
         if let Metric::OpenBugs(OpenAgg::Severity(sev)) = &metric
             && sev != "none"
             && !policy.issues.severity_labels.contains_key(sev)
@@ -410,51 +426,56 @@ impl RuleSpec {
                 .keys()
                 .map(String::as_str)
                 .collect();
-            return Err(format!(
+            return Err(at("metric")(format!(
                 "`{metric}` names severity `{sev}`, which `issues.severity_labels` does not define{}",
                 super::list_hint(&known)
-            ));
+            )));
         }
         if matches!(
             metric,
             Metric::BugFixWithinSlo | Metric::OpenBugs(OpenAgg::Overdue)
         ) && policy.issues.fix_slo.is_empty()
         {
-            return Err(format!(
+            return Err(at("metric")(format!(
                 "`{metric}` needs fix objectives: set `issues.fix_slo`, e.g. `{{critical: 2d, high: 7d}}`"
-            ));
+            )));
         }
         let scope = self.scope.unwrap_or_else(|| metric.default_scope());
         if !metric.scopes().contains(&scope) {
             let ok: Vec<&str> = metric.scopes().iter().map(|s| s.name()).collect();
-            return Err(format!(
+            let key = if self.scope.is_some() {
+                "scope"
+            } else {
+                "metric"
+            };
+            return Err(at(key)(format!(
                 "`{metric}` cannot be measured with `scope: {}`; use {}",
                 scope.name(),
                 ok.join(" or ")
-            ));
+            )));
         }
         if let Some(w) = self.window {
             if scope != Scope::Window {
-                return Err(format!(
+                return Err(at("window")(format!(
                     "`window` applies to `scope: window` only, and this rule's scope is `{}`",
                     scope.name()
-                ));
+                )));
             }
             if w.secs() <= 0 {
-                return Err("`window` must be longer than 0".into());
+                return Err(at("window")("`window` must be longer than 0".into()));
             }
         }
-        let checked = |t: &Threshold, key: &str| -> Result<f64, String> {
-            let v = t.value_for(&metric)?;
+        let checked = |t: &Threshold, key: &'static str| -> Result<f64, RuleProblem> {
+            let v = t.value_for(&metric).map_err(at(key))?;
             if v < 0.0 {
-                return Err(format!(
+                return Err(at(key)(format!(
                     "`{key}: {t}` is negative; `{metric}` is never below 0"
-                ));
+                )));
             }
             if metric.unit() == Unit::Ratio && v > 1.0 {
-                return Err(format!(
+                return Err(at(key)(format!(
                     "`{key}: {t}` is above 100%; `{metric}` is a share, at most 100%"
-                ));
+                )));
             }
             Ok(v)
         };
@@ -469,85 +490,118 @@ impl RuleSpec {
         if let (Some((_, hi)), Some((_, lo))) = (&max, &min)
             && lo > hi
         {
-            return Err("`min` is above `max`; no value could pass".into());
+            return Err(at("min")(
+                "`min` is above `max`; no value could pass".into(),
+            ));
         }
         let max_increase = self
             .max_increase
             .as_ref()
             .map(|t| t.slip_fraction("max_increase"))
-            .transpose()?;
+            .transpose()
+            .map_err(at("max_increase"))?;
         let max_decrease = self
             .max_decrease
             .as_ref()
             .map(|t| t.slip_fraction("max_decrease"))
-            .transpose()?;
+            .transpose()
+            .map_err(at("max_decrease"))?;
         if max_decrease.is_some_and(|d| d > 1.0) {
-            return Err(
+            return Err(at("max_decrease")(
                 "`max_decrease` above 100% could never trip: a value cannot fall by more than 100%"
                     .into(),
-            );
+            ));
         }
         let slip = max_increase.is_some() || max_decrease.is_some();
+        let slip_key = if max_increase.is_some() {
+            "max_increase"
+        } else {
+            "max_decrease"
+        };
         if max.is_none() && min.is_none() && !slip {
-            return Err(format!(
-                "the rule on `{metric}` has no threshold; set `max`, `min`, `max_increase` or `max_decrease`"
-            ));
+            return Err(RuleProblem {
+                key: None,
+                message: format!(
+                    "the rule on `{metric}` has no threshold; set `max`, `min`, `max_increase` or `max_decrease`"
+                ),
+            });
         }
         let baseline = match (&self.baseline, slip) {
             (Some(_), false) => {
-                return Err("`baseline` is used only with `max_increase` or `max_decrease`".into());
+                return Err(at("baseline")(
+                    "`baseline` is used only with `max_increase` or `max_decrease`".into(),
+                ));
             }
             (b, true) => Some(b.clone().unwrap_or(Baseline::PreviousRelease)),
             (None, false) => None,
         };
         if slip && metric.is_point_in_time() {
-            return Err(format!(
+            return Err(at(slip_key)(format!(
                 "`{metric}` is measured only now, so it has no baseline; use `max` or `min`"
-            ));
+            )));
         }
         if slip && scope == Scope::Window && !matches!(baseline, Some(Baseline::Trailing(_))) {
-            return Err("a window-scoped slip rule compares with the span before it: set `baseline: {trailing: 90d}`".into());
+            let key = if self.baseline.is_some() {
+                "baseline"
+            } else {
+                slip_key
+            };
+            return Err(at(key)("a window-scoped slip rule compares with the span before it: set `baseline: {trailing: 90d}`".into()));
         }
         if let Some(c) = self.confidence {
+            let bad = at("confidence");
             if !(c > 0.0 && c < 1.0) {
-                return Err(format!(
+                return Err(bad(format!(
                     "`confidence` must lie between 0 and 1 (e.g. 0.95), not {c}"
-                ));
+                )));
             }
             if !metric.is_distribution() {
-                return Err(format!(
+                return Err(bad(format!(
                     "`confidence` needs a distribution metric (lead_time, bug_fix_time, time_to_restore, pr_cycle_time p50/p90/max), not `{metric}`"
+                )));
+            }
+            if max_decrease.is_some() {
+                return Err(bad(
+                    "`confidence` tests whether values rose, so it applies to `max_increase` alone; put `max_decrease` in a rule of its own".into(),
                 ));
             }
-            if max_increase.is_none() || max_decrease.is_some() {
-                return Err(
-                    "`confidence` tests whether values rose, so it applies to `max_increase` alone; put `max_decrease` in a rule of its own".into(),
-                );
+            if max_increase.is_none() {
+                let has = match (max.is_some(), min.is_some()) {
+                    (true, true) => "`max` and `min`",
+                    (false, true) => "`min`",
+                    _ => "`max`",
+                };
+                return Err(bad(format!(
+                    "`confidence` applies to `max_increase` only (it tests whether values rose over the baseline), and this rule has {has}, a fixed limit with no baseline to test; remove `confidence`, or gate on a rise with `max_increase` (e.g. `max_increase: 20%`) instead"
+                )));
             }
         }
         if let Some(l) = &self.waive_label
             && l.trim().is_empty()
         {
-            return Err("`waive_label` is empty".into());
+            return Err(at("waive_label")("`waive_label` is empty".into()));
         }
-        let on =
-            match &self.on {
-                Some(v) if v.is_empty() => return Err(
+        let on = match &self.on {
+            Some(v) if v.is_empty() => {
+                return Err(at("on")(
                     "`on` is empty, so the rule would never run; remove it to run on every event"
                         .into(),
-                ),
-                Some(v) => v.clone(),
-                None => Trigger::ALL.to_vec(),
-            };
+                ));
+            }
+            Some(v) => v.clone(),
+            None => Trigger::ALL.to_vec(),
+        };
         if let Some(n) = &self.name {
             if n.trim().is_empty() {
-                return Err("`name` is empty; give the rule a name or leave `name` out".into());
+                return Err(at("name")(
+                    "`name` is empty; give the rule a name or leave `name` out".into(),
+                ));
             }
             if n.contains([',', '\n', '\r']) {
-                return Err(format!(
+                return Err(at("name")(format!(
                     "rule name `{}` contains a comma or a line break; names are listed comma-separated in the `failed-rules` output",
                     n.escape_debug()
-                ));
+                )));
             }
         }
         let name = self.name.clone().unwrap_or_else(|| {

@@ -204,3 +204,133 @@ fn confidence_goes_with_max_increase_alone() {
     .expect("valid");
     assert_eq!(r[0].name, "tests.failed");
 }
+
+#[test]
+fn rule_errors_point_at_the_offending_key_of_that_rule() {
+    // Both rules hold `metric: lead_time.p90`; the second's `max` is wrong (a number for a
+    // duration), so the error is at that `max`, line 5 column 5, not at line 2.
+    let e = err(
+        "rules:\n  - metric: lead_time.p90\n    max: 3d\n  - metric: lead_time.p90\n    max: 5\n",
+    );
+    assert!(
+        e.starts_with("p.yml:5:5: `lead_time.p90` is a duration"),
+        "{e}"
+    );
+    assert!(e.ends_with("     5 |     max: 5"), "{e}");
+    // Flow style: `  - {metric: change_failure_rate, max: 150%}` has `max` at column 35.
+    let e = err(
+        "rules:\n  - {metric: change_failure_rate, max: 10%}\n  - {metric: change_failure_rate, max: 150%}\n",
+    );
+    assert!(
+        e.starts_with("p.yml:3:35: `max: 150%` is above 100%"),
+        "{e}"
+    );
+    // A rule-wide problem (no threshold) points at the start of that rule.
+    let e = err("rules:\n  - metric: reverts\n    max: 1\n  - metric: reverts\n");
+    assert!(
+        e.starts_with("p.yml:4:5: the rule on `reverts` has no threshold"),
+        "{e}"
+    );
+    // A wrong scope points at `scope`, a misplaced window at `window`.
+    let e = err(
+        "rules:\n  - {metric: reverts, max: 1}\n  - {metric: change_failure_rate, max: 10%, scope: candidate}\n",
+    );
+    assert!(e.starts_with("p.yml:3:45: "), "{e}");
+    let e = err(
+        "rules:\n  - {metric: reverts, max: 1}\n  - {metric: bugs_found, max: 1, scope: candidate}\n",
+    );
+    assert!(e.starts_with("p.yml:3:34: "), "{e}");
+    let e =
+        err("rules:\n  - {metric: reverts, max: 1}\n  - {metric: reverts, max: 1, window: 30d}\n");
+    assert!(
+        e.starts_with("p.yml:3:31: `window` applies to `scope: window` only"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_rule_names_point_at_the_second() {
+    let e = err(
+        "rules:\n  - name: lead\n    metric: lead_time.p90\n    max: 3d\n  - name: lead\n    metric: lead_time.p50\n    max: 2d\n",
+    );
+    assert!(
+        e.starts_with(
+            "p.yml:5:5: two rules are named `lead` (the first on line 2); rule names must be unique"
+        ),
+        "{e}"
+    );
+    // Derived names collide at the second rule's `metric` (column 6, after `{`).
+    let e = err("rules:\n  - {metric: reverts, max: 1}\n  - {metric: reverts, max: 2}\n");
+    assert!(
+        e.starts_with("p.yml:3:6: two rules are named `reverts (candidate)` (the first on line 2)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn top_level_errors_point_at_their_own_key() {
+    // `hotfix_window` on line 2 also holds the text `window`; the error is at line 3.
+    let e = err("releases:\n  hotfix_window: 7d\nwindow: 0s\n");
+    assert!(
+        e.starts_with("p.yml:3:1: `window` must be longer than 0"),
+        "{e}"
+    );
+    // `tag_pattern` under `releases`, not the same text in a comment above it.
+    let e = err("# tag_pattern: see below\nreleases:\n  tag_pattern: '^v(\\d+)$'\n");
+    assert!(e.starts_with("p.yml:3:3: "), "{e}");
+    let e = err("issues:\n  severity_labels: {high: [p1]}\n  fix_slo: {high: 1d, urgent: 2d}\n");
+    assert!(
+        e.starts_with("p.yml:3:23: `issues.fix_slo` names severity `urgent`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn confidence_with_a_fixed_limit_names_the_right_fix() {
+    let e = err("rules:\n  - {metric: lead_time.p50, max: 3d, confidence: 0.9}\n");
+    assert!(e.starts_with("p.yml:2:38: "), "{e}");
+    assert!(
+        e.contains("this rule has `max`, a fixed limit with no baseline to test; remove `confidence`, or gate on a rise with `max_increase`"),
+        "{e}"
+    );
+    assert!(!e.contains("max_decrease"), "{e}");
+}
+
+#[test]
+fn unknown_values_get_a_did_you_mean() {
+    let e = err("rules:\n  - {metric: reverts, max: 1, on: [pull_requests]}\n");
+    assert!(
+        e.starts_with("p.yml:2:36: unknown value `pull_requests`; did you mean `pull_request`? (valid here: pull_request, push, release, schedule)"),
+        "{e}"
+    );
+    let e = err("rules:\n  - {metric: reverts, max: 1, level: fial}\n");
+    assert!(
+        e.contains("unknown value `fial`; did you mean `fail`?"),
+        "{e}"
+    );
+}
+
+#[test]
+fn values_quoted_in_errors_cannot_start_a_line() {
+    // A metric holding a line break and a workflow command stays on the error's line.
+    let e = err("rules:\n  - {metric: \"x\\n::warning::pwned\", max: 1}\n");
+    assert!(
+        e.starts_with("p.yml:2:6: unknown metric `x<U+000A>::warning::pwned`"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 2, "{e}");
+    let e = err("window: \"1d\\r\\n::error::x\"\n");
+    assert!(!e.contains("\n::"), "{e}");
+    assert_eq!(e.lines().count(), 2, "{e}");
+}
+
+#[test]
+fn merged_and_aliased_rules_point_at_where_they_are_used() {
+    let e = err("rules:\n  - &r {metric: reverts, max: 1}\n  - <<: *r\n    max: -1\n");
+    assert!(e.starts_with("p.yml:4:5: `max: -1` is negative"), "{e}");
+    let e = err("rules:\n  - &r {metric: reverts, max: 1}\n  - *r\n");
+    assert!(
+        e.starts_with("p.yml:3:5: two rules are named `reverts (candidate)` (the first on line 2)"),
+        "{e}"
+    );
+}

@@ -395,3 +395,232 @@ fn release_check_says_ready_or_not() {
         .code(2)
         .stderr(predicate::str::contains("v9.9.9").and(predicate::str::contains("v1.1.0")));
 }
+
+/// Runs `args` in the sample repository and expects a usage error naming `flag`.
+fn usage_error(r: &TestRepo, args: &[&str], env: &[(&str, &str)], wanted: &[&str]) {
+    let mut c = slipgate(r.path());
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}: no work was done");
+    for w in wanted {
+        assert!(
+            stderr.contains(w),
+            "{args:?} {env:?}: `{w}` not in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn flags_are_checked_before_any_work_even_offline() {
+    let r = sample();
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["report", "--offline", "--max-wait", "banana"],
+            &["'--max-wait <DURATION>'", "not a duration"],
+        ),
+        (
+            &["check", "--offline", "--max-wait", "5 minutes"],
+            &["'--max-wait <DURATION>'"],
+        ),
+        (
+            &["check", "--offline", "--trigger", "pull_requests"],
+            &[
+                "'--trigger <TRIGGER>'",
+                "pull_request, push, release, schedule",
+            ],
+        ),
+        (
+            &["report", "--offline", "--now", "yesterday"],
+            &["'--now <TIME>'", "RFC 3339"],
+        ),
+        (
+            &["report", "--offline", "--format", "yaml"],
+            &["'--format <FORMAT>'"],
+        ),
+        (
+            &["report", "--offline", "--color", "sometimes"],
+            &["'--color <COLOR>'"],
+        ),
+        (&["check", "--offline", "--pr", "0"], &["'--pr <N>'"]),
+        (
+            &["report", "--offline", "--junit", "a/***/b.xml"],
+            &["'--junit <PATTERN>'"],
+        ),
+        (
+            &["report", "--offline", "--github-repo", "just-a-name"],
+            &["'--github-repo <OWNER/NAME>'", "OWNER/NAME"],
+        ),
+        (
+            &["report", "--offline", "--api-url", "banana"],
+            &["'--api-url <URL>'"],
+        ),
+        (
+            &["release-check", "--offline", "--tag", ""],
+            &["'--tag <TAG>'"],
+        ),
+        (
+            &["check", "--offline", "--label", ""],
+            &["'--label <LABEL>'"],
+        ),
+    ];
+    for (args, wanted) in cases {
+        usage_error(&r, args, &[], wanted);
+    }
+    // The environment variables that feed flags are checked the same way.
+    usage_error(
+        &r,
+        &["report", "--offline"],
+        &[("GITHUB_API_URL", "banana")],
+        &["'--api-url <URL>'", "GITHUB_API_URL"],
+    );
+    usage_error(
+        &r,
+        &["report", "--offline"],
+        &[("GITHUB_REPOSITORY", "nonsense")],
+        &["'--github-repo <OWNER/NAME>'", "GITHUB_REPOSITORY"],
+    );
+    // Empty means unset, as the runner leaves them outside a workflow.
+    slipgate(r.path())
+        .args(["report", "--offline", "--now", &now()])
+        .env("GITHUB_REPOSITORY", "")
+        .env("GITHUB_API_URL", "")
+        .assert()
+        .success();
+    slipgate(r.path())
+        .args(["check", "--offline", "--now", &now()])
+        .env("GITHUB_REPOSITORY", "")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", "")
+        .env("GITHUB_STEP_SUMMARY", "")
+        .env("GITHUB_OUTPUT", "")
+        .assert()
+        .success();
+    // Good values still pass.
+    slipgate(r.path())
+        .args([
+            "check",
+            "--offline",
+            "--now",
+            "2023-12-24",
+            "--max-wait",
+            "5m",
+            "--trigger",
+            "schedule",
+            "--github-repo",
+            "o/n",
+            "--api-url",
+            "http://127.0.0.1:9/api/v3/",
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn policy_check_takes_one_policy_file() {
+    let r = sample();
+    write_policy(&r, "rules: []\n");
+    std::fs::write(r.path().join("b.yml"), "rules: []\n").expect("write");
+    for args in [
+        &["policy", "check", "--policy", "slipgate.yml", "b.yml"][..],
+        &["--policy", "slipgate.yml", "policy", "check", "b.yml"],
+        &["policy", "check", "b.yml", "--policy", "slipgate.yml"],
+        &[
+            "--policy",
+            "slipgate.yml",
+            "--policy",
+            "b.yml",
+            "policy",
+            "check",
+        ],
+    ] {
+        let out = slipgate(r.path()).args(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--policy"), "{args:?}: {stderr}");
+    }
+    slipgate(r.path())
+        .args(["policy", "check", "b.yml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("# effective policy: b.yml"));
+}
+
+#[test]
+fn help_is_the_same_whatever_the_environment_and_shows_no_values() {
+    let r = sample();
+    let help = |cmd: &str, env: &[(&str, &str)]| {
+        let mut c = slipgate(r.path());
+        c.args([cmd, "--help"]);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run");
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let set = [
+        ("GITHUB_TOKEN", "ghp_s3cr3t_token_value"),
+        ("GITHUB_REPOSITORY", "octo/widgets"),
+        ("GITHUB_API_URL", "https://ghe.example/api/v3"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", "/tmp/event-path.json"),
+        ("GITHUB_STEP_SUMMARY", "/tmp/step-summary.md"),
+        ("GITHUB_OUTPUT", "/tmp/output.txt"),
+    ];
+    let empty: Vec<(&str, &str)> = set.iter().map(|(k, _)| (*k, "")).collect();
+    for cmd in ["check", "report", "release-check"] {
+        let plain = help(cmd, &[]);
+        assert!(plain.contains("[env: GITHUB_REPOSITORY]"), "{plain}");
+        assert!(!plain.contains("=]"), "{plain}");
+        assert_eq!(help(cmd, &set), plain, "{cmd} with the variables set");
+        assert_eq!(help(cmd, &empty), plain, "{cmd} with the variables empty");
+        for (_, v) in &set[..3] {
+            assert!(!help(cmd, &set).contains(v), "{cmd}: {v}");
+        }
+    }
+}
+
+#[test]
+fn release_check_says_why_a_tag_is_not_a_release() {
+    let r = sample();
+    let head = r.head().expect("head");
+    r.tag_lightweight("build-7", head);
+    r.tag_lightweight("v1.2.0-rc.1", head);
+    let run = |tag: &str| {
+        let out = slipgate(r.path())
+            .args(["release-check", "--offline", "--now", &now(), "--tag", tag])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{tag}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = run("build-7");
+    assert!(
+        e.contains(
+            "the tag `build-7` exists but does not match `releases.tag_pattern` `^v?(?P<version>\\d+\\.\\d+\\.\\d+)$`, so it is not a release"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("Newest releases: v1.1.0, v1.0.1, v1.0.0"), "{e}");
+    let e = run("v9.9.9");
+    assert!(
+        e.contains("there is no tag `v9.9.9` in the repository"),
+        "{e}"
+    );
+    // A pattern that captures pre-releases, which are still not counted.
+    write_policy(
+        &r,
+        "releases:\n  tag_pattern: '^v(?P<version>\\d+\\.\\d+\\.\\d+(-[0-9a-z.]+)?)$'\n",
+    );
+    let e = run("v1.2.0-rc.1");
+    assert!(
+        e.contains("`v1.2.0-rc.1` is a pre-release, and `releases.include_prereleases` is false"),
+        "{e}"
+    );
+}

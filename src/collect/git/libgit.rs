@@ -352,6 +352,12 @@ impl Git2History {
 }
 
 impl History for Git2History {
+    fn has_tag(&self, name: &str) -> bool {
+        self.repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .is_ok()
+    }
+
     fn read(&self, opts: &GitOptions<'_>) -> Result<GitHistory, GitError> {
         let mut warnings = Vec::new();
         let tags = self.tags()?;
