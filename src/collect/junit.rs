@@ -23,6 +23,15 @@
 //!   [`MESSAGE_MAX_CHARS`] characters plus `…`. Line breaks written as `&#10;` or `&#xD;`
 //!   and literal ones both end a line.
 //!
+//! Well-formedness: markup is checked strictly (an error naming file, line and column;
+//! `on_malformed` decides whether it stops the run). Besides what quick-xml checks, every
+//! start tag's attributes must be `name="value"` pairs whose values hold no `<`, no `&`
+//! that starts no reference, and no character outside XML 1.0's `Char` production (a raw
+//! NUL or ESC). Text content is read leniently, as runners dump raw output there: a
+//! lone `&` is kept, bytes that are not UTF-8 and raw forbidden characters become U+FFFD.
+//! A character reference to a character XML forbids (`&#0;`, `&#27;`, `&#xFFFE;`, a
+//! surrogate), in a value or in text, becomes U+FFFD: it is never passed on.
+//!
 //! An identity reported more than once in a run (several files, or reruns such as
 //! `gotestsum --rerun-fails` or Gradle's test-retry plugin) is merged into one
 //! [`TestCase`](crate::model::TestCase) by [`Merger`]: a passing and a failing attempt

@@ -6,5 +6,6 @@ mod git;
 mod github;
 mod gitrepo;
 mod junit;
+mod junit_trust;
 mod mockhub;
 mod render;
