@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use pretty_assertions::assert_eq;
-use slipgate::collect::junit::{OnMalformed, OnMissing, collect};
+use slipgate::collect::junit::{JunitError, OnMalformed, OnMissing, collect};
 
 use crate::cli::{now, sample, slipgate};
 
@@ -90,4 +90,141 @@ fn references_to_forbidden_characters_become_replacement_characters() {
     assert_eq!(c.name, "esc \u{FFFD}[31mred\u{FFFD}[0m");
     assert_eq!(c.message.as_deref(), Some("nul\u{FFFD} here"));
     assert!(!format!("{c:?}").contains('\u{1B}'));
+}
+
+/// A named pipe at `path`, made with `mkfifo`.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+fn report(path: &Path) {
+    std::fs::write(
+        path,
+        r#"<testsuite name="S"><testcase classname="C" name="ok" time="1"/></testsuite>"#,
+    )
+    .unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_without_being_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("pipe.xml"));
+    report(&dir.path().join("TEST-a.xml"));
+    // A writer waits for a reader: had the reader opened the pipe, it would have read an
+    // empty file (and failed the assertions below) instead of waiting forever.
+    let fifo = dir.path().join("pipe.xml");
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        })
+    };
+    // An explicit path and a glob match alike; `on_malformed: error` stops the run.
+    for pattern in ["pipe.xml", "*.xml"] {
+        let e = collect(
+            &strings(&[pattern]),
+            dir.path(),
+            OnMalformed::Error,
+            OnMissing::Error,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, JunitError::NotRegular { file, .. } if file == "pipe.xml"),
+            "{pattern}: {e:?}"
+        );
+        assert!(e.is_malformed());
+        assert_eq!(
+            e.to_string(),
+            "`pipe.xml` is a named pipe (FIFO), not a regular file; JUnit reports are read from regular files only: make the file patterns match only the report files, or set `on_malformed: warn` to skip such paths"
+        );
+    }
+    // `on_malformed: warn`: skipped with a warning, the other file is read.
+    let run = collect(
+        &strings(&["*.xml"]),
+        dir.path(),
+        OnMalformed::Warn,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(run.files, ["TEST-a.xml"]);
+    assert_eq!(
+        run.warnings,
+        ["skipped `pipe.xml`: a named pipe (FIFO), not a regular file"]
+    );
+    // Let the writer go: this test is the pipe's first reader.
+    drop(std::fs::File::open(&fifo).unwrap());
+    writer.join().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_is_refused() {
+    // `/dev/null` reads as an empty file (and `/dev/zero` forever): refused before that.
+    let e = collect(
+        &strings(&["/dev/null"]),
+        Path::new("/tmp"),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, JunitError::NotRegular { file, kind } if file == "/dev/null" && *kind == "a character device"),
+        "{e:?}"
+    );
+    // Through the binary: exit 2 with the message.
+    let r = sample();
+    let out = slipgate(r.path())
+        .args([
+            "report",
+            "--offline",
+            "--now",
+            &now(),
+            "--junit",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`/dev/null` is a character device, not a regular file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_directory_matches_nothing_with_a_hint() {
+    // A directory is never read: a pattern naming only directories matches nothing, and
+    // `on_missing` decides (error here: exit 2; warn: a warning).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("reports/junit.xml")).unwrap();
+    report(&dir.path().join("reports/TEST-a.xml"));
+    let e = collect(
+        &strings(&["reports/junit.xml"]),
+        dir.path(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap_err();
+    assert!(matches!(e, JunitError::NoMatch { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("(it matches only 1 directory; add a file part such as `/**/*.xml`)"),
+        "{e}"
+    );
+    let run = collect(
+        &strings(&["reports/*"]),
+        dir.path(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(run.files, ["reports/TEST-a.xml"]);
+    assert!(run.warnings.is_empty(), "{:?}", run.warnings);
 }
