@@ -228,3 +228,107 @@ fn a_directory_matches_nothing_with_a_hint() {
     assert_eq!(run.files, ["reports/TEST-a.xml"]);
     assert!(run.warnings.is_empty(), "{:?}", run.warnings);
 }
+
+/// The Gradle report: 7 `<testcase>` elements, 6 tests. addsTwoNumbers passed,
+/// dividesByZero failed, parameterized [1] and [2] passed, ignoredForNow skipped,
+/// networkCall failed then passed (one test, passed and flaky).
+/// Tests: 6 = 4 passed, 1 failed, 0 errored, 1 skipped.
+/// Runs: 7 = 4 passed, 2 failed, 0 errored, 1 skipped (the suite's own `tests="7"
+/// failures="2" skipped="1"`).
+const GRADLE: &str = "dialects/gradle-TEST-com.example.CalculatorTest.xml";
+
+fn report_of(format: &str, file: &str) -> String {
+    let r = sample();
+    let out = slipgate(r.path())
+        .args([
+            "report",
+            "--offline",
+            "--now",
+            &now(),
+            "--format",
+            format,
+            "--junit",
+        ])
+        .arg(fixtures().join(file))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn runs_are_counted_per_testcase_element() {
+    let run = collect(
+        &strings(&[GRADLE]),
+        &fixtures(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap();
+    let m = slipgate::metrics::tests::summarize(&run);
+    assert_eq!(
+        (m.total, m.passed, m.failed, m.errored, m.skipped),
+        (6, 4, 1, 0, 1)
+    );
+    assert_eq!(
+        m.runs,
+        slipgate::model::Runs {
+            total: 7,
+            passed: 4,
+            failed: 2,
+            errored: 0,
+            skipped: 1
+        }
+    );
+    let net = run
+        .cases
+        .iter()
+        .find(|c| c.name == "networkCall()")
+        .unwrap();
+    assert_eq!(
+        (net.runs.total, net.runs.passed, net.runs.failed),
+        (2, 1, 1)
+    );
+}
+
+#[test]
+fn runs_are_reported_beside_the_tests() {
+    let json: serde_json::Value = serde_json::from_str(&report_of("json", GRADLE)).unwrap();
+    assert_eq!(json["tests"]["total"], 6);
+    assert_eq!(
+        json["tests"]["runs"],
+        serde_json::json!({"total": 7, "passed": 4, "failed": 2, "errored": 0, "skipped": 1})
+    );
+
+    let text = report_of("text", GRADLE);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Tests 6 (4 passed, 1 failed, 0 errored, 1 skipped)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        lines[at + 1],
+        "  runs: 7 (4 passed, 2 failed, 0 errored, 1 skipped); a test reported more than once (reruns, several files) counts once above"
+    );
+
+    let md = report_of("markdown", GRADLE);
+    assert!(
+        md.contains("**Tests** 6 · 4 passed · 1 failed · 0 errored · 1 skipped · pass rate 80% · 0.532s · 1 flaky\n\nRuns: 7 · 4 passed · 2 failed · 0 errored · 1 skipped — a test reported more than once (reruns, several files) counts once above.\n\n"),
+        "{md}"
+    );
+}
+
+#[test]
+fn runs_are_not_repeated_when_every_test_ran_once() {
+    // bom.xml: one case, one run. JSON always has `runs`; text and markdown say nothing.
+    let json: serde_json::Value = serde_json::from_str(&report_of("json", "edge/bom.xml")).unwrap();
+    assert_eq!(json["tests"]["total"], 1);
+    assert_eq!(json["tests"]["runs"]["total"], 1);
+    assert!(!report_of("text", "edge/bom.xml").contains("runs:"));
+    assert!(!report_of("markdown", "edge/bom.xml").contains("Runs:"));
+}
