@@ -190,7 +190,14 @@ impl<F: FnMut(RawCase)> State<'_, F> {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, empty: bool, at: Pos) -> Result<(), JunitError> {
+    /// A start tag at `at`; `pos_of` turns an offset in the tag's text into a position.
+    fn start(
+        &mut self,
+        e: &BytesStart<'_>,
+        empty: bool,
+        at: Pos,
+        pos_of: impl Fn(usize) -> Pos,
+    ) -> Result<(), JunitError> {
         let kind = classify(e.local_name().as_ref(), self.stack.last().copied());
         if self.stack.is_empty() {
             if self.root_done {
@@ -215,6 +222,8 @@ impl<F: FnMut(RawCase)> State<'_, F> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.malformed(at, format!("elements nest deeper than {MAX_DEPTH} levels")));
         }
+        // After the root checks: an HTML page is "not a JUnit report", whatever its tags.
+        self.check_tag(e, at, pos_of)?;
         match kind {
             Kind::Suite => {
                 let [name] = self.attributes(e, ["name"], at)?;
@@ -426,15 +435,13 @@ impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
             match event {
                 Ok(Event::Start(e)) => {
                     let src = self.reader.get_ref();
-                    self.state
-                        .check_tag(&e, at, |i| src.pos_of(start + 1 + i as u64))?;
-                    self.state.start(&e, false, at)?;
+                    let pos_of = |i: usize| src.pos_of(start + 1 + i as u64);
+                    self.state.start(&e, false, at, pos_of)?;
                 }
                 Ok(Event::Empty(e)) => {
                     let src = self.reader.get_ref();
-                    self.state
-                        .check_tag(&e, at, |i| src.pos_of(start + 1 + i as u64))?;
-                    self.state.start(&e, true, at)?;
+                    let pos_of = |i: usize| src.pos_of(start + 1 + i as u64);
+                    self.state.start(&e, true, at, pos_of)?;
                 }
                 Ok(Event::End(_)) => self.state.end(),
                 Ok(Event::Decl(d)) => {
@@ -954,7 +961,7 @@ mod tests {
         let e = err(b"   \n\n ");
         assert!(reason(&e).contains("no root element"), "{e}");
 
-        let e = err(b"<!DOCTYPE html>\n<html><body><p>Not found<br></body></html>");
+        let e = err(b"<!DOCTYPE html>\n<html lang=en><body><p>Not found<br></body></html>");
         assert!(
             matches!(&e, JunitError::NotJunit { root, .. } if root == "html"),
             "{e:?}"
