@@ -205,7 +205,7 @@ impl<F: FnMut(RawCase)> State<'_, F> {
                     at,
                     format!(
                         "a second root element `<{}>` follows the first one; a file holds one report",
-                        e.name().as_ref()
+                        crate::escape::line(e.name().as_ref())
                     ),
                 ));
             }
@@ -214,7 +214,7 @@ impl<F: FnMut(RawCase)> State<'_, F> {
                     file: self.file.to_string(),
                     line: at.line,
                     column: at.column,
-                    root: e.name().as_ref().to_string(),
+                    root: crate::escape::line(e.name().as_ref()).into_owned(),
                 });
             }
             self.root_seen = true;
@@ -967,6 +967,13 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(e.location(), Some(("t.xml", 2, 1)));
+
+        // The root's name comes from the file: escaped.
+        let e = err(b"<ht\xe2\x80\xaeml/>");
+        assert!(
+            matches!(&e, JunitError::NotJunit { root, .. } if root == "ht<U+202E>ml"),
+            "{e:?}"
+        );
 
         let e = err(b"hello");
         assert!(reason(&e).contains("not an XML file"), "{e}");

@@ -170,11 +170,11 @@ pub(crate) fn tag_fault(tag: &str) -> Option<(usize, String)> {
             None
         };
         if let Some(what) = fault {
-            let name = tag.get(last.0..last.1).unwrap_or_default();
-            let element = tag
-                .split(|c: char| c.is_ascii_whitespace())
-                .next()
-                .unwrap_or_default();
+            // Names come from the file: shown escaped, and never past the fault.
+            let name = crate::escape::line(tag.get(last.0..last.1).unwrap_or_default());
+            let before = tag.get(..i).unwrap_or_default();
+            let element = before.split(|c: char| c.is_ascii_whitespace()).next();
+            let element = crate::escape::line(element.unwrap_or_default());
             let place = if quote.is_some() {
                 format!("in the value of the attribute `{name}`")
             } else {
@@ -455,6 +455,12 @@ mod tests {
         assert_eq!(at, 9);
         assert!(reason.ends_with("in the tag `<testcase>`"), "{reason}");
         assert_eq!(tag_fault(""), None);
+        // Names from the file are escaped: a bidi override in the attribute name, the
+        // forbidden character itself cut from the element name.
+        let (_, reason) = tag_fault("t a\u{202E}b='<'").unwrap();
+        assert!(reason.ends_with("attribute `a<U+202E>b`"), "{reason}");
+        let (_, reason) = tag_fault("test\x1bcase").unwrap();
+        assert!(reason.ends_with("in the tag `<test>`"), "{reason}");
     }
 
     #[test]
