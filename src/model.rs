@@ -124,6 +124,44 @@ pub struct TestCase {
     pub message: Option<String>,
     /// The file it was read from.
     pub file: String,
+    /// Every `<testcase>` element of this identity, each with its own outcome (one run
+    /// unless it was rerun or reported by several files).
+    pub runs: Runs,
+}
+
+/// How many times tests ran: every `<testcase>` element counted with its own outcome,
+/// before repeated reports of one identity are merged into one test.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Runs {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+}
+
+impl Runs {
+    /// Counts one run with `outcome`.
+    pub fn add(&mut self, outcome: Outcome) {
+        self.total += 1;
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Errored => self.errored += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+
+    /// The runs of `self` and `other` together.
+    pub fn plus(self, other: Runs) -> Runs {
+        Runs {
+            total: self.total + other.total,
+            passed: self.passed + other.passed,
+            failed: self.failed + other.failed,
+            errored: self.errored + other.errored,
+            skipped: self.skipped + other.skipped,
+        }
+    }
 }
 
 /// One test run: every JUnit file given to one invocation.

@@ -73,6 +73,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let m = summarize(&run);
     assert_eq!(m.passed + m.failed + m.errored + m.skipped, m.total);
+    let r = m.runs;
+    assert_eq!(r.passed + r.failed + r.errored + r.skipped, r.total);
+    assert!(r.total >= m.total);
     assert!(m.pass_rate.is_none_or(|r| (0.0..=1.0).contains(&r)));
     assert!(m.slowest.len() <= 10);
 });

@@ -23,6 +23,15 @@
 //!   [`MESSAGE_MAX_CHARS`] characters plus `…`. Line breaks written as `&#10;` or `&#xD;`
 //!   and literal ones both end a line.
 //!
+//! Well-formedness: markup is checked strictly (an error naming file, line and column;
+//! `on_malformed` decides whether it stops the run). Besides what quick-xml checks, every
+//! start tag's attributes must be `name="value"` pairs whose values hold no `<`, no `&`
+//! that starts no reference, and no character outside XML 1.0's `Char` production (a raw
+//! NUL or ESC). Text content is read leniently, as runners dump raw output there: a
+//! lone `&` is kept, bytes that are not UTF-8 and raw forbidden characters become U+FFFD.
+//! A character reference to a character XML forbids (`&#0;`, `&#27;`, `&#xFFFE;`, a
+//! surrogate), in a value or in text, becomes U+FFFD: it is never passed on.
+//!
 //! An identity reported more than once in a run (several files, or reruns such as
 //! `gotestsum --rerun-fails` or Gradle's test-retry plugin) is merged into one
 //! [`TestCase`](crate::model::TestCase) by [`Merger`]: a passing and a failing attempt
@@ -112,6 +121,14 @@ pub enum JunitError {
         source: std::io::Error,
     },
     #[error(
+        "`{file}` is {kind}, not a regular file; JUnit reports are read from regular files only: make the file patterns match only the report files, or set `on_malformed: warn` to skip such paths"
+    )]
+    NotRegular {
+        file: String,
+        /// "a named pipe (FIFO)", "a character device", ...
+        kind: &'static str,
+    },
+    #[error(
         "`{file}` is not well-formed XML (line {line}, column {column}); regenerate the report, or set `on_malformed: warn` to skip such files"
     )]
     Xml {
@@ -142,12 +159,16 @@ pub enum JunitError {
 }
 
 impl JunitError {
-    /// True for a file that is not well-formed XML or not a JUnit report (the errors
-    /// that `on_malformed: warn` turns into warnings).
+    /// True for a file that is not well-formed XML or not a JUnit report, and for a path
+    /// that is not a regular file (the errors that `on_malformed: warn` turns into
+    /// warnings).
     pub fn is_malformed(&self) -> bool {
         matches!(
             self,
-            JunitError::Xml { .. } | JunitError::Malformed { .. } | JunitError::NotJunit { .. }
+            JunitError::Xml { .. }
+                | JunitError::Malformed { .. }
+                | JunitError::NotJunit { .. }
+                | JunitError::NotRegular { .. }
         )
     }
 
@@ -175,6 +196,9 @@ impl JunitError {
             } => format!(
                 "`{file}` (line {line}, column {column}): not a JUnit XML report, its root element is `<{root}>`"
             ),
+            JunitError::NotRegular { file, kind } => {
+                format!("`{file}`: {kind}, not a regular file")
+            }
             other => other.to_string(),
         }
     }
@@ -242,7 +266,10 @@ pub fn parse_reader<R: BufRead>(
 ///
 /// Files are read in pattern order, each pattern's matches in path order; a file matched
 /// by several patterns is read once. `*` and `**` do not match names starting with `.`
-/// unless the pattern spells the dot.
+/// unless the pattern spells the dot. Directories never match (a pattern matching only
+/// directories counts as matching nothing, for `on_missing`); a match that is a named
+/// pipe, a device or a socket is refused without being opened, as a malformed file is
+/// (`on_malformed`).
 pub fn collect(
     patterns: &[String],
     base: &Path,
@@ -255,10 +282,14 @@ pub fn collect(
     let mut run_files = Vec::new();
     let mut batch = Vec::new();
     for (path, name) in files {
-        let file = File::open(&path).map_err(|source| JunitError::Io {
-            file: name.clone(),
-            source,
-        })?;
+        let file = match open_regular(&path, &name) {
+            Ok(file) => file,
+            Err(e) if e.is_malformed() && on_malformed == OnMalformed::Warn => {
+                warnings.push(format!("skipped {}", e.brief()));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         batch.clear();
         let reader = BufReader::with_capacity(64 * 1024, file);
         match parse_reader(&name, reader, &mut |case| batch.push(case)) {
@@ -286,6 +317,55 @@ pub fn collect(
         cases: merger.finish(),
         warnings,
     })
+}
+
+/// Opens a JUnit file, refusing a path that is not a regular file *before* opening it:
+/// opening a named pipe waits for a writer forever, and a device such as `/dev/zero`
+/// can be read forever. Symbolic links are followed.
+fn open_regular(path: &Path, name: &str) -> Result<File, JunitError> {
+    let io = |source| JunitError::Io {
+        file: name.to_string(),
+        source,
+    };
+    let regular = |file_type: std::fs::FileType| match special_kind(file_type) {
+        Some(kind) => Err(JunitError::NotRegular {
+            file: name.to_string(),
+            kind,
+        }),
+        None => Ok(()),
+    };
+    regular(std::fs::metadata(path).map_err(io)?.file_type())?;
+    let file = File::open(path).map_err(io)?;
+    // Replaced between the check and the open: checked again on what was opened.
+    regular(file.metadata().map_err(io)?.file_type())?;
+    Ok(file)
+}
+
+/// What a file type that is not a regular file is, in words; none for a regular file.
+fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
 }
 
 /// The files matched by `patterns`, deduplicated, each with the name shown for it

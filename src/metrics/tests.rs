@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::model::{Outcome, TestCase, TestRun};
+use crate::model::{Outcome, Runs, TestCase, TestRun};
 
 /// How many of the slowest cases are listed.
 pub const SLOWEST: usize = 10;
@@ -46,6 +46,9 @@ pub struct TestMetrics {
     pub failed: usize,
     pub errored: usize,
     pub skipped: usize,
+    /// Every `<testcase>` element read, each with its own outcome: more than `total`
+    /// when tests were rerun or reported by several files.
+    pub runs: Runs,
     /// passed / (passed + failed + errored), a fraction in 0..=1; none when no case ran.
     pub pass_rate: Option<f64>,
     /// Sum of the cases' durations, seconds.
@@ -138,6 +141,10 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
         failed,
         errored,
         skipped,
+        runs: run
+            .cases
+            .iter()
+            .fold(Runs::default(), |sum, c| sum.plus(c.runs)),
         pass_rate,
         duration,
         flaky,
@@ -163,6 +170,11 @@ mod unit {
                 _ => None,
             },
             file: "r.xml".into(),
+            runs: {
+                let mut runs = Runs::default();
+                runs.add(outcome);
+                runs
+            },
         }
     }
 

@@ -227,6 +227,14 @@ fn tests_section(t: &crate::metrics::tests::TestMetrics) -> String {
         crate::duration::human_f64(t.duration),
         t.flaky.len()
     );
+    if t.runs.total != t.total {
+        let r = &t.runs;
+        let _ = writeln!(
+            out,
+            "Runs: {} · {} passed · {} failed · {} errored · {} skipped — a test reported more than once (reruns, several files) counts once above.\n",
+            r.total, r.passed, r.failed, r.errored, r.skipped
+        );
+    }
     if !t.failing.is_empty() {
         let _ = writeln!(out, "| Failing test | Message |\n|---|---|");
         for f in t.failing.iter().take(20) {

@@ -357,6 +357,14 @@ fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
         t.files,
         if t.files == 1 { "" } else { "s" }
     );
+    if t.runs.total != t.total {
+        let r = &t.runs;
+        let _ = writeln!(
+            out,
+            "  runs: {} ({} passed, {} failed, {} errored, {} skipped); a test reported more than once (reruns, several files) counts once above",
+            r.total, r.passed, r.failed, r.errored, r.skipped
+        );
+    }
     if !t.failing.is_empty() {
         let _ = writeln!(out, "  {}", style.red("failing:"));
         for f in t.failing.iter().take(20) {

@@ -7,5 +7,6 @@ mod github;
 mod gitrepo;
 mod hostile;
 mod junit;
+mod junit_trust;
 mod mockhub;
 mod render;

@@ -14,6 +14,7 @@
 //!
 //! The case is **flaky** when some attempt passed and some attempt failed or errored
 //! (anywhere in the run), or when an attempt had `flakyFailure` / `flakyError` children.
+//! Every attempt is also counted, with its own outcome, in the case's `runs`.
 //! The duration is the sum of all attempts; the message is the first one (in reading
 //! order) of an attempt with the merged outcome; the file is the first file whose outcome
 //! is the merged one.
@@ -21,7 +22,7 @@
 use std::collections::HashMap;
 
 use super::RawCase;
-use crate::model::{Outcome, TestCase};
+use crate::model::{Outcome, Runs, TestCase};
 
 #[derive(Debug)]
 struct Acc {
@@ -70,6 +71,7 @@ impl Merger {
                         flaky: false,
                         message: None,
                         file: file.to_string(),
+                        runs: Runs::default(),
                     },
                     files: Vec::new(),
                     any_passed: false,
@@ -86,6 +88,7 @@ impl Merger {
             return;
         };
         acc.case.duration += raw.duration;
+        acc.case.runs.add(raw.outcome);
         acc.flaky_child |= raw.flaky;
         match raw.outcome {
             Outcome::Passed => acc.any_passed = true,
@@ -272,6 +275,36 @@ mod tests {
         // flakyFailure beside a final failure: failed and flaky.
         let cases = merged(vec![raw("t", Outcome::Failed, 0.0, true, Some("m"))]);
         assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, true));
+    }
+
+    #[test]
+    fn every_attempt_is_a_run_with_its_own_outcome() {
+        // a.xml: fail, error, pass (rerun twice); b.xml: skipped; c.xml: another test.
+        let mut m = Merger::default();
+        m.add(raw("t", Outcome::Failed, 0.0, false, None), "a.xml");
+        m.add(raw("t", Outcome::Errored, 0.0, false, None), "a.xml");
+        m.add(raw("t", Outcome::Passed, 0.0, false, None), "a.xml");
+        m.add(raw("t", Outcome::Skipped, 0.0, false, None), "b.xml");
+        m.add(raw("u", Outcome::Passed, 0.0, false, None), "c.xml");
+        let cases = m.finish();
+        let runs: Vec<_> = cases.iter().map(|c| c.runs).collect();
+        assert_eq!(
+            runs,
+            [
+                Runs {
+                    total: 4,
+                    passed: 1,
+                    failed: 1,
+                    errored: 1,
+                    skipped: 1
+                },
+                Runs {
+                    total: 1,
+                    passed: 1,
+                    ..Runs::default()
+                }
+            ]
+        );
     }
 
     #[test]

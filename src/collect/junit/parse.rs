@@ -14,7 +14,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::source::{Encoding, Input, Pos, Src, Utf16ToUtf8, sniff};
 use super::text::{
-    LineCapture, MAX_REFERENCE_BODY, first_line, parse_time, resolve_reference, unescape,
+    LineCapture, MAX_REFERENCE_BODY, first_line, parse_time, resolve_reference, tag_fault, unescape,
 };
 use super::{JunitError, ParseStats, RawCase};
 use crate::model::Outcome;
@@ -164,7 +164,40 @@ impl<F: FnMut(RawCase)> State<'_, F> {
         Ok(())
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, empty: bool, at: Pos) -> Result<(), JunitError> {
+    /// What quick-xml does not check in a start tag: the attributes' syntax (it reads
+    /// them only when asked), and in their values a `<`, an `&` that starts no reference
+    /// or a character XML forbids. `at` is the tag's position; a fault inside the tag is
+    /// reported where it is (`pos_of` turns an offset in the tag's text into a position).
+    fn check_tag(
+        &self,
+        e: &BytesStart<'_>,
+        at: Pos,
+        pos_of: impl Fn(usize) -> Pos,
+    ) -> Result<(), JunitError> {
+        for attr in e.attributes().with_checks(false) {
+            if let Err(err) = attr {
+                return Err(JunitError::Xml {
+                    file: self.file.to_string(),
+                    line: at.line,
+                    column: at.column,
+                    source: quick_xml::Error::InvalidAttr(err),
+                });
+            }
+        }
+        match tag_fault(e) {
+            Some((i, reason)) => Err(self.malformed(pos_of(i), reason)),
+            None => Ok(()),
+        }
+    }
+
+    /// A start tag at `at`; `pos_of` turns an offset in the tag's text into a position.
+    fn start(
+        &mut self,
+        e: &BytesStart<'_>,
+        empty: bool,
+        at: Pos,
+        pos_of: impl Fn(usize) -> Pos,
+    ) -> Result<(), JunitError> {
         let kind = classify(e.local_name().as_ref(), self.stack.last().copied());
         if self.stack.is_empty() {
             if self.root_done {
@@ -172,7 +205,7 @@ impl<F: FnMut(RawCase)> State<'_, F> {
                     at,
                     format!(
                         "a second root element `<{}>` follows the first one; a file holds one report",
-                        e.name().as_ref()
+                        crate::escape::line(e.name().as_ref())
                     ),
                 ));
             }
@@ -181,7 +214,7 @@ impl<F: FnMut(RawCase)> State<'_, F> {
                     file: self.file.to_string(),
                     line: at.line,
                     column: at.column,
-                    root: e.name().as_ref().to_string(),
+                    root: crate::escape::line(e.name().as_ref()).into_owned(),
                 });
             }
             self.root_seen = true;
@@ -189,6 +222,8 @@ impl<F: FnMut(RawCase)> State<'_, F> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.malformed(at, format!("elements nest deeper than {MAX_DEPTH} levels")));
         }
+        // After the root checks: an HTML page is "not a JUnit report", whatever its tags.
+        self.check_tag(e, at, pos_of)?;
         match kind {
             Kind::Suite => {
                 let [name] = self.attributes(e, ["name"], at)?;
@@ -392,13 +427,22 @@ impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
                 continue;
             }
             let at = self.src().here();
+            let start = self.src().offset();
             self.src().mark();
             self.buf.clear();
             let event = self.reader.read_event_into(&mut self.buf);
             self.reader.get_mut().unmark();
             match event {
-                Ok(Event::Start(e)) => self.state.start(&e, false, at)?,
-                Ok(Event::Empty(e)) => self.state.start(&e, true, at)?,
+                Ok(Event::Start(e)) => {
+                    let src = self.reader.get_ref();
+                    let pos_of = |i: usize| src.pos_of(start + 1 + i as u64);
+                    self.state.start(&e, false, at, pos_of)?;
+                }
+                Ok(Event::Empty(e)) => {
+                    let src = self.reader.get_ref();
+                    let pos_of = |i: usize| src.pos_of(start + 1 + i as u64);
+                    self.state.start(&e, true, at, pos_of)?;
+                }
                 Ok(Event::End(_)) => self.state.end(),
                 Ok(Event::Decl(d)) => {
                     if let Some(Ok(enc)) = d.encoding() {
@@ -917,12 +961,19 @@ mod tests {
         let e = err(b"   \n\n ");
         assert!(reason(&e).contains("no root element"), "{e}");
 
-        let e = err(b"<!DOCTYPE html>\n<html><body><p>Not found<br></body></html>");
+        let e = err(b"<!DOCTYPE html>\n<html lang=en><body><p>Not found<br></body></html>");
         assert!(
             matches!(&e, JunitError::NotJunit { root, .. } if root == "html"),
             "{e:?}"
         );
         assert_eq!(e.location(), Some(("t.xml", 2, 1)));
+
+        // The root's name comes from the file: escaped.
+        let e = err(b"<ht\xe2\x80\xaeml/>");
+        assert!(
+            matches!(&e, JunitError::NotJunit { root, .. } if root == "ht<U+202E>ml"),
+            "{e:?}"
+        );
 
         let e = err(b"hello");
         assert!(reason(&e).contains("not an XML file"), "{e}");
@@ -965,6 +1016,74 @@ mod tests {
         // Invalid UTF-8 inside a tag, with a declared Latin-1 encoding.
         let e = err(b"<?xml version='1.0' encoding='ISO-8859-1'?>\n<testsuite name='caf\xE9'/>");
         assert!(reason(&e).contains("ISO-8859-1"), "{e}");
+    }
+
+    #[test]
+    fn what_xml_forbids_in_attribute_values_is_malformed() {
+        // A `<` in a value: at its own line and column (line 3, after `  time='`).
+        let e = err(b"<testsuite>\n <testcase name='a'\n  time='<<computed>>'/></testsuite>");
+        assert!(e.is_malformed(), "{e:?}");
+        assert_eq!(e.location(), Some(("t.xml", 3, 9)));
+        assert_eq!(
+            reason(&e),
+            "not well-formed XML: a `<` (write `&lt;`) in the value of the attribute `time`"
+        );
+        // One line: `<testsuite>` is columns 1-11, `<testcase` starts at 12, the `<` in
+        // the value is 24 bytes into the tag's text (column 12 + 1 + 24 = 37).
+        let e = err(b"<testsuite><testcase name=\"t\" time=\"<<computed>>\"/></testsuite>");
+        assert_eq!(e.location(), Some(("t.xml", 1, 37)));
+        // A lone `&`, in an element that is not read (its attributes used to be ignored).
+        let e = err(
+            b"<testsuite><properties><property name='a & b' value='1'/></properties></testsuite>",
+        );
+        assert!(
+            reason(&e).contains("`&` that does not start a reference"),
+            "{e}"
+        );
+        assert!(reason(&e).ends_with("attribute `name`"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 1, 42)));
+        // A raw ESC in a name.
+        let e = err(b"<testsuite><testcase name='a\x1b[31m'/></testsuite>");
+        assert!(reason(&e).contains("U+001B"), "{e}");
+        assert_eq!(e.location(), Some(("t.xml", 1, 29)));
+        // Unquoted and `=`-less attributes of any element are refused too.
+        let e = err(b"<testsuite><properties><property name=x/></properties></testsuite>");
+        assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
+        assert_eq!(e.location(), Some(("t.xml", 1, 24)));
+        let e = err(b"<testsuites><testsuite name='S' hostname></testsuite></testsuites>");
+        assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
+        // References, `>` and the other quote are fine.
+        let cases = parse_str(
+            "<testsuite><testcase name='a &gt; b &amp; &quot;c&quot; &#x41; \"q\" > &nbsp;'/></testsuite>",
+        );
+        assert_eq!(cases[0].name, "a > b & \"c\" A \"q\" > &nbsp;");
+    }
+
+    #[test]
+    fn forbidden_character_references_are_replaced() {
+        let cases = parse_str(concat!(
+            "<testsuite name='S&#0;'>",
+            "<testcase classname='C&#x1B;' name='t&#27;[31m'><failure message='m&#0;&#xFFFE;'/></testcase>",
+            "<testcase name='text'><failure>\x1b[31m&#x1b;[0m boom&#1;\x00</failure></testcase>",
+            "<testcase name='surrogate&#xD800;'><error>&#55296;x</error></testcase>",
+            "</testsuite>"
+        ));
+        let got: Vec<_> = cases
+            .iter()
+            .map(|c| (c.classname.as_str(), c.name.as_str(), c.message.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("C\u{FFFD}", "t\u{FFFD}[31m", Some("m\u{FFFD}\u{FFFD}")),
+                (
+                    "S\u{FFFD}",
+                    "text",
+                    Some("\u{FFFD}[31m\u{FFFD}[0m boom\u{FFFD}\u{FFFD}")
+                ),
+                ("S\u{FFFD}", "surrogate\u{FFFD}", Some("\u{FFFD}x")),
+            ]
+        );
     }
 
     #[test]

@@ -53,6 +53,7 @@ impl LineCapture {
     /// The line, trimmed and cut to `MESSAGE_MAX_CHARS`; none when the text was blank.
     pub(crate) fn finish(self) -> Option<String> {
         let text = String::from_utf8_lossy(self.line.trim_ascii());
+        let text = replace_forbidden(&text);
         let text = text.trim();
         if text.is_empty() {
             return None;
@@ -71,8 +72,34 @@ pub(crate) fn first_line(text: &str) -> Option<String> {
     capture.finish()
 }
 
+/// True for a character XML 1.0 allows in a document (its `Char` production:
+/// tab, line feed, carriage return, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF).
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` with every character XML 1.0 forbids (NUL, ESC and the other C0 controls but
+/// tab and line breaks, U+FFFE, U+FFFF) replaced by U+FFFD.
+pub(crate) fn replace_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if is_xml_char(c) {
+                c
+            } else {
+                char::REPLACEMENT_CHARACTER
+            }
+        })
+        .collect()
+}
+
 /// Resolves the body of an entity or character reference (`amp`, `#10`, `#x1F600`).
-/// Unknown names (only a DTD could define them) resolve to none.
+/// Unknown names (only a DTD could define them) and bodies that are not a reference
+/// resolve to none. A character reference to a character XML 1.0 forbids (`#0`, `#27`,
+/// `#xFFFE`, a surrogate, beyond U+10FFFF) resolves to U+FFFD: such a character is never
+/// passed on into a name or message.
 pub(crate) fn resolve_reference(body: &str) -> Option<char> {
     match body {
         "lt" => Some('<'),
@@ -81,15 +108,100 @@ pub(crate) fn resolve_reference(body: &str) -> Option<char> {
         "apos" => Some('\''),
         "quot" => Some('"'),
         _ => {
-            let code =
-                if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
-                    u32::from_str_radix(hex, 16).ok()?
-                } else {
-                    body.strip_prefix('#')?.parse::<u32>().ok()?
-                };
-            char::from_u32(code)
+            let (digits, radix) = match body.strip_prefix("#x").or_else(|| body.strip_prefix("#X"))
+            {
+                Some(hex) => (hex, 16),
+                None => (body.strip_prefix('#')?, 10),
+            };
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            let c = u32::from_str_radix(digits, radix)
+                .ok()
+                .and_then(char::from_u32)
+                .filter(|&c| is_xml_char(c));
+            Some(c.unwrap_or(char::REPLACEMENT_CHARACTER))
         }
     }
+}
+
+/// The length of the reference `s` starts with (`&amp;`, `&#10;`, `&#x1F600;`, `&name;`,
+/// the `&` and `;` included), or none when the `&` at the start of `s` does not start a
+/// reference as XML writes them (a lone `&`, `&;`, `&#x;`, `&#+1;`, `& b;`).
+pub(crate) fn reference_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix('&')?;
+    let semi = body.find(';')?;
+    let name = body.get(..semi)?;
+    let ok = if let Some(hex) = name.strip_prefix("#x") {
+        !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    } else if let Some(dec) = name.strip_prefix('#') {
+        !dec.is_empty() && dec.bytes().all(|b| b.is_ascii_digit())
+    } else {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':' || !c.is_ascii())
+            && chars
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.') || !c.is_ascii())
+    };
+    ok.then_some(semi + 2)
+}
+
+/// What XML forbids in a start tag that quick-xml lets through: a `<`, an `&` that does
+/// not start a reference, a character outside XML's `Char` production. `tag` is the
+/// tag's text between `<` and `>` (or `/>`); the answer is the byte offset of the fault
+/// in `tag` and what is wrong, naming the attribute whose value holds it.
+pub(crate) fn tag_fault(tag: &str) -> Option<(usize, String)> {
+    let mut quote: Option<char> = None;
+    // The last name outside quotes (the element's, then each attribute's).
+    let mut token: Option<usize> = None;
+    let mut last = (0, 0);
+    for (i, c) in tag.char_indices() {
+        let fault = if !is_xml_char(c) {
+            Some(format!(
+                "the character U+{:04X}, which XML does not allow,",
+                u32::from(c)
+            ))
+        } else if c == '<' {
+            Some("a `<` (write `&lt;`)".to_string())
+        } else if c == '&' && reference_len(tag.get(i..).unwrap_or_default()).is_none() {
+            Some("an `&` that does not start a reference such as `&amp;` (write `&amp;`)".into())
+        } else {
+            None
+        };
+        if let Some(what) = fault {
+            // Names come from the file: shown escaped, and never past the fault.
+            let name = crate::escape::line(tag.get(last.0..last.1).unwrap_or_default());
+            let before = tag.get(..i).unwrap_or_default();
+            let element = before.split(|c: char| c.is_ascii_whitespace()).next();
+            let element = crate::escape::line(element.unwrap_or_default());
+            let place = if quote.is_some() {
+                format!("in the value of the attribute `{name}`")
+            } else {
+                format!("in the tag `<{element}>`")
+            };
+            return Some((i, format!("not well-formed XML: {what} {place}")));
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                if let Some(start) = token.take() {
+                    last = (start, i);
+                }
+                quote = Some(c);
+            }
+            None if c.is_ascii_whitespace() || c == '=' => {
+                if let Some(start) = token.take() {
+                    last = (start, i);
+                }
+            }
+            None => {
+                token.get_or_insert(i);
+            }
+        }
+    }
+    None
 }
 
 /// Longest reference body looked for (`#x10FFFF` is 8; names are short).
@@ -248,9 +360,107 @@ mod tests {
         assert_eq!(resolve_reference("#10"), Some('\n'));
         assert_eq!(resolve_reference("#xA"), Some('\n'));
         assert_eq!(resolve_reference("#x1F600"), Some('😀'));
-        assert_eq!(resolve_reference("#xD800"), None);
         assert_eq!(resolve_reference("nbsp"), None);
         assert_eq!(resolve_reference("#"), None);
+        assert_eq!(resolve_reference("#x"), None);
+        assert_eq!(resolve_reference("#+65"), None);
+        assert_eq!(resolve_reference("#x-41"), None);
+        assert_eq!(resolve_reference("#9"), Some('\t'));
+        assert_eq!(resolve_reference("#xD"), Some('\r'));
+        assert_eq!(resolve_reference("#xFFFD"), Some('\u{FFFD}'));
+        assert_eq!(resolve_reference("#x10FFFF"), Some('\u{10FFFF}'));
+    }
+
+    #[test]
+    fn references_to_characters_xml_forbids_become_replacement_characters() {
+        // NUL, ESC (decimal and hex), the other C0 controls, U+FFFE/U+FFFF, a
+        // surrogate, beyond U+10FFFF, too big for u32.
+        for body in [
+            "#0",
+            "#27",
+            "#x1B",
+            "#x1b",
+            "#8",
+            "#xB",
+            "#xC",
+            "#31",
+            "#xFFFE",
+            "#xFFFF",
+            "#xD800",
+            "#xDFFF",
+            "#x110000",
+            "#99999999",
+        ] {
+            assert_eq!(resolve_reference(body), Some('\u{FFFD}'), "{body}");
+        }
+        assert_eq!(
+            unescape("a&#0;b&#x1B;[31mc", true),
+            "a\u{FFFD}b\u{FFFD}[31mc"
+        );
+    }
+
+    #[test]
+    fn raw_forbidden_characters_in_a_message_are_replaced() {
+        assert_eq!(
+            first_line("\x1b[31mred\x00 \u{FFFE}end").as_deref(),
+            Some("\u{FFFD}[31mred\u{FFFD} \u{FFFD}end")
+        );
+        // Tab, DEL and C1 controls are XML characters: kept (escaped when printed).
+        assert_eq!(
+            first_line("a\tb\u{7F}\u{85}c").as_deref(),
+            Some("a\tb\u{7F}\u{85}c")
+        );
+        assert!(!is_xml_char('\u{0}') && is_xml_char('\u{20}') && is_xml_char('\u{10000}'));
+    }
+
+    #[test]
+    fn reference_lengths() {
+        assert_eq!(reference_len("&amp; x"), Some(5));
+        assert_eq!(reference_len("&#10;"), Some(5));
+        assert_eq!(reference_len("&#x1F600;"), Some(9));
+        assert_eq!(reference_len("&nbsp;"), Some(6));
+        assert_eq!(reference_len("&my-ent.1;"), Some(10));
+        for bad in [
+            "&", "& b;", "&;", "&#;", "&#x;", "&#+1;", "&#X41;", "&#1a;", "&1a;", "&amp",
+        ] {
+            assert_eq!(reference_len(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn faults_in_tags() {
+        let tag = r#"testcase name="t" time="<<computed>>""#;
+        let (at, reason) = tag_fault(tag).unwrap();
+        assert_eq!(at, 24);
+        assert_eq!(
+            reason,
+            "not well-formed XML: a `<` (write `&lt;`) in the value of the attribute `time`"
+        );
+        let (at, reason) = tag_fault("testcase classname='A' name = 'a & b'").unwrap();
+        assert_eq!(at, 33);
+        assert!(
+            reason.contains("`&` that does not start a reference"),
+            "{reason}"
+        );
+        assert!(reason.ends_with("attribute `name`"), "{reason}");
+        let (at, reason) = tag_fault("failure message=\"x\x1by\"").unwrap();
+        assert_eq!(at, 18);
+        assert!(
+            reason.contains("U+001B") && reason.ends_with("`message`"),
+            "{reason}"
+        );
+        // `'` inside `"` and `>` are fine; outside a value, the tag is named.
+        assert_eq!(tag_fault(r#"a b="it's > &amp; &#27; &nbsp;" c='"'"#), None);
+        let (at, reason) = tag_fault("testcase <x").unwrap();
+        assert_eq!(at, 9);
+        assert!(reason.ends_with("in the tag `<testcase>`"), "{reason}");
+        assert_eq!(tag_fault(""), None);
+        // Names from the file are escaped: a bidi override in the attribute name, the
+        // forbidden character itself cut from the element name.
+        let (_, reason) = tag_fault("t a\u{202E}b='<'").unwrap();
+        assert!(reason.ends_with("attribute `a<U+202E>b`"), "{reason}");
+        let (_, reason) = tag_fault("test\x1bcase").unwrap();
+        assert!(reason.ends_with("in the tag `<test>`"), "{reason}");
     }
 
     #[test]
