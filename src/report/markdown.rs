@@ -73,7 +73,7 @@ fn release_table(r: &Report) -> String {
         let _ = write!(
             out,
             "| {} | {} | {} |",
-            code(&rel.tag),
+            code_cell(&rel.tag),
             date(rel.time),
             super::change_cells(rel.changes.as_ref()).join(" | ")
         );
@@ -90,7 +90,7 @@ fn release_table(r: &Report) -> String {
         }
         let mut failed = Vec::new();
         if let Some(h) = &rel.hotfixed_by {
-            failed.push(format!("hotfix {}", code(h)));
+            failed.push(format!("hotfix {}", code_cell(h)));
         }
         if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
             failed.push(format!("incident {}", code(&super::issue_list(inc))));
