@@ -189,6 +189,7 @@ fn evaluate(
         incident_rules,
     );
     report.gate = Some(gate.clone());
+    report.links = super::links(github_args, report.sources.github.as_deref());
     drop(engine);
     Ok(Outcome { report, gate, git })
 }
@@ -300,7 +301,7 @@ fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> 
     if o.gate.overall != Overall::Fail && previous.is_some_and(|p| p.contains(STATE_FAIL)) {
         s.push_str("🎉 **Recovered:** the previous run of this gate failed; no fail rule is tripped now.\n\n");
     }
-    s.push_str(&markdown::verdicts(&o.gate));
+    s.push_str(&markdown::verdicts(&o.gate, &o.report.links));
     s.push_str("\n<details><summary>Release metrics</summary>\n\n");
     s.push_str(&markdown::render(&o.report));
     s.push_str("\n</details>\n\n");

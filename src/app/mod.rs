@@ -358,7 +358,8 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     let incident_rules = uses_incidents(&ctx.policy.rules);
     let sources = sources(ctx, github.as_ref(), skipped, repo, tests.as_ref());
 
-    let r = report::build(
+    let links = links(&args.github, sources.github.as_deref());
+    let mut r = report::build(
         &engine,
         args.last,
         sources,
@@ -366,6 +367,7 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         warnings,
         incident_rules,
     );
+    r.links = links;
     let out = match args.format {
         Format::Text => report::text::render(&r, report::text::Style { color: ctx.color }),
         Format::Markdown => report::markdown::render(&r),
@@ -580,6 +582,28 @@ pub fn sources(
         policy: ctx.policy.source.describe(),
         junit_files: tests.map(|t| t.run.files.clone()).unwrap_or_default(),
     }
+}
+
+/// Where the report's links point: the repository read, on `GITHUB_SERVER_URL` (set by
+/// GitHub Actions) or else the web server of `--api-url` (`https://api.github.com` →
+/// `https://github.com`, `https://HOST/api/v3` → `https://HOST`). No links without a
+/// repository, or when the server is not known.
+pub fn links(args: &GithubArgs, repo: Option<&str>) -> crate::report::Links {
+    let Some(repo) = repo else {
+        return crate::report::Links::default();
+    };
+    let server = std::env::var("GITHUB_SERVER_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| {
+            let api = args.api_url.trim_end_matches('/');
+            if api == crate::collect::github::DEFAULT_API_URL.trim_end_matches('/') {
+                "https://github.com".to_string()
+            } else {
+                api.strip_suffix("/api/v3").unwrap_or_default().to_string()
+            }
+        });
+    crate::report::Links::new(&server, repo)
 }
 
 /// Warnings of a text report go to stderr, after the report, one line each: a warning

@@ -1,6 +1,6 @@
 //! Measuring one metric in one scope, and its baseline.
 
-use super::{Evidence, TestFigures};
+use super::{Evidence, FailedRelease, IssueSearch, Objective, TestFigures};
 use crate::duration::human;
 use crate::metrics::changes::ChangeStats;
 use crate::metrics::issues::{CycleStats, FixStats, IssueRef, Span};
@@ -20,6 +20,12 @@ pub struct Measurement {
     /// The sample of a distribution metric (for the U test).
     pub sample: Vec<f64>,
     pub evidence: Vec<Evidence>,
+    /// How many items the evidence was taken from (it shows the first few).
+    pub evidence_total: Option<usize>,
+    /// A search that lists them all.
+    pub search: Option<IssueSearch>,
+    /// The fix objectives the evidence exceeded.
+    pub objectives: Vec<Objective>,
     /// Why there is no measurement at all (source missing, changes not read).
     pub missing: Option<String>,
 }
@@ -119,11 +125,17 @@ fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> 
         Metric::FixRatio => c.fix_ratio,
         _ => None,
     };
+    let total = match metric {
+        Metric::FixCommits | Metric::FixRatio => c.fix_commits,
+        Metric::Reverts => c.reverts,
+        _ => c.changes,
+    };
     Measurement {
         subject,
         value,
         samples: Some(c.changes),
         sample: c.lead_times.iter().map(|&v| v as f64).collect(),
+        evidence_total: Some(total),
         evidence: match metric {
             Metric::FixCommits | Metric::FixRatio => &c.fixes,
             Metric::Reverts => &c.revert_list,
@@ -135,9 +147,11 @@ fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> 
             text: s.subject.clone(),
             detail: format!("lead time {}", human(s.lead_time)),
             url: None,
+            issue: None,
+            failure: None,
         })
         .collect(),
-        missing: None,
+        ..Measurement::default()
     }
 }
 
@@ -152,8 +166,41 @@ fn issue_evidence(items: &[IssueRef], what: &str) -> Vec<Evidence> {
                 None => format!("{what} {}", human(i.seconds)),
             },
             url: (!i.url.is_empty()).then(|| i.url.clone()),
+            issue: Some(i.number),
+            failure: None,
         })
         .collect()
+}
+
+/// The objectives of the severities in `items` (in policy order), from `issues.fix_slo`;
+/// a bug without a severity has the objective of `none`.
+fn objectives_of(engine: &Engine<'_>, items: &[IssueRef]) -> Vec<Objective> {
+    engine
+        .policy
+        .issues
+        .fix_slo
+        .iter()
+        .filter(|(sev, _)| {
+            items
+                .iter()
+                .any(|i| i.severity.as_deref().unwrap_or("none") == sev.as_str())
+        })
+        .map(|(sev, d)| Objective {
+            severity: sev.clone(),
+            seconds: d.secs(),
+        })
+        .collect()
+}
+
+/// The search of the bugs (any bug label), open or closed in `closed`; none when a label
+/// cannot be quoted in a search (it holds a `"`).
+fn bug_search(engine: &Engine<'_>, open: bool, closed: Option<(i64, i64)>) -> Option<IssueSearch> {
+    let labels = engine.policy.issues.bug_labels.clone();
+    (!labels.is_empty() && labels.iter().all(|l| !l.contains('"'))).then(|| IssueSearch {
+        open,
+        labels: vec![labels],
+        closed,
+    })
 }
 
 /// Why bug metrics are missing, as a sentence.
@@ -176,17 +223,24 @@ fn fix_measure(
     let Some(f) = f else {
         return Measurement::missing(subject, why);
     };
-    let (value, samples, evidence) = match agg {
+    let (value, samples, evidence, total) = match agg {
         Some(a) => (
             dist_value(a, &f.fix_time),
             f.fix_time.count,
             issue_evidence(&f.slowest, what),
+            f.fix_time.count,
         ),
-        None => (
-            f.within_slo,
-            f.with_objective,
-            issue_evidence(&f.missed_objective, "missed objective, fixed in"),
-        ),
+        None => {
+            let met = f
+                .within_slo
+                .map_or(0, |s| (s * f.with_objective as f64).round() as usize);
+            (
+                f.within_slo,
+                f.with_objective,
+                issue_evidence(&f.missed_objective, "missed objective, fixed in"),
+                f.with_objective.saturating_sub(met),
+            )
+        }
     };
     Measurement {
         subject,
@@ -194,7 +248,8 @@ fn fix_measure(
         samples: Some(samples),
         sample: f.fix_times.iter().map(|&v| v as f64).collect(),
         evidence,
-        missing: None,
+        evidence_total: Some(total),
+        ..Measurement::default()
     }
 }
 
@@ -208,7 +263,8 @@ fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg, why: String)
         samples: Some(c.cycle_time.count),
         sample: c.cycle_times.iter().map(|&v| v as f64).collect(),
         evidence: issue_evidence(&c.slowest, "open for"),
-        missing: None,
+        evidence_total: Some(c.cycle_time.count),
+        ..Measurement::default()
     }
 }
 
@@ -253,26 +309,30 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                     rate
                 },
                 samples: changes,
+                evidence_total: found,
                 evidence,
                 subject,
                 ..Measurement::default()
             }
         }
-        Metric::BugFixTime(a) => {
-            let f = match d {
-                Data::Release(r) => r.bug_fix.as_ref(),
-                Data::Window(w) => w.bug_fix.as_ref(),
-                Data::Candidate(_) => None,
+        Metric::BugFixTime(_) | Metric::BugFixWithinSlo => {
+            let (f, span) = match d {
+                Data::Release(r) => (r.bug_fix.as_ref(), Some(r.window)),
+                Data::Window(w) => (w.bug_fix.as_ref(), Some(w.span)),
+                Data::Candidate(_) => (None, None),
             };
-            fix_measure(subject, f, Some(*a), "fixed in", no_bugs(engine))
-        }
-        Metric::BugFixWithinSlo => {
-            let f = match d {
-                Data::Release(r) => r.bug_fix.as_ref(),
-                Data::Window(w) => w.bug_fix.as_ref(),
-                Data::Candidate(_) => None,
+            let agg = match metric {
+                Metric::BugFixTime(a) => Some(*a),
+                _ => None,
             };
-            fix_measure(subject, f, None, "fixed in", no_bugs(engine))
+            let mut m = fix_measure(subject, f, agg, "fixed in", no_bugs(engine));
+            m.search = span.and_then(|s| bug_search(engine, false, Some((s.start, s.end))));
+            if agg.is_none()
+                && let Some(f) = f
+            {
+                m.objectives = objectives_of(engine, &f.missed_objective);
+            }
+            m
         }
         Metric::TimeToRestore(a) => {
             let f = match d {
@@ -318,15 +378,30 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                         if let Some(h) = &r.hotfixed_by {
                             why.push(format!("hotfix {h}"));
                         }
-                        if let Some(inc) = r.incidents.as_ref().filter(|v| !v.is_empty()) {
-                            let l: Vec<String> = inc.iter().map(|n| format!("#{n}")).collect();
-                            why.push(format!("incident {}", l.join(", ")));
+                        let regressions = r.regressions.clone().unwrap_or_default();
+                        let (reg, inc): (Vec<u64>, Vec<u64>) = r
+                            .incidents
+                            .iter()
+                            .flatten()
+                            .partition(|n| regressions.contains(n));
+                        let failure = FailedRelease {
+                            hotfix: r.hotfixed_by.clone(),
+                            incidents: inc.clone(),
+                            regressions: reg.clone(),
+                        };
+                        for (what, list) in [("incident", inc), ("regression", reg)] {
+                            if !list.is_empty() {
+                                let l: Vec<String> = list.iter().map(|n| format!("#{n}")).collect();
+                                why.push(format!("{what} {}", l.join(", ")));
+                            }
                         }
                         Evidence {
                             id: r.tag.clone(),
                             text: format!("released {}", crate::model::date(r.time)),
                             detail: why.join("; "),
                             url: None,
+                            issue: None,
+                            failure: Some(failure),
                         }
                     })
                     .collect()
@@ -355,25 +430,45 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
     let Some(open) = engine.open_bugs() else {
         return Measurement::missing(subject, no_bugs(engine));
     };
-    let (value, evidence) = match o {
+    let mut search = bug_search(engine, true, None);
+    let mut objectives = Vec::new();
+    let (value, evidence, total) = match o {
         OpenAgg::Total => (
             Some(open.total as f64),
             issue_evidence(&open.oldest, "open for"),
+            open.total,
         ),
         OpenAgg::Severity(s) => {
             let list: Vec<IssueRef> = open.oldest_by_severity.get(s).cloned().unwrap_or_default();
+            // The bugs of one severity: a bug label and one of the severity's labels.
+            let sev = engine.policy.issues.severity_labels.get(s).cloned();
+            search = match (search, sev) {
+                (Some(mut q), Some(sev))
+                    if !sev.is_empty() && sev.iter().all(|l| !l.contains('"')) =>
+                {
+                    q.labels.push(sev);
+                    Some(q)
+                }
+                _ => None,
+            };
             (
                 Some(open.severity(s) as f64),
                 issue_evidence(&list, "open for"),
+                open.severity(s),
             )
         }
-        OpenAgg::Overdue => (
-            Some(open.overdue as f64),
-            issue_evidence(&open.overdue_bugs, "open for"),
-        ),
+        OpenAgg::Overdue => {
+            objectives = objectives_of(engine, &open.overdue_bugs);
+            (
+                Some(open.overdue as f64),
+                issue_evidence(&open.overdue_bugs, "open for"),
+                open.overdue,
+            )
+        }
         OpenAgg::OldestAge => (
             open.oldest_age.map(|a| a as f64),
             issue_evidence(&open.oldest, "open for"),
+            open.total,
         ),
     };
     Measurement {
@@ -385,6 +480,9 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
         },
         samples: None,
         evidence,
+        evidence_total: Some(total),
+        search,
+        objectives,
         ..Measurement::default()
     }
 }
@@ -407,6 +505,8 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
                 text: msg.clone(),
                 detail: outcome.clone(),
                 url: None,
+                issue: None,
+                failure: None,
             })
             .collect()
     };
@@ -431,6 +531,8 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
                     text: "both passed and failed in this run".into(),
                     detail: "flaky".into(),
                     url: None,
+                    issue: None,
+                    failure: None,
                 })
                 .collect(),
         ),
@@ -444,6 +546,8 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
                     text: String::new(),
                     detail: crate::duration::human_f64(*s),
                     url: None,
+                    issue: None,
+                    failure: None,
                 })
                 .collect(),
         ),
@@ -452,6 +556,7 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
         subject,
         value,
         samples: Some(samples),
+        evidence_total: Some(evidence.len()),
         evidence: evidence
             .into_iter()
             .take(super::super::metrics::issues::EVIDENCE)

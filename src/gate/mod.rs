@@ -82,6 +82,63 @@ pub struct Evidence {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The issue or pull request number, when the item is one: the report links it from
+    /// trusted parts (server, repository, number), never from `url`.
+    #[serde(skip)]
+    pub issue: Option<u64>,
+    /// For a failed release (change failure rate): why, typed, so the report can link
+    /// the issues.
+    #[serde(skip)]
+    pub failure: Option<FailedRelease>,
+}
+
+/// Why a release counts as failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FailedRelease {
+    pub hotfix: Option<String>,
+    /// Issues with an incident label.
+    pub incidents: Vec<u64>,
+    /// Issues counted by a regression label alone.
+    pub regressions: Vec<u64>,
+}
+
+/// Something the author of a pull request can do about a failing verdict. Typed here,
+/// worded by the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unblock {
+    /// Add the rule's `waive_label` to the pull request.
+    Waive { label: String },
+    /// Freeze mode: while this rule is tripped, a fix pull request passes. A pull request
+    /// is a fix when it carries one of `labels` (`issues.bug_labels`) or its title
+    /// matches `title_pattern` (`commits.fix_pattern`).
+    FixPasses {
+        labels: Vec<String>,
+        title_pattern: String,
+    },
+    /// The rule measures the repository (open bugs, a window, the latest release), not
+    /// this pull request's changes: it fails every pull request until that is handled.
+    /// `freeze` tells whether freeze mode (`freeze.exempt_fixes`) lets fixes through.
+    RepositoryWide { freeze: bool },
+}
+
+/// A fix objective of the policy (`issues.fix_slo`): a severity and its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Objective {
+    pub severity: String,
+    pub seconds: i64,
+}
+
+/// A GitHub issue search that lists more than the evidence shows (the evidence is cut).
+/// Built from the policy's labels; the report makes the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueSearch {
+    /// Open issues (else closed ones).
+    pub open: bool,
+    /// Each inner list is one `label:` qualifier, met by any of its labels; all must hold.
+    pub labels: Vec<Vec<String>>,
+    /// Closed inside this span (`[start, end]`, seconds), for fixed issues.
+    pub closed: Option<(i64, i64)>,
 }
 
 /// A rule's verdict, with everything needed to explain it.
@@ -113,6 +170,18 @@ pub struct Verdict {
     /// One sentence that explains the verdict.
     pub reason: String,
     pub evidence: Vec<Evidence>,
+    /// How many items there are in all, when `evidence` shows only the first of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_total: Option<usize>,
+    /// Where the whole list is, when `evidence` is cut and a search can list it.
+    #[serde(skip)]
+    pub evidence_search: Option<IssueSearch>,
+    /// The fix objectives the evidence exceeded (`high: 7d`), for objective metrics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<Objective>,
+    /// What the pull request's author can do when the rule fails it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unblock: Vec<Unblock>,
     /// A passing verdict that still carries a note worth reading (an insignificant slip,
     /// a baseline with fewer releases than asked).
     #[serde(skip)]
@@ -226,6 +295,25 @@ pub fn evaluate(
             );
         }
         freeze_exemption = Some(why);
+    }
+    // Rules that still fail a pull request: say what they measure and how fix pull
+    // requests get through.
+    if event.trigger == Some(Trigger::PullRequest) {
+        let freeze = engine.policy.freeze.exempt_fixes;
+        for v in verdicts
+            .iter_mut()
+            .filter(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))
+        {
+            if v.metric.starts_with("open_bugs.") || v.scope != "candidate" {
+                v.unblock.push(Unblock::RepositoryWide { freeze });
+            }
+            if freeze {
+                v.unblock.push(Unblock::FixPasses {
+                    labels: engine.policy.issues.bug_labels.clone(),
+                    title_pattern: engine.policy.commits.fix_pattern.0.as_str().to_string(),
+                });
+            }
+        }
     }
     let worst = verdicts
         .iter()
@@ -359,8 +447,15 @@ fn evaluate_rule(
         mann_whitney: None,
         reason: String::new(),
         evidence: m.evidence.clone(),
+        evidence_total: m.evidence_total.filter(|n| *n > m.evidence.len()),
+        evidence_search: None,
+        objectives: m.objectives.clone(),
+        unblock: Vec::new(),
         notable: false,
     };
+    if v.evidence_total.is_some() {
+        v.evidence_search = m.search.clone();
+    }
     if let Some(why) = &m.missing {
         v.status = Status::NotEnoughData;
         v.reason = why.clone();
@@ -455,6 +550,13 @@ fn evaluate_rule(
                 "{} Waived: the pull request carries the label '{label}'.",
                 v.reason
             );
+        } else if let Some(label) = &rule.waive_label
+            && v.status == Status::Fail
+            && event.trigger == Some(Trigger::PullRequest)
+        {
+            v.unblock.push(Unblock::Waive {
+                label: label.clone(),
+            });
         }
     }
     v.notable = v.notable

@@ -336,6 +336,18 @@ pub fn incidents_in(issues: &[Issue], c: &Classifier, span: &Span) -> Vec<u64> {
         .collect()
 }
 
+/// Of [`incidents_in`], the issues counted by a regression label alone (no incident
+/// label), by number: the report calls them regressions, not incidents.
+pub fn regressions_in(issues: &[Issue], c: &Classifier, span: &Span) -> Vec<u64> {
+    issues
+        .iter()
+        .filter(|i| {
+            !is_invalid(i) && c.is_regression(i) && !c.is_incident(i) && span.contains(i.created_at)
+        })
+        .map(|i| i.number)
+        .collect()
+}
+
 /// PR cycle times (merged_at − created_at) of the pull requests merged inside a span.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CycleStats {

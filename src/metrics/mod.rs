@@ -43,6 +43,8 @@ pub struct ReleaseMetrics {
     pub hotfixed_by: Option<String>,
     /// Incidents and regressions created in the window (GitHub data only).
     pub incidents: Option<Vec<u64>>,
+    /// Of `incidents`, those counted by a regression label alone (no incident label).
+    pub regressions: Option<Vec<u64>>,
     /// Failed by either signal (without GitHub data: the hotfix signal only).
     pub failed: bool,
     pub bugs_found: Option<usize>,
@@ -233,6 +235,10 @@ impl<'a> Engine<'a> {
             hotfixed_by: self.hotfix.get(i).cloned().flatten(),
             failed: self.failed(i),
             incidents,
+            regressions: self
+                .inputs
+                .github
+                .map(|gh| issues::regressions_in(&gh.issues, &self.classifier, &self.windows[i])),
             bugs_found: found.as_ref().map(Vec::len),
             defect_rate: match (&found, &changes) {
                 (Some(f), Some(c)) => issues::defect_rate(f.len(), c.changes),

@@ -15,13 +15,14 @@
 use crate::collect::github::{
     CommentItem, GithubConfig, GithubError, IssueItem, PER_PAGE, Purpose, connect,
 };
+use crate::publish::sanitize::{self, Measure};
 use serde::de::DeserializeOwned;
 
 /// GitHub's limit for an issue or comment body, in characters. Counted here in UTF-16
 /// code units, which is never fewer than characters.
 pub const MAX_BODY_CHARS: usize = 65_536;
 
-const TRUNCATION_NOTE: &str = "\n\n… (cut to GitHub's 65,536-character limit)";
+const TRUNCATION_NOTE: &str = "_… (cut to GitHub's 65,536-character limit)_";
 
 /// What [`upsert_comment`] did: the comment id and its URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,11 +238,13 @@ fn same_text(a: &str, b: &str) -> bool {
 }
 
 fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
+    Measure::Utf16.of(s)
 }
 
 /// The body as sent: the marker at the top when the body lacks it, and cut to
-/// [`MAX_BODY_CHARS`] (keeping the marker) with a note when too long.
+/// [`MAX_BODY_CHARS`] (keeping the marker) with a note when too long. The cut is
+/// [`sanitize::fit_body`]'s, the same as the job summary's: at a safe line end, with
+/// open `<details>` and fences closed.
 pub fn prepare_body(marker: &str, body: &str) -> String {
     let text = if body.contains(marker) {
         body.to_string()
@@ -251,21 +254,15 @@ pub fn prepare_body(marker: &str, body: &str) -> String {
     if utf16_len(&text) <= MAX_BODY_CHARS {
         return text;
     }
-    let head = if text.starts_with(marker) {
-        String::new()
+    // The marker must survive the cut: when it is not the first line, it goes on top.
+    let (head, rest) = if text.starts_with(&format!("{marker}\n")) {
+        (String::new(), text.as_str())
     } else {
-        format!("{marker}\n")
+        (format!("{marker}\n"), text.as_str())
     };
-    let budget = MAX_BODY_CHARS - utf16_len(&head) - utf16_len(TRUNCATION_NOTE);
-    let mut used = 0;
-    let cut: String = text
-        .chars()
-        .take_while(|c| {
-            used += c.len_utf16();
-            used <= budget
-        })
-        .collect();
-    format!("{head}{cut}{TRUNCATION_NOTE}")
+    let budget = MAX_BODY_CHARS.saturating_sub(utf16_len(&head));
+    let cut = sanitize::fit_body(rest, budget, TRUNCATION_NOTE, Measure::Utf16);
+    format!("{head}{cut}")
 }
 
 /// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
@@ -296,17 +293,46 @@ mod tests {
 
     #[test]
     fn long_bodies_are_cut_to_the_limit_keeping_the_marker() {
-        // 70,000 'é' (1 UTF-16 unit each) with the marker at the end: the cut loses the
-        // end, so the marker goes on top.
-        let body = format!("{}{MARKER}", "é".repeat(70_000));
+        // 7,000 lines of "éééééééé\n" (9 UTF-16 units each, 63,000) with the marker at
+        // the end: the cut loses the end, so the marker goes on top (25 units with its
+        // newline). Budget 65,511: the note (44 units) and its blank line leave 65,466,
+        // room for 7,274 lines: all 7,000 fit, the marker line does not come along.
+        let line = "é".repeat(8) + "\n";
+        let body = format!("{}{}{MARKER}", line.repeat(7_000), line.repeat(300));
         let out = prepare_body(MARKER, &body);
-        assert!(out.starts_with(MARKER));
-        assert!(out.ends_with(TRUNCATION_NOTE));
-        assert_eq!(utf16_len(&out), MAX_BODY_CHARS);
+        assert!(out.starts_with(&format!("{MARKER}\n")));
+        assert!(out.ends_with(&format!("\n\n{TRUNCATION_NOTE}")));
+        assert!(utf16_len(&out) <= MAX_BODY_CHARS);
+        // Whole lines only, and as many as fit: 65,511 − 45 (note and blank) = 65,466,
+        // 65,466 / 9 = 7,274 lines.
+        let kept = out
+            .strip_prefix(&format!("{MARKER}\n"))
+            .and_then(|o| o.strip_suffix(&format!("\n{TRUNCATION_NOTE}")))
+            .expect("marker and note");
+        assert_eq!(kept, line.repeat(7_274));
         // Emoji take 2 UTF-16 units: 40,000 of them are 80,000 units, cut to fit.
-        let out = prepare_body(MARKER, &"🦀".repeat(40_000));
+        let out = prepare_body(MARKER, &"🦀\n".repeat(40_000));
         assert!(utf16_len(&out) <= MAX_BODY_CHARS);
         assert!(out.starts_with(MARKER));
+    }
+
+    #[test]
+    fn a_long_comment_is_cut_at_a_safe_line() {
+        // A table whose rows hold escapes: the old raw character cut could stop inside
+        // `&lt;` or `\|`, or inside a row. Every cut now keeps whole rows and closes the
+        // `<details>` it opened.
+        let row = "| `a\\|b` | x &lt;img src=y&gt; \\| @\u{2060}team |\n";
+        let body = format!(
+            "{MARKER}\n<details><summary>T</summary>\n\n| A | B |\n|---|---|\n{}</details>\n",
+            row.repeat(2_000)
+        );
+        let out = prepare_body(MARKER, &body);
+        assert!(utf16_len(&out) <= MAX_BODY_CHARS);
+        let kept = out
+            .strip_suffix(&format!("\n</details>\n\n{TRUNCATION_NOTE}"))
+            .expect("details closed, then the note");
+        assert!(kept.ends_with(row), "{}", &kept[kept.len() - 200..]);
+        assert!(body.starts_with(kept));
     }
 
     #[test]

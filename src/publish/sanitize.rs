@@ -224,16 +224,38 @@ pub fn code_cell(text: &str) -> String {
     code(text).replace('|', "\\|")
 }
 
-/// `body` kept within `limit` characters (Unicode scalar values, as GitHub counts the
-/// 65,536 of a comment or issue), see [`truncate_body_with`].
-pub fn truncate_body(body: &str, limit: usize, note: &str) -> String {
-    truncate_body_with(body, limit, note, |s| s.chars().count())
+/// How the length of a body is counted against its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Unicode scalar values.
+    Chars,
+    /// UTF-16 code units: never fewer than characters, so a limit GitHub states in
+    /// characters holds whichever way it counts.
+    Utf16,
+    /// UTF-8 bytes (the 1 MiB of a job summary).
+    Bytes,
 }
 
-/// `body` kept within `limit` bytes (the 1 MiB of a job summary), see
-/// [`truncate_body_with`].
+impl Measure {
+    /// The length of `text` in this unit.
+    pub fn of(self, text: &str) -> usize {
+        match self {
+            Measure::Chars => text.chars().count(),
+            Measure::Utf16 => text.chars().map(char::len_utf16).sum(),
+            Measure::Bytes => text.len(),
+        }
+    }
+}
+
+/// `body` kept within `limit` characters (Unicode scalar values, as GitHub counts the
+/// 65,536 of a comment or issue), see [`fit_body`].
+pub fn truncate_body(body: &str, limit: usize, note: &str) -> String {
+    fit_body(body, limit, note, Measure::Chars)
+}
+
+/// `body` kept within `limit` bytes (the 1 MiB of a job summary), see [`fit_body`].
 pub fn truncate_body_bytes(body: &str, limit: usize, note: &str) -> String {
-    truncate_body_with(body, limit, note, str::len)
+    fit_body(body, limit, note, Measure::Bytes)
 }
 
 /// Fence and `<details>` state of markdown read line by line, to close what a cut leaves
@@ -246,31 +268,35 @@ struct Blocks {
     details: usize,
 }
 
+/// The fence a line opens or closes: its character and length, and what follows it.
+fn fence_of(line: &str) -> Option<(char, usize, &str)> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let rest = line.trim_start_matches(' ');
+    if line.len() - rest.len() > 3 {
+        return None;
+    }
+    let c = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = rest.chars().take_while(|x| *x == c).count();
+    (n >= 3).then(|| (c, n, rest.get(n..).unwrap_or_default()))
+}
+
 impl Blocks {
     fn read_line(&mut self, line: &str) {
-        let line = line.trim_end_matches(['\n', '\r']);
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = line.trim_start_matches(' ');
-        let fence_char = rest.chars().next().filter(|c| *c == '`' || *c == '~');
-        let fence_len = fence_char.map_or(0, |f| rest.chars().take_while(|c| *c == f).count());
-        let is_fence = indent <= 3 && fence_len >= 3;
-        match (self.fence, is_fence) {
-            (Some((open_char, open_len)), true) => {
-                let after = rest.get(fence_len..).unwrap_or_default();
-                if fence_char == Some(open_char) && fence_len >= open_len && after.trim().is_empty()
-                {
+        let fence = fence_of(line);
+        match (self.fence, fence) {
+            (Some((open_char, open_len)), Some((c, n, after))) => {
+                if c == open_char && n >= open_len && after.trim().is_empty() {
                     self.fence = None;
                 }
             }
-            (Some(_), false) => {}
-            (None, true) => {
-                let after = rest.get(fence_len..).unwrap_or_default();
+            (Some(_), None) => {}
+            (None, Some((c, n, after))) => {
                 // A backtick fence's info string may not contain a backtick.
-                if fence_char != Some('`') || !after.contains('`') {
-                    self.fence = fence_char.map(|c| (c, fence_len));
+                if c != '`' || !after.contains('`') {
+                    self.fence = Some((c, n));
                 }
             }
-            (None, false) => {
+            (None, None) => {
                 let lower = line.to_ascii_lowercase();
                 let opens = lower
                     .match_indices("<details")
@@ -287,11 +313,15 @@ impl Blocks {
         }
     }
 
-    /// Lines that close what is open: the fence first, then each `<details>`.
+    /// Lines that close what is open: the fence first, then each `<details>` after a
+    /// blank line (which also ends a table or paragraph the cut left open).
     fn closers(&self) -> String {
         let mut out = String::new();
         if let Some((c, n)) = self.fence {
             out.extend(std::iter::repeat_n(c, n));
+            out.push('\n');
+        }
+        if self.details > 0 && self.fence.is_none() {
             out.push('\n');
         }
         for _ in 0..self.details {
@@ -301,85 +331,166 @@ impl Blocks {
     }
 }
 
-/// `body` unchanged when `measure(body) <= limit`; otherwise cut so that the result,
-/// note included, measures at most `limit`.
+/// A GFM table delimiter row: `|---|:--:|`, cells of dashes with optional colons.
+fn is_delimiter_row(line: &str) -> bool {
+    let t = line.trim();
+    let inner = t.strip_prefix('|').unwrap_or(t);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    !inner.is_empty()
+        && inner.split('|').all(|cell| {
+            let c = cell.trim();
+            let c = c.strip_prefix(':').unwrap_or(c);
+            let c = c.strip_suffix(':').unwrap_or(c);
+            !c.is_empty() && c.bytes().all(|b| b == b'-')
+        })
+}
+
+/// Byte ranges `(start, end)` of the inline code spans of `text`, a run of lines read as
+/// one paragraph (CommonMark: a backtick run opens a span closed by the next run of the
+/// same length; a backslash escapes a backtick outside a span; an unmatched run is text).
+fn code_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                let start = i;
+                while i < b.len() && b[i] == b'`' {
+                    i += 1;
+                }
+                let n = i - start;
+                // Look for a closing run of exactly n backticks.
+                let mut j = i;
+                let mut close = None;
+                while j < b.len() {
+                    if b[j] == b'`' {
+                        let s = j;
+                        while j < b.len() && b[j] == b'`' {
+                            j += 1;
+                        }
+                        if j - s == n {
+                            close = Some(j);
+                            break;
+                        }
+                    } else {
+                        j += 1;
+                    }
+                }
+                if let Some(end) = close {
+                    spans.push((start, end));
+                    i = end;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    spans
+}
+
+/// The line ends of `body` (byte offsets just after each `\n`) where a cut is safe: not
+/// inside an inline code span (a span may run over lines of one paragraph), and not
+/// between a table's header row and its delimiter row.
+fn safe_line_ends(body: &str) -> Vec<bool> {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    let mut safe = vec![true; lines.len()];
+    // Header rows: the line before a delimiter row.
+    for i in 1..lines.len() {
+        if is_delimiter_row(lines[i]) && lines[i - 1].trim_start().starts_with('|') {
+            safe[i - 1] = false;
+        }
+    }
+    // Code spans over line ends, paragraph by paragraph (fenced code and blank lines
+    // end a paragraph; a table row is its own, as GFM splits cells before code spans).
+    let mut blocks = Blocks::default();
+    let mut para: Vec<usize> = Vec::new(); // line indexes
+    let mut offsets = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    for l in &lines {
+        offsets.push(at);
+        at += l.len();
+    }
+    let flush = |para: &mut Vec<usize>, safe: &mut Vec<bool>| {
+        if para.len() > 1 {
+            let (first, last) = (para[0], para[para.len() - 1]);
+            let from = offsets[first];
+            let to = offsets[last] + lines[last].len();
+            let text = body.get(from..to).unwrap_or_default();
+            for (s, e) in code_spans(text) {
+                for &k in para.iter() {
+                    let end = offsets[k] + lines[k].len() - from;
+                    if s < end && end < e {
+                        safe[k] = false;
+                    }
+                }
+            }
+        }
+        para.clear();
+    };
+    for (k, l) in lines.iter().enumerate() {
+        let in_fence = blocks.fence.is_some() || fence_of(l).is_some();
+        blocks.read_line(l);
+        if in_fence || l.trim().is_empty() || l.trim_start().starts_with('|') {
+            flush(&mut para, &mut safe);
+            continue;
+        }
+        para.push(k);
+    }
+    flush(&mut para, &mut safe);
+    safe
+}
+
+/// `body` unchanged when it measures at most `limit`; otherwise cut so that the result,
+/// note included, measures at most `limit`. The one cut for every body slipgate writes:
+/// the pull request comment, the trend issue and the job summary.
 ///
-/// The cut falls after the last whole line that fits. A code fence or `<details>` left
-/// open by the cut is closed, then a blank line and `note` follow. When not even the
-/// first line fits, it is cut between characters and ends with an ellipsis. When the
-/// note alone does not fit, the result is the note cut to the limit (by characters,
-/// never inside one).
-pub fn truncate_body_with(
-    body: &str,
-    limit: usize,
-    note: &str,
-    measure: impl Fn(&str) -> usize,
-) -> String {
-    if measure(body) <= limit {
+/// The cut falls after the last whole line that fits and is safe to cut after: never
+/// inside a line (so never inside an escape such as `&lt;` or `\|`, a table row or a
+/// link), never inside an inline code span that runs over lines, and never between a
+/// table's header and delimiter rows (a table keeps whole rows and stays a table). A
+/// code fence or `<details>` left open is closed, then a blank line and `note` follow.
+/// When no line fits, the result is `note` alone, cut to the limit between characters
+/// (`note` is slipgate's own plain text).
+pub fn fit_body(body: &str, limit: usize, note: &str, measure: Measure) -> String {
+    if measure.of(body) <= limit {
         return body.to_string();
     }
     let tail = |blocks: &Blocks| format!("{}\n{note}", blocks.closers());
+    let safe = safe_line_ends(body);
 
-    // Walk whole lines, remembering the longest prefix that fits with its tail.
+    // Walk whole lines, remembering the longest safe prefix that fits with its tail.
     let mut blocks = Blocks::default();
     let mut used = 0; // measure of body[..pos]
     let mut pos = 0;
     let mut best: Option<(usize, String)> = None;
-    for line in body.split_inclusive('\n') {
+    for (k, line) in body.split_inclusive('\n').enumerate() {
         if !line.ends_with('\n') {
             break; // the last line without a newline: only kept whole, which cannot fit
         }
-        let mut after = blocks.clone();
-        after.read_line(line);
-        let used_after = used + measure(line);
-        if used_after > limit {
+        blocks.read_line(line);
+        used += measure.of(line);
+        pos += line.len();
+        if used > limit {
             break;
         }
-        let t = tail(&after);
-        if used_after + measure(&t) <= limit {
-            best = Some((pos + line.len(), t));
+        if !safe.get(k).copied().unwrap_or(false) {
+            continue;
         }
-        blocks = after;
-        used = used_after;
-        pos += line.len();
+        let t = tail(&blocks);
+        if used + measure.of(&t) <= limit {
+            best = Some((pos, t));
+        }
     }
     if let Some((end, t)) = best {
         return format!("{}{t}", body.get(..end).unwrap_or_default());
-    }
-
-    // Not even the first line fits: cut inside it.
-    let first = body.split_inclusive('\n').next().unwrap_or_default();
-    let first = first.trim_end_matches(['\n', '\r']);
-    let mut start_blocks = Blocks::default();
-    start_blocks.read_line(first);
-    let t = tail(&start_blocks);
-    let fixed = measure(&t) + measure("…\n");
-    if fixed <= limit {
-        let mut kept = String::new();
-        let mut size = 0;
-        for c in first.chars() {
-            let mut buf = [0u8; 4];
-            let m = measure(c.encode_utf8(&mut buf));
-            if size + m + fixed > limit {
-                break;
-            }
-            kept.push(c);
-            size += m;
-        }
-        let kept = kept.trim_end_matches(|c: char| c.is_whitespace() || c == '\u{200D}');
-        if !kept.is_empty() {
-            let out = format!("{kept}…\n{t}");
-            if measure(&out) <= limit {
-                return out;
-            }
-        }
     }
 
     // Only the note, cut to the limit.
     let mut out = String::new();
     for c in note.chars() {
         out.push(c);
-        if measure(&out) > limit {
+        if measure.of(&out) > limit {
             out.pop();
             break;
         }
@@ -569,11 +680,10 @@ mod tests {
         assert_eq!(out, "line one\n\n(cut)");
         assert_eq!(out.chars().count(), 15);
         // Limit 14: nothing whole fits with the 6-char tail next to "line one\n" (9).
-        // Fallback cuts the first line: "…\n" (2) + tail (6) = 8, 6 chars left:
-        // "line o" → trailing nothing to trim → "line o…\n\n(cut)" = 14 chars.
+        // A line is never cut inside (an escape, a code span or a row could be split):
+        // only the note is left.
         let out = truncate_body("line one\nline two\n", 14, "(cut)");
-        assert_eq!(out, "line o…\n\n(cut)");
-        assert_eq!(out.chars().count(), 14);
+        assert_eq!(out, "(cut)");
     }
 
     #[test]
@@ -603,15 +713,70 @@ mod tests {
     }
 
     #[test]
-    fn truncate_body_never_splits_a_character() {
-        // 🎉 is 1 char and 4 bytes. Limit 10 bytes, note "!" → tail "\n!" 2 bytes,
-        // "…\n" 4 bytes, 4 bytes left: "ab" (2) fits, "🎉" (4) would make 6.
-        let out = truncate_body_bytes("ab🎉cd\nmore\n", 10, "!");
-        assert_eq!(out, "ab…\n\n!");
-        assert!(out.len() <= 10);
-        // In characters the emoji counts 1: "ab🎉c" (4) + "…\n" (2) + "\n!" (2) = 8... with
-        // limit 8 the first line "ab🎉cd\n" (6) + tail 2 = 8 fits whole.
-        assert_eq!(truncate_body("ab🎉cd\nmore\n", 8, "!"), "ab🎉cd\n\n!");
+    fn truncate_body_counts_in_its_unit() {
+        // 🎉 is 1 char, 2 UTF-16 units, 4 bytes. "ab🎉cd\n" is 6 chars, 7 units, 9 bytes;
+        // the tail "\n!" is 2 in every unit.
+        let body = "ab🎉cd\nmore\n";
+        assert_eq!(truncate_body(body, 8, "!"), "ab🎉cd\n\n!");
+        assert_eq!(fit_body(body, 9, "!", Measure::Utf16), "ab🎉cd\n\n!");
+        assert_eq!(fit_body(body, 8, "!", Measure::Utf16), "!");
+        assert_eq!(truncate_body_bytes(body, 11, "!"), "ab🎉cd\n\n!");
+        assert_eq!(truncate_body_bytes(body, 10, "!"), "!");
+    }
+
+    #[test]
+    fn no_cut_splits_an_escape_or_a_row() {
+        // Every line is an escaped cell row; any limit keeps whole rows only.
+        let body = "| a \\| b &lt;c&gt; |\n| d \\| e &amp; |\n| f |\n";
+        for limit in 0..body.len() + 5 {
+            let out = truncate_body(body, limit, "!");
+            assert!(out.chars().count() <= limit, "{limit}: {out:?}");
+            if out != body && out != "!" && !out.is_empty() {
+                let kept = out.strip_suffix("\n!").expect("note");
+                assert!(body.starts_with(kept), "{limit}: {out:?}");
+                assert!(kept.ends_with(" |\n"), "{limit}: {out:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_keeps_its_header_and_delimiter_together() {
+        // "text\n" 5, "| A | B |\n" 10, "|---|---|\n" 10, "| 1 | 2 |\n" 10.
+        let body = "text\n| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n";
+        // Limit 22: "text\n| A | B |\n" (15) + "\n!" fits, but would leave a header
+        // without its delimiter (a paragraph of pipes): the cut falls after "text\n".
+        assert_eq!(truncate_body(body, 22, "!"), "text\n\n!");
+        // Limit 37: header, delimiter and one row (35) + tail 2.
+        assert_eq!(
+            truncate_body(body, 37, "!"),
+            "text\n| A | B |\n|---|---|\n| 1 | 2 |\n\n!"
+        );
+    }
+
+    #[test]
+    fn a_code_span_over_two_lines_is_not_cut() {
+        // The span `a\nb` runs over the line end: cutting there would leave "`a" whose
+        // backtick is then literal, and the rest of the span text live.
+        let body = "x `a\nb` y\nlast line here\n";
+        // Limit 14: "x `a\n" (5) + "\n!" fits, but is inside the span; "x `a\nb` y\n"
+        // (10) + 2 = 12 fits and is safe.
+        assert_eq!(truncate_body(body, 14, "!"), "x `a\nb` y\n\n!");
+        assert_eq!(truncate_body(body, 11, "!"), "!");
+        // Spans: `b` at 2..5, ``c` d`` at 6..14; \` is an escaped backtick, and the
+        // last backtick has no closer, so it is text.
+        assert_eq!(code_spans("a `b` ``c` d`` \\`e`"), [(2, 5), (6, 14)]);
+    }
+
+    #[test]
+    fn details_close_after_a_blank_line() {
+        // "<details><summary>S</summary>\n" 30, "\n" 1, "| A |\n" 6, "|---|\n" 6,
+        // "| 1 |\n" 6, "| 2 |\n" 6. Keeping through "| 1 |\n" = 49; closers
+        // "\n</details>\n" 12; "\n!" 2 → 63.
+        let body = "<details><summary>S</summary>\n\n| A |\n|---|\n| 1 |\n| 2 |\n</details>\n";
+        assert_eq!(
+            truncate_body(body, 63, "!"),
+            "<details><summary>S</summary>\n\n| A |\n|---|\n| 1 |\n\n</details>\n\n!"
+        );
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //! comment, job summary). Every piece of data is escaped: titles, subjects, test names and
 //! messages cannot break the markdown, inject HTML or ping anyone.
 
-use super::{Report, num, opt_dur, pct, short};
+use super::{Links, Report, num, opt_dur, pct, short};
 use crate::duration::human;
-use crate::gate::{GateResult, Overall, Status, Verdict};
+use crate::gate::{Evidence, GateResult, Overall, Status, Unblock, Verdict};
 use crate::model::{date, rfc3339};
-use crate::publish::sanitize::{code, code_cell, inline, inline_max};
+use crate::publish::sanitize::{JOINER, code, code_cell, inline, inline_max};
 use std::fmt::Write;
 
 /// The report's tables.
@@ -51,15 +51,15 @@ pub fn render(r: &Report) -> String {
 fn release_table(r: &Report) -> String {
     let gh = r.sources.github.is_some();
     let mut out = String::new();
-    out.push_str("| Release | Date | Changes | Lead p50 | Lead p90 | Lead max | Fixes | Reverts | Fix ratio |");
+    out.push_str("| Release | Date | Changes | Lead p50 | Lead p90 | Lead max | Fix commits | Reverts | Fix share |");
     if gh {
-        out.push_str(" Bugs | Defects/100 | Fix p50 |");
+        out.push_str(" Bugs | Defects/100 | Bug fix p50 |");
     }
-    out.push_str(" Failed |\n|---|---|--:|--:|--:|--:|--:|--:|--:|");
+    out.push_str(" Failed | Window |\n|---|---|--:|--:|--:|--:|--:|--:|--:|");
     if gh {
         out.push_str("--:|--:|--:|");
     }
-    out.push_str("---|\n");
+    out.push_str("---|---|\n");
     let _ = write!(
         out,
         "| _unreleased_ | now | {} |",
@@ -68,12 +68,12 @@ fn release_table(r: &Report) -> String {
     if gh {
         out.push_str("  |  |  |");
     }
-    out.push_str("  |\n");
+    out.push_str("  |  |\n");
     for rel in &r.releases {
         let _ = write!(
             out,
             "| {} | {} | {} |",
-            code(&rel.tag),
+            code_cell(&rel.tag),
             date(rel.time),
             super::change_cells(rel.changes.as_ref()).join(" | ")
         );
@@ -90,17 +90,49 @@ fn release_table(r: &Report) -> String {
         }
         let mut failed = Vec::new();
         if let Some(h) = &rel.hotfixed_by {
-            failed.push(format!("hotfix {}", code(h)));
+            failed.push(format!("hotfix {}", code_cell(h)));
         }
-        if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
-            failed.push(format!("incident {}", code(&super::issue_list(inc))));
+        let regressions = rel.regressions.clone().unwrap_or_default();
+        let (reg, inc): (Vec<u64>, Vec<u64>) = rel
+            .incidents
+            .iter()
+            .flatten()
+            .partition(|n| regressions.contains(n));
+        for (what, list) in [("incident", inc), ("regression", reg)] {
+            if !list.is_empty() {
+                failed.push(format!("{what} {}", issue_links(&list, &r.links, 3)));
+            }
         }
-        if rel.provisional {
-            failed.push("_provisional_".into());
-        }
-        let _ = writeln!(out, " {} |", failed.join(", "));
+        let _ = writeln!(
+            out,
+            " {} | {} |",
+            failed.join(", "),
+            if rel.provisional { "open" } else { "" }
+        );
+    }
+    if r.releases.iter().any(|x| x.provisional) {
+        out.push_str(
+            "\n<sub>Window open: the newest release's window runs to now, so its numbers may still change. Fix commits: commits matching `commits.fix_pattern`; fix share: their share of the changes; bug fix p50: time to close a bug.</sub>\n",
+        );
     }
     out
+}
+
+/// Issue numbers as links (plain `#N` without a repository to link to): the first
+/// `show`, then how many more.
+pub fn issue_links(numbers: &[u64], links: &Links, show: usize) -> String {
+    let mut s: Vec<String> = numbers
+        .iter()
+        .take(show)
+        .map(|n| match links.issue(*n) {
+            Some(url) => format!("[#{n}]({url})"),
+            None => format!("#{JOINER}{n}"),
+        })
+        .collect();
+    if numbers.len() > show {
+        s.push(format!("+{} more", numbers.len() - show));
+    }
+    s.join(" ")
 }
 
 fn window_section(r: &Report) -> String {
@@ -141,10 +173,11 @@ fn window_section(r: &Report) -> String {
     if let Some(c) = &w.changes {
         let _ = writeln!(
             out,
-            "| Changes | {} (lead time p50 {}, p90 {}) |",
+            "| Changes | {} (lead time p50 {}, p90 {}){} |",
             c.changes,
             opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90)
+            opt_dur(c.lead_time.p90),
+            super::unreleased_note(r)
         );
     }
     if let Some(b) = w.bugs_found {
@@ -328,7 +361,7 @@ pub fn headline(g: &GateResult, what: &str) -> String {
 }
 
 /// The verdicts: a table, then each tripped or notable rule with its reason and evidence.
-pub fn verdicts(g: &GateResult) -> String {
+pub fn verdicts(g: &GateResult, links: &Links) -> String {
     let mut out = String::new();
     if g.verdicts.is_empty() {
         out.push_str("No rule runs on this event.\n");
@@ -363,7 +396,7 @@ pub fn verdicts(g: &GateResult) -> String {
         .filter(|v| v.status != Status::Pass || v.notable)
     {
         out.push('\n');
-        out.push_str(&verdict_detail(v));
+        out.push_str(&verdict_detail(v, links));
     }
     if !g.not_on_this_event.is_empty() {
         let names: Vec<String> = g.not_on_this_event.iter().map(|n| inline(n)).collect();
@@ -376,7 +409,7 @@ pub fn verdicts(g: &GateResult) -> String {
     out
 }
 
-fn verdict_detail(v: &Verdict) -> String {
+fn verdict_detail(v: &Verdict, links: &Links) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -389,27 +422,116 @@ fn verdict_detail(v: &Verdict) -> String {
     if let Some(d) = &v.description {
         let _ = writeln!(out, "\n_{}_", inline(d));
     }
+    if !v.objectives.is_empty() {
+        let list: Vec<String> = v
+            .objectives
+            .iter()
+            .map(|o| format!("{}: {}", code(&o.severity), human(o.seconds)))
+            .collect();
+        let _ = writeln!(out, "\nFix objectives exceeded: {}.", list.join(", "));
+    }
+    if !v.unblock.is_empty() {
+        out.push_str(&unblock(&v.unblock));
+    }
     if !v.evidence.is_empty() {
+        let total = v.evidence_total.unwrap_or(v.evidence.len());
         let _ = writeln!(
             out,
             "\n<details><summary>Evidence ({})</summary>\n",
-            v.evidence.len()
+            if total > v.evidence.len() {
+                format!("{} of {total}", v.evidence.len())
+            } else {
+                total.to_string()
+            }
         );
         for e in &v.evidence {
-            let id = match &e.url {
-                Some(u) if u.starts_with("https://") => {
-                    format!("[{}]({})", inline(&e.id), u.replace(['(', ')', ' '], ""))
+            out.push_str(&evidence_line(e, links));
+        }
+        if total > v.evidence.len() {
+            let more = total - v.evidence.len();
+            match v.evidence_search.as_ref().and_then(|s| links.search(s)) {
+                Some(url) => {
+                    let _ = writeln!(out, "- +{more} more: [the full list on GitHub]({url})");
                 }
-                _ => code(&e.id),
-            };
-            let text = if e.text.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", inline_max(&e.text, 120))
-            };
-            let _ = writeln!(out, "- {id}{text} — {}", inline(&e.detail));
+                None => {
+                    let _ = writeln!(out, "- +{more} more");
+                }
+            }
         }
         out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// One evidence item: its id (a link for an issue), text and detail.
+fn evidence_line(e: &Evidence, links: &Links) -> String {
+    let id = match e.issue.and_then(|n| links.issue(n).map(|u| (n, u))) {
+        Some((n, url)) => format!("[#{n}]({url})"),
+        None => code(&e.id),
+    };
+    let text = if e.text.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", inline_max(&e.text, 120))
+    };
+    let detail = match &e.failure {
+        Some(f) => {
+            let mut why = Vec::new();
+            if let Some(h) = &f.hotfix {
+                why.push(format!("hotfix {}", code(h)));
+            }
+            for (what, list) in [("incident", &f.incidents), ("regression", &f.regressions)] {
+                if !list.is_empty() {
+                    why.push(format!("{what} {}", issue_links(list, links, list.len())));
+                }
+            }
+            why.join("; ")
+        }
+        None => inline(&e.detail),
+    };
+    format!("- {id}{text} — {detail}\n")
+}
+
+/// What the author of a pull request can do about a failing rule.
+fn unblock(hints: &[Unblock]) -> String {
+    let mut out = String::from("\n**To unblock this pull request:**\n");
+    for h in hints {
+        match h {
+            Unblock::Waive { label } => {
+                let _ = writeln!(
+                    out,
+                    "- add the label {} to waive this rule (someone who may label pull requests decides);",
+                    code(label)
+                );
+            }
+            Unblock::RepositoryWide { freeze } => {
+                let _ = writeln!(
+                    out,
+                    "- this rule measures the repository, not this pull request, so it fails every pull request until that is handled{}",
+                    if *freeze {
+                        " (fix pull requests still pass, see below);"
+                    } else {
+                        ": fix the backlog first. With `freeze: {exempt_fixes: true}` in the policy, fix pull requests would pass meanwhile;"
+                    }
+                );
+            }
+            Unblock::FixPasses {
+                labels,
+                title_pattern,
+            } => {
+                let labels: Vec<String> = labels.iter().map(|l| code(l)).collect();
+                let by_label = match labels.len() {
+                    0 => String::new(),
+                    1 => format!("carries the label {} or ", labels[0]),
+                    _ => format!("carries one of the labels {} or ", labels.join(", ")),
+                };
+                let _ = writeln!(
+                    out,
+                    "- make it a fix: freeze mode lets a pull request pass while this rule is tripped when it {by_label}its title matches {} (`commits.fix_pattern`).",
+                    code(title_pattern)
+                );
+            }
+        }
     }
     out
 }

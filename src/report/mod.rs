@@ -64,6 +64,89 @@ pub struct Report {
     /// The gate's verdicts (`check`, `release-check`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<crate::gate::GateResult>,
+    /// Where markdown links point.
+    #[serde(skip)]
+    pub links: Links,
+}
+
+/// Links to the repository on GitHub, made from trusted parts only: the server URL and
+/// the `OWNER/NAME` the run was configured with, and numbers or the policy's labels
+/// (percent-encoded). Never from text read from GitHub. Empty (no links) when the parts
+/// are not plainly a URL and a repository name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    /// `https://github.com/OWNER/NAME`.
+    repo: Option<String>,
+}
+
+impl Links {
+    /// Links into `repo` (`OWNER/NAME`) on `server` (`https://github.com`).
+    pub fn new(server: &str, repo: &str) -> Links {
+        let server = server.trim_end_matches('/');
+        let host = server
+            .strip_prefix("https://")
+            .or_else(|| server.strip_prefix("http://"));
+        let host_ok = host.is_some_and(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+        });
+        let name_ok = |p: &str| {
+            !p.is_empty()
+                && p != "."
+                && p != ".."
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        };
+        let repo_ok = repo
+            .split_once('/')
+            .is_some_and(|(o, n)| name_ok(o) && name_ok(n));
+        Links {
+            repo: (host_ok && repo_ok).then(|| format!("{server}/{repo}")),
+        }
+    }
+
+    /// The web page of issue or pull request `n`.
+    pub fn issue(&self, n: u64) -> Option<String> {
+        self.repo.as_ref().map(|r| format!("{r}/issues/{n}"))
+    }
+
+    /// The issue search page of `s`: `is:issue is:open label:"a","b" closed:A..B`.
+    pub fn search(&self, s: &crate::gate::IssueSearch) -> Option<String> {
+        let repo = self.repo.as_ref()?;
+        let mut q = vec![
+            "is:issue".to_string(),
+            if s.open { "is:open" } else { "is:closed" }.to_string(),
+        ];
+        for any in &s.labels {
+            if any.is_empty() || any.iter().any(|l| l.contains('"')) {
+                return None;
+            }
+            let quoted: Vec<String> = any.iter().map(|l| format!("\"{l}\"")).collect();
+            q.push(format!("label:{}", quoted.join(",")));
+        }
+        if let Some((a, b)) = s.closed {
+            q.push(format!(
+                "closed:{}..{}",
+                crate::model::rfc3339(a),
+                crate::model::rfc3339(b)
+            ));
+        }
+        Some(format!("{repo}/issues?q={}", percent_encode(&q.join(" "))))
+    }
+}
+
+/// Percent-encodes a URL query value: everything but RFC 3986 unreserved characters.
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +193,7 @@ pub fn build(
         notes: engine.label_notes(incident_rules),
         warnings,
         gate: None,
+        links: Links::default(),
     }
 }
 
@@ -127,6 +211,18 @@ pub fn change_cells(c: Option<&crate::metrics::changes::ChangeStats>) -> Vec<Str
             c.fix_ratio.map(pct).unwrap_or_else(|| "–".into()),
         ],
         None => vec!["·".into(); 7],
+    }
+}
+
+/// Why the window's change count leaves out the unreleased changes, when there are some:
+/// it counts the changes of the releases in the window only.
+pub fn unreleased_note(r: &Report) -> String {
+    match r.candidate.changes.changes {
+        0 => String::new(),
+        n => format!(
+            "; released changes only: the {n} unreleased change{} count once released",
+            if n == 1 { "" } else { "s" }
+        ),
     }
 }
 
@@ -157,7 +253,8 @@ pub fn opt_dur(v: Option<i64>) -> String {
         .unwrap_or_else(|| "–".to_string())
 }
 
-/// Issue numbers for a table cell: the first three, then how many more.
+/// Issue numbers for a table cell: the first three, then how many more (plain text, for
+/// terminals).
 pub fn issue_list(numbers: &[u64]) -> String {
     let mut s: Vec<String> = numbers.iter().take(3).map(|n| format!("#{n}")).collect();
     if numbers.len() > 3 {
@@ -187,5 +284,41 @@ mod tests {
         assert_eq!(short("0123456789"), "0123456");
         assert_eq!(issue_list(&[1, 2]), "#1 #2");
         assert_eq!(issue_list(&[1, 2, 3, 4, 5]), "#1 #2 #3 +2 more");
+    }
+
+    #[test]
+    fn links_are_made_from_trusted_parts_only() {
+        let l = Links::new("https://github.com/", "octo/repo");
+        assert_eq!(
+            l.issue(12).as_deref(),
+            Some("https://github.com/octo/repo/issues/12")
+        );
+        // A label with spaces, quotes are refused, `&` and `#` are encoded.
+        let s = crate::gate::IssueSearch {
+            open: true,
+            labels: vec![vec!["bug".into(), "a b&c#d".into()]],
+            closed: None,
+        };
+        assert_eq!(
+            l.search(&s).as_deref(),
+            Some(
+                "https://github.com/octo/repo/issues?q=is%3Aissue%20is%3Aopen%20label%3A%22bug%22%2C%22a%20b%26c%23d%22"
+            )
+        );
+        let quoted = crate::gate::IssueSearch {
+            labels: vec![vec!["say \"hi\"".into()]],
+            ..s
+        };
+        assert_eq!(l.search(&quoted), None);
+        // Not a plain server URL or repository name: no links at all.
+        for (server, repo) in [
+            ("javascript:alert(1)", "o/r"),
+            ("https://github.com", "o/r)[x](y"),
+            ("https://evil.example/a b", "o/r"),
+            ("https://github.com", "../x"),
+            ("https://github.com", "o"),
+        ] {
+            assert_eq!(Links::new(server, repo).issue(1), None, "{server} {repo}");
+        }
     }
 }

@@ -129,14 +129,14 @@ pub fn render(r: &Report, style: Style) -> String {
         "LEAD p50",
         "LEAD p90",
         "LEAD max",
-        "FIXES",
+        "FIX COMMITS",
         "REVERTS",
-        "FIX RATIO",
+        "FIX SHARE",
     ];
     if gh {
-        header.extend(["BUGS", "DEFECTS/100", "FIX p50"]);
+        header.extend(["BUGS", "DEFECTS/100", "BUG FIX p50"]);
     }
-    header.push("FAILED");
+    header.extend(["FAILED", "WINDOW"]);
     let mut rows = Vec::new();
     let cand = &r.candidate;
     let mut row = vec!["unreleased".to_string(), "(now)".to_string()];
@@ -144,7 +144,7 @@ pub fn render(r: &Report, style: Style) -> String {
     if gh {
         row.extend(["".into(), "".into(), "".into()]);
     }
-    row.push(String::new());
+    row.extend([String::new(), String::new()]);
     rows.push(row);
     for rel in &r.releases {
         let mut row = vec![esc(&rel.tag).into_owned(), date(rel.time)];
@@ -162,26 +162,35 @@ pub fn render(r: &Report, style: Style) -> String {
         if let Some(h) = &rel.hotfixed_by {
             failed.push(format!("hotfix {}", esc(h)));
         }
-        if let Some(inc) = rel.incidents.as_ref().filter(|v| !v.is_empty()) {
-            failed.push(format!("incident {}", super::issue_list(inc)));
+        let regressions = rel.regressions.clone().unwrap_or_default();
+        let (reg, inc): (Vec<u64>, Vec<u64>) = rel
+            .incidents
+            .iter()
+            .flatten()
+            .partition(|n| regressions.contains(n));
+        for (what, list) in [("incident", inc), ("regression", reg)] {
+            if !list.is_empty() {
+                failed.push(format!("{what} {}", super::issue_list(&list)));
+            }
         }
-        let mut cell = if failed.is_empty() {
-            String::new()
-        } else {
-            failed.join(", ")
-        };
-        if rel.provisional {
-            cell = if cell.is_empty() {
-                "(provisional)".into()
-            } else {
-                format!("{cell} (provisional)")
-            };
-        }
-        row.push(cell);
+        row.push(failed.join(", "));
+        row.push(if rel.provisional { "open" } else { "" }.to_string());
         rows.push(row);
     }
-    let failed_col = header.len() - 1;
-    out.push_str(&table(&header, &rows, &[0, 1, failed_col], style));
+    let failed_col = header.len() - 2;
+    out.push_str(&table(
+        &header,
+        &rows,
+        &[0, 1, failed_col, failed_col + 1],
+        style,
+    ));
+    if r.releases.iter().any(|x| x.provisional) {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim("window open: the newest release's window runs to now, so its numbers may still change")
+        );
+    }
     if r.releases.iter().any(|x| x.changes.is_none()) {
         let _ = writeln!(
             out,
@@ -248,10 +257,11 @@ pub fn render(r: &Report, style: Style) -> String {
     if let Some(c) = &w.changes {
         let _ = writeln!(
             out,
-            "  changes              {} (lead time p50 {}, p90 {})",
+            "  changes              {} (lead time p50 {}, p90 {}){}",
             c.changes,
             opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90)
+            opt_dur(c.lead_time.p90),
+            super::unreleased_note(r)
         );
     }
     if gh {

@@ -38,6 +38,9 @@ async fn check(repo: &Path, hub: &MockHub, work: &Path, extra: &[&str]) -> Run {
             .arg(work.join("cache.db"))
             .args(&extra)
             .env("GITHUB_API_URL", &uri)
+            // Links are made from the server URL (set by GitHub Actions), not from the
+            // issues' `html_url`.
+            .env("GITHUB_SERVER_URL", "https://github.com")
             .env("GITHUB_REPOSITORY", REPO)
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_EVENT_NAME", "pull_request")

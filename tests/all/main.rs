@@ -1,6 +1,7 @@
 //! One integration-test binary; one module per area.
 
 mod cli;
+mod comment;
 mod e2e;
 mod git;
 mod github;

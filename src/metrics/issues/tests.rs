@@ -225,3 +225,16 @@ fn label_usage_ranks_labels() {
     assert_eq!(top[1], ("high".to_string(), 2));
     assert!(!top.iter().any(|(l, _)| l == "regression"));
 }
+
+#[test]
+fn regressions_are_told_from_incidents() {
+    let (r, mut i, c) = fixture();
+    // #9 regression only, #10 both labels (an incident), in v1.2.0's window [40, 50].
+    i.push(issue(9, &["regression"], 42 * D, None, None));
+    i.push(issue(10, &["regression", "incident"], 43 * D, None, None));
+    let w = release_windows(&r, 50 * D);
+    assert_eq!(incidents_in(&i, &c, &w[3]), [5, 9, 10]);
+    assert_eq!(regressions_in(&i, &c, &w[3]), [9]);
+    // #8 (regression, duplicate) is counted nowhere.
+    assert_eq!(regressions_in(&i, &c, &w[1]), Vec::<u64>::new());
+}
