@@ -1,5 +1,7 @@
 //! The `slipgate` binary: parse, run, print errors once, exit with a documented code.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use clap::Parser;
 
 fn main() {
@@ -7,7 +9,7 @@ fn main() {
     let code = match slipgate::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", chain(&e));
+            slipgate::console::eprint_line(&format!("error: {}", chain(&e)));
             e.exit_code()
         }
     };

@@ -8,3 +8,4 @@ mod gitrepo;
 mod junit;
 mod mockhub;
 mod render;
+mod trust_cache;
