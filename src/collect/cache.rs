@@ -851,8 +851,13 @@ fn repair(conn: &mut Connection) -> rusqlite::Result<Option<String>> {
         .iter()
         .map(|(table, n)| format!("{n} in `{table}`"))
         .collect();
+    let refetch = if found.iter().any(|(t, _)| matches!(*t, "issues" | "pulls")) {
+        "; the lists they came from are fetched in full this run"
+    } else {
+        ""
+    };
     Ok(Some(format!(
-        "held rows with columns of the wrong type ({}); dropped them (lists they belonged to are fetched in full this run)",
+        "held rows with columns of the wrong type ({}); dropped them{refetch}",
         list.join(", ")
     )))
 }
@@ -1153,11 +1158,26 @@ mod tests {
             ))
             .unwrap();
         }
+        // Another process has the file open: the rebuild happens in its file, not in a
+        // new file beside a deleted one.
+        let other = Connection::open(&path).unwrap();
         let (cache, warnings) = Cache::open(&path);
         assert!(cache.is_some());
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("schema version 0"), "{warnings:?}");
         assert!(!dir.path().join("cache.db.bak").exists());
+        let seen: i64 = other
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(seen, SCHEMA_VERSION);
+        let old_tables: i64 = other
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'old'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old_tables, 0);
     }
 
     #[test]
@@ -1301,7 +1321,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![format!(
-                "the cache `{}` held rows with columns of the wrong type (2 in `test_runs`); dropped them (lists they belonged to are fetched in full this run)",
+                "the cache `{}` held rows with columns of the wrong type (2 in `test_runs`); dropped them",
                 path.display()
             )]
         );

@@ -93,7 +93,7 @@ async fn wrong_typed_rows_are_repaired_once_and_the_next_run_is_warm() {
     assert_eq!(
         cache_warnings(&second),
         vec![&format!(
-            "the cache `{}` held rows with columns of the wrong type (2 in `issues`); dropped them (lists they belonged to are fetched in full this run)",
+            "the cache `{}` held rows with columns of the wrong type (2 in `issues`); dropped them; the lists they came from are fetched in full this run",
             path.display()
         )]
     );
