@@ -120,7 +120,7 @@ pub fn guard(line_text: &str) -> Cow<'_, str> {
 
 /// Every line of `text` through [`guard`], line breaks kept.
 pub fn guard_lines(text: &str) -> Cow<'_, str> {
-    if !text.contains("::") && !text.contains("##[") {
+    if !text.contains(':') && !text.contains("##[") {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);

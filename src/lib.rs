@@ -6,9 +6,12 @@
 //! (comment, issue, summary, outputs, exit code). Only `collect` and `publish` touch the
 //! outside world; everything between is pure and takes the evaluation time as an argument.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod app;
 pub mod cli;
 pub mod collect;
+pub mod console;
 pub mod duration;
 pub mod error;
 pub mod escape;

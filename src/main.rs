@@ -1,5 +1,7 @@
 //! The `slipgate` binary: parse, run, print errors once, exit with a documented code.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use clap::Parser;
 
 fn main() {
@@ -12,7 +14,7 @@ fn main() {
             // read as a workflow command.
             let text = chain(&e);
             let lines: Vec<_> = text.split('\n').map(slipgate::escape::line).collect();
-            eprintln!("error: {}", lines.join("\n"));
+            slipgate::console::eprint_line(&format!("error: {}", lines.join("\n")));
             e.exit_code()
         }
     };

@@ -3,6 +3,7 @@
 
 use super::{Ctx, print_out, read_git, read_github, read_tests};
 use crate::cli::{ActionsArgs, CheckArgs, GithubArgs, ReleaseCheckArgs, TestArgs};
+use crate::console::Stream;
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, Status};
@@ -274,11 +275,12 @@ fn in_actions() -> bool {
 /// Prints a workflow command: on stdout beside a text report; on stderr when stdout
 /// carries JSON or markdown, which must stay parseable (the runner reads both).
 fn command(format: Format, line: &str) {
-    if format == Format::Text {
-        println!("{line}");
+    let to = if format == Format::Text {
+        Stream::Stdout
     } else {
-        eprintln!("{line}");
-    }
+        Stream::Stderr
+    };
+    crate::console::command(to, line);
 }
 
 /// The markdown body for the comment, the summary and the trend issue.

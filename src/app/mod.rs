@@ -10,7 +10,6 @@ use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, GithubData, Timestamp};
 use crate::policy::{self, Loaded};
 use crate::report::{self, Format, Sources};
-use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// Shared state of one invocation.
@@ -27,13 +26,13 @@ impl Ctx {
     /// A line on stderr unless `--quiet`.
     pub fn info(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("{msg}");
+            crate::console::eprint_line(msg);
         }
     }
 
     pub fn debug(&self, msg: &str) {
         if self.verbose && !self.quiet {
-            eprintln!("slipgate: {msg}");
+            crate::console::eprint_line(&format!("slipgate: {msg}"));
         }
     }
 }
@@ -49,7 +48,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         && match g.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal(),
+            ColorChoice::Auto => crate::console::stdout_is_terminal(),
         };
     if let Command::Policy(cmd) = &cli.command {
         return policy_command(cmd, g.policy.as_deref(), &g.repo);
@@ -101,12 +100,12 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
                 )));
             }
             let loaded = policy::load(file.as_deref().or(global), &policy_root(repo))?;
-            eprintln!(
+            crate::console::eprint_line(&format!(
                 "policy OK: {} ({} rule{})",
                 loaded.source.describe(),
                 loaded.rules.len(),
                 if loaded.rules.len() == 1 { "" } else { "s" }
-            );
+            ));
             print_out(&format!(
                 "# effective policy: {}\n{}",
                 loaded.source.describe(),
@@ -117,18 +116,14 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
     Ok(exit::PASSED)
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error, any other write failure
-/// (a full disk) is.
+/// Writes to stdout (every line guarded, see [`crate::console`]); a closed pipe (`| head`)
+/// is not an error, any other write failure (a full disk) is.
 pub fn print_out(s: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
-            action: "write to",
-            path: "standard output".into(),
-            source: e,
-        }),
-        _ => Ok(()),
-    }
+    crate::console::print(s).map_err(|e| Error::Io {
+        action: "write to",
+        path: "standard output".into(),
+        source: e,
+    })
 }
 
 /// Reads git, loading changes only for what is needed: the newest `last` releases, the

@@ -632,7 +632,10 @@ async fn sync_list<T>(
         if let Some((what, repo)) = progress
             && pages.is_multiple_of(10)
         {
-            eprintln!("slipgate: fetched {} {what} of {repo}…", items.len());
+            crate::console::eprint_line(&format!(
+                "slipgate: fetched {} {what} of {repo}…",
+                items.len()
+            ));
         }
         if reached_known || pages >= MAX_PAGES {
             break;

@@ -11,3 +11,4 @@ mod junit;
 mod junit_trust;
 mod mockhub;
 mod render;
+mod trust_cache;
