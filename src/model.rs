@@ -54,6 +54,8 @@ pub struct GitHistory {
     pub warnings: Vec<String>,
     /// When no tag matched the pattern: up to 10 tag names that were seen, for the message.
     pub unmatched_tags: Vec<String>,
+    /// How many tags the repository has, whatever their names.
+    pub tags_total: usize,
     /// URL of the `origin` remote, if any (used to derive OWNER/NAME).
     pub origin_url: Option<String>,
 }

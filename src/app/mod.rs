@@ -153,10 +153,13 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
     let history = git::open(&ctx.repo)?;
     let pattern = &ctx.policy.policy.releases.tag_pattern.0;
     let include_prereleases = ctx.policy.policy.releases.include_prereleases;
+    let paths = &ctx.policy.policy.releases.paths.0;
     let times = history.read(&GitOptions {
         tag_pattern: pattern,
         include_prereleases,
         changes_for_last: Some(0),
+        paths,
+        until: Some(ctx.now),
     })?;
     let n = times.releases.len();
     let latest = times.releases.last().map_or(ctx.now, |r| r.time);
@@ -173,6 +176,8 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         tag_pattern: pattern,
         include_prereleases,
         changes_for_last: if needed >= n { None } else { Some(needed) },
+        paths,
+        until: Some(ctx.now),
     })?;
     ctx.debug(&format!(
         "git: {} releases, changes read for {}, {} unreleased changes",
@@ -181,13 +186,6 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         full.candidate.changes.len()
     ));
     let mut full = full;
-    let later = full.releases.iter().filter(|r| r.time > ctx.now).count();
-    if later > 0 {
-        full.warnings.push(format!(
-            "{later} release{} later than the evaluation time (--now); --now pins the clock, it does not rewind the history",
-            if later == 1 { " is" } else { "s are" }
-        ));
-    }
     if full.releases.is_empty() {
         let seen = if full.unmatched_tags.is_empty() {
             "the repository has no tags".to_string()

@@ -1,15 +1,31 @@
 //! The libgit2 engine behind [`History`].
 
 use super::graph::{Graph, ParsedCommit, parse_commit};
+use super::pathspec::{Pathspec, TreeDiff};
 use super::{GitError, GitOptions, History};
 use crate::model::{Candidate, Commit, GitHistory, Release, Timestamp};
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 /// How many tag names [`GitHistory::unmatched_tags`] lists at most.
 const UNMATCHED_TAGS_SHOWN: usize = 10;
+
+/// How many tag names a warning lists at most.
+const TAGS_LISTED: usize = 5;
+
+/// Which commits of a range count as changes: those touching `releases.paths` (when
+/// set) and authored no later than the evaluation time (when it rewinds history).
+struct Filter<'a> {
+    paths: &'a Pathspec,
+    until: Option<Timestamp>,
+    /// Whether a commit touches the paths, for commits already compared.
+    touches: HashMap<Oid, bool>,
+    /// Commits left out because they were authored after `until`.
+    later: usize,
+}
 
 /// Sets libgit2's process-wide options once, before any repository is opened:
 /// - partial clones (`extensions.partialclone`, made by `git clone --filter` or
@@ -185,6 +201,7 @@ impl Git2History {
         let mut found = Vec::new();
         let mut any_matched = false;
         let mut prereleases_skipped = 0usize;
+        let mut later: Vec<(Timestamp, String)> = Vec::new();
         for (name, target) in tags {
             let Some(caps) = pattern.captures(name) else {
                 continue;
@@ -212,6 +229,9 @@ impl Git2History {
                 continue;
             }
             match self.peel(name, *target)? {
+                Peeled::Commit { time, .. } if opts.until.is_some_and(|u| time > u) => {
+                    later.push((time, name.clone()));
+                }
                 Peeled::Commit {
                     commit,
                     time,
@@ -237,6 +257,29 @@ impl Git2History {
                     "tag `{name}` skipped: it points to a {kind}, not to a commit"
                 )),
             }
+        }
+        if let (Some(until), false) = (opts.until, later.is_empty()) {
+            later.sort_unstable();
+            let shown: Vec<String> = later
+                .iter()
+                .take(TAGS_LISTED)
+                .map(|(_, n)| format!("`{n}`"))
+                .collect();
+            let more = later.len().saturating_sub(TAGS_LISTED);
+            warnings.push(format!(
+                "the evaluation time {} (--now) rewinds the history: {} release tag{} \
+                 created later {} not counted ({}{})",
+                crate::model::rfc3339(until),
+                later.len(),
+                if later.len() == 1 { "" } else { "s" },
+                if later.len() == 1 { "is" } else { "are" },
+                shown.join(", "),
+                if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
         }
         if found.is_empty() && prereleases_skipped > 0 {
             warnings.push(format!(
@@ -294,12 +337,15 @@ impl Git2History {
     }
 
     /// The non-merge commits reachable from `tip` and not from `hide`
-    /// (`git rev-list --no-merges hide..tip`), newest first. Sets `*root` to one of them
-    /// that is a root commit, if any.
+    /// (`git rev-list --no-merges hide..tip`), newest first, that pass `filter`
+    /// (`--full-history -- PATHS`, and authored no later than the evaluation time).
+    /// Sets `*root` to a root commit of the range (filtered or not), if any.
+    #[allow(clippy::too_many_arguments)]
     fn changes(
         &self,
         graph: &mut Graph,
         odb: &git2::Odb<'_>,
+        filter: &mut Filter<'_>,
         tip: Oid,
         hide: Option<Oid>,
         what: &str,
@@ -327,6 +373,13 @@ impl Git2History {
             if c.parents == 0 && root.is_none() {
                 *root = Some(c.oid);
             }
+            if filter.until.is_some_and(|u| c.author_time > u) {
+                filter.later += 1;
+                continue;
+            }
+            if !filter.paths.is_empty() && !self.touches(odb, filter, &c, what)? {
+                continue;
+            }
             changes.push(Commit {
                 sha: c.oid.to_string(),
                 author_time: c.author_time,
@@ -334,6 +387,54 @@ impl Git2History {
             });
         }
         Ok(changes)
+    }
+
+    /// Whether the commit `c` changes a file under `filter.paths` compared with its
+    /// first parent (a root commit: with the empty tree). Each commit is compared once.
+    fn touches(
+        &self,
+        odb: &git2::Odb<'_>,
+        filter: &mut Filter<'_>,
+        c: &super::graph::Change<'_>,
+        what: &str,
+    ) -> Result<bool, GitError> {
+        if let Some(&known) = filter.touches.get(&c.oid) {
+            return Ok(known);
+        }
+        let comparing = || format!("comparing the files of commit {} in {what}", c.oid);
+        let Some(tree) = c.tree else {
+            return Err(self.error(
+                comparing(),
+                git2::Error::from_str(&format!("commit {} has no readable tree", c.oid)),
+            ));
+        };
+        if c.parents > 0 && c.parent_tree.is_none() {
+            return Err(self.error(
+                comparing(),
+                git2::Error::from_str("its parent has no readable tree"),
+            ));
+        }
+        let mut missing: Option<git2::Error> = None;
+        let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
+            match odb.read(oid) {
+                Ok(o) => Ok((o.kind(), o.data().to_vec())),
+                Err(e) => {
+                    let message = e.message().to_string();
+                    missing = Some(e);
+                    Err(message)
+                }
+            }
+        };
+        let result = TreeDiff::new(filter.paths, read).touches(c.parent_tree, tree);
+        let touched = match result {
+            Ok(t) => t,
+            Err(message) => {
+                let source = missing.unwrap_or_else(|| git2::Error::from_str(&message));
+                return Err(self.error(comparing(), source));
+            }
+        };
+        filter.touches.insert(c.oid, touched);
+        Ok(touched)
     }
 
     /// HEAD's commit, or `None` when HEAD is unborn (a repository without commits).
@@ -367,6 +468,12 @@ impl History for Git2History {
             .odb()
             .map_err(|e| self.error("opening the object database", e))?;
         let mut graph = Graph::new();
+        let mut filter = Filter {
+            paths: opts.paths,
+            until: opts.until,
+            touches: HashMap::new(),
+            later: 0,
+        };
         let first_loaded = match opts.changes_for_last {
             Some(n) => found.len().saturating_sub(n),
             None => 0,
@@ -381,6 +488,7 @@ impl History for Git2History {
                 changes = self.changes(
                     &mut graph,
                     &odb,
+                    &mut filter,
                     f.commit,
                     prev.map(|p| p.commit),
                     &format!("release `{}`", f.tag),
@@ -418,6 +526,7 @@ impl History for Git2History {
                 let changes = self.changes(
                     &mut graph,
                     &odb,
+                    &mut filter,
                     head,
                     base.map(|b| b.commit),
                     "HEAD (the candidate release)",
@@ -442,6 +551,17 @@ impl History for Git2History {
             }
         };
 
+        if let (Some(until), true) = (opts.until, filter.later > 0) {
+            warnings.push(format!(
+                "{} commit{} authored after the evaluation time {} (--now) {} not counted as \
+                 changes of any release or of the candidate",
+                filter.later,
+                if filter.later == 1 { "" } else { "s" },
+                crate::model::rfc3339(until),
+                if filter.later == 1 { "is" } else { "are" },
+            ));
+        }
+
         let origin_url = self
             .repo
             .find_remote("origin")
@@ -449,6 +569,7 @@ impl History for Git2History {
             .and_then(|r| r.url().ok().map(str::to_string));
 
         Ok(GitHistory {
+            tags_total: tags.len(),
             releases,
             candidate,
             warnings,

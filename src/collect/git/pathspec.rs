@@ -1,0 +1,536 @@
+//! `releases.paths`: which files a change must touch to count (monorepos), with git's
+//! pathspec semantics, and the tree comparison that decides whether a commit touches
+//! them (`git rev-list --no-merges --full-history PREV..R -- PATHS`).
+//!
+//! Supported, exactly as git matches a plain (magic-less) pathspec against a path `F`:
+//! - a **prefix** (`tokio/`, `tokio`, `crates/core/src/lib.rs`): `F` equals it, or `F`
+//!   lies under it as a folder (`tokio` matches `tokio/src/lib.rs` but not
+//!   `tokio-util/x`; `tokio/` matches only what is inside the folder `tokio`);
+//! - a **glob**, any spec with `*`, `?` or `[`: matched against the whole path with
+//!   git's fnmatch without `FNM_PATHNAME`, so `*` and `?` also match `/` (`*.rs` matches
+//!   `a/b/c.rs`; `crates/*/src` matches a *file* `crates/x/src`, not the files inside a
+//!   folder `crates/x/src`, as in git: write `crates/*/src/*` for those), `[abc]`,
+//!   `[a-z]`, `[!a]`/`[^a]` bracket sets, and `\` escaping the next character. A glob is
+//!   also tried as a prefix first, like git does.
+//!
+//! Comparison is case-sensitive, paths are relative to the repository's top folder, and
+//! a change matches when any spec matches any file it adds, deletes or modifies (a
+//! rename is a deletion plus an addition, so a move across a package boundary counts for
+//! both packages). Not supported (rejected with an error): pathspec magic (`:(glob)`,
+//! `:!exclude`, any spec starting with `:`), absolute paths, `..`, and empty specs.
+
+use git2::{ObjectType, Oid};
+
+/// One pathspec item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item {
+    /// The spec as matched (a leading `./` removed).
+    spec: Vec<u8>,
+    /// Length of the part before the first wildcard (`spec.len()` without wildcards).
+    literal_len: usize,
+}
+
+/// A compiled list of pathspecs. Empty means "every change counts".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pathspec {
+    /// The specs as written in the policy.
+    sources: Vec<String>,
+    items: Vec<Item>,
+}
+
+/// Whether a byte starts a wildcard in git's pathspecs.
+fn is_wildcard(b: u8) -> bool {
+    matches!(b, b'*' | b'?' | b'[' | b'\\')
+}
+
+impl Pathspec {
+    /// Compiles `specs` (see the module doc); the error says which spec is wrong and why.
+    pub fn new(specs: &[String]) -> Result<Pathspec, String> {
+        let mut items = Vec::with_capacity(specs.len());
+        for s in specs {
+            items.push(Self::item(s)?);
+        }
+        Ok(Pathspec {
+            sources: specs.to_vec(),
+            items,
+        })
+    }
+
+    fn item(s: &str) -> Result<Item, String> {
+        let shown = crate::escape::line(s);
+        let mut spec = s;
+        while let Some(rest) = spec.strip_prefix("./") {
+            spec = rest;
+        }
+        if spec.is_empty() || spec == "." {
+            return Err(format!(
+                "path `{shown}` names the whole repository; leave `releases.paths` out (or empty) to count every change"
+            ));
+        }
+        if spec.starts_with(':') {
+            return Err(format!(
+                "path `{shown}` uses git pathspec magic (`:`), which is not supported; write a folder prefix (`tokio/`) or a glob (`crates/*/src/*`)"
+            ));
+        }
+        if spec.starts_with('/') {
+            return Err(format!(
+                "path `{shown}` is absolute; paths are relative to the repository's top folder, e.g. `tokio/`"
+            ));
+        }
+        if spec.split('/').any(|c| c == "..") {
+            return Err(format!(
+                "path `{shown}` contains `..`; paths are relative to the repository's top folder and stay inside it"
+            ));
+        }
+        let bytes = spec.as_bytes();
+        let literal_len = bytes
+            .iter()
+            .position(|&b| is_wildcard(b))
+            .unwrap_or(bytes.len());
+        if literal_len < bytes.len() {
+            check_glob(bytes)
+                .map_err(|why| format!("path `{shown}` is not a valid glob: {why}"))?;
+        }
+        Ok(Item {
+            spec: bytes.to_vec(),
+            literal_len,
+        })
+    }
+
+    /// True when no path is given: every change counts.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The specs as written.
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    /// Whether the file (or submodule, or symlink) at `path` matches.
+    pub fn matches_file(&self, path: &[u8]) -> bool {
+        self.items.iter().any(|i| i.matches_file(path))
+    }
+
+    /// Whether some path under the folder `dir` (no trailing slash) may match.
+    fn may_contain(&self, dir: &[u8]) -> bool {
+        self.items.iter().any(|i| i.may_contain(dir))
+    }
+}
+
+impl Item {
+    /// git's literal rule: `path` is the spec, or lies in the folder the spec names.
+    fn prefix_matches(&self, path: &[u8]) -> bool {
+        let spec = &self.spec[..];
+        if spec.last() == Some(&b'/') {
+            return path.starts_with(spec);
+        }
+        path.starts_with(spec) && matches!(path.get(spec.len()), None | Some(b'/'))
+    }
+
+    fn matches_file(&self, path: &[u8]) -> bool {
+        self.prefix_matches(path)
+            || (self.literal_len < self.spec.len() && fnmatch(&self.spec, path))
+    }
+
+    fn may_contain(&self, dir: &[u8]) -> bool {
+        let mut slashed = dir.to_vec();
+        slashed.push(b'/');
+        // Inside the folder the spec names, or on the way to it.
+        if self.prefix_matches(dir) || self.spec.starts_with(&slashed) {
+            return true;
+        }
+        // A glob: paths under `dir` can match if they agree with its literal part.
+        if self.literal_len == self.spec.len() {
+            return false;
+        }
+        let lit = &self.spec[..self.literal_len];
+        if lit.len() <= slashed.len() {
+            slashed.starts_with(lit)
+        } else {
+            lit.starts_with(&slashed)
+        }
+    }
+}
+
+/// Checks that every bracket set is closed (git treats an unclosed `[` as no match at
+/// all, which in a policy is surely a mistake) and that `\` escapes something.
+fn check_glob(p: &[u8]) -> Result<(), String> {
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            b'\\' => {
+                if i + 1 >= p.len() {
+                    return Err("it ends with a lone `\\`".into());
+                }
+                i += 2;
+            }
+            b'[' => match bracket_end(p, i) {
+                Some(end) => i = end,
+                None => return Err("a `[` set is not closed with `]`".into()),
+            },
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+/// The index after the `]` closing the bracket set that starts at `p[start] == b'['`.
+fn bracket_end(p: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    if matches!(p.get(i), Some(b'!' | b'^')) {
+        i += 1;
+    }
+    // A `]` right after `[` (or `[!`) is a member, not the end.
+    if p.get(i) == Some(&b']') {
+        i += 1;
+    }
+    while i < p.len() {
+        match p[i] {
+            b'\\' => i += 2,
+            b']' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Whether byte `c` is in the bracket set `p[start..end]` (`[` … `]`).
+fn in_bracket(p: &[u8], start: usize, end: usize, c: u8) -> bool {
+    let mut i = start + 1;
+    let negated = matches!(p.get(i), Some(b'!' | b'^'));
+    if negated {
+        i += 1;
+    }
+    let last = end - 1; // the closing `]`
+    let mut found = false;
+    let mut first = true;
+    while i < last {
+        let mut lo = p[i];
+        if lo == b'\\' && i + 1 < last {
+            i += 1;
+            lo = p[i];
+        } else if lo == b']' && !first {
+            break;
+        }
+        first = false;
+        if p.get(i + 1) == Some(&b'-') && i + 2 < last {
+            let mut hi = p[i + 2];
+            let mut step = 3;
+            if hi == b'\\' && i + 3 < last {
+                hi = p[i + 3];
+                step = 4;
+            }
+            if lo <= c && c <= hi {
+                found = true;
+            }
+            i += step;
+        } else {
+            if lo == c {
+                found = true;
+            }
+            i += 1;
+        }
+    }
+    found != negated
+}
+
+/// git's `fnmatch` without `FNM_PATHNAME`: `*` any bytes (`/` too), `?` one byte,
+/// bracket sets, `\` escapes; the whole of `s` must match.
+fn fnmatch(p: &[u8], s: &[u8]) -> bool {
+    // Iterative matching with one backtrack point (the last `*`), linear in practice.
+    let (mut pi, mut si) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        let step = match p.get(pi) {
+            Some(b'*') => {
+                while p.get(pi) == Some(&b'*') {
+                    pi += 1;
+                }
+                star = Some((pi, si));
+                continue;
+            }
+            Some(b'?') => Some(pi + 1),
+            Some(b'[') => match bracket_end(p, pi) {
+                Some(end) if in_bracket(p, pi, end, s[si]) => Some(end),
+                _ => None,
+            },
+            Some(b'\\') => match p.get(pi + 1) {
+                Some(&c) if c == s[si] => Some(pi + 2),
+                _ => None,
+            },
+            Some(&c) if c == s[si] => Some(pi + 1),
+            _ => None,
+        };
+        match step {
+            Some(next) => {
+                pi = next;
+                si += 1;
+            }
+            None => match star {
+                Some((sp, ss)) => {
+                    pi = sp;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    while p.get(pi) == Some(&b'*') {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// One entry of a raw tree object.
+struct Entry<'t> {
+    name: &'t [u8],
+    oid: Oid,
+    is_tree: bool,
+}
+
+/// Parses a raw tree object (`MODE SP NAME NUL 20-byte-id`...). Entries come sorted by
+/// name as bytes, which is all the merge below needs (see [`sorted`]).
+fn parse_tree(raw: &[u8]) -> Result<Vec<Entry<'_>>, String> {
+    let mut entries = Vec::new();
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let sp = rest
+            .iter()
+            .position(|&b| b == b' ')
+            .ok_or("a tree entry has no mode")?;
+        let mode = &rest[..sp];
+        let after = &rest[sp + 1..];
+        let nul = after
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("a tree entry has no name end")?;
+        let name = &after[..nul];
+        let id = after
+            .get(nul + 1..nul + 21)
+            .ok_or("a tree entry's id is cut off")?;
+        let oid = Oid::from_bytes(id).map_err(|e| e.message().to_string())?;
+        // Trees are mode 40000 (git writes no leading zero; libgit2 accepts 040000).
+        let is_tree = mode.trim_ascii_start() == b"40000" || mode == b"040000";
+        entries.push(Entry { name, oid, is_tree });
+        rest = &after[nul + 21..];
+    }
+    Ok(entries)
+}
+
+/// The entries sorted by plain byte order of their names (git sorts a folder `a` as
+/// `a/`, so `a.txt` comes before it; merging needs plain order).
+fn sorted(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
+    entries.sort_by(|a, b| a.name.cmp(b.name));
+    entries
+}
+
+/// Compares trees restricted to a [`Pathspec`], reading objects with `read`.
+pub struct TreeDiff<'a, R> {
+    spec: &'a Pathspec,
+    read: R,
+}
+
+impl<'a, R> TreeDiff<'a, R>
+where
+    R: FnMut(Oid) -> Result<(ObjectType, Vec<u8>), String>,
+{
+    pub fn new(spec: &'a Pathspec, read: R) -> Self {
+        TreeDiff { spec, read }
+    }
+
+    /// Whether any file matching the specs differs between the trees `old` (`None`: the
+    /// empty tree, for root commits) and `new`.
+    pub fn touches(&mut self, old: Option<Oid>, new: Oid) -> Result<bool, String> {
+        if old == Some(new) {
+            return Ok(false);
+        }
+        let mut base = Vec::new();
+        self.compare(old, Some(new), &mut base)
+    }
+
+    fn tree(&mut self, oid: Option<Oid>) -> Result<Vec<u8>, String> {
+        let Some(oid) = oid else {
+            return Ok(Vec::new());
+        };
+        let (kind, data) = (self.read)(oid)?;
+        if kind != ObjectType::Tree {
+            return Err(format!("object {oid} is not a tree"));
+        }
+        Ok(data)
+    }
+
+    /// Compares two folders (`None`: absent or empty) at path `base` (`""` or ending in
+    /// `/`).
+    fn compare(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        base: &mut Vec<u8>,
+    ) -> Result<bool, String> {
+        let old_raw = self.tree(old)?;
+        let new_raw = self.tree(new)?;
+        let olds = sorted(parse_tree(&old_raw)?);
+        let news = sorted(parse_tree(&new_raw)?);
+        let (mut i, mut j) = (0, 0);
+        while i < olds.len() || j < news.len() {
+            let (a, b) = match (olds.get(i), news.get(j)) {
+                (Some(a), Some(b)) if a.name == b.name => {
+                    i += 1;
+                    j += 1;
+                    if a.oid == b.oid && a.is_tree == b.is_tree {
+                        continue;
+                    }
+                    (Some(a), Some(b))
+                }
+                (Some(a), Some(b)) if a.name < b.name => {
+                    i += 1;
+                    (Some(a), None)
+                }
+                (Some(a), None) => {
+                    i += 1;
+                    (Some(a), None)
+                }
+                (_, Some(b)) => {
+                    j += 1;
+                    (None, Some(b))
+                }
+                (None, None) => break,
+            };
+            let name = a.or(b).map(|e| e.name).unwrap_or_default();
+            let len = base.len();
+            base.extend_from_slice(name);
+            let hit = self.entry(a, b, base);
+            base.truncate(len);
+            if hit? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// One differing entry at path `path`: a file (or link, or submodule) changed, added
+    /// or removed, or a folder whose contents differ; either side may be a folder.
+    fn entry(
+        &mut self,
+        a: Option<&Entry<'_>>,
+        b: Option<&Entry<'_>>,
+        path: &mut Vec<u8>,
+    ) -> Result<bool, String> {
+        let file_side = a.is_some_and(|e| !e.is_tree) || b.is_some_and(|e| !e.is_tree);
+        if file_side && self.spec.matches_file(path) {
+            return Ok(true);
+        }
+        let old_dir = a.filter(|e| e.is_tree).map(|e| e.oid);
+        let new_dir = b.filter(|e| e.is_tree).map(|e| e.oid);
+        if old_dir.is_none() && new_dir.is_none() {
+            return Ok(false);
+        }
+        if !self.spec.may_contain(path) {
+            return Ok(false);
+        }
+        // Descend even into a folder the specs cover whole: the first differing file
+        // answers, and a folder whose id differs without any file differing (a
+        // non-canonical tree) then counts as git counts it, as no change.
+        path.push(b'/');
+        self.compare(old_dir, new_dir, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(s: &[&str]) -> Pathspec {
+        Pathspec::new(&s.iter().map(|x| x.to_string()).collect::<Vec<_>>()).expect("spec")
+    }
+
+    fn m(s: &[&str], path: &str) -> bool {
+        spec(s).matches_file(path.as_bytes())
+    }
+
+    #[test]
+    fn prefixes_match_like_git() {
+        // Checked against `git log --full-history -- SPEC` on the same paths.
+        assert!(m(&["tokio"], "tokio/x"));
+        assert!(m(&["tokio"], "tokio"));
+        assert!(!m(&["tokio"], "tokio-util/y"));
+        assert!(!m(&["tokio"], "tokiofile"));
+        assert!(!m(&["tok"], "tokio/x"));
+        assert!(m(&["tokio/"], "tokio/x"));
+        assert!(!m(&["tokio/"], "tokio"));
+        assert!(m(&["./tokio/"], "tokio/src/lib.rs"));
+        assert!(m(&["crates"], "crates/a/src/lib.rs"));
+    }
+
+    #[test]
+    fn globs_match_like_git() {
+        assert!(m(&["crates/*/src"], "crates/b/src"));
+        assert!(!m(&["crates/*/src"], "crates/a/src/lib.rs"));
+        assert!(m(&["*.rs"], "dir/sub/z.rs"));
+        assert!(m(&["*.rs"], "x.rs"));
+        assert!(m(&["crates/a*"], "crates/a/src/lib.rs"));
+        assert!(m(&["crates/*"], "crates/b/README"));
+        assert!(m(&["dir/**/z.rs"], "dir/sub/z.rs"));
+        assert!(m(&["*/src"], "crates/b/src"));
+        assert!(!m(&["crates/?/src/"], "crates/a/src/lib.rs"));
+        assert!(m(&["crates/[ab]/README"], "crates/b/README"));
+        assert!(!m(&["crates/[!b]/README"], "crates/b/README"));
+        assert!(m(&["crates/[a-c]/README"], "crates/b/README"));
+        assert!(m(&["crates/[]]/x"], "crates/]/x"));
+        // A glob is tried literally as a prefix first: the folder `we*ird`.
+        assert!(m(&["we*ird"], "we*ird/f"));
+        assert!(m(&["a\\*b"], "a*b"));
+        assert!(!m(&["a\\*b"], "axb"));
+    }
+
+    #[test]
+    fn folders_are_pruned_unless_they_may_hold_a_match() {
+        let s = spec(&["tokio/"]);
+        assert!(s.may_contain(b"tokio"));
+        assert!(!s.may_contain(b"tokio-util"));
+        assert!(s.may_contain(b"tokio/src"));
+        let s = spec(&["tokio"]);
+        assert!(!s.may_contain(b"tokio-util"));
+        let s = spec(&["tokio/src/"]);
+        assert!(s.may_contain(b"tokio"));
+        assert!(!s.may_contain(b"benches"));
+        assert!(!s.may_contain(b"tokio/benches"));
+        let s = spec(&["crates/*/src"]);
+        assert!(s.may_contain(b"crates"));
+        assert!(s.may_contain(b"crates/a/src"));
+        assert!(!s.may_contain(b"docs"));
+        assert!(!s.may_contain(b"crate"));
+        let s = spec(&["*.rs"]);
+        assert!(s.may_contain(b"anything"));
+    }
+
+    #[test]
+    fn bad_specs_are_errors_that_say_why() {
+        let e = |s: &str| Pathspec::new(&[s.to_string()]).unwrap_err();
+        assert!(e("").contains("whole repository"), "{}", e(""));
+        assert!(e(".").contains("whole repository"));
+        assert!(e(":(glob)src").contains("magic"));
+        assert!(e("/abs").contains("absolute"));
+        assert!(e("a/../b").contains("`..`"));
+        assert!(e("src/[ab").contains("not closed"));
+        assert!(e("src\\").contains("lone"));
+        assert!(Pathspec::new(&[]).expect("empty").is_empty());
+    }
+
+    #[test]
+    fn raw_trees_parse() {
+        let id = [7u8; 20];
+        let mut raw = b"100644 a.txt\0".to_vec();
+        raw.extend_from_slice(&id);
+        raw.extend_from_slice(b"40000 a\0");
+        raw.extend_from_slice(&id);
+        let e = sorted(parse_tree(&raw).expect("tree"));
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].name, b"a");
+        assert!(e[0].is_tree);
+        assert!(!e[1].is_tree);
+        assert!(parse_tree(b"100644 cut\0abc").is_err());
+    }
+}
