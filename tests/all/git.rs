@@ -899,3 +899,106 @@ fn a_later_evaluation_time_rewinds_tags_and_commits() {
     let h = read_paths(&r, DEFAULT_TAG_PATTERN, &[], Some(T0 + 6 * DAY));
     assert_eq!(tags(&h), ["v1.0.0", "v1.1.0"]);
 }
+
+/// Runs the binary's `report --offline --format json` on `r` with `HOME` (and
+/// `XDG_CONFIG_HOME`) at `home`; returns the exit code and the report's warnings.
+fn report_with_home(r: &TestRepo, home: &std::path::Path) -> (i32, Vec<String>, String) {
+    let out = crate::cli::slipgate(r.path())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("GIT_CONFIG_GLOBAL")
+        .env_remove("GIT_CONFIG_SYSTEM")
+        .args(["report", "--offline", "--format", "json"])
+        .output()
+        .expect("run slipgate");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let warnings = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .ok()
+        .and_then(|v| v.get("warnings").cloned())
+        .and_then(|w| serde_json::from_value(w).ok())
+        .unwrap_or_default();
+    (out.status.code().unwrap_or(-1), warnings, stderr)
+}
+
+#[test]
+fn an_unreadable_user_git_config_is_a_warning_not_an_error() {
+    let r = TestRepo::new();
+    let c = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c);
+    r.commit_at("feat: b", T0 + DAY);
+    let home = tempfile::tempdir().expect("home");
+    // A malformed ~/.gitconfig (as root, chmod 000 does not stop reads; libgit2 fails
+    // on a malformed file and on one it cannot stat, like a symlink loop).
+    std::fs::write(home.path().join(".gitconfig"), "[core\n  bad").expect("write");
+    let (code, warnings, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("the global git configuration was ignored because it cannot be read (failed to parse config file"),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains(".gitconfig:1"), "{warnings:?}");
+
+    // A ~/.gitconfig that cannot be read at all: a symbolic link to itself.
+    let home = tempfile::tempdir().expect("home");
+    let link = home.path().join(".gitconfig");
+    std::os::unix::fs::symlink(&link, &link).expect("symlink");
+    let (code, warnings, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        warnings[0].starts_with("the global git configuration was ignored")
+            && warnings[0].contains("failed to stat"),
+        "{warnings:?}"
+    );
+
+    // A malformed XDG configuration ($XDG_CONFIG_HOME/git/config) is named as such.
+    let home = tempfile::tempdir().expect("home");
+    std::fs::create_dir_all(home.path().join(".config/git")).expect("mkdir");
+    std::fs::write(home.path().join(".config/git/config"), "[x\n").expect("write");
+    let (code, warnings, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        warnings[0].starts_with("the XDG git configuration was ignored"),
+        "{warnings:?}"
+    );
+
+    // The repository's own configuration stays an error (exit 2): it is the repository's.
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(r.git_dir().join("config"), "[core\n").expect("write");
+    let (code, _, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("failed to parse config file"), "{stderr}");
+}
+
+#[test]
+fn report_at_a_past_now_measures_the_history_as_it_was() {
+    // c1 (day 0) ─ c2 (day 1) ← v1.0.0 (tagged day 2) ─ c3 (day 3) ─ c4 (day 5)
+    //   ← v1.1.0 (tagged day 6) ─ c5 (day 8) ← HEAD. Evaluated at day 4.
+    let r = TestRepo::new();
+    r.commit_at("feat: one", T0);
+    let c2 = r.commit_at("fix: two", T0 + DAY);
+    r.tag_annotated("v1.0.0", c2, T0 + 2 * DAY);
+    r.commit_at("feat: three", T0 + 3 * DAY);
+    let c4 = r.commit_at("feat: four", T0 + 5 * DAY);
+    r.tag_annotated("v1.1.0", c4, T0 + 6 * DAY);
+    r.commit_at("feat: five", T0 + 8 * DAY);
+    let out = crate::cli::slipgate(r.path())
+        .args(["report", "--offline", "--format", "json", "--now"])
+        .arg(slipgate::model::rfc3339(T0 + 4 * DAY))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    // One release (v1.1.0 is later than --now); v1.0.0's lead times: 2d − 0 = 2d and
+    // 2d − 1d = 1d.
+    assert_eq!(v["releases_total"], 1);
+    assert_eq!(v["releases"][0]["tag"], "v1.0.0");
+    assert_eq!(v["releases"][0]["changes"]["lead_time"]["max"], 2 * DAY);
+    // The candidate is c3 alone (c4, c5 authored after day 4), lead time 4d − 3d = 1d;
+    // before, c4 and c5 counted too, with lead time 0.
+    let cand = &v["candidate"]["changes"];
+    assert_eq!(cand["changes"], 1);
+    assert_eq!(cand["lead_time"]["p50"], DAY);
+    assert_eq!(cand["lead_time"]["max"], DAY);
+    assert_eq!(v["candidate"]["base_tag"], "v1.0.0");
+}

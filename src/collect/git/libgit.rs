@@ -60,6 +60,31 @@ pub struct Git2History {
     repo: Repository,
     /// The work tree, or the git directory of a bare repository (for messages).
     path: PathBuf,
+    /// Problems met while opening (a user-level git configuration that was skipped).
+    open_warnings: Vec<String>,
+}
+
+/// The configuration levels outside the repository, which a user or machine sets up
+/// (`~/.gitconfig`, `$XDG_CONFIG_HOME/git/config`, `/etc/gitconfig`).
+const OUTSIDE_LEVELS: [(git2::ConfigLevel, &str); 4] = [
+    (git2::ConfigLevel::Global, "global"),
+    (git2::ConfigLevel::XDG, "XDG"),
+    (git2::ConfigLevel::System, "system"),
+    (git2::ConfigLevel::ProgramData, "program-data"),
+];
+
+/// Stops libgit2 from reading the configuration files of `level`.
+fn skip_config_level(level: git2::ConfigLevel) {
+    // SAFETY: libgit2's search paths are process-wide and unsynchronised. This runs
+    // only while opening a repository whose outside configuration cannot be read,
+    // before any other libgit2 work of this process that reads configuration; the
+    // command line reads git on one thread. An empty list searches no folder.
+    let _ = unsafe { git2::opts::set_search_path(level, "") };
+}
+
+/// Discovers the repository at or above `path`.
+fn discover(path: &Path) -> Result<Repository, git2::Error> {
+    Repository::discover(path)
 }
 
 /// A release tag before its changes are walked.
@@ -88,7 +113,14 @@ impl Git2History {
     /// Opens the repository at or above `path` (see [`super::open`]).
     pub fn open(path: &Path) -> Result<Self, GitError> {
         prepare_libgit2();
-        let repo = Repository::discover(path).map_err(|source| {
+        let mut open_warnings = Vec::new();
+        let repo = match discover(path) {
+            Err(e) if e.class() == ErrorClass::Config => {
+                Self::without_broken_config(path, e, &mut open_warnings)
+            }
+            other => other,
+        };
+        let repo = repo.map_err(|source| {
             if source.code() == ErrorCode::NotFound {
                 GitError::NotARepo {
                     path: path.to_path_buf(),
@@ -112,7 +144,53 @@ impl Git2History {
         if repo.is_shallow() {
             return Err(GitError::Shallow { path });
         }
-        Ok(Git2History { repo, path })
+        Ok(Git2History {
+            repo,
+            path,
+            open_warnings,
+        })
+    }
+
+    /// Opens the repository again without the outside configuration that made opening
+    /// fail with `first` (a malformed `~/.gitconfig`, one that cannot be read): git
+    /// configuration outside the repository is the user's or the machine's, not the
+    /// repository's, and slipgate only reads commits and tags. Tries each level alone,
+    /// then all of them; the repository's own configuration is always read, and its
+    /// errors stay errors.
+    fn without_broken_config(
+        path: &Path,
+        first: git2::Error,
+        warnings: &mut Vec<String>,
+    ) -> Result<Repository, git2::Error> {
+        let why = crate::escape::line(first.message());
+        for (level, name) in OUTSIDE_LEVELS {
+            skip_config_level(level);
+            if let Ok(repo) = discover(path) {
+                warnings.push(format!(
+                    "the {name} git configuration was ignored because it cannot be read \
+                     ({why}); slipgate read the repository without it (fix or remove that \
+                     file; git reports it too)"
+                ));
+                return Ok(repo);
+            }
+            // SAFETY: as in `skip_config_level`.
+            let _ = unsafe { git2::opts::reset_search_path(level) };
+        }
+        for (level, _) in OUTSIDE_LEVELS {
+            skip_config_level(level);
+        }
+        match discover(path) {
+            Ok(repo) => {
+                warnings.push(format!(
+                    "the git configuration outside the repository was ignored because it \
+                     cannot be read ({why}); slipgate read the repository without it (fix \
+                     or remove that file; git reports it too)"
+                ));
+                Ok(repo)
+            }
+            // The repository's own configuration is broken: report the first error.
+            Err(_) => Err(first),
+        }
     }
 
     /// Maps a libgit2 error met while doing `action`.
@@ -454,7 +532,7 @@ impl Git2History {
 
 impl History for Git2History {
     fn read(&self, opts: &GitOptions<'_>) -> Result<GitHistory, GitError> {
-        let mut warnings = Vec::new();
+        let mut warnings = self.open_warnings.clone();
         let tags = self.tags()?;
         let (found, any_matched) = self.releases(&tags, opts, &mut warnings)?;
         let unmatched_tags = if any_matched {
