@@ -186,18 +186,36 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         full.candidate.changes.len()
     ));
     let mut full = full;
-    if full.releases.is_empty() {
-        let seen = if full.unmatched_tags.is_empty() {
-            "the repository has no tags".to_string()
-        } else {
-            format!("tags seen: {}", full.unmatched_tags.join(", "))
-        };
-        full.warnings.push(format!(
-            "no tag matches `releases.tag_pattern` `{}` ({seen}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
-            pattern.as_str()
-        ));
+    if let Some(w) = no_release_warning(&full, pattern.as_str()) {
+        full.warnings.push(w);
     }
     Ok(full)
+}
+
+/// Why there is no release, when there is none: a repository without any tag has
+/// nothing to fix in its policy; tags that match nothing call for another pattern. When
+/// tags matched but none became a release (pre-releases, unparsable versions, all later
+/// than --now), the git engine has already said why.
+fn no_release_warning(git: &GitHistory, pattern: &str) -> Option<String> {
+    if !git.releases.is_empty() {
+        return None;
+    }
+    if git.tags_total == 0 {
+        return Some(format!(
+            "the repository has no tags, so it has no releases yet: every change is reported as unreleased. A release is a tag matching `releases.tag_pattern` `{pattern}`, e.g. `git tag v0.1.0`"
+        ));
+    }
+    if git.unmatched_tags.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "no tag matches `releases.tag_pattern` `{pattern}` (tags seen: {}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
+        git.unmatched_tags
+            .iter()
+            .map(|t| crate::escape::line(t).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// The host part of a URL or scp-like remote (`github.com`), lowercased.

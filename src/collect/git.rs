@@ -10,6 +10,7 @@
 //! The engine behind [`History`] is libgit2 (through `git2`); the trait is the seam
 //! where a faster engine (gitoxide with a commit-graph) may come later.
 
+mod family;
 mod graph;
 mod libgit;
 mod pathspec;

@@ -1002,3 +1002,121 @@ fn report_at_a_past_now_measures_the_history_as_it_was() {
     assert_eq!(cand["lead_time"]["max"], DAY);
     assert_eq!(v["candidate"]["base_tag"], "v1.0.0");
 }
+
+#[test]
+fn a_dominant_tag_family_is_suggested_when_the_pattern_matches_few_tags() {
+    // 10 `pkg-1.0.N` tags and 2 legacy `v0.N.0` tags; HEAD has a folder `pkg/`.
+    let r = TestRepo::new();
+    let c = r.commit_files("init", T0, &[("pkg/lib.rs", Some("1"))]);
+    for n in 0..10 {
+        r.tag_lightweight(&format!("pkg-1.0.{n}"), c);
+    }
+    r.tag_lightweight("v0.1.0", c);
+    r.tag_lightweight("v0.2.0", c);
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v0.1.0", "v0.2.0"]);
+    assert_eq!(
+        h.warnings,
+        [format!(
+            "only 2 tags match `releases.tag_pattern` `{DEFAULT_TAG_PATTERN}`, but 10 tags look \
+             like `pkg-X.Y.Z`: if this is a monorepo, measure that package with \
+             `releases.tag_pattern: '^pkg-(?P<version>\\d+\\.\\d+\\.\\d+)$'` and \
+             `releases.paths: ['pkg/']` to count only the changes of its folder (see \
+             policies/monorepo.yml)"
+        )]
+    );
+    // Measured with the suggested pattern, there is nothing to say.
+    let h = read_with(&r, r"^pkg-(?P<version>\d+\.\d+\.\d+)$", false, None);
+    assert_eq!(h.releases.len(), 10);
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+
+    // Without a folder of that name, the paths are left to the user; with more
+    // legacy tags (four), 10 < 3 × 4 and the family no longer clearly dominates.
+    let r = TestRepo::new();
+    let c = r.commit_at("init", T0);
+    for n in 0..10 {
+        r.tag_lightweight(&format!("pkg-1.0.{n}"), c);
+    }
+    r.tag_lightweight("v0.1.0", c);
+    let h = read(&r);
+    assert!(
+        h.warnings[0].ends_with(
+            "and `releases.paths` (the package's folder) to count only its changes (see \
+             policies/monorepo.yml)"
+        ),
+        "{:?}",
+        h.warnings
+    );
+    r.tag_lightweight("v0.2.0", c);
+    r.tag_lightweight("v0.3.0", c);
+    // Three: 10 ≥ 3 × 3, still dominant.
+    assert_eq!(read(&r).warnings.len(), 1);
+    r.tag_lightweight("v0.4.0", c);
+    assert!(read(&r).warnings.is_empty(), "{:?}", read(&r).warnings);
+}
+
+/// `report --offline --format json` on `r`, parsed.
+fn json_report(r: &TestRepo) -> serde_json::Value {
+    let out = crate::cli::slipgate(r.path())
+        .args(["report", "--offline", "--format", "json", "--now"])
+        .arg(slipgate::model::rfc3339(T0 + 100 * DAY))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn a_repository_without_tags_is_not_told_to_change_the_tag_pattern() {
+    let r = TestRepo::new();
+    r.commit_at("feat: a", T0);
+    let v = json_report(&r);
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([format!(
+            "the repository has no tags, so it has no releases yet: every change is reported \
+             as unreleased. A release is a tag matching `releases.tag_pattern` \
+             `{DEFAULT_TAG_PATTERN}`, e.g. `git tag v0.1.0`"
+        )])
+    );
+    // Tags that match nothing still call for another pattern.
+    r.tag_lightweight("release-1", r.head().expect("head"));
+    let v = json_report(&r);
+    let w = v["warnings"][0].as_str().expect("a warning");
+    assert!(
+        w.starts_with("no tag matches") && w.contains("tags seen: release-1"),
+        "{w}"
+    );
+}
+
+#[test]
+fn a_fix_pattern_matching_no_change_shown_gets_a_note() {
+    // 6 changes in v1.0.0 and 4 unreleased, none written as Conventional Commits.
+    let r = TestRepo::new();
+    for i in 0..6 {
+        r.commit_at(&format!("Add feature {i}"), T0 + i * HOUR);
+    }
+    r.tag_lightweight("v1.0.0", r.head().expect("head"));
+    for i in 0..4 {
+        r.commit_at(&format!("Fixed crash {i}"), T0 + DAY + i * HOUR);
+    }
+    let v = json_report(&r);
+    assert_eq!(
+        v["notes"],
+        serde_json::json!([format!(
+            "`commits.fix_pattern` `{}` matches none of the 10 changes shown, so their 0 fix \
+             commits may only mean that fixes are written another way; if this repository \
+             does not use Conventional Commits (`fix: …`), set `commits.fix_pattern` to \
+             match its fix commits, e.g. `(?i)\\bfix(es|ed)?\\b`",
+            slipgate::policy::DEFAULT_FIX_PATTERN
+        )])
+    );
+    // One Conventional fix among them: the pattern works, no note.
+    r.commit_at("fix: one", T0 + 2 * DAY);
+    assert_eq!(json_report(&r)["notes"], serde_json::json!([]));
+}

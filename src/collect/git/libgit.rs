@@ -515,6 +515,42 @@ impl Git2History {
         Ok(touched)
     }
 
+    /// A warning when another tag family clearly dominates the tags the pattern matches
+    /// (see [`super::family`]): the policy most likely measures the wrong tags.
+    fn family_hint(&self, tags: &[(String, Oid)], pattern: &regex::Regex) -> Option<String> {
+        let d = super::family::dominant(tags.iter().map(|(n, _)| n.as_str()), pattern)?;
+        let family = crate::escape::line(&format!("{}X.Y.Z", d.prefix)).to_string();
+        let paths = match d.package() {
+            Some(pkg) if self.head_has_folder(pkg) => format!(
+                " and `releases.paths: ['{}/']` to count only the changes of its folder",
+                crate::escape::line(pkg)
+            ),
+            _ => {
+                " and `releases.paths` (the package's folder) to count only its changes".to_string()
+            }
+        };
+        Some(format!(
+            "only {} tag{} match `releases.tag_pattern` `{}`, but {} tags look like \
+             `{family}`: if this is a monorepo, measure that package with \
+             `releases.tag_pattern: '{}'`{paths} (see policies/monorepo.yml)",
+            d.matched,
+            if d.matched == 1 { "" } else { "s" },
+            pattern.as_str(),
+            d.tags,
+            crate::escape::line(&d.pattern()),
+        ))
+    }
+
+    /// Whether HEAD's tree has a folder `name` at the top.
+    fn head_has_folder(&self, name: &str) -> bool {
+        self.repo
+            .head()
+            .and_then(|h| h.peel_to_tree())
+            .ok()
+            .and_then(|t| t.get_name(name).map(|e| e.kind() == Some(ObjectType::Tree)))
+            .unwrap_or(false)
+    }
+
     /// HEAD's commit, or `None` when HEAD is unborn (a repository without commits).
     fn head(&self) -> Result<Option<Oid>, GitError> {
         match self.repo.head() {
@@ -535,6 +571,9 @@ impl History for Git2History {
         let mut warnings = self.open_warnings.clone();
         let tags = self.tags()?;
         let (found, any_matched) = self.releases(&tags, opts, &mut warnings)?;
+        if let Some(hint) = self.family_hint(&tags, opts.tag_pattern) {
+            warnings.push(hint);
+        }
         let unmatched_tags = if any_matched {
             Vec::new()
         } else {
