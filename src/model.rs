@@ -28,7 +28,8 @@ pub struct Release {
     /// Sha of the commit the tag peels to.
     pub commit: String,
     pub annotated: bool,
-    /// Changes (`git rev-list --no-merges PREV..R`). Only filled for the releases whose
+    /// Changes (`git rev-list --no-merges PREV..R`, with `releases.paths`
+    /// `--full-history PREV..R -- PATHS`). Only filled for the releases whose
     /// changes were asked for; `changes_loaded` says whether they were.
     pub changes: Vec<Commit>,
     pub changes_loaded: bool,

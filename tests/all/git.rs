@@ -735,7 +735,8 @@ fn rev_list_counts(r: &TestRepo, h: &GitHistory, paths: &[&str]) -> Vec<usize> {
 /// r0 (a/README, b/README) ─ c1 (a/lib.rs) ─ c2 (b/lib.rs) ← a-1.0.0, b-1.0.0
 ///   c2 ─ c3 (docs/, a-extra/) ─ M ─ c4 (a/lib.rs → b/lib2.rs) ─ c5 (a/sub/deep/f)
 ///    └ f1 (a/f.rs) ─ f2 (a/y, b/x) ┘                        ← a-1.1.0, b-1.1.0
-///   c5 ─ c6 (b/only) ─ c7 (a/y becomes a folder a/y/z) ← HEAD
+///   c5 ─ c6 (b/only) ─ c7 (a/y becomes a folder a/y/z) ─ c8 (b/x made executable)
+///   ← HEAD
 /// ```
 fn monorepo() -> TestRepo {
     let r = TestRepo::new();
@@ -794,6 +795,7 @@ fn monorepo() -> TestRepo {
         T0 + 11 * HOUR,
         &[("a/y", None), ("a/y/z", Some("z"))],
     );
+    r.commit_executable("chore(b): x is a script", T0 + 12 * HOUR, "b/x");
     r
 }
 
@@ -803,17 +805,17 @@ fn paths_restrict_changes_like_git_rev_list() {
     let a = r"^a-(?P<version>\d+\.\d+\.\d+)$";
     let b = r"^b-(?P<version>\d+\.\d+\.\d+)$";
     // Without paths: a-1.0.0 = r0, c1, c2; a-1.1.0 = f1, f2, c3, c4, c5 (M is a merge);
-    // candidate = c6, c7.
+    // candidate = c6, c7, c8.
     let all = read_paths(&r, a, &[], None);
-    assert_eq!(counts(&all), [3, 5, 2]);
+    assert_eq!(counts(&all), [3, 5, 3]);
     // `a/`: r0 (root, adds a/README), c1 | f1, f2, c4 (deletes a/lib.rs), c5 | c7.
     // c3 touches `a-extra/`, which is not under `a/`.
     let ha = read_paths(&r, a, &["a/"], None);
     assert_eq!(counts(&ha), [2, 4, 1]);
     assert_eq!(ha.candidate.changes[0].subject, "fix(a): y is a folder");
-    // `b/`: r0, c2 | f2, c4 (adds b/lib2.rs) | c6.
+    // `b/`: r0, c2 | f2, c4 (adds b/lib2.rs) | c6, c8 (a mode change alone is a change).
     let hb = read_paths(&r, b, &["b/"], None);
-    assert_eq!(counts(&hb), [2, 2, 1]);
+    assert_eq!(counts(&hb), [2, 2, 2]);
     // Releases themselves are unaffected (same tags and times with or without paths).
     assert_eq!(tags(&ha), ["a-1.0.0", "a-1.1.0"]);
     assert_eq!(ha.releases[1].time, all.releases[1].time);
@@ -829,6 +831,7 @@ fn paths_restrict_changes_like_git_rev_list() {
         &["a/sub/"],
         &["docs"],
         &["[ab]/README"],
+        &["b/x"],
         &["nothing/"],
     ] {
         let h = read_paths(&r, a, paths, None);

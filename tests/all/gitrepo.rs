@@ -211,6 +211,25 @@ impl TestRepo {
         self.commit_tree(Some("HEAD"), message, &parents, tree, time)
     }
 
+    /// A commit on HEAD that only makes the file `path` executable (same content).
+    pub fn commit_executable(&self, message: &str, time: i64, path: &str) -> Oid {
+        let head = self.head().expect("a born HEAD");
+        let base = self
+            .repo
+            .find_commit(head)
+            .expect("commit")
+            .tree()
+            .expect("tree");
+        let blob = base
+            .get_path(Path::new(path))
+            .expect("the file exists")
+            .id();
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(path, blob, git2::FileMode::BlobExecutable);
+        let tree = update.create_updated(&self.repo, &base).expect("tree");
+        self.commit_tree(Some("HEAD"), message, &[head], tree, time)
+    }
+
     /// A commit on branch `branch` changing `files` at `time`; HEAD is left alone.
     pub fn commit_files_on(
         &self,

@@ -287,7 +287,24 @@ fn fnmatch(p: &[u8], s: &[u8]) -> bool {
 struct Entry<'t> {
     name: &'t [u8],
     oid: Oid,
+    /// The mode as git compares it (see [`canonical_mode`]).
+    mode: u32,
     is_tree: bool,
+}
+
+/// A tree entry's mode as git's diff compares it (`canon_mode`): folders, symbolic
+/// links and submodules as they are, any other entry a file `100644` or, with the
+/// owner's execute bit, `100755`. A mode change alone is a change, as in git.
+fn canonical_mode(raw: &[u8]) -> Result<u32, String> {
+    let text = std::str::from_utf8(raw).map_err(|_| "a tree entry's mode is not octal")?;
+    let mode = u32::from_str_radix(text, 8).map_err(|_| "a tree entry's mode is not octal")?;
+    Ok(match mode & 0o170_000 {
+        0o040_000 => 0o040_000,
+        0o120_000 => 0o120_000,
+        0o160_000 => 0o160_000,
+        _ if mode & 0o100 != 0 => 0o100_755,
+        _ => 0o100_644,
+    })
 }
 
 /// Parses a raw tree object (`MODE SP NAME NUL 20-byte-id`...). Entries come sorted by
@@ -311,9 +328,13 @@ fn parse_tree(raw: &[u8]) -> Result<Vec<Entry<'_>>, String> {
             .get(nul + 1..nul + 21)
             .ok_or("a tree entry's id is cut off")?;
         let oid = Oid::from_bytes(id).map_err(|e| e.message().to_string())?;
-        // Trees are mode 40000 (git writes no leading zero; libgit2 accepts 040000).
-        let is_tree = mode.trim_ascii_start() == b"40000" || mode == b"040000";
-        entries.push(Entry { name, oid, is_tree });
+        let mode = canonical_mode(mode)?;
+        entries.push(Entry {
+            name,
+            oid,
+            mode,
+            is_tree: mode == 0o040_000,
+        });
         rest = &after[nul + 21..];
     }
     Ok(entries)
@@ -379,7 +400,7 @@ where
                 (Some(a), Some(b)) if a.name == b.name => {
                     i += 1;
                     j += 1;
-                    if a.oid == b.oid && a.is_tree == b.is_tree {
+                    if a.oid == b.oid && a.mode == b.mode {
                         continue;
                     }
                     (Some(a), Some(b))
@@ -532,5 +553,10 @@ mod tests {
         assert!(e[0].is_tree);
         assert!(!e[1].is_tree);
         assert!(parse_tree(b"100644 cut\0abc").is_err());
+        assert_eq!(canonical_mode(b"100664"), Ok(0o100_644));
+        assert_eq!(canonical_mode(b"100755"), Ok(0o100_755));
+        assert_eq!(canonical_mode(b"040000"), Ok(0o040_000));
+        assert_eq!(canonical_mode(b"160000"), Ok(0o160_000));
+        assert!(canonical_mode(b"10x644").is_err());
     }
 }
