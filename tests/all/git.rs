@@ -886,10 +886,11 @@ fn a_later_evaluation_time_rewinds_tags_and_commits() {
     assert_eq!(
         h.warnings,
         [
-            "the evaluation time 2023-11-18T22:13:20Z (--now) rewinds the history: 1 release \
-             tag created later is not counted (`v1.1.0`)",
-            "2 commits authored after the evaluation time 2023-11-18T22:13:20Z (--now) are \
-             not counted as changes of any release or of the candidate",
+            "1 release tag dated after the evaluation time 2023-11-18T22:13:20Z is not counted \
+             (`v1.1.0`): as of that time it did not exist yet (--now in the past rewinds the \
+             history)",
+            "2 commits authored after the evaluation time 2023-11-18T22:13:20Z are not \
+             counted as changes of any release or of the candidate",
         ]
     );
 

@@ -345,18 +345,23 @@ impl Git2History {
                 .collect();
             let more = later.len().saturating_sub(TAGS_LISTED);
             warnings.push(format!(
-                "the evaluation time {} (--now) rewinds the history: {} release tag{} \
-                 created later {} not counted ({}{})",
-                crate::model::rfc3339(until),
+                "{} release tag{} dated after the evaluation time {} {} not counted ({}{}): \
+                 as of that time {} not exist yet (--now in the past rewinds the history)",
                 later.len(),
                 if later.len() == 1 { "" } else { "s" },
+                crate::model::rfc3339(until),
                 if later.len() == 1 { "is" } else { "are" },
                 shown.join(", "),
                 if more > 0 {
                     format!(", and {more} more")
                 } else {
                     String::new()
-                }
+                },
+                if later.len() == 1 {
+                    "it did"
+                } else {
+                    "they did"
+                },
             ));
         }
         if found.is_empty() && prereleases_skipped > 0 {
@@ -670,7 +675,7 @@ impl History for Git2History {
 
         if let (Some(until), true) = (opts.until, filter.later > 0) {
             warnings.push(format!(
-                "{} commit{} authored after the evaluation time {} (--now) {} not counted as \
+                "{} commit{} authored after the evaluation time {} {} not counted as \
                  changes of any release or of the candidate",
                 filter.later,
                 if filter.later == 1 { "" } else { "s" },
