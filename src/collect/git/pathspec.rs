@@ -347,6 +347,14 @@ fn sorted(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
     entries
 }
 
+/// The deepest folder nesting compared (git's default `core.maxTreeDepth`); a deeper
+/// tree is an error, not a stack overflow.
+const MAX_TREE_DEPTH: usize = 4096;
+
+/// A pair of folders still to compare: old, new (`None`: absent), their path (empty or
+/// ending in `/`) and depth.
+type Pending = (Option<Oid>, Option<Oid>, Vec<u8>, usize);
+
 /// Compares trees restricted to a [`Pathspec`], reading objects with `read`.
 pub struct TreeDiff<'a, R> {
     spec: &'a Pathspec,
@@ -362,13 +370,24 @@ where
     }
 
     /// Whether any file matching the specs differs between the trees `old` (`None`: the
-    /// empty tree, for root commits) and `new`.
+    /// empty tree, for root commits) and `new`. Folders are compared from a work list,
+    /// not by recursion, so no tree is too deep for the stack.
     pub fn touches(&mut self, old: Option<Oid>, new: Oid) -> Result<bool, String> {
         if old == Some(new) {
             return Ok(false);
         }
-        let mut base = Vec::new();
-        self.compare(old, Some(new), &mut base)
+        let mut work: Vec<Pending> = vec![(old, Some(new), Vec::new(), 0)];
+        while let Some((old, new, base, depth)) = work.pop() {
+            if depth > MAX_TREE_DEPTH {
+                return Err(format!(
+                    "folders are nested more than {MAX_TREE_DEPTH} deep (git's core.maxTreeDepth)"
+                ));
+            }
+            if self.compare(old, new, &base, depth, &mut work)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn tree(&mut self, oid: Option<Oid>) -> Result<Vec<u8>, String> {
@@ -383,18 +402,22 @@ where
     }
 
     /// Compares two folders (`None`: absent or empty) at path `base` (`""` or ending in
-    /// `/`).
+    /// `/`): true when a matching file differs; differing folders that may hold a match
+    /// go to `work`.
     fn compare(
         &mut self,
         old: Option<Oid>,
         new: Option<Oid>,
-        base: &mut Vec<u8>,
+        base: &[u8],
+        depth: usize,
+        work: &mut Vec<Pending>,
     ) -> Result<bool, String> {
         let old_raw = self.tree(old)?;
         let new_raw = self.tree(new)?;
         let olds = sorted(parse_tree(&old_raw)?);
         let news = sorted(parse_tree(&new_raw)?);
         let (mut i, mut j) = (0, 0);
+        let mut path = base.to_vec();
         while i < olds.len() || j < news.len() {
             let (a, b) = match (olds.get(i), news.get(j)) {
                 (Some(a), Some(b)) if a.name == b.name => {
@@ -420,42 +443,26 @@ where
                 (None, None) => break,
             };
             let name = a.or(b).map(|e| e.name).unwrap_or_default();
-            let len = base.len();
-            base.extend_from_slice(name);
-            let hit = self.entry(a, b, base);
-            base.truncate(len);
-            if hit? {
+            path.truncate(base.len());
+            path.extend_from_slice(name);
+            // A file (or link, or submodule) changed, added or removed at `path`.
+            let file_side = a.is_some_and(|e| !e.is_tree) || b.is_some_and(|e| !e.is_tree);
+            if file_side && self.spec.matches_file(&path) {
                 return Ok(true);
+            }
+            // A folder on either side: compare its contents if a match may be inside.
+            // Even a folder the specs cover whole is opened: the first differing file
+            // answers, and a folder whose id differs without any file differing (a
+            // non-canonical tree) then counts as git counts it, as no change.
+            let old_dir = a.filter(|e| e.is_tree).map(|e| e.oid);
+            let new_dir = b.filter(|e| e.is_tree).map(|e| e.oid);
+            if (old_dir.is_some() || new_dir.is_some()) && self.spec.may_contain(&path) {
+                let mut sub = path.clone();
+                sub.push(b'/');
+                work.push((old_dir, new_dir, sub, depth + 1));
             }
         }
         Ok(false)
-    }
-
-    /// One differing entry at path `path`: a file (or link, or submodule) changed, added
-    /// or removed, or a folder whose contents differ; either side may be a folder.
-    fn entry(
-        &mut self,
-        a: Option<&Entry<'_>>,
-        b: Option<&Entry<'_>>,
-        path: &mut Vec<u8>,
-    ) -> Result<bool, String> {
-        let file_side = a.is_some_and(|e| !e.is_tree) || b.is_some_and(|e| !e.is_tree);
-        if file_side && self.spec.matches_file(path) {
-            return Ok(true);
-        }
-        let old_dir = a.filter(|e| e.is_tree).map(|e| e.oid);
-        let new_dir = b.filter(|e| e.is_tree).map(|e| e.oid);
-        if old_dir.is_none() && new_dir.is_none() {
-            return Ok(false);
-        }
-        if !self.spec.may_contain(path) {
-            return Ok(false);
-        }
-        // Descend even into a folder the specs cover whole: the first differing file
-        // answers, and a folder whose id differs without any file differing (a
-        // non-canonical tree) then counts as git counts it, as no change.
-        path.push(b'/');
-        self.compare(old_dir, new_dir, path)
     }
 }
 
@@ -538,6 +545,87 @@ mod tests {
         assert!(e("src/[ab").contains("not closed"));
         assert!(e("src\\").contains("lone"));
         assert!(Pathspec::new(&[]).expect("empty").is_empty());
+    }
+
+    /// Raw tree bytes of `entries` (mode, name, id).
+    fn raw_tree(entries: &[(&str, &str, Oid)]) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for (mode, name, oid) in entries {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(oid.as_bytes());
+        }
+        raw
+    }
+
+    #[test]
+    fn tree_diff_descends_only_where_the_specs_may_match() {
+        let id = |k: u8| Oid::from_bytes(&[k; 20]).expect("oid");
+        // old: a/ (tree 1: x = blob 10), b (blob 20); new: a/ (tree 2: x = blob 11), b (21).
+        let trees: std::collections::HashMap<Oid, Vec<u8>> = [
+            (id(1), raw_tree(&[("100644", "x", id(10))])),
+            (id(2), raw_tree(&[("100644", "x", id(11))])),
+            (
+                id(100),
+                raw_tree(&[("40000", "a", id(1)), ("100644", "b", id(20))]),
+            ),
+            (
+                id(101),
+                raw_tree(&[("40000", "a", id(2)), ("100644", "b", id(21))]),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let mut reads = Vec::new();
+        let mut run = |specs: &[&str]| {
+            let s = spec(specs);
+            let mut read = |o: Oid| {
+                reads.push(o);
+                trees
+                    .get(&o)
+                    .map(|t| (ObjectType::Tree, t.clone()))
+                    .ok_or_else(|| format!("missing {o}"))
+            };
+            TreeDiff::new(&s, &mut read).touches(Some(id(100)), id(101))
+        };
+        assert_eq!(run(&["a/"]), Ok(true));
+        assert_eq!(run(&["b"]), Ok(true));
+        assert_eq!(run(&["c/"]), Ok(false));
+        assert_eq!(run(&["a/y"]), Ok(false));
+        // Tree 1 (`a/` before) was read for `a/` and `a/y` only, not for `b` or `c/`.
+        assert_eq!(reads.iter().filter(|&&o| o == id(1)).count(), 2);
+        // A root commit compares with the empty tree.
+        let s = spec(&["a/x"]);
+        let mut read = |o: Oid| {
+            trees
+                .get(&o)
+                .map(|t| (ObjectType::Tree, t.clone()))
+                .ok_or_else(|| format!("missing {o}"))
+        };
+        assert_eq!(
+            TreeDiff::new(&s, &mut read).touches(None, id(101)),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn too_deep_a_tree_is_an_error_not_a_stack_overflow() {
+        // Two chains of folders `d/d/d/…`, 5,000 deep, differing at every level.
+        let id = |side: u8, k: u32| {
+            let mut b = [side; 20];
+            b[..4].copy_from_slice(&k.to_be_bytes());
+            Oid::from_bytes(&b).expect("oid")
+        };
+        let s = spec(&["*.rs"]);
+        let mut read = |o: Oid| {
+            let b = o.as_bytes();
+            let k = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+            Ok((
+                ObjectType::Tree,
+                raw_tree(&[("40000", "d", id(b[4], k + 1))]),
+            ))
+        };
+        let e = TreeDiff::new(&s, &mut read).touches(Some(id(1, 0)), id(2, 0));
+        assert!(e.unwrap_err().contains("nested more than 4096"));
     }
 
     #[test]
