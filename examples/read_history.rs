@@ -35,6 +35,8 @@ fn main() -> ExitCode {
         tag_pattern: &pattern,
         include_prereleases: false,
         changes_for_last: last,
+        paths: &git::Pathspec::default(),
+        until: None,
     };
     let history = match git::open(&repo).and_then(|h| h.read(&opts)) {
         Ok(h) => h,

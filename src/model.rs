@@ -28,7 +28,8 @@ pub struct Release {
     /// Sha of the commit the tag peels to.
     pub commit: String,
     pub annotated: bool,
-    /// Changes (`git rev-list --no-merges PREV..R`). Only filled for the releases whose
+    /// Changes (`git rev-list --no-merges PREV..R`, with `releases.paths`
+    /// `--full-history PREV..R -- PATHS`). Only filled for the releases whose
     /// changes were asked for; `changes_loaded` says whether they were.
     pub changes: Vec<Commit>,
     pub changes_loaded: bool,
@@ -54,6 +55,8 @@ pub struct GitHistory {
     pub warnings: Vec<String>,
     /// When no tag matched the pattern: up to 10 tag names that were seen, for the message.
     pub unmatched_tags: Vec<String>,
+    /// How many tags the repository has, whatever their names.
+    pub tags_total: usize,
     /// URL of the `origin` remote, if any (used to derive OWNER/NAME).
     pub origin_url: Option<String>,
 }

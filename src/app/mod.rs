@@ -138,10 +138,13 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
     let history = git::open(&ctx.repo)?;
     let pattern = &ctx.policy.policy.releases.tag_pattern.0;
     let include_prereleases = ctx.policy.policy.releases.include_prereleases;
+    let paths = &ctx.policy.policy.releases.paths.0;
     let times = history.read(&GitOptions {
         tag_pattern: pattern,
         include_prereleases,
         changes_for_last: Some(0),
+        paths,
+        until: Some(ctx.now),
     })?;
     let n = times.releases.len();
     let latest = times.releases.last().map_or(ctx.now, |r| r.time);
@@ -158,6 +161,8 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         tag_pattern: pattern,
         include_prereleases,
         changes_for_last: if needed >= n { None } else { Some(needed) },
+        paths,
+        until: Some(ctx.now),
     })?;
     ctx.debug(&format!(
         "git: {} releases, changes read for {}, {} unreleased changes",
@@ -166,25 +171,36 @@ pub fn read_git(ctx: &Ctx, last: usize, span_back: i64, extra: usize) -> Result<
         full.candidate.changes.len()
     ));
     let mut full = full;
-    let later = full.releases.iter().filter(|r| r.time > ctx.now).count();
-    if later > 0 {
-        full.warnings.push(format!(
-            "{later} release{} later than the evaluation time (--now); --now pins the clock, it does not rewind the history",
-            if later == 1 { " is" } else { "s are" }
-        ));
-    }
-    if full.releases.is_empty() {
-        let seen = if full.unmatched_tags.is_empty() {
-            "the repository has no tags".to_string()
-        } else {
-            format!("tags seen: {}", full.unmatched_tags.join(", "))
-        };
-        full.warnings.push(format!(
-            "no tag matches `releases.tag_pattern` `{}` ({seen}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
-            pattern.as_str()
-        ));
+    if let Some(w) = no_release_warning(&full, pattern.as_str()) {
+        full.warnings.push(w);
     }
     Ok(full)
+}
+
+/// Why there is no release, when there is none: a repository without any tag has
+/// nothing to fix in its policy; tags that match nothing call for another pattern. When
+/// tags matched but none became a release (pre-releases, unparsable versions, all later
+/// than --now), the git engine has already said why.
+fn no_release_warning(git: &GitHistory, pattern: &str) -> Option<String> {
+    if !git.releases.is_empty() {
+        return None;
+    }
+    if git.tags_total == 0 {
+        return Some(format!(
+            "the repository has no tags, so it has no releases yet: every change is reported as unreleased. A release is a tag matching `releases.tag_pattern` `{pattern}`, e.g. `git tag v0.1.0`"
+        ));
+    }
+    if git.unmatched_tags.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "no tag matches `releases.tag_pattern` `{pattern}` (tags seen: {}); only the unreleased changes are reported. Set `releases.tag_pattern` in the policy (monorepos: `^name-(?P<version>\\d+\\.\\d+\\.\\d+)$`).",
+        git.unmatched_tags
+            .iter()
+            .map(|t| crate::escape::line(t).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// The host part of a URL or scp-like remote (`github.com`), lowercased.

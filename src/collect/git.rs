@@ -3,18 +3,23 @@
 //! [`open`] finds the repository (a work tree, any folder inside one, or a bare
 //! repository) and returns a [`History`]; [`History::read`] lists the release tags and
 //! walks each release's range once (`git rev-list --no-merges PREV..R`), so the cost
-//! grows with the number of commits, not with commits × tags.
+//! grows with the number of commits, not with commits × tags. With `releases.paths`,
+//! each commit of a range is compared with its first parent, restricted to the paths
+//! ([`Pathspec`]), and kept only when it touches them.
 //!
 //! The engine behind [`History`] is libgit2 (through `git2`); the trait is the seam
 //! where a faster engine (gitoxide with a commit-graph) may come later.
 
+mod family;
 mod graph;
 mod libgit;
+mod pathspec;
 
-use crate::model::GitHistory;
+use crate::model::{GitHistory, Timestamp};
 use std::path::{Path, PathBuf};
 
 pub use libgit::{Git2History, prepare_libgit2};
+pub use pathspec::Pathspec;
 
 /// Everything that can go wrong reading git. Each message says what happened, to what,
 /// and what to do; all of them are input errors (exit 2).
@@ -87,6 +92,12 @@ pub struct GitOptions<'a> {
     /// Load the changes of only the newest N releases (by version); `None` loads all.
     /// Every release is still returned, with its time.
     pub changes_for_last: Option<usize>,
+    /// `releases.paths`: only commits touching these count as changes (empty: all).
+    pub paths: &'a Pathspec,
+    /// The evaluation time when it rewinds history (`--now`): tags whose release time
+    /// is later are not releases, and commits authored later are no release's change
+    /// nor the candidate's. `None` reads everything.
+    pub until: Option<Timestamp>,
 }
 
 /// Reads releases and changes from a repository. The seam where another engine

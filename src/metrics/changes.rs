@@ -103,6 +103,20 @@ pub fn pooled<'a>(
     stats
 }
 
+/// Fewest changes shown before a fix pattern that matches none of them deserves a note
+/// (a handful of changes without a fix is normal).
+pub const FIX_NOTE_MIN_CHANGES: usize = 10;
+
+/// The changes shown when `commits.fix_pattern` matched none of them and they are at
+/// least [`FIX_NOTE_MIN_CHANGES`]: the repository probably does not write Conventional
+/// Commits, so "0 fixes" would mislead. `None` otherwise.
+pub fn fix_pattern_unmatched<'a>(shown: impl Iterator<Item = &'a ChangeStats>) -> Option<usize> {
+    let (changes, fixes) = shown.fold((0usize, 0usize), |(c, f), s| {
+        (c + s.changes, f + s.fix_commits)
+    });
+    (fixes == 0 && changes >= FIX_NOTE_MIN_CHANGES).then_some(changes)
+}
+
 /// Releases per week over the window `[start, end]`.
 pub fn release_frequency(releases: &[Release], start: Timestamp, end: Timestamp) -> f64 {
     let n = releases
@@ -172,6 +186,24 @@ mod tests {
             s.slowest.iter().map(|x| x.sha.as_str()).collect::<Vec<_>>(),
             ["a", "b", "c", "d", "e"]
         );
+    }
+
+    #[test]
+    fn a_fix_pattern_matching_nothing_is_noticed_from_ten_changes() {
+        let stats = |subjects: &[&str]| {
+            let changes: Vec<Commit> = subjects.iter().map(|s| c("x", 0, s)).collect();
+            change_stats(&changes, 0, &fix())
+        };
+        let plain = stats(&["Add a thing"; 6]);
+        let more = stats(&["Bump deps"; 4]);
+        // 6 + 4 = 10 changes, none a fix.
+        assert_eq!(fix_pattern_unmatched([&plain, &more].into_iter()), Some(10));
+        // 6 + 3 = 9: too few to say.
+        let fewer = stats(&["Bump deps"; 3]);
+        assert_eq!(fix_pattern_unmatched([&plain, &fewer].into_iter()), None);
+        // One fix among them: the pattern works.
+        let one_fix = stats(&["fix: x", "a", "b", "c"]);
+        assert_eq!(fix_pattern_unmatched([&plain, &one_fix].into_iter()), None);
     }
 
     #[test]

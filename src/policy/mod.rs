@@ -57,6 +57,46 @@ pub struct Releases {
     /// A release followed within this time by a patch release of the same major.minor
     /// counts as failed (change failure rate).
     pub hotfix_window: Dur,
+    /// Monorepos: only commits that change a file under these paths (folder prefixes
+    /// like `tokio/`, or git globs like `crates/*/src/*`) count as changes of a release
+    /// and of the candidate (`git rev-list --no-merges --full-history PREV..R -- PATHS`).
+    /// Empty: every commit counts.
+    #[serde(skip_serializing_if = "Paths::is_empty")]
+    pub paths: Paths,
+}
+
+/// `releases.paths`, compiled: git pathspecs (see `collect::git::Pathspec`).
+#[derive(Debug, Clone, Default)]
+pub struct Paths(pub crate::collect::git::Pathspec);
+
+impl Paths {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Paths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.sources().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Paths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let specs = Vec::<String>::deserialize(d)?;
+        crate::collect::git::Pathspec::new(&specs)
+            .map(Paths)
+            .map_err(|e| serde::de::Error::custom(format!("`releases.paths`: {e}")))
+    }
+}
+
+impl JsonSchema for Paths {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Paths".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "array", "items": {"type": "string", "minLength": 1}})
+    }
 }
 
 /// How commits are classified.
@@ -165,6 +205,7 @@ impl Default for Releases {
             tag_pattern: pattern(DEFAULT_TAG_PATTERN),
             include_prereleases: false,
             hotfix_window: Dur::days(7),
+            paths: Paths::default(),
         }
     }
 }

@@ -334,3 +334,35 @@ fn merged_and_aliased_rules_point_at_where_they_are_used() {
         "{e}"
     );
 }
+
+#[test]
+fn releases_paths_are_compiled_and_bad_ones_are_located_errors() {
+    let (p, _) = parse(
+        "releases:\n  paths: ['tokio/', 'crates/*/src/*']\n",
+        "p.yml",
+    )
+    .expect("paths");
+    assert_eq!(p.releases.paths.0.sources(), ["tokio/", "crates/*/src/*"]);
+    assert!(p.releases.paths.0.matches_file(b"tokio/src/lib.rs"));
+    assert!(!p.releases.paths.0.matches_file(b"tokio-util/src/lib.rs"));
+    // The effective policy prints them back; without paths the key is left out.
+    assert!(to_yaml(&p).contains("tokio/"), "{}", to_yaml(&p));
+    let (d, _) = parse("# nothing\n", "p.yml").expect("empty");
+    assert!(d.releases.paths.is_empty());
+    // Only `tests.paths` remains.
+    assert_eq!(to_yaml(&d).matches("paths:").count(), 1, "{}", to_yaml(&d));
+    let e = err("version: 1\nreleases:\n  paths: ['src/[ab']\n");
+    assert!(e.starts_with("p.yml:3:"), "{e}");
+    assert!(
+        e.contains("`releases.paths`: path `src/[ab` is not a valid glob"),
+        "{e}"
+    );
+    let e = err("releases:\n  paths: ['/abs']\n");
+    assert!(e.contains("is absolute"), "{e}");
+}
+
+#[test]
+fn monorepo_policy_restricts_changes_to_its_folder() {
+    let (p, _) = parse(include_str!("../../policies/monorepo.yml"), "monorepo").expect("valid");
+    assert_eq!(p.releases.paths.0.sources(), ["tokio/"]);
+}

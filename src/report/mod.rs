@@ -170,7 +170,7 @@ pub fn build(
     incident_rules: bool,
 ) -> Report {
     let n = engine.release_count();
-    let releases = (n.saturating_sub(last)..n)
+    let releases: Vec<ReleaseMetrics> = (n.saturating_sub(last)..n)
         .rev()
         .filter_map(|i| engine.release(i))
         .collect();
@@ -178,6 +178,9 @@ pub fn build(
     if let Some(gh) = engine.inputs.github {
         warnings.extend(gh.warnings.iter().cloned());
     }
+    let candidate = engine.candidate();
+    let mut notes = engine.label_notes(incident_rules);
+    notes.extend(fix_pattern_note(engine, &releases, &candidate));
     Report {
         schema_version: SCHEMA_VERSION,
         tool: TOOL,
@@ -186,15 +189,33 @@ pub fn build(
         window_seconds: engine.policy.window.secs(),
         releases,
         releases_total: n,
-        candidate: engine.candidate(),
+        candidate,
         window: engine.window(engine.policy_window()),
         open_bugs: engine.open_bugs(),
         tests,
-        notes: engine.label_notes(incident_rules),
+        notes,
         warnings,
         gate: None,
         links: Links::default(),
     }
+}
+
+/// The note for a `commits.fix_pattern` that matches none of the changes shown (the
+/// releases and the candidate), as there is one for bug labels that match no issue.
+fn fix_pattern_note(
+    engine: &Engine<'_>,
+    releases: &[ReleaseMetrics],
+    candidate: &CandidateMetrics,
+) -> Option<String> {
+    let shown = releases
+        .iter()
+        .filter_map(|r| r.changes.as_ref())
+        .chain(std::iter::once(&candidate.changes));
+    let changes = crate::metrics::changes::fix_pattern_unmatched(shown)?;
+    Some(format!(
+        "`commits.fix_pattern` `{}` matches none of the {changes} changes shown, so their 0 fix commits may only mean that fixes are written another way; if this repository does not use Conventional Commits (`fix: …`), set `commits.fix_pattern` to match its fix commits, e.g. `(?i)\\bfix(es|ed)?\\b`",
+        engine.policy.commits.fix_pattern.as_str()
+    ))
 }
 
 /// The change columns of a release row: changes, lead time p50/p90/max, fixes, reverts,

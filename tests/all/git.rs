@@ -15,6 +15,8 @@ fn read_with(r: &TestRepo, pattern: &str, prereleases: bool, last: Option<usize>
         tag_pattern: &pattern,
         include_prereleases: prereleases,
         changes_for_last: last,
+        paths: &git::Pathspec::default(),
+        until: None,
     };
     git::open(r.path())
         .expect("open")
@@ -468,6 +470,8 @@ fn a_folder_inside_the_work_tree_is_discovered() {
         tag_pattern: &pattern,
         include_prereleases: false,
         changes_for_last: None,
+        paths: &git::Pathspec::default(),
+        until: None,
     };
     let h = git::open(&sub)
         .expect("discovered")
@@ -532,6 +536,8 @@ fn a_missing_commit_is_an_error_that_says_how_to_fix_it() {
         tag_pattern: &pattern,
         include_prereleases: false,
         changes_for_last: None,
+        paths: &git::Pathspec::default(),
+        until: None,
     };
     let err = git::open(r.path())
         .expect("open")
@@ -668,4 +674,453 @@ fn a_tag_of_a_tag_takes_the_outer_tagger_time() {
     assert_eq!(h.releases[0].commit, c1.to_string());
     assert_eq!(h.releases[0].time, T0 + 20);
     assert!(h.releases[0].annotated);
+}
+
+/// Reads `r` with `pattern`, the given `releases.paths` and evaluation time, all changes.
+fn read_paths(r: &TestRepo, pattern: &str, paths: &[&str], until: Option<i64>) -> GitHistory {
+    let pattern = Regex::new(pattern).expect("pattern");
+    let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+    let paths = git::Pathspec::new(&paths).expect("paths");
+    let opts = GitOptions {
+        tag_pattern: &pattern,
+        include_prereleases: false,
+        changes_for_last: None,
+        paths: &paths,
+        until,
+    };
+    git::open(r.path())
+        .expect("open")
+        .read(&opts)
+        .expect("read")
+}
+
+/// Change counts of the releases, then of the candidate.
+fn counts(h: &GitHistory) -> Vec<usize> {
+    let mut v: Vec<usize> = h.releases.iter().map(|r| r.changes.len()).collect();
+    v.push(h.candidate.changes.len());
+    v
+}
+
+/// `git rev-list --count --no-merges --full-history RANGE -- PATHS` for each release of
+/// `h` and for the candidate, as the git command line counts them.
+fn rev_list_counts(r: &TestRepo, h: &GitHistory, paths: &[&str]) -> Vec<usize> {
+    let count = |range: Vec<String>| -> usize {
+        let mut args = vec!["rev-list", "--count", "--no-merges", "--full-history"];
+        args.extend(range.iter().map(String::as_str));
+        args.push("--");
+        args.extend_from_slice(paths);
+        r.git(&args).parse().expect("a count")
+    };
+    let mut v = Vec::new();
+    for (i, rel) in h.releases.iter().enumerate() {
+        let mut range = vec![rel.commit.clone()];
+        if let Some(prev) = i.checked_sub(1).map(|p| &h.releases[p]) {
+            range.push(format!("^{}", prev.commit));
+        }
+        v.push(count(range));
+    }
+    let mut range = vec!["HEAD".to_string()];
+    if let Some(base) = h.releases.last() {
+        range.push(format!("^{}", base.commit));
+    }
+    v.push(count(range));
+    v
+}
+
+/// A monorepo with packages `a/` and `b/`, a folder `a-extra/` that only looks like `a`,
+/// a feature branch merged back, a commit touching both packages, a move from `a/` to
+/// `b/`, a root commit touching both, and a file replaced by a folder.
+///
+/// ```text
+/// r0 (a/README, b/README) ─ c1 (a/lib.rs) ─ c2 (b/lib.rs) ← a-1.0.0, b-1.0.0
+///   c2 ─ c3 (docs/, a-extra/) ─ M ─ c4 (a/lib.rs → b/lib2.rs) ─ c5 (a/sub/deep/f)
+///    └ f1 (a/f.rs) ─ f2 (a/y, b/x) ┘                        ← a-1.1.0, b-1.1.0
+///   c5 ─ c6 (b/only) ─ c7 (a/y becomes a folder a/y/z) ─ c8 (b/x made executable)
+///   ← HEAD
+/// ```
+fn monorepo() -> TestRepo {
+    let r = TestRepo::new();
+    r.commit_files(
+        "chore: init",
+        T0,
+        &[("a/README", Some("a")), ("b/README", Some("b"))],
+    );
+    r.commit_files("feat(a): lib", T0 + HOUR, &[("a/lib.rs", Some("1"))]);
+    let c2 = r.commit_files("fix(b): lib", T0 + 2 * HOUR, &[("b/lib.rs", Some("1"))]);
+    r.tag_lightweight("a-1.0.0", c2);
+    r.tag_lightweight("b-1.0.0", c2);
+    r.branch("feature", c2);
+    r.commit_files_on(
+        "feature",
+        "feat(a): f",
+        T0 + 3 * HOUR,
+        &[("a/f.rs", Some("f"))],
+    );
+    let f2 = r.commit_files_on(
+        "feature",
+        "feat: both",
+        T0 + 4 * HOUR,
+        &[("a/y", Some("y")), ("b/x", Some("x"))],
+    );
+    r.commit_files(
+        "docs: readme",
+        T0 + 5 * HOUR,
+        &[("docs/readme", Some("d")), ("a-extra/z", Some("z"))],
+    );
+    r.merge_files(
+        f2,
+        "Merge branch 'feature'",
+        T0 + 6 * HOUR,
+        &[
+            ("a/f.rs", Some("f")),
+            ("a/y", Some("y")),
+            ("b/x", Some("x")),
+        ],
+    );
+    r.commit_files(
+        "refactor: move lib",
+        T0 + 7 * HOUR,
+        &[("a/lib.rs", None), ("b/lib2.rs", Some("1"))],
+    );
+    let c5 = r.commit_files(
+        "fix(a): deep",
+        T0 + 8 * HOUR,
+        &[("a/sub/deep/f", Some("1"))],
+    );
+    r.tag_annotated("a-1.1.0", c5, T0 + 9 * HOUR);
+    r.tag_annotated("b-1.1.0", c5, T0 + 9 * HOUR);
+    r.commit_files("feat(b): only", T0 + 10 * HOUR, &[("b/only", Some("o"))]);
+    r.commit_files(
+        "fix(a): y is a folder",
+        T0 + 11 * HOUR,
+        &[("a/y", None), ("a/y/z", Some("z"))],
+    );
+    r.commit_executable("chore(b): x is a script", T0 + 12 * HOUR, "b/x");
+    r
+}
+
+#[test]
+fn paths_restrict_changes_like_git_rev_list() {
+    let r = monorepo();
+    let a = r"^a-(?P<version>\d+\.\d+\.\d+)$";
+    let b = r"^b-(?P<version>\d+\.\d+\.\d+)$";
+    // Without paths: a-1.0.0 = r0, c1, c2; a-1.1.0 = f1, f2, c3, c4, c5 (M is a merge);
+    // candidate = c6, c7, c8.
+    let all = read_paths(&r, a, &[], None);
+    assert_eq!(counts(&all), [3, 5, 3]);
+    // `a/`: r0 (root, adds a/README), c1 | f1, f2, c4 (deletes a/lib.rs), c5 | c7.
+    // c3 touches `a-extra/`, which is not under `a/`.
+    let ha = read_paths(&r, a, &["a/"], None);
+    assert_eq!(counts(&ha), [2, 4, 1]);
+    assert_eq!(ha.candidate.changes[0].subject, "fix(a): y is a folder");
+    // `b/`: r0, c2 | f2, c4 (adds b/lib2.rs) | c6, c8 (a mode change alone is a change).
+    let hb = read_paths(&r, b, &["b/"], None);
+    assert_eq!(counts(&hb), [2, 2, 2]);
+    // Releases themselves are unaffected (same tags and times with or without paths).
+    assert_eq!(tags(&ha), ["a-1.0.0", "a-1.1.0"]);
+    assert_eq!(ha.releases[1].time, all.releases[1].time);
+    // The same numbers as the git command line, for prefixes and globs alike.
+    for paths in [
+        &["a/"][..],
+        &["b/"],
+        &["a"],
+        &["a", "b"],
+        &["*/lib*.rs"],
+        &["a/*"],
+        &["*/y"],
+        &["a/sub/"],
+        &["docs"],
+        &["[ab]/README"],
+        &["b/x"],
+        &["nothing/"],
+    ] {
+        let h = read_paths(&r, a, paths, None);
+        assert_eq!(
+            counts(&h),
+            rev_list_counts(&r, &h, paths),
+            "paths {paths:?}"
+        );
+    }
+}
+
+#[test]
+fn paths_compare_with_the_first_parent_only() {
+    // A commit after a merge compares with the merge (its first parent), not with the
+    // side branch: the side branch's change to `p/` is not counted again.
+    // r0 ─ M(r0 + side) ─ c (q/) ← v1.0.0 ; side: s (p/)
+    let r = TestRepo::new();
+    let r0 = r.commit_files("init", T0, &[("q/x", Some("0"))]);
+    r.branch("side", r0);
+    let s = r.commit_files_on("side", "feat: p", T0 + 10, &[("p/x", Some("1"))]);
+    r.merge_files(s, "Merge side", T0 + 20, &[("p/x", Some("1"))]);
+    let c = r.commit_files("feat: q", T0 + 30, &[("q/x", Some("1"))]);
+    r.tag_lightweight("v1.0.0", c);
+    let h = read_paths(&r, DEFAULT_TAG_PATTERN, &["p/"], None);
+    // Only s touches p/ (M is a merge; c changed q/ only).
+    assert_eq!(shas(&h.releases[0].changes), ids(&[s]));
+    assert_eq!(counts(&h), rev_list_counts(&r, &h, &["p/"]));
+}
+
+#[test]
+fn a_later_evaluation_time_rewinds_tags_and_commits() {
+    // c1 (T0) ─ c2 (T0+1d) ← v1.0.0 (tagged T0+2d) ─ c3 (T0+3d) ─ c4 (T0+5d)
+    //   ← v1.1.0 (tagged T0+6d) ─ c5 (T0+8d) ← HEAD
+    let r = TestRepo::new();
+    let c1 = r.commit_at("feat: one", T0);
+    let c2 = r.commit_at("fix: two", T0 + DAY);
+    r.tag_annotated("v1.0.0", c2, T0 + 2 * DAY);
+    let c3 = r.commit_at("feat: three", T0 + 3 * DAY);
+    let c4 = r.commit_at("feat: four", T0 + 5 * DAY);
+    r.tag_annotated("v1.1.0", c4, T0 + 6 * DAY);
+    r.commit_at("feat: five", T0 + 8 * DAY);
+
+    // Evaluated at T0+4d: v1.1.0 (tagged T0+6d) is not a release yet; the candidate is
+    // HEAD ^v1.0.0 without the commits authored after T0+4d (c4, c5): only c3.
+    let h = read_paths(&r, DEFAULT_TAG_PATTERN, &[], Some(T0 + 4 * DAY));
+    assert_eq!(tags(&h), ["v1.0.0"]);
+    assert_eq!(shas(&h.releases[0].changes), ids(&[c1, c2]));
+    assert_eq!(h.candidate.base_tag.as_deref(), Some("v1.0.0"));
+    assert_eq!(shas(&h.candidate.changes), ids(&[c3]));
+    // The lead time of c3 at the evaluation time is then 4d − 3d = 1d (not 0).
+    assert_eq!(T0 + 4 * DAY - h.candidate.changes[0].author_time, DAY);
+    assert_eq!(
+        h.warnings,
+        [
+            "1 release tag dated after the evaluation time 2023-11-18T22:13:20Z is not counted \
+             (`v1.1.0`): as of that time it did not exist yet (--now in the past rewinds the \
+             history)",
+            "2 commits authored after the evaluation time 2023-11-18T22:13:20Z are not \
+             counted as changes of any release or of the candidate",
+        ]
+    );
+
+    // Evaluated after everything: nothing is left out, and no warning.
+    let h = read_paths(&r, DEFAULT_TAG_PATTERN, &[], Some(T0 + 9 * DAY));
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0"]);
+    assert_eq!(counts(&h), [2, 2, 1]);
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+    // Exactly at a release time, the release counts (`after` is strictly later).
+    let h = read_paths(&r, DEFAULT_TAG_PATTERN, &[], Some(T0 + 6 * DAY));
+    assert_eq!(tags(&h), ["v1.0.0", "v1.1.0"]);
+}
+
+/// Runs the binary's `report --offline --format json` on `r` with `HOME` (and
+/// `XDG_CONFIG_HOME`) at `home`; returns the exit code and the report's warnings.
+fn report_with_home(r: &TestRepo, home: &std::path::Path) -> (i32, Vec<String>, String) {
+    let out = crate::cli::slipgate(r.path())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("GIT_CONFIG_GLOBAL")
+        .env_remove("GIT_CONFIG_SYSTEM")
+        .args(["report", "--offline", "--format", "json"])
+        .output()
+        .expect("run slipgate");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let warnings = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .ok()
+        .and_then(|v| v.get("warnings").cloned())
+        .and_then(|w| serde_json::from_value(w).ok())
+        .unwrap_or_default();
+    (out.status.code().unwrap_or(-1), warnings, stderr)
+}
+
+#[test]
+fn an_unreadable_user_git_config_is_a_warning_not_an_error() {
+    let r = TestRepo::new();
+    let c = r.commit_at("feat: a", T0);
+    r.tag_lightweight("v1.0.0", c);
+    r.commit_at("feat: b", T0 + DAY);
+    let home = tempfile::tempdir().expect("home");
+    // A malformed ~/.gitconfig (as root, chmod 000 does not stop reads; libgit2 fails
+    // on a malformed file and on one it cannot stat, like a symlink loop).
+    std::fs::write(home.path().join(".gitconfig"), "[core\n  bad").expect("write");
+    let (code, warnings, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("the global git configuration was ignored because it cannot be read (failed to parse config file"),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains(".gitconfig:1"), "{warnings:?}");
+
+    // A ~/.gitconfig that cannot be read at all: a symbolic link to itself.
+    let home = tempfile::tempdir().expect("home");
+    let link = home.path().join(".gitconfig");
+    std::os::unix::fs::symlink(&link, &link).expect("symlink");
+    let (code, warnings, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        warnings[0].starts_with("the global git configuration was ignored")
+            && warnings[0].contains("failed to stat"),
+        "{warnings:?}"
+    );
+
+    // A malformed XDG configuration ($XDG_CONFIG_HOME/git/config) is named as such.
+    let home = tempfile::tempdir().expect("home");
+    std::fs::create_dir_all(home.path().join(".config/git")).expect("mkdir");
+    std::fs::write(home.path().join(".config/git/config"), "[x\n").expect("write");
+    let (code, warnings, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        warnings[0].starts_with("the XDG git configuration was ignored"),
+        "{warnings:?}"
+    );
+
+    // The repository's own configuration stays an error (exit 2): it is the repository's.
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(r.git_dir().join("config"), "[core\n").expect("write");
+    let (code, _, stderr) = report_with_home(&r, home.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("failed to parse config file"), "{stderr}");
+}
+
+#[test]
+fn report_at_a_past_now_measures_the_history_as_it_was() {
+    // c1 (day 0) ─ c2 (day 1) ← v1.0.0 (tagged day 2) ─ c3 (day 3) ─ c4 (day 5)
+    //   ← v1.1.0 (tagged day 6) ─ c5 (day 8) ← HEAD. Evaluated at day 4.
+    let r = TestRepo::new();
+    r.commit_at("feat: one", T0);
+    let c2 = r.commit_at("fix: two", T0 + DAY);
+    r.tag_annotated("v1.0.0", c2, T0 + 2 * DAY);
+    r.commit_at("feat: three", T0 + 3 * DAY);
+    let c4 = r.commit_at("feat: four", T0 + 5 * DAY);
+    r.tag_annotated("v1.1.0", c4, T0 + 6 * DAY);
+    r.commit_at("feat: five", T0 + 8 * DAY);
+    let out = crate::cli::slipgate(r.path())
+        .args(["report", "--offline", "--format", "json", "--now"])
+        .arg(slipgate::model::rfc3339(T0 + 4 * DAY))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    // One release (v1.1.0 is later than --now); v1.0.0's lead times: 2d − 0 = 2d and
+    // 2d − 1d = 1d.
+    assert_eq!(v["releases_total"], 1);
+    assert_eq!(v["releases"][0]["tag"], "v1.0.0");
+    assert_eq!(v["releases"][0]["changes"]["lead_time"]["max"], 2 * DAY);
+    // The candidate is c3 alone (c4, c5 authored after day 4), lead time 4d − 3d = 1d;
+    // before, c4 and c5 counted too, with lead time 0.
+    let cand = &v["candidate"]["changes"];
+    assert_eq!(cand["changes"], 1);
+    assert_eq!(cand["lead_time"]["p50"], DAY);
+    assert_eq!(cand["lead_time"]["max"], DAY);
+    assert_eq!(v["candidate"]["base_tag"], "v1.0.0");
+}
+
+#[test]
+fn a_dominant_tag_family_is_suggested_when_the_pattern_matches_few_tags() {
+    // 10 `pkg-1.0.N` tags and 2 legacy `v0.N.0` tags; HEAD has a folder `pkg/`.
+    let r = TestRepo::new();
+    let c = r.commit_files("init", T0, &[("pkg/lib.rs", Some("1"))]);
+    for n in 0..10 {
+        r.tag_lightweight(&format!("pkg-1.0.{n}"), c);
+    }
+    r.tag_lightweight("v0.1.0", c);
+    r.tag_lightweight("v0.2.0", c);
+    let h = read(&r);
+    assert_eq!(tags(&h), ["v0.1.0", "v0.2.0"]);
+    assert_eq!(
+        h.warnings,
+        [format!(
+            "only 2 tags match `releases.tag_pattern` `{DEFAULT_TAG_PATTERN}`, but 10 tags look \
+             like `pkg-X.Y.Z`: if this is a monorepo, measure that package with \
+             `releases.tag_pattern: '^pkg-(?P<version>\\d+\\.\\d+\\.\\d+)$'` and \
+             `releases.paths: ['pkg/']` to count only the changes of its folder (see \
+             policies/monorepo.yml)"
+        )]
+    );
+    // Measured with the suggested pattern, there is nothing to say.
+    let h = read_with(&r, r"^pkg-(?P<version>\d+\.\d+\.\d+)$", false, None);
+    assert_eq!(h.releases.len(), 10);
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+
+    // Without a folder of that name, the paths are left to the user; with more
+    // legacy tags (four), 10 < 3 × 4 and the family no longer clearly dominates.
+    let r = TestRepo::new();
+    let c = r.commit_at("init", T0);
+    for n in 0..10 {
+        r.tag_lightweight(&format!("pkg-1.0.{n}"), c);
+    }
+    r.tag_lightweight("v0.1.0", c);
+    let h = read(&r);
+    assert!(
+        h.warnings[0].ends_with(
+            "and `releases.paths` (the package's folder) to count only its changes (see \
+             policies/monorepo.yml)"
+        ),
+        "{:?}",
+        h.warnings
+    );
+    r.tag_lightweight("v0.2.0", c);
+    r.tag_lightweight("v0.3.0", c);
+    // Three: 10 ≥ 3 × 3, still dominant.
+    assert_eq!(read(&r).warnings.len(), 1);
+    r.tag_lightweight("v0.4.0", c);
+    assert!(read(&r).warnings.is_empty(), "{:?}", read(&r).warnings);
+}
+
+/// `report --offline --format json` on `r`, parsed.
+fn json_report(r: &TestRepo) -> serde_json::Value {
+    let out = crate::cli::slipgate(r.path())
+        .args(["report", "--offline", "--format", "json", "--now"])
+        .arg(slipgate::model::rfc3339(T0 + 100 * DAY))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn a_repository_without_tags_is_not_told_to_change_the_tag_pattern() {
+    let r = TestRepo::new();
+    r.commit_at("feat: a", T0);
+    let v = json_report(&r);
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([format!(
+            "the repository has no tags, so it has no releases yet: every change is reported \
+             as unreleased. A release is a tag matching `releases.tag_pattern` \
+             `{DEFAULT_TAG_PATTERN}`, e.g. `git tag v0.1.0`"
+        )])
+    );
+    // Tags that match nothing still call for another pattern.
+    r.tag_lightweight("release-1", r.head().expect("head"));
+    let v = json_report(&r);
+    let w = v["warnings"][0].as_str().expect("a warning");
+    assert!(
+        w.starts_with("no tag matches") && w.contains("tags seen: release-1"),
+        "{w}"
+    );
+}
+
+#[test]
+fn a_fix_pattern_matching_no_change_shown_gets_a_note() {
+    // 6 changes in v1.0.0 and 4 unreleased, none written as Conventional Commits.
+    let r = TestRepo::new();
+    for i in 0..6 {
+        r.commit_at(&format!("Add feature {i}"), T0 + i * HOUR);
+    }
+    r.tag_lightweight("v1.0.0", r.head().expect("head"));
+    for i in 0..4 {
+        r.commit_at(&format!("Fixed crash {i}"), T0 + DAY + i * HOUR);
+    }
+    let v = json_report(&r);
+    assert_eq!(
+        v["notes"],
+        serde_json::json!([format!(
+            "`commits.fix_pattern` `{}` matches none of the 10 changes shown, so their 0 fix \
+             commits may only mean that fixes are written another way; if this repository \
+             does not use Conventional Commits (`fix: …`), set `commits.fix_pattern` to \
+             match its fix commits, e.g. `(?i)\\bfix(es|ed)?\\b`",
+            slipgate::policy::DEFAULT_FIX_PATTERN
+        )])
+    );
+    // One Conventional fix among them: the pattern works, no note.
+    r.commit_at("fix: one", T0 + 2 * DAY);
+    assert_eq!(json_report(&r)["notes"], serde_json::json!([]));
 }

@@ -142,6 +142,138 @@ impl TestRepo {
             .expect("commit")
     }
 
+    /// The tree of commit `base` (the empty tree for `None`) with `files` applied: a
+    /// path with `Some(content)` is written (folders made as needed), with `None`
+    /// removed.
+    pub fn tree_with(&self, base: Option<Oid>, files: &[(&str, Option<&str>)]) -> Oid {
+        let base_tree = match base {
+            Some(c) => self
+                .repo
+                .find_commit(c)
+                .expect("commit")
+                .tree()
+                .expect("tree"),
+            None => self.repo.find_tree(self.empty_tree()).expect("empty tree"),
+        };
+        // Removals first, so a file can become a folder of the same name.
+        let mut remove = git2::build::TreeUpdateBuilder::new();
+        for (path, _) in files.iter().filter(|(_, c)| c.is_none()) {
+            remove.remove(*path);
+        }
+        let removed = remove
+            .create_updated(&self.repo, &base_tree)
+            .expect("updated tree");
+        let removed = self.repo.find_tree(removed).expect("tree");
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, content) in files {
+            if let Some(text) = content {
+                let blob = self.blob(text.as_bytes());
+                update.upsert(*path, blob, git2::FileMode::Blob);
+            }
+        }
+        update
+            .create_updated(&self.repo, &removed)
+            .expect("updated tree")
+    }
+
+    /// A commit with these parents and `tree` at `time`, moving `update_ref` if given.
+    pub fn commit_tree(
+        &self,
+        update_ref: Option<&str>,
+        message: &str,
+        parents: &[Oid],
+        tree: Oid,
+        time: i64,
+    ) -> Oid {
+        let tree = self.repo.find_tree(tree).expect("tree");
+        let parents: Vec<git2::Commit<'_>> = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p).expect("parent commit"))
+            .collect();
+        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        self.repo
+            .commit(
+                update_ref,
+                &sig(time),
+                &sig(time),
+                message,
+                &tree,
+                &parent_refs,
+            )
+            .expect("commit")
+    }
+
+    /// A commit on HEAD changing `files` (see [`tree_with`](Self::tree_with)) at `time`.
+    pub fn commit_files(&self, message: &str, time: i64, files: &[(&str, Option<&str>)]) -> Oid {
+        let head = self.head();
+        let tree = self.tree_with(head, files);
+        let parents: Vec<Oid> = head.into_iter().collect();
+        self.commit_tree(Some("HEAD"), message, &parents, tree, time)
+    }
+
+    /// A commit on HEAD that only makes the file `path` executable (same content).
+    pub fn commit_executable(&self, message: &str, time: i64, path: &str) -> Oid {
+        let head = self.head().expect("a born HEAD");
+        let base = self
+            .repo
+            .find_commit(head)
+            .expect("commit")
+            .tree()
+            .expect("tree");
+        let blob = base
+            .get_path(Path::new(path))
+            .expect("the file exists")
+            .id();
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(path, blob, git2::FileMode::BlobExecutable);
+        let tree = update.create_updated(&self.repo, &base).expect("tree");
+        self.commit_tree(Some("HEAD"), message, &[head], tree, time)
+    }
+
+    /// A commit on branch `branch` changing `files` at `time`; HEAD is left alone.
+    pub fn commit_files_on(
+        &self,
+        branch: &str,
+        message: &str,
+        time: i64,
+        files: &[(&str, Option<&str>)],
+    ) -> Oid {
+        let refname = format!("refs/heads/{branch}");
+        let tip = self.repo.refname_to_id(&refname).expect("branch exists");
+        let tree = self.tree_with(Some(tip), files);
+        self.commit_tree(Some(&refname), message, &[tip], tree, time)
+    }
+
+    /// A merge on HEAD of `other` whose tree is HEAD's with `files` applied (the caller
+    /// says what the merge result holds).
+    pub fn merge_files(
+        &self,
+        other: Oid,
+        message: &str,
+        time: i64,
+        files: &[(&str, Option<&str>)],
+    ) -> Oid {
+        let head = self.head().expect("merge needs a born HEAD");
+        let tree = self.tree_with(Some(head), files);
+        self.commit_tree(Some("HEAD"), message, &[head, other], tree, time)
+    }
+
+    /// Runs the `git` command line in the repository and returns its trimmed output.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.git_dir())
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     /// A commit whose message is raw bytes (e.g. not UTF-8), on HEAD.
     pub fn commit_raw_message(&self, message: &[u8], time: i64) -> Oid {
         let mut raw = format!("tree {}\n", self.empty_tree());

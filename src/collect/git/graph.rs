@@ -20,6 +20,9 @@ use std::collections::{BinaryHeap, HashMap};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedCommit {
     pub parents: Vec<Oid>,
+    /// The root tree (`None` when the `tree` line is missing or unreadable; only
+    /// `releases.paths` needs it).
+    pub tree: Option<Oid>,
     /// Committer time (orders the walk).
     pub committer_time: i64,
     pub author_time: i64,
@@ -31,6 +34,7 @@ pub struct ParsedCommit {
 /// read has time 0; an unreadable parent line is an error (the history would be wrong).
 pub fn parse_commit(raw: &[u8]) -> Result<ParsedCommit, String> {
     let mut parents = Vec::new();
+    let mut tree = None;
     let mut author_time = None;
     let mut committer_time = None;
     let mut rest = raw;
@@ -43,7 +47,13 @@ pub fn parse_commit(raw: &[u8]) -> Result<ParsedCommit, String> {
         if line.is_empty() {
             break;
         }
-        if let Some(hex) = line.strip_prefix(b"parent ") {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            if tree.is_none() {
+                tree = std::str::from_utf8(hex)
+                    .ok()
+                    .and_then(|h| Oid::from_str(h.trim()).ok());
+            }
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
             let oid = std::str::from_utf8(hex)
                 .ok()
                 .and_then(|h| Oid::from_str(h.trim()).ok())
@@ -63,6 +73,7 @@ pub fn parse_commit(raw: &[u8]) -> Result<ParsedCommit, String> {
     let committer_time = committer_time.unwrap_or(0);
     Ok(ParsedCommit {
         parents,
+        tree,
         committer_time,
         author_time: author_time.unwrap_or(committer_time),
         subject: super::subject_of_bytes(rest),
@@ -100,6 +111,7 @@ struct Node {
     /// Start of the parents in `Graph::parents`, or [`UNPARSED`].
     parents_at: u32,
     parents_len: u32,
+    tree: Option<Oid>,
     committer_time: i64,
     author_time: i64,
     subject: Box<str>,
@@ -115,6 +127,9 @@ pub struct Change<'g> {
     pub subject: &'g str,
     /// Number of parents (0 for a root commit; merges are never returned).
     pub parents: u32,
+    /// The commit's root tree, and its first parent's (for `releases.paths`).
+    pub tree: Option<Oid>,
+    pub parent_tree: Option<Oid>,
 }
 
 /// The queue of a walk: newest committer date first, first in first out among equal
@@ -156,6 +171,7 @@ impl Graph {
             oid,
             parents_at: UNPARSED,
             parents_len: 0,
+            tree: None,
             committer_time: 0,
             author_time: 0,
             subject: Box::from(""),
@@ -189,6 +205,7 @@ impl Graph {
         if let Some(node) = self.nodes.get_mut(i as usize) {
             node.parents_at = at;
             node.parents_len = len;
+            node.tree = parsed.tree;
             node.committer_time = parsed.committer_time;
             node.author_time = parsed.author_time;
             node.subject = parsed.subject.into_boxed_str();
@@ -365,11 +382,18 @@ impl Graph {
             if node.parents_len > 1 {
                 continue;
             }
+            let parent_tree = self
+                .parents_of(n)
+                .first()
+                .and_then(|&p| self.nodes.get(p as usize))
+                .and_then(|p| p.tree);
             changes.push(Change {
                 oid: node.oid,
                 author_time: node.author_time,
                 subject: &node.subject,
                 parents: node.parents_len,
+                tree: node.tree,
+                parent_tree,
             });
         }
         Ok(changes)
@@ -392,6 +416,10 @@ gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n\
 fix: a bug\nin two lines\n\nbody\n";
         let c = parse_commit(raw).unwrap();
         assert_eq!(c.parents.len(), 2);
+        assert_eq!(
+            c.tree.map(|t| t.to_string()).as_deref(),
+            Some("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+        );
         assert_eq!(
             c.parents[1].to_string(),
             "89abcdef0123456789abcdef0123456789abcdef"
@@ -436,6 +464,7 @@ fix: a bug\nin two lines\n\nbody\n";
                             oid(k),
                             ParsedCommit {
                                 parents: parents.iter().map(|&p| oid(p)).collect(),
+                                tree: None,
                                 committer_time: time,
                                 author_time: time,
                                 subject: format!("c{k}"),

@@ -1,15 +1,31 @@
 //! The libgit2 engine behind [`History`].
 
 use super::graph::{Graph, ParsedCommit, parse_commit};
+use super::pathspec::{Pathspec, TreeDiff};
 use super::{GitError, GitOptions, History};
 use crate::model::{Candidate, Commit, GitHistory, Release, Timestamp};
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 /// How many tag names [`GitHistory::unmatched_tags`] lists at most.
 const UNMATCHED_TAGS_SHOWN: usize = 10;
+
+/// How many tag names a warning lists at most.
+const TAGS_LISTED: usize = 5;
+
+/// Which commits of a range count as changes: those touching `releases.paths` (when
+/// set) and authored no later than the evaluation time (when it rewinds history).
+struct Filter<'a> {
+    paths: &'a Pathspec,
+    until: Option<Timestamp>,
+    /// Whether a commit touches the paths, for commits already compared.
+    touches: HashMap<Oid, bool>,
+    /// Commits left out because they were authored after `until`.
+    later: usize,
+}
 
 /// Sets libgit2's process-wide options once, before any repository is opened:
 /// - partial clones (`extensions.partialclone`, made by `git clone --filter` or
@@ -44,6 +60,31 @@ pub struct Git2History {
     repo: Repository,
     /// The work tree, or the git directory of a bare repository (for messages).
     path: PathBuf,
+    /// Problems met while opening (a user-level git configuration that was skipped).
+    open_warnings: Vec<String>,
+}
+
+/// The configuration levels outside the repository, which a user or machine sets up
+/// (`~/.gitconfig`, `$XDG_CONFIG_HOME/git/config`, `/etc/gitconfig`).
+const OUTSIDE_LEVELS: [(git2::ConfigLevel, &str); 4] = [
+    (git2::ConfigLevel::Global, "global"),
+    (git2::ConfigLevel::XDG, "XDG"),
+    (git2::ConfigLevel::System, "system"),
+    (git2::ConfigLevel::ProgramData, "program-data"),
+];
+
+/// Stops libgit2 from reading the configuration files of `level`.
+fn skip_config_level(level: git2::ConfigLevel) {
+    // SAFETY: libgit2's search paths are process-wide and unsynchronised. This runs
+    // only while opening a repository whose outside configuration cannot be read,
+    // before any other libgit2 work of this process that reads configuration; the
+    // command line reads git on one thread. An empty list searches no folder.
+    let _ = unsafe { git2::opts::set_search_path(level, "") };
+}
+
+/// Discovers the repository at or above `path`.
+fn discover(path: &Path) -> Result<Repository, git2::Error> {
+    Repository::discover(path)
 }
 
 /// A release tag before its changes are walked.
@@ -72,7 +113,14 @@ impl Git2History {
     /// Opens the repository at or above `path` (see [`super::open`]).
     pub fn open(path: &Path) -> Result<Self, GitError> {
         prepare_libgit2();
-        let repo = Repository::discover(path).map_err(|source| {
+        let mut open_warnings = Vec::new();
+        let repo = match discover(path) {
+            Err(e) if e.class() == ErrorClass::Config => {
+                Self::without_broken_config(path, e, &mut open_warnings)
+            }
+            other => other,
+        };
+        let repo = repo.map_err(|source| {
             if source.code() == ErrorCode::NotFound {
                 GitError::NotARepo {
                     path: path.to_path_buf(),
@@ -96,7 +144,53 @@ impl Git2History {
         if repo.is_shallow() {
             return Err(GitError::Shallow { path });
         }
-        Ok(Git2History { repo, path })
+        Ok(Git2History {
+            repo,
+            path,
+            open_warnings,
+        })
+    }
+
+    /// Opens the repository again without the outside configuration that made opening
+    /// fail with `first` (a malformed `~/.gitconfig`, one that cannot be read): git
+    /// configuration outside the repository is the user's or the machine's, not the
+    /// repository's, and slipgate only reads commits and tags. Tries each level alone,
+    /// then all of them; the repository's own configuration is always read, and its
+    /// errors stay errors.
+    fn without_broken_config(
+        path: &Path,
+        first: git2::Error,
+        warnings: &mut Vec<String>,
+    ) -> Result<Repository, git2::Error> {
+        let why = crate::escape::line(first.message());
+        for (level, name) in OUTSIDE_LEVELS {
+            skip_config_level(level);
+            if let Ok(repo) = discover(path) {
+                warnings.push(format!(
+                    "the {name} git configuration was ignored because it cannot be read \
+                     ({why}); slipgate read the repository without it (fix or remove that \
+                     file; git reports it too)"
+                ));
+                return Ok(repo);
+            }
+            // SAFETY: as in `skip_config_level`.
+            let _ = unsafe { git2::opts::reset_search_path(level) };
+        }
+        for (level, _) in OUTSIDE_LEVELS {
+            skip_config_level(level);
+        }
+        match discover(path) {
+            Ok(repo) => {
+                warnings.push(format!(
+                    "the git configuration outside the repository was ignored because it \
+                     cannot be read ({why}); slipgate read the repository without it (fix \
+                     or remove that file; git reports it too)"
+                ));
+                Ok(repo)
+            }
+            // The repository's own configuration is broken: report the first error.
+            Err(_) => Err(first),
+        }
     }
 
     /// Maps a libgit2 error met while doing `action`.
@@ -185,6 +279,7 @@ impl Git2History {
         let mut found = Vec::new();
         let mut any_matched = false;
         let mut prereleases_skipped = 0usize;
+        let mut later: Vec<(Timestamp, String)> = Vec::new();
         for (name, target) in tags {
             let Some(caps) = pattern.captures(name) else {
                 continue;
@@ -212,6 +307,9 @@ impl Git2History {
                 continue;
             }
             match self.peel(name, *target)? {
+                Peeled::Commit { time, .. } if opts.until.is_some_and(|u| time > u) => {
+                    later.push((time, name.clone()));
+                }
                 Peeled::Commit {
                     commit,
                     time,
@@ -237,6 +335,34 @@ impl Git2History {
                     "tag `{name}` skipped: it points to a {kind}, not to a commit"
                 )),
             }
+        }
+        if let (Some(until), false) = (opts.until, later.is_empty()) {
+            later.sort_unstable();
+            let shown: Vec<String> = later
+                .iter()
+                .take(TAGS_LISTED)
+                .map(|(_, n)| format!("`{n}`"))
+                .collect();
+            let more = later.len().saturating_sub(TAGS_LISTED);
+            warnings.push(format!(
+                "{} release tag{} dated after the evaluation time {} {} not counted ({}{}): \
+                 as of that time {} not exist yet (--now in the past rewinds the history)",
+                later.len(),
+                if later.len() == 1 { "" } else { "s" },
+                crate::model::rfc3339(until),
+                if later.len() == 1 { "is" } else { "are" },
+                shown.join(", "),
+                if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                },
+                if later.len() == 1 {
+                    "it did"
+                } else {
+                    "they did"
+                },
+            ));
         }
         if found.is_empty() && prereleases_skipped > 0 {
             warnings.push(format!(
@@ -294,12 +420,15 @@ impl Git2History {
     }
 
     /// The non-merge commits reachable from `tip` and not from `hide`
-    /// (`git rev-list --no-merges hide..tip`), newest first. Sets `*root` to one of them
-    /// that is a root commit, if any.
+    /// (`git rev-list --no-merges hide..tip`), newest first, that pass `filter`
+    /// (`--full-history -- PATHS`, and authored no later than the evaluation time).
+    /// Sets `*root` to a root commit of the range (filtered or not), if any.
+    #[allow(clippy::too_many_arguments)]
     fn changes(
         &self,
         graph: &mut Graph,
         odb: &git2::Odb<'_>,
+        filter: &mut Filter<'_>,
         tip: Oid,
         hide: Option<Oid>,
         what: &str,
@@ -327,6 +456,13 @@ impl Git2History {
             if c.parents == 0 && root.is_none() {
                 *root = Some(c.oid);
             }
+            if filter.until.is_some_and(|u| c.author_time > u) {
+                filter.later += 1;
+                continue;
+            }
+            if !filter.paths.is_empty() && !self.touches(odb, filter, &c, what)? {
+                continue;
+            }
             changes.push(Commit {
                 sha: c.oid.to_string(),
                 author_time: c.author_time,
@@ -334,6 +470,90 @@ impl Git2History {
             });
         }
         Ok(changes)
+    }
+
+    /// Whether the commit `c` changes a file under `filter.paths` compared with its
+    /// first parent (a root commit: with the empty tree). Each commit is compared once.
+    fn touches(
+        &self,
+        odb: &git2::Odb<'_>,
+        filter: &mut Filter<'_>,
+        c: &super::graph::Change<'_>,
+        what: &str,
+    ) -> Result<bool, GitError> {
+        if let Some(&known) = filter.touches.get(&c.oid) {
+            return Ok(known);
+        }
+        let comparing = || format!("comparing the files of commit {} in {what}", c.oid);
+        let Some(tree) = c.tree else {
+            return Err(self.error(
+                comparing(),
+                git2::Error::from_str(&format!("commit {} has no readable tree", c.oid)),
+            ));
+        };
+        if c.parents > 0 && c.parent_tree.is_none() {
+            return Err(self.error(
+                comparing(),
+                git2::Error::from_str("its parent has no readable tree"),
+            ));
+        }
+        let mut missing: Option<git2::Error> = None;
+        let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
+            match odb.read(oid) {
+                Ok(o) => Ok((o.kind(), o.data().to_vec())),
+                Err(e) => {
+                    let message = e.message().to_string();
+                    missing = Some(e);
+                    Err(message)
+                }
+            }
+        };
+        let result = TreeDiff::new(filter.paths, read).touches(c.parent_tree, tree);
+        let touched = match result {
+            Ok(t) => t,
+            Err(message) => {
+                let source = missing.unwrap_or_else(|| git2::Error::from_str(&message));
+                return Err(self.error(comparing(), source));
+            }
+        };
+        filter.touches.insert(c.oid, touched);
+        Ok(touched)
+    }
+
+    /// A warning when another tag family clearly dominates the tags the pattern matches
+    /// (see [`super::family`]): the policy most likely measures the wrong tags.
+    fn family_hint(&self, tags: &[(String, Oid)], pattern: &regex::Regex) -> Option<String> {
+        let d = super::family::dominant(tags.iter().map(|(n, _)| n.as_str()), pattern)?;
+        let family = crate::escape::line(&format!("{}X.Y.Z", d.prefix)).to_string();
+        let paths = match d.package() {
+            Some(pkg) if self.head_has_folder(pkg) => format!(
+                " and `releases.paths: ['{}/']` to count only the changes of its folder",
+                crate::escape::line(pkg)
+            ),
+            _ => {
+                " and `releases.paths` (the package's folder) to count only its changes".to_string()
+            }
+        };
+        Some(format!(
+            "only {} tag{} match `releases.tag_pattern` `{}`, but {} tags look like \
+             `{family}`: if this is a monorepo, measure that package with \
+             `releases.tag_pattern: '{}'`{paths} (see policies/monorepo.yml)",
+            d.matched,
+            if d.matched == 1 { "" } else { "s" },
+            pattern.as_str(),
+            d.tags,
+            crate::escape::line(&d.pattern()),
+        ))
+    }
+
+    /// Whether HEAD's tree has a folder `name` at the top.
+    fn head_has_folder(&self, name: &str) -> bool {
+        self.repo
+            .head()
+            .and_then(|h| h.peel_to_tree())
+            .ok()
+            .and_then(|t| t.get_name(name).map(|e| e.kind() == Some(ObjectType::Tree)))
+            .unwrap_or(false)
     }
 
     /// HEAD's commit, or `None` when HEAD is unborn (a repository without commits).
@@ -359,9 +579,12 @@ impl History for Git2History {
     }
 
     fn read(&self, opts: &GitOptions<'_>) -> Result<GitHistory, GitError> {
-        let mut warnings = Vec::new();
+        let mut warnings = self.open_warnings.clone();
         let tags = self.tags()?;
         let (found, any_matched) = self.releases(&tags, opts, &mut warnings)?;
+        if let Some(hint) = self.family_hint(&tags, opts.tag_pattern) {
+            warnings.push(hint);
+        }
         let unmatched_tags = if any_matched {
             Vec::new()
         } else {
@@ -373,6 +596,12 @@ impl History for Git2History {
             .odb()
             .map_err(|e| self.error("opening the object database", e))?;
         let mut graph = Graph::new();
+        let mut filter = Filter {
+            paths: opts.paths,
+            until: opts.until,
+            touches: HashMap::new(),
+            later: 0,
+        };
         let first_loaded = match opts.changes_for_last {
             Some(n) => found.len().saturating_sub(n),
             None => 0,
@@ -387,6 +616,7 @@ impl History for Git2History {
                 changes = self.changes(
                     &mut graph,
                     &odb,
+                    &mut filter,
                     f.commit,
                     prev.map(|p| p.commit),
                     &format!("release `{}`", f.tag),
@@ -424,6 +654,7 @@ impl History for Git2History {
                 let changes = self.changes(
                     &mut graph,
                     &odb,
+                    &mut filter,
                     head,
                     base.map(|b| b.commit),
                     "HEAD (the candidate release)",
@@ -448,6 +679,17 @@ impl History for Git2History {
             }
         };
 
+        if let (Some(until), true) = (opts.until, filter.later > 0) {
+            warnings.push(format!(
+                "{} commit{} authored after the evaluation time {} {} not counted as \
+                 changes of any release or of the candidate",
+                filter.later,
+                if filter.later == 1 { "" } else { "s" },
+                crate::model::rfc3339(until),
+                if filter.later == 1 { "is" } else { "are" },
+            ));
+        }
+
         let origin_url = self
             .repo
             .find_remote("origin")
@@ -455,6 +697,7 @@ impl History for Git2History {
             .and_then(|r| r.url().ok().map(str::to_string));
 
         Ok(GitHistory {
+            tags_total: tags.len(),
             releases,
             candidate,
             warnings,
