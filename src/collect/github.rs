@@ -31,12 +31,14 @@
 //! only what exists); delete the cache file to start over.
 
 mod client;
+mod pager;
 mod payload;
 mod remote;
 
 pub use remote::repo_from_remote;
 
 pub(crate) use client::{Client, Purpose};
+pub(crate) use pager::Pager;
 pub(crate) use payload::{CommentItem, IssueItem};
 
 use crate::collect::cache::{self, Cache, CacheError, CacheKey, Resource, SyncState};
@@ -288,6 +290,12 @@ pub enum GithubError {
         "GitHub's answer to {action} cannot be read: {message}; if the API URL points at a proxy or GitHub Enterprise, check that it serves the REST API v3"
     )]
     Decode { action: String, message: String },
+    /// The `Link` headers of a list loop or do not end: the list was not read to its
+    /// end, and nothing of it is used or cached.
+    #[error(
+        "GitHub's pages do not add up while trying to {action}: {problem}; the list was not read to its end, so none of it is used or cached; try again later, and if it persists check the API URL (a proxy may rewrite `Link` headers)"
+    )]
+    Pagination { action: String, problem: String },
     #[error(transparent)]
     Cache(#[from] CacheError),
 }
@@ -582,11 +590,25 @@ fn parse_pull_page(body: &str, action: &str) -> Result<Page<PullRequest>, Github
         .collect()
 }
 
-/// Upper bound of pages followed in one list (a million items), against a `Link` loop.
-const MAX_PAGES: u32 = 10_000;
+/// Pages between two progress lines of a long fetch.
+const PROGRESS_EVERY: u32 = 10;
+
+/// The progress line after `pages` pages holding `count` items (`done`: the list is
+/// read): one every [`PROGRESS_EVERY`] pages, and a last one with the final count when
+/// any was printed.
+fn progress_line(pages: u32, count: usize, done: bool, what: &str, repo: &str) -> Option<String> {
+    if done {
+        (pages >= PROGRESS_EVERY).then(|| format!("slipgate: fetched {count} {what} of {repo}."))
+    } else {
+        pages
+            .is_multiple_of(PROGRESS_EVERY)
+            .then(|| format!("slipgate: fetched {count} {what} of {repo}…"))
+    }
+}
 
 /// Reads one list newest-updated first: a conditional probe, then pages until an item
-/// older than the watermark minus the margin (or the end of the list).
+/// older than the watermark minus the margin (or the end of the list). A list whose
+/// links loop or run on fails ([`Pager`]) rather than being kept in part.
 async fn sync_list<T>(
     client: &Client,
     probe_path: String,
@@ -614,8 +636,8 @@ async fn sync_list<T>(
     let new_etag = reply.header("etag").map(str::to_string);
     let mut watermark = prev.and_then(|p| p.watermark);
     let mut items = Vec::new();
+    let mut pager = Pager::new(&probe_path);
     let mut pages = 0u32;
-    let mut current = probe_path.clone();
     loop {
         pages += 1;
         let page = parse(&reply.body, purpose.action)?;
@@ -629,20 +651,19 @@ async fn sync_list<T>(
                 items.push((item, updated));
             }
         }
+        let next = if reached_known {
+            None
+        } else {
+            pager.next(&reply, purpose.action)?
+        };
         if let Some((what, repo)) = progress
-            && pages.is_multiple_of(10)
+            && let Some(line) = progress_line(pages, items.len(), next.is_none(), what, repo)
         {
-            eprintln!("slipgate: fetched {} {what} of {repo}…", items.len());
+            eprintln!("{line}");
         }
-        if reached_known || pages >= MAX_PAGES {
-            break;
-        }
-        match reply.next_page() {
-            Some(next) if next != current => {
-                reply = client.get(&next, None, purpose).await?;
-                current = next;
-            }
-            _ => break,
+        match next {
+            Some(next) => reply = client.get(&next, None, purpose).await?,
+            None => break,
         }
     }
     Ok(Delta {
@@ -663,6 +684,24 @@ pub use cache::{TestRunRow, TestTotalsRow, record_test_run, test_history};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_lines_every_ten_pages_end_with_the_final_count() {
+        let line = |pages, count, done| progress_line(pages, count, done, "issues", "o/r");
+        assert_eq!(line(9, 900, false), None);
+        assert_eq!(
+            line(10, 1000, false).as_deref(),
+            Some("slipgate: fetched 1000 issues of o/r…")
+        );
+        assert_eq!(line(11, 1000, false), None);
+        // The list ends on page 12: a last line with the final count.
+        assert_eq!(
+            line(12, 1169, true).as_deref(),
+            Some("slipgate: fetched 1169 issues of o/r.")
+        );
+        // Short lists print nothing, not even at the end.
+        assert_eq!(line(3, 250, true), None);
+    }
 
     #[test]
     fn debug_hides_the_token() {

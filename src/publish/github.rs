@@ -13,7 +13,7 @@
 //! per 100 open issues: give a label (e.g. `slipgate`).
 
 use crate::collect::github::{
-    CommentItem, GithubConfig, GithubError, IssueItem, PER_PAGE, Purpose, connect,
+    CommentItem, GithubConfig, GithubError, IssueItem, PER_PAGE, Pager, Purpose, connect,
 };
 use serde::de::DeserializeOwned;
 
@@ -203,25 +203,25 @@ fn check_marker(marker: &str) -> Result<(), GithubError> {
     Ok(())
 }
 
-/// Every item of a paginated list, following `Link: rel="next"`.
+/// Every item of a paginated list, following `Link: rel="next"`; a list whose links
+/// loop or run on is an error ([`GithubError::Pagination`]), never taken in part.
 async fn list_all<T: DeserializeOwned>(
     client: &crate::collect::github::Client,
     first: String,
     purpose: Purpose<'_>,
 ) -> Result<Vec<T>, GithubError> {
     let mut items = Vec::new();
+    let mut pager = Pager::new(&first);
     let mut path = first;
-    // A bound against a `Link` loop: 1,000 pages is 100,000 items.
-    for _ in 0..1_000 {
+    loop {
         let reply = client.get(&path, None, purpose).await?;
         let page: Vec<T> = decode(&reply.body, purpose.action)?;
         items.extend(page);
-        match reply.next_page() {
-            Some(next) if next != path => path = next,
-            _ => break,
+        match pager.next(&reply, purpose.action)? {
+            Some(next) => path = next,
+            None => return Ok(items),
         }
     }
-    Ok(items)
 }
 
 fn decode<T: DeserializeOwned>(body: &str, action: &str) -> Result<T, GithubError> {

@@ -2,7 +2,8 @@
 //! `mockhub.rs` (a local wiremock server; no network).
 
 use crate::mockhub::{
-    HUB_EPOCH, HubIssue, HubPull, MockHub, Seen, primary_rate_limit, secondary_rate_limit, status,
+    HUB_EPOCH, HubIssue, HubPull, LinkTrick, MockHub, Seen, primary_rate_limit,
+    secondary_rate_limit, status,
 };
 use pretty_assertions::assert_eq;
 use slipgate::collect::github::{
@@ -1033,6 +1034,101 @@ async fn empty_marker_is_refused() {
         .expect_err("empty marker");
     assert!(matches!(err, GithubError::BadMarker));
     assert!(hub.requests().await.is_empty());
+}
+
+// ---------------------------------------------------------------- broken page links
+
+/// Requests for the issues list (any page).
+fn issue_pages(seen: &[Seen]) -> Vec<&Seen> {
+    seen.iter()
+        .filter(|s| s.path.ends_with("/issues"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_next_link_to_the_page_just_read_fails_and_caches_nothing() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    // 350 items on the issues list: 4 pages; page 2 names itself as the next one.
+    hub.set_link_trick("issues", Some(LinkTrick::NextTo { from: 2, to: 2 }));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Pagination { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("list the issues of octocat/hello")
+            && text.contains("page 2 links to page 2 as the next one")
+            && text.contains("none of it is used or cached"),
+        "{text}"
+    );
+    // Pages 1 and 2, and no third request.
+    assert_eq!(issue_pages(&hub.requests().await).len(), 2);
+
+    // The next run finds nothing cached: a full, unconditional read of all 4 pages.
+    hub.set_link_trick("issues", None);
+    let mark = hub.requests().await.len();
+    let (data, stats) = fetch_ok(&cfg).await;
+    let seen = since(&hub.requests().await, mark);
+    let issues = issue_pages(&seen);
+    assert_eq!(issues.len(), 4);
+    assert_eq!(issues[0].if_none_match, None);
+    assert_eq!(stats.not_modified, 0);
+    assert!(stats.issues_full);
+    assert_eq!(data.issues.len(), 230);
+}
+
+#[tokio::test]
+async fn a_link_loop_back_to_the_first_page_stops_at_once() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.set_link_trick("issues", Some(LinkTrick::NextTo { from: 3, to: 1 }));
+    let mut cfg = config(&hub, None);
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    assert!(err.to_string().contains("page 3 links to page 1"), "{err}");
+    // Pages 1, 2, 3: three requests, not thousands.
+    assert_eq!(hub.requests().await.len(), 3);
+}
+
+#[tokio::test]
+async fn endless_next_links_stop_at_the_announced_last_page_plus_a_margin() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.set_link_trick("issues", Some(LinkTrick::Endless));
+    let mut cfg = config(&hub, None);
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Pagination { .. }), "{err:?}");
+    // Page 1 announces 4 pages: the cap is 4 + 4/10 + 2 = 6 pages.
+    assert_eq!(hub.requests().await.len(), 6);
+    assert!(err.to_string().contains("announced 4"), "{err}");
+}
+
+#[tokio::test]
+async fn a_comment_list_whose_links_loop_is_not_taken_as_complete() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    // 250 comments by people, then slipgate's: 3 pages, slipgate's on the last one.
+    for n in 0..250 {
+        hub.add_comment(42, &format!("LGTM {n}"));
+    }
+    upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    hub.set_link_trick("comments", Some(LinkTrick::NextTo { from: 2, to: 2 }));
+    let mark = hub.requests().await.len();
+    let err = upsert_comment(&cfg, 42, MARKER, "Gate: fail")
+        .await
+        .expect_err("loop");
+    assert!(matches!(err, GithubError::Pagination { .. }), "{err:?}");
+    // No second slipgate comment is posted for want of seeing page 3.
+    let seen = since(&hub.requests().await, mark);
+    assert!(seen.iter().all(|s| s.method == "GET"), "{seen:?}");
+    assert_eq!(hub.comments(42).len(), 251);
 }
 
 // ---------------------------------------------------------------- test history

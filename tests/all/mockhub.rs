@@ -160,6 +160,16 @@ pub struct HubComment {
     pub updated_at: i64,
 }
 
+/// A broken `Link` header, as a misbehaving server or proxy sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTrick {
+    /// Page `from` links to page `to` as the next one.
+    NextTo { from: usize, to: usize },
+    /// Every page links to a next one, past the announced last page (which stays as
+    /// computed); the pages past it are empty.
+    Endless,
+}
+
 /// A request the server received.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -214,6 +224,8 @@ struct Hub {
     read_only: bool,
     rate_limit: u64,
     rate_used: u64,
+    /// A broken `Link` header on lists whose path ends with `/{.0}`.
+    link_trick: Option<(String, LinkTrick)>,
     templates: Templates,
 }
 
@@ -252,6 +264,7 @@ impl MockHub {
             read_only: false,
             rate_limit: 5000,
             rate_used: 0,
+            link_trick: None,
             templates: Templates::load(),
         }));
         Mock::given(wiremock::matchers::any())
@@ -364,6 +377,12 @@ impl MockHub {
     /// with the read-only token of a workflow on a pull request from a fork.
     pub fn set_read_only(&self, read_only: bool) {
         self.hub().read_only = read_only;
+    }
+
+    /// Breaks the `Link` header of one list (`issues`, `pulls` or `comments`: the last
+    /// segment of its path); `None` mends it.
+    pub fn set_link_trick(&self, list: &str, trick: Option<LinkTrick>) {
+        self.hub().link_trick = trick.map(|t| (list.to_string(), t));
     }
 
     /// Answers the next `times` requests matching `verb` and `exact_path` with
@@ -660,12 +679,22 @@ impl Hub {
             }
             format!("<{url}>")
         };
+        let trick = self
+            .link_trick
+            .as_ref()
+            .filter(|(list, _)| request.url.path().ends_with(&format!("/{list}")))
+            .map(|(_, trick)| *trick);
+        let next = match trick {
+            Some(LinkTrick::NextTo { from, to }) if from == page => Some(to),
+            Some(LinkTrick::Endless) => Some(page + 1),
+            _ => (page < last).then_some(page + 1),
+        };
         let mut links = Vec::new();
         if page > 1 {
             links.push(format!("{}; rel=\"prev\"", link_to(page - 1)));
         }
-        if page < last {
-            links.push(format!("{}; rel=\"next\"", link_to(page + 1)));
+        if let Some(next) = next {
+            links.push(format!("{}; rel=\"next\"", link_to(next)));
             links.push(format!("{}; rel=\"last\"", link_to(last)));
         }
         if page > 1 {

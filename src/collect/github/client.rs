@@ -38,7 +38,9 @@ impl Reply {
 
     /// The `rel="next"` target of the `Link` header, as a path and query.
     pub fn next_page(&self) -> Option<String> {
-        self.header("link").and_then(next_link).map(path_and_query)
+        self.header("link")
+            .and_then(|h| link_target(h, "next"))
+            .map(path_and_query)
     }
 }
 
@@ -402,9 +404,9 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// The `rel="next"` URL of a `Link` header
-/// (`<https://api.github.com/...&page=2>; rel="next", <...>; rel="last"`).
-pub(crate) fn next_link(header: &str) -> Option<&str> {
+/// The URL of a `Link` header with relation `rel` (`next`, `last`):
+/// `<https://api.github.com/...&page=2>; rel="next", <...>; rel="last"`.
+pub(crate) fn link_target<'h>(header: &'h str, rel: &str) -> Option<&'h str> {
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
@@ -413,7 +415,7 @@ pub(crate) fn next_link(header: &str) -> Option<&str> {
             .any(|p| {
                 let p = p.trim();
                 p.strip_prefix("rel=")
-                    .map(|v| v.trim_matches('"').split_whitespace().any(|r| r == "next"))
+                    .map(|v| v.trim_matches('"').split_whitespace().any(|r| r == rel))
                     .unwrap_or(false)
             })
             .then_some(target)
@@ -438,22 +440,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn next_link_among_others() {
+    fn link_targets_among_others() {
         let header = "<https://api.github.com/repositories/1300192/issues?page=2>; rel=\"prev\", \
                       <https://api.github.com/repositories/1300192/issues?page=4>; rel=\"next\", \
                       <https://api.github.com/repositories/1300192/issues?page=515>; rel=\"last\"";
         assert_eq!(
-            next_link(header),
+            link_target(header, "next"),
             Some("https://api.github.com/repositories/1300192/issues?page=4")
         );
         assert_eq!(
-            next_link(
-                "<https://x/issues?page=1>; rel=\"first\", <https://x/i?page=3>; rel=\"last\""
+            link_target(header, "last"),
+            Some("https://api.github.com/repositories/1300192/issues?page=515")
+        );
+        assert_eq!(
+            link_target(
+                "<https://x/issues?page=1>; rel=\"first\", <https://x/i?page=3>; rel=\"last\"",
+                "next"
             ),
             None
         );
-        assert_eq!(next_link(""), None);
-        assert_eq!(next_link("garbage"), None);
+        assert_eq!(link_target("", "next"), None);
+        assert_eq!(link_target("garbage", "next"), None);
     }
 
     #[test]
