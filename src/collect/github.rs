@@ -60,6 +60,11 @@ pub const SAFETY_MARGIN_SECS: i64 = 300;
 /// Page size of every list request (GitHub's maximum).
 pub const PER_PAGE: u32 = 100;
 
+/// Largest response body read by default: 32 MiB. The largest page GitHub sends, 100
+/// issues or comments with bodies at GitHub's 65,536-character limit, is about 7 MB;
+/// anything much larger is not the GitHub API, and reading it would only fill memory.
+pub const MAX_RESPONSE_BYTES: u64 = 32 << 20;
+
 /// Bounded retries with exponential backoff, for 5xx answers, timeouts and transport
 /// errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +119,9 @@ pub struct GithubConfig {
     /// Also fetch pull requests (PR cycle time). Off when no rule needs them, to spend
     /// fewer requests.
     pub pulls: bool,
+    /// Largest response body read, in bytes; a larger one is
+    /// [`GithubError::TooLarge`]. Default [`MAX_RESPONSE_BYTES`].
+    pub max_response_bytes: u64,
 }
 
 impl GithubConfig {
@@ -130,6 +138,7 @@ impl GithubConfig {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             pulls: true,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -161,6 +170,8 @@ impl fmt::Debug for GithubConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
+            .field("pulls", &self.pulls)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -290,6 +301,21 @@ pub enum GithubError {
         "GitHub's answer to {action} cannot be read: {message}; if the API URL points at a proxy or GitHub Enterprise, check that it serves the REST API v3"
     )]
     Decode { action: String, message: String },
+    /// A redirect slipgate does not follow (to another host, too many, or changing the
+    /// method): the answer behind it is never used.
+    #[error(
+        "GitHub answered {action} with a redirect (HTTP {status}) that slipgate does not follow: {problem}; nothing from it was used; check the API URL (`--github-api-url`), or whether the repository moved"
+    )]
+    Redirect {
+        action: String,
+        status: u16,
+        problem: String,
+    },
+    #[error(
+        "GitHub's answer to {action} is larger than {}, far more than any page GitHub sends, and was not read further; check that the API URL (`--github-api-url`) points at the GitHub REST API",
+        size_text(*.limit_bytes)
+    )]
+    TooLarge { action: String, limit_bytes: u64 },
     /// The `Link` headers of a list loop or do not end: the list was not read to its
     /// end, and nothing of it is used or cached.
     #[error(
@@ -349,6 +375,17 @@ fn rate_limited_message(
     format!(
         "GitHub's rate limit ({limit} {who}) is used up while trying to {action}; {reset}; {advice}"
     )
+}
+
+/// `32 MiB`, `64 KiB`, or `1000 bytes`.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 fn not_found_message(action: &str, repo: &str, authenticated: bool) -> String {

@@ -1131,6 +1131,172 @@ async fn a_comment_list_whose_links_loop_is_not_taken_as_complete() {
     assert_eq!(hub.comments(42).len(), 251);
 }
 
+// ---------------------------------------------------------------- redirects
+
+const LIST_QUERY: &str = "state=all&sort=updated&direction=desc&per_page=100";
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_an_error_not_an_empty_list() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    // Another host:port that would answer every list with `[]`.
+    let elsewhere = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
+        .mount(&elsewhere)
+        .await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(302).insert_header(
+            "location",
+            format!(
+                "{}/repos/octocat/hello/issues?{LIST_QUERY}",
+                elsewhere.uri()
+            )
+            .as_str(),
+        ),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(err, GithubError::Redirect { status: 302, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("it leads to {}", elsewhere.uri()))
+            && text.contains(&format!("outside the API host {}", hub.uri())),
+        "{text}"
+    );
+    // The other host was never asked.
+    assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_renamed_repository_is_followed_within_the_api_host() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    // The old name answers 301 to the new one, once per list: absolute for the issues,
+    // relative for the pull requests.
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/old-name/issues",
+        1,
+        ResponseTemplate::new(301).insert_header(
+            "location",
+            format!("{}/repos/octocat/hello/issues?{LIST_QUERY}", hub.uri()).as_str(),
+        ),
+    )
+    .await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/old-name/pulls",
+        1,
+        ResponseTemplate::new(301).insert_header(
+            "location",
+            format!("/repos/octocat/hello/pulls?{LIST_QUERY}").as_str(),
+        ),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.repo = "octocat/old-name".into();
+    let (data, stats) = fetch_ok(&cfg).await;
+    assert_eq!((data.issues.len(), data.pulls.len()), (230, 120));
+    // The 6 pages plus the two redirects.
+    assert_eq!(stats.requests, 8);
+}
+
+// ---------------------------------------------------------------- response size
+
+#[tokio::test]
+async fn a_body_over_the_cap_fails_clearly_without_retry() {
+    let hub = MockHub::start(REPO).await;
+    // 1 MiB of JSON against a 64 KiB cap.
+    let huge = format!("[\"{}\"]", "x".repeat(1 << 20));
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(200).set_body_string(huge),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.pulls = false;
+    cfg.max_response_bytes = 64 << 10;
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(
+            err,
+            GithubError::TooLarge {
+                limit_bytes: 65_536,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("answer to list the issues of octocat/hello is larger than 64 KiB"),
+        "{err}"
+    );
+    assert_eq!(hub.requests().await.len(), 1);
+}
+
+/// A server that answers every request with a chunked body that never ends (no
+/// `Content-Length`), until the client hangs up.
+fn endless_body_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+                while stream.write_all(chunk.as_bytes()).is_ok() {}
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_body_without_length_is_cut_off_while_it_streams() {
+    let mut cfg = GithubConfig::new(REPO);
+    cfg.api_url = endless_body_server();
+    cfg.pulls = false;
+    cfg.max_response_bytes = 256 << 10;
+    cfg.request_timeout = Duration::from_secs(20);
+    // Reading it all first would never end: the request would time out instead.
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(
+            err,
+            GithubError::TooLarge {
+                limit_bytes: 262_144,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
 // ---------------------------------------------------------------- test history
 
 #[test]
