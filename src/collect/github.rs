@@ -33,6 +33,7 @@
 mod client;
 mod pager;
 mod payload;
+mod redact;
 mod remote;
 
 pub use remote::repo_from_remote;
@@ -677,7 +678,7 @@ async fn sync_list<T>(
     let mut pages = 0u32;
     loop {
         pages += 1;
-        let page = parse(&reply.body, purpose.action)?;
+        let page = parse(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
         let mut reached_known = false;
         for (item, updated) in page {
             watermark = Some(watermark.map_or(updated, |w| w.max(updated)));

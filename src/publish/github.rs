@@ -104,7 +104,7 @@ pub async fn upsert_comment_with(
                     purpose,
                 )
                 .await?;
-            let updated: CommentItem = decode(&reply.body, &action)?;
+            let updated: CommentItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(CommentOutcome::Updated(updated.id, updated.html_url))
         }
         None => {
@@ -120,7 +120,7 @@ pub async fn upsert_comment_with(
                     purpose,
                 )
                 .await?;
-            let created: CommentItem = decode(&reply.body, &action)?;
+            let created: CommentItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(CommentOutcome::Created(created.id, created.html_url))
         }
     }
@@ -177,7 +177,7 @@ pub async fn upsert_issue(
                     purpose,
                 )
                 .await?;
-            let updated: IssueItem = decode(&reply.body, &action)?;
+            let updated: IssueItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(IssueOutcome::Updated(updated.number, updated.html_url))
         }
         None => {
@@ -190,7 +190,7 @@ pub async fn upsert_issue(
             let reply = client
                 .post(&format!("/repos/{owner}/{name}/issues"), &payload, purpose)
                 .await?;
-            let created: IssueItem = decode(&reply.body, &action)?;
+            let created: IssueItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(IssueOutcome::Created(created.number, created.html_url))
         }
     }
@@ -215,7 +215,7 @@ async fn list_all<T: DeserializeOwned>(
     let mut path = first;
     loop {
         let reply = client.get(&path, None, purpose).await?;
-        let page: Vec<T> = decode(&reply.body, purpose.action)?;
+        let page: Vec<T> = decode(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
         items.extend(page);
         match pager.next(&reply, purpose.action)? {
             Some(next) => path = next,

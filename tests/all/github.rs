@@ -1131,6 +1131,77 @@ async fn a_comment_list_whose_links_loop_is_not_taken_as_complete() {
     assert_eq!(hub.comments(42).len(), 251);
 }
 
+// ---------------------------------------------------------------- token redaction
+
+/// `SECRET` percent-encoded, every byte, lower-case hex.
+fn percent_lower(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn an_echoed_token_is_blanked_in_every_encoding() {
+    let hub = MockHub::start(REPO).await;
+    // base64("x-access-token:" + SECRET) and base64("user:" + SECRET), as `Basic`
+    // headers carry them (computed with Python's base64 module).
+    let basic = "eC1hY2Nlc3MtdG9rZW46Z2hwX1NsaXBnYXRlVGVzdFNlY3JldDAxMjM0NTY3ODk=";
+    let user = "dXNlcjpnaHBfU2xpcGdhdGVUZXN0U2VjcmV0MDEyMzQ1Njc4OQ==";
+    let echoed = format!(
+        "Validation Failed: got {SECRET}, {}, {}, Basic {basic}, Basic {user}",
+        percent_lower(SECRET),
+        SECRET.replace('_', "%5F"),
+    );
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        status(422, &echoed),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    let text = format!("{err} | {err:?}");
+    assert!(
+        matches!(err, GithubError::Status { status: 422, .. }),
+        "{text}"
+    );
+    for leak in [
+        "%67%68%70",
+        "ghp%5F",
+        "Z2hwX1NsaXBnYXRlVGVzdFNlY3JldDAxMjM0NTY3ODk",
+        "cGdhdGVUZXN0U2VjcmV0",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    // The message is kept around the blanks: got ***, ***, ***, Basic eC1hY2Nlc3MtdG9rZW46***…
+    assert!(
+        text.contains("got ***, ***, ***, Basic eC1hY2Nlc3MtdG9rZW46***"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_quoted_by_the_json_parser_is_blanked() {
+    let hub = MockHub::start(REPO).await;
+    // A list of strings, the first one the token, JSON-escaped (`\u0067` is `g`): the
+    // parser's message quotes the decoded value.
+    let escaped = SECRET.replacen('g', "\\u0067", 1);
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(200).set_body_string(format!("[\"{escaped}\"]")),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("\"***\""), "{err}");
+}
+
 // ---------------------------------------------------------------- redirects
 
 const LIST_QUERY: &str = "state=all&sort=updated&direction=desc&per_page=100";

@@ -7,6 +7,7 @@
 //! limit, a bounded retry with backoff on 5xx / timeouts / transport errors, or a typed
 //! error that says what to do.
 
+use super::redact::Redactor;
 use super::{GithubConfig, GithubError, payload::ErrorBody};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
@@ -57,8 +58,8 @@ pub(crate) struct Counters {
 
 pub(crate) struct Client {
     crab: Octocrab,
-    /// The token, only to blank it out of any text that reaches an error.
-    secret: Option<String>,
+    /// Blanks the token, in any encoding, out of any text that reaches an error.
+    redactor: Redactor,
     pub repo: String,
     authenticated: bool,
     max_wait: Duration,
@@ -178,7 +179,7 @@ impl Client {
         counters.rate_remaining.store(-1, Ordering::Relaxed);
         Ok(Client {
             crab,
-            secret: token.map(str::to_string),
+            redactor: Redactor::new(token),
             repo: cfg.repo.clone(),
             authenticated: token.is_some(),
             max_wait: cfg.max_wait,
@@ -194,12 +195,22 @@ impl Client {
         self.authenticated
     }
 
-    /// Blanks the token out of text that came from outside (error bodies, transport
-    /// errors) before it goes into an error.
-    fn redact(&self, text: &str) -> String {
-        match &self.secret {
-            Some(secret) if !secret.is_empty() => text.replace(secret.as_str(), "***"),
-            _ => text.to_string(),
+    /// Blanks the token (as sent, percent-encoded, JSON-escaped or base64 as in a
+    /// `Basic` header) out of text that came from outside (error bodies, transport
+    /// errors, headers) before it goes into an error.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.apply(text)
+    }
+
+    /// `err` with the token blanked out of the text it quotes from an answer (a JSON
+    /// parser's message can quote a value).
+    pub fn scrub(&self, err: GithubError) -> GithubError {
+        match err {
+            GithubError::Decode { action, message } => GithubError::Decode {
+                action,
+                message: self.redact(&message),
+            },
+            other => other,
         }
     }
 
@@ -376,11 +387,17 @@ impl Client {
                         .authority()
                         .map(|a| a.as_str().to_ascii_lowercase());
             if !same {
+                // Host and port only: a `user:password@` part is never shown.
                 let scheme = location.scheme_str().unwrap_or("?");
-                return Err(fail(format!(
-                    "it leads to {scheme}://{authority}, outside the API host {}",
+                let port = authority
+                    .port_u16()
+                    .map(|p| format!(":{p}"))
+                    .unwrap_or_default();
+                return Err(fail(self.redact(&format!(
+                    "it leads to {scheme}://{}{port}, outside the API host {}",
+                    authority.host(),
                     origin_text(&self.origin)
-                )));
+                ))));
             }
         } else if location.scheme().is_some() {
             return Err(fail("it names no usable `Location`".to_string()));
