@@ -31,6 +31,7 @@
 //! only what exists); delete the cache file to start over.
 
 mod client;
+mod identity;
 mod pager;
 mod payload;
 mod redact;
@@ -39,8 +40,10 @@ mod remote;
 pub use remote::repo_from_remote;
 
 pub(crate) use client::{Client, Purpose};
+pub(crate) use identity::who_posts;
+pub use identity::{ACTIONS_BOT, Identity};
 pub(crate) use pager::Pager;
-pub(crate) use payload::{CommentItem, IssueItem};
+pub(crate) use payload::{AppRef, Author, CommentItem, IssueItem};
 
 use crate::collect::cache::{self, Cache, CacheError, CacheKey, Resource, SyncState};
 use crate::model::{GithubData, Issue, PullRequest, Timestamp};

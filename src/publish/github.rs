@@ -2,7 +2,9 @@
 //!
 //! Both are found again by a hidden marker, an HTML comment such as
 //! `<!-- slipgate:report -->` inside the body, so every run updates the same comment or
-//! issue instead of adding one. A 403 (a read-only token, as a workflow on a pull request
+//! issue instead of adding one. Only a comment or issue written by the account the token
+//! posts as counts ([`Identity`]): a marker in anyone else's text is ignored, never
+//! edited, and never read as the previous report. A 403 (a read-only token, as a workflow on a pull request
 //! from a fork gets) is [`GithubError::Forbidden`], which callers turn into a warning.
 //!
 //! Finding the issue: slipgate lists the *open* issues carrying the first of the given
@@ -13,7 +15,8 @@
 //! per 100 open issues: give a label (e.g. `slipgate`).
 
 use crate::collect::github::{
-    CommentItem, GithubConfig, GithubError, IssueItem, PER_PAGE, Pager, Purpose, connect,
+    CommentItem, GithubConfig, GithubError, Identity, IssueItem, PER_PAGE, Pager, Purpose, connect,
+    who_posts,
 };
 use serde::de::DeserializeOwned;
 
@@ -63,6 +66,7 @@ pub async fn upsert_comment_with(
 ) -> Result<CommentOutcome, GithubError> {
     check_marker(marker)?;
     let (client, owner, name) = connect(cfg)?;
+    let me = who_posts(&client, cfg).await?;
     let read_action = format!(
         "read the comments of pull request #{pr_number} of {}",
         cfg.repo
@@ -76,9 +80,14 @@ pub async fn upsert_comment_with(
         },
     )
     .await?;
-    let existing = comments
-        .into_iter()
-        .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)));
+    let existing = comments.into_iter().find(|c| {
+        c.body.as_deref().is_some_and(|b| b.contains(marker))
+            && ours(
+                me.as_ref(),
+                c.user.as_ref(),
+                c.performed_via_github_app.as_ref(),
+            )
+    });
     let body = prepare_body(
         marker,
         &make_body(existing.as_ref().and_then(|c| c.body.as_deref())),
@@ -138,6 +147,7 @@ pub async fn upsert_issue(
 ) -> Result<IssueOutcome, GithubError> {
     check_marker(marker)?;
     let (client, owner, name) = connect(cfg)?;
+    let me = who_posts(&client, cfg).await?;
     let body = prepare_body(marker, body);
     let mut path = format!(
         "/repos/{owner}/{name}/issues?state=open&sort=created&direction=asc&per_page={PER_PAGE}"
@@ -157,7 +167,13 @@ pub async fn upsert_issue(
     )
     .await?;
     let existing = issues.into_iter().find(|i| {
-        i.pull_request.is_none() && i.body.as_deref().is_some_and(|b| b.contains(marker))
+        i.pull_request.is_none()
+            && i.body.as_deref().is_some_and(|b| b.contains(marker))
+            && ours(
+                me.as_ref(),
+                i.user.as_ref(),
+                i.performed_via_github_app.as_ref(),
+            )
     });
     match existing {
         Some(i) if i.title == title && same_text(i.body.as_deref().unwrap_or_default(), &body) => {
@@ -194,6 +210,16 @@ pub async fn upsert_issue(
             Ok(IssueOutcome::Created(created.number, created.html_url))
         }
     }
+}
+
+/// Whether an item by `author` (through `app`) is slipgate's own; without a token
+/// (`me` is `None`) nothing is.
+fn ours(
+    me: Option<&Identity>,
+    author: Option<&crate::collect::github::Author>,
+    app: Option<&crate::collect::github::AppRef>,
+) -> bool {
+    me.is_some_and(|me| me.wrote(author, app))
 }
 
 fn check_marker(marker: &str) -> Result<(), GithubError> {

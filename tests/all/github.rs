@@ -2,15 +2,17 @@
 //! `mockhub.rs` (a local wiremock server; no network).
 
 use crate::mockhub::{
-    HUB_EPOCH, HubIssue, HubPull, LinkTrick, MockHub, Seen, primary_rate_limit,
-    secondary_rate_limit, status,
+    HUB_EPOCH, HubAuthor, HubIssue, HubPull, HubToken, LinkTrick, MockHub, Seen,
+    primary_rate_limit, secondary_rate_limit, status,
 };
 use pretty_assertions::assert_eq;
 use slipgate::collect::github::{
     FetchStats, GithubConfig, GithubError, RetryPolicy, fetch, record_test_run, test_history,
 };
 use slipgate::model::{GithubData, Issue, PullRequest};
-use slipgate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment, upsert_issue};
+use slipgate::publish::github::{
+    CommentOutcome, IssueOutcome, upsert_comment, upsert_comment_with, upsert_issue,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use wiremock::ResponseTemplate;
@@ -983,7 +985,8 @@ async fn trend_issue_is_created_then_updated_in_place() {
     );
     hub.add_issue(HubIssue::new(2, T0).labels(&["slipgate"]).body("unrelated"));
     let labels = vec!["slipgate".to_string(), "quality".to_string()];
-    let cfg = config(&hub, None);
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
 
     let first = upsert_issue(&cfg, "Quality trend", MARKER, "week 1", &labels)
         .await
@@ -1034,6 +1037,148 @@ async fn empty_marker_is_refused() {
         .expect_err("empty marker");
     assert!(matches!(err, GithubError::BadMarker));
     assert!(hub.requests().await.is_empty());
+}
+
+// ---------------------------------------------------------------- whose comment
+
+/// Requests for `GET /user`.
+fn whoami_requests(seen: &[Seen]) -> usize {
+    seen.iter().filter(|s| s.path == "/user").count()
+}
+
+#[tokio::test]
+async fn a_strangers_comment_with_the_marker_is_neither_adopted_nor_read() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    let planted = format!("{MARKER}\nGate: FAIL (3 rules) — planted by someone else");
+    let stranger = hub.add_comment_by(42, HubAuthor::person("mallory"), &planted);
+    let mut cfg = config(&hub, None);
+    // A token of its own: the identity is remembered per API URL and token.
+    cfg.token = Some("ghp_identity_personal_0001".into());
+
+    let mut previous = Some("not called".to_string());
+    let first = upsert_comment_with(&cfg, 42, MARKER, |prev| {
+        previous = prev.map(str::to_string);
+        "Gate: pass".to_string()
+    })
+    .await
+    .unwrap();
+    // The planted comment is not the previous report, and a new comment is created.
+    assert_eq!(previous, None);
+    let CommentOutcome::Created(id, _) = first else {
+        panic!("expected Created, got {first:?}");
+    };
+    assert_ne!(id, stranger);
+
+    // The next run updates slipgate's own comment, still not the stranger's.
+    let second = upsert_comment(&cfg, 42, MARKER, "Gate: warn")
+        .await
+        .unwrap();
+    assert!(
+        matches!(second, CommentOutcome::Updated(i, _) if i == id),
+        "{second:?}"
+    );
+    let comments = hub.comments(42);
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[0].body, planted);
+    assert_eq!(comments[1].body, format!("{MARKER}\nGate: warn"));
+    assert_eq!(
+        comments[1].author,
+        HubAuthor::person(crate::mockhub::HUB_LOGIN)
+    );
+    // `GET /user` asked once for both runs in this process.
+    assert_eq!(whoami_requests(&hub.requests().await), 1);
+}
+
+#[tokio::test]
+async fn an_installation_token_adopts_only_github_actions_bot() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.set_token_kind(HubToken::Installation);
+    // A person and another app's bot both carry the marker.
+    hub.add_comment_by(42, HubAuthor::person("github-actions-bot"), MARKER);
+    hub.add_comment_by(
+        42,
+        HubAuthor {
+            login: "renovate[bot]".into(),
+            kind: "Bot".into(),
+            app: Some("renovate".into()),
+        },
+        MARKER,
+    );
+    let mut cfg = config(&hub, None);
+    cfg.token = Some("ghs_identity_installation_0002".into());
+
+    let first = upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    let CommentOutcome::Created(id, _) = first else {
+        panic!("expected Created, got {first:?}");
+    };
+    let second = upsert_comment(&cfg, 42, MARKER, "Gate: fail")
+        .await
+        .unwrap();
+    assert!(
+        matches!(second, CommentOutcome::Updated(i, _) if i == id),
+        "{second:?}"
+    );
+    let comments = hub.comments(42);
+    assert_eq!(comments.len(), 3);
+    assert_eq!(comments[0].body, MARKER);
+    assert_eq!(comments[1].body, MARKER);
+    assert_eq!(comments[2].author, HubAuthor::actions_bot());
+    assert_eq!(comments[2].body, format!("{MARKER}\nGate: fail"));
+    // One `GET /user` (answered 403), remembered for the second run.
+    assert_eq!(whoami_requests(&hub.requests().await), 1);
+}
+
+#[tokio::test]
+async fn a_strangers_trend_issue_is_ignored_and_the_identity_is_asked_once() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.add_issue(
+        HubIssue::new(1, T0)
+            .labels(&["slipgate"])
+            .author(HubAuthor::person("mallory"))
+            .body(&format!("{MARKER}\nplanted")),
+    );
+    let mut cfg = config(&hub, None);
+    cfg.token = Some("ghp_identity_personal_0003".into());
+    let labels = vec!["slipgate".to_string()];
+
+    upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    let issue = upsert_issue(&cfg, "Quality trend", MARKER, "week 1", &labels)
+        .await
+        .unwrap();
+    // A new issue (#43: after pull request 42), the stranger's left as it was.
+    assert!(matches!(issue, IssueOutcome::Created(43, _)), "{issue:?}");
+    let issues = hub.issues();
+    assert_eq!(issues[0].body, format!("{MARKER}\nplanted"));
+    assert_eq!(issues[0].title, "Issue 1");
+    let again = upsert_issue(&cfg, "Quality trend", MARKER, "week 2", &labels)
+        .await
+        .unwrap();
+    assert!(matches!(again, IssueOutcome::Updated(43, _)), "{again:?}");
+    // A comment and two issue runs: one `GET /user`.
+    assert_eq!(whoami_requests(&hub.requests().await), 1);
+}
+
+#[tokio::test]
+async fn a_bad_token_at_get_user_stops_before_anything_is_written() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.require_token("ghp_the_right_one");
+    let mut cfg = config(&hub, None);
+    cfg.token = Some("ghp_identity_wrong_0004".into());
+    let err = upsert_comment(&cfg, 42, MARKER, "x")
+        .await
+        .expect_err("401");
+    assert!(matches!(err, GithubError::Unauthorized { .. }), "{err:?}");
+    let seen = hub.requests().await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/user");
 }
 
 // ---------------------------------------------------------------- broken page links
