@@ -6,7 +6,11 @@
 //! - `GET /repos/{o}/{r}/pulls?state=all&sort=updated&direction=desc&per_page=100`: every
 //!   pull request (created/merged times, merge commit, base branch, labels).
 //!
-//! Pages are followed through the `Link` header (`rel="next"`).
+//! Pages are followed through the `Link` header (`rel="next"`). A `rel="next"` naming a
+//! page already read, or more pages than the first page's `rel="last"` announced (plus
+//! a margin), is an error: a list is used and cached only when read to its end. Bodies
+//! are capped at [`GithubConfig::max_response_bytes`] while they are read; redirects
+//! are followed only within the API host.
 //!
 //! # Incremental strategy
 //! Both lists are read newest-updated first. The first page of each list (always the

@@ -1181,6 +1181,49 @@ async fn a_bad_token_at_get_user_stops_before_anything_is_written() {
     assert_eq!(seen[0].path, "/user");
 }
 
+#[tokio::test]
+async fn the_read_only_token_warning_says_each_thing_once() {
+    let r = crate::cli::sample();
+    let work = tempfile::tempdir().unwrap();
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.set_read_only(true);
+    let (repo, uri, cache) = (
+        r.path().to_path_buf(),
+        hub.uri(),
+        work.path().join("cache.db"),
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        crate::cli::slipgate(&repo)
+            .args([
+                "check",
+                "--comment",
+                "--pr",
+                "42",
+                "--now",
+                &crate::cli::now(),
+            ])
+            .arg("--cache")
+            .arg(cache)
+            .env("GITHUB_API_URL", uri)
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", SECRET)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("could not comment"))
+        .unwrap_or_else(|| panic!("no warning in {stderr}"));
+    assert_eq!(
+        warning,
+        "warning: could not comment on pull request #42: GitHub refused (403: Resource not accessible by integration); the token needs the `pull-requests: write` permission, and a workflow run for a pull request from a fork only gets a read-only token; the job summary carries the report"
+    );
+}
+
 // ---------------------------------------------------------------- broken page links
 
 /// Requests for the issues list (any page).
