@@ -452,9 +452,20 @@ pub fn publish_comment(
     let cfg = github_config(ctx, args, repo).map_err(|e| e.to_string())?;
     let rt = runtime().map_err(|e| e.to_string())?;
     let explain = |e: GithubError| {
-        if e.is_forbidden() {
+        if let GithubError::Forbidden {
+            permission,
+            message,
+            ..
+        } = &e
+        {
+            // The error's own text names the action and the fork case; say each once.
+            let message = if message.is_empty() {
+                String::new()
+            } else {
+                format!(": {message}")
+            };
             format!(
-                "could not comment on pull request #{pr}: {e}. A read-only token (pull requests from forks) cannot comment; the job summary carries the report"
+                "could not comment on pull request #{pr}: GitHub refused (403{message}); the token needs the `{permission}` permission, and a workflow run for a pull request from a fork only gets a read-only token; the job summary carries the report"
             )
         } else if matches!(e, GithubError::NotFound { .. }) {
             format!(

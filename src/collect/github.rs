@@ -6,7 +6,11 @@
 //! - `GET /repos/{o}/{r}/pulls?state=all&sort=updated&direction=desc&per_page=100`: every
 //!   pull request (created/merged times, merge commit, base branch, labels).
 //!
-//! Pages are followed through the `Link` header (`rel="next"`).
+//! Pages are followed through the `Link` header (`rel="next"`). A `rel="next"` naming a
+//! page already read, or more pages than the first page's `rel="last"` announced (plus
+//! a margin), is an error: a list is used and cached only when read to its end. Bodies
+//! are capped at [`GithubConfig::max_response_bytes`] while they are read; redirects
+//! are followed only within the API host.
 //!
 //! # Incremental strategy
 //! Both lists are read newest-updated first. The first page of each list (always the
@@ -31,13 +35,19 @@
 //! only what exists); delete the cache file to start over.
 
 mod client;
+mod identity;
+mod pager;
 mod payload;
+mod redact;
 mod remote;
 
 pub use remote::repo_from_remote;
 
 pub(crate) use client::{Client, Purpose};
-pub(crate) use payload::{CommentItem, IssueItem};
+pub(crate) use identity::who_posts;
+pub use identity::{ACTIONS_BOT, Identity};
+pub(crate) use pager::Pager;
+pub(crate) use payload::{AppRef, Author, CommentItem, IssueItem};
 
 use crate::collect::cache::{self, Cache, CacheError, CacheKey, Resource, SyncState};
 use crate::model::{GithubData, Issue, PullRequest, Timestamp};
@@ -57,6 +67,11 @@ pub const SAFETY_MARGIN_SECS: i64 = 300;
 
 /// Page size of every list request (GitHub's maximum).
 pub const PER_PAGE: u32 = 100;
+
+/// Largest response body read by default: 32 MiB. The largest page GitHub sends, 100
+/// issues or comments with bodies at GitHub's 65,536-character limit, is about 7 MB;
+/// anything much larger is not the GitHub API, and reading it would only fill memory.
+pub const MAX_RESPONSE_BYTES: u64 = 32 << 20;
 
 /// Bounded retries with exponential backoff, for 5xx answers, timeouts and transport
 /// errors.
@@ -112,6 +127,9 @@ pub struct GithubConfig {
     /// Also fetch pull requests (PR cycle time). Off when no rule needs them, to spend
     /// fewer requests.
     pub pulls: bool,
+    /// Largest response body read, in bytes; a larger one is
+    /// [`GithubError::TooLarge`]. Default [`MAX_RESPONSE_BYTES`].
+    pub max_response_bytes: u64,
 }
 
 impl GithubConfig {
@@ -128,6 +146,7 @@ impl GithubConfig {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             pulls: true,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -159,6 +178,8 @@ impl fmt::Debug for GithubConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
+            .field("pulls", &self.pulls)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -288,6 +309,27 @@ pub enum GithubError {
         "GitHub's answer to {action} cannot be read: {message}; if the API URL points at a proxy or GitHub Enterprise, check that it serves the REST API v3"
     )]
     Decode { action: String, message: String },
+    /// A redirect slipgate does not follow (to another host, too many, or changing the
+    /// method): the answer behind it is never used.
+    #[error(
+        "GitHub answered {action} with a redirect (HTTP {status}) that slipgate does not follow: {problem}; nothing from it was used; check the API URL (`--github-api-url`), or whether the repository moved"
+    )]
+    Redirect {
+        action: String,
+        status: u16,
+        problem: String,
+    },
+    #[error(
+        "GitHub's answer to {action} is larger than {}, far more than any page GitHub sends, and was not read further; check that the API URL (`--github-api-url`) points at the GitHub REST API",
+        size_text(*.limit_bytes)
+    )]
+    TooLarge { action: String, limit_bytes: u64 },
+    /// The `Link` headers of a list loop or do not end: the list was not read to its
+    /// end, and nothing of it is used or cached.
+    #[error(
+        "GitHub's pages do not add up while trying to {action}: {problem}; the list was not read to its end, so none of it is used or cached; try again later, and if it persists check the API URL (a proxy may rewrite `Link` headers)"
+    )]
+    Pagination { action: String, problem: String },
     #[error(transparent)]
     Cache(#[from] CacheError),
 }
@@ -341,6 +383,17 @@ fn rate_limited_message(
     format!(
         "GitHub's rate limit ({limit} {who}) is used up while trying to {action}; {reset}; {advice}"
     )
+}
+
+/// `32 MiB`, `64 KiB`, or `1000 bytes`.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 fn not_found_message(action: &str, repo: &str, authenticated: bool) -> String {
@@ -582,11 +635,25 @@ fn parse_pull_page(body: &str, action: &str) -> Result<Page<PullRequest>, Github
         .collect()
 }
 
-/// Upper bound of pages followed in one list (a million items), against a `Link` loop.
-const MAX_PAGES: u32 = 10_000;
+/// Pages between two progress lines of a long fetch.
+const PROGRESS_EVERY: u32 = 10;
+
+/// The progress line after `pages` pages holding `count` items (`done`: the list is
+/// read): one every [`PROGRESS_EVERY`] pages, and a last one with the final count when
+/// any was printed.
+fn progress_line(pages: u32, count: usize, done: bool, what: &str, repo: &str) -> Option<String> {
+    if done {
+        (pages >= PROGRESS_EVERY).then(|| format!("slipgate: fetched {count} {what} of {repo}."))
+    } else {
+        pages
+            .is_multiple_of(PROGRESS_EVERY)
+            .then(|| format!("slipgate: fetched {count} {what} of {repo}…"))
+    }
+}
 
 /// Reads one list newest-updated first: a conditional probe, then pages until an item
-/// older than the watermark minus the margin (or the end of the list).
+/// older than the watermark minus the margin (or the end of the list). A list whose
+/// links loop or run on fails ([`Pager`]) rather than being kept in part.
 async fn sync_list<T>(
     client: &Client,
     probe_path: String,
@@ -614,11 +681,11 @@ async fn sync_list<T>(
     let new_etag = reply.header("etag").map(str::to_string);
     let mut watermark = prev.and_then(|p| p.watermark);
     let mut items = Vec::new();
+    let mut pager = Pager::new(&probe_path);
     let mut pages = 0u32;
-    let mut current = probe_path.clone();
     loop {
         pages += 1;
-        let page = parse(&reply.body, purpose.action)?;
+        let page = parse(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
         let mut reached_known = false;
         for (item, updated) in page {
             watermark = Some(watermark.map_or(updated, |w| w.max(updated)));
@@ -629,23 +696,19 @@ async fn sync_list<T>(
                 items.push((item, updated));
             }
         }
+        let next = if reached_known {
+            None
+        } else {
+            pager.next(&reply, purpose.action)?
+        };
         if let Some((what, repo)) = progress
-            && pages.is_multiple_of(10)
+            && let Some(line) = progress_line(pages, items.len(), next.is_none(), what, repo)
         {
-            crate::console::eprint_line(&format!(
-                "slipgate: fetched {} {what} of {repo}…",
-                items.len()
-            ));
+            crate::console::eprint_line(&line);
         }
-        if reached_known || pages >= MAX_PAGES {
-            break;
-        }
-        match reply.next_page() {
-            Some(next) if next != current => {
-                reply = client.get(&next, None, purpose).await?;
-                current = next;
-            }
-            _ => break,
+        match next {
+            Some(next) => reply = client.get(&next, None, purpose).await?,
+            None => break,
         }
     }
     Ok(Delta {
@@ -666,6 +729,24 @@ pub use cache::{TestRunRow, TestTotalsRow, record_test_run, test_history};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_lines_every_ten_pages_end_with_the_final_count() {
+        let line = |pages, count, done| progress_line(pages, count, done, "issues", "o/r");
+        assert_eq!(line(9, 900, false), None);
+        assert_eq!(
+            line(10, 1000, false).as_deref(),
+            Some("slipgate: fetched 1000 issues of o/r…")
+        );
+        assert_eq!(line(11, 1000, false), None);
+        // The list ends on page 12: a last line with the final count.
+        assert_eq!(
+            line(12, 1169, true).as_deref(),
+            Some("slipgate: fetched 1169 issues of o/r.")
+        );
+        // Short lists print nothing, not even at the end.
+        assert_eq!(line(3, 250, true), None);
+    }
 
     #[test]
     fn debug_hides_the_token() {

@@ -2,7 +2,9 @@
 //!
 //! Both are found again by a hidden marker, an HTML comment such as
 //! `<!-- slipgate:report -->` inside the body, so every run updates the same comment or
-//! issue instead of adding one. A 403 (a read-only token, as a workflow on a pull request
+//! issue instead of adding one. Only a comment or issue written by the account the token
+//! posts as counts ([`Identity`]): a marker in anyone else's text is ignored, never
+//! edited, and never read as the previous report. A 403 (a read-only token, as a workflow on a pull request
 //! from a fork gets) is [`GithubError::Forbidden`], which callers turn into a warning.
 //!
 //! Finding the issue: slipgate lists the *open* issues carrying the first of the given
@@ -13,7 +15,8 @@
 //! per 100 open issues: give a label (e.g. `slipgate`).
 
 use crate::collect::github::{
-    CommentItem, GithubConfig, GithubError, IssueItem, PER_PAGE, Purpose, connect,
+    CommentItem, GithubConfig, GithubError, Identity, IssueItem, PER_PAGE, Pager, Purpose, connect,
+    who_posts,
 };
 use crate::publish::sanitize::{self, Measure};
 use serde::de::DeserializeOwned;
@@ -64,6 +67,7 @@ pub async fn upsert_comment_with(
 ) -> Result<CommentOutcome, GithubError> {
     check_marker(marker)?;
     let (client, owner, name) = connect(cfg)?;
+    let me = who_posts(&client, cfg).await?;
     let read_action = format!(
         "read the comments of pull request #{pr_number} of {}",
         cfg.repo
@@ -77,9 +81,14 @@ pub async fn upsert_comment_with(
         },
     )
     .await?;
-    let existing = comments
-        .into_iter()
-        .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)));
+    let existing = comments.into_iter().find(|c| {
+        c.body.as_deref().is_some_and(|b| b.contains(marker))
+            && ours(
+                me.as_ref(),
+                c.user.as_ref(),
+                c.performed_via_github_app.as_ref(),
+            )
+    });
     let body = prepare_body(
         marker,
         &make_body(existing.as_ref().and_then(|c| c.body.as_deref())),
@@ -105,7 +114,7 @@ pub async fn upsert_comment_with(
                     purpose,
                 )
                 .await?;
-            let updated: CommentItem = decode(&reply.body, &action)?;
+            let updated: CommentItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(CommentOutcome::Updated(updated.id, updated.html_url))
         }
         None => {
@@ -121,7 +130,7 @@ pub async fn upsert_comment_with(
                     purpose,
                 )
                 .await?;
-            let created: CommentItem = decode(&reply.body, &action)?;
+            let created: CommentItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(CommentOutcome::Created(created.id, created.html_url))
         }
     }
@@ -139,6 +148,7 @@ pub async fn upsert_issue(
 ) -> Result<IssueOutcome, GithubError> {
     check_marker(marker)?;
     let (client, owner, name) = connect(cfg)?;
+    let me = who_posts(&client, cfg).await?;
     let body = prepare_body(marker, body);
     let mut path = format!(
         "/repos/{owner}/{name}/issues?state=open&sort=created&direction=asc&per_page={PER_PAGE}"
@@ -158,7 +168,13 @@ pub async fn upsert_issue(
     )
     .await?;
     let existing = issues.into_iter().find(|i| {
-        i.pull_request.is_none() && i.body.as_deref().is_some_and(|b| b.contains(marker))
+        i.pull_request.is_none()
+            && i.body.as_deref().is_some_and(|b| b.contains(marker))
+            && ours(
+                me.as_ref(),
+                i.user.as_ref(),
+                i.performed_via_github_app.as_ref(),
+            )
     });
     match existing {
         Some(i) if i.title == title && same_text(i.body.as_deref().unwrap_or_default(), &body) => {
@@ -178,7 +194,7 @@ pub async fn upsert_issue(
                     purpose,
                 )
                 .await?;
-            let updated: IssueItem = decode(&reply.body, &action)?;
+            let updated: IssueItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(IssueOutcome::Updated(updated.number, updated.html_url))
         }
         None => {
@@ -191,10 +207,20 @@ pub async fn upsert_issue(
             let reply = client
                 .post(&format!("/repos/{owner}/{name}/issues"), &payload, purpose)
                 .await?;
-            let created: IssueItem = decode(&reply.body, &action)?;
+            let created: IssueItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
             Ok(IssueOutcome::Created(created.number, created.html_url))
         }
     }
+}
+
+/// Whether an item by `author` (through `app`) is slipgate's own; without a token
+/// (`me` is `None`) nothing is.
+fn ours(
+    me: Option<&Identity>,
+    author: Option<&crate::collect::github::Author>,
+    app: Option<&crate::collect::github::AppRef>,
+) -> bool {
+    me.is_some_and(|me| me.wrote(author, app))
 }
 
 fn check_marker(marker: &str) -> Result<(), GithubError> {
@@ -204,25 +230,25 @@ fn check_marker(marker: &str) -> Result<(), GithubError> {
     Ok(())
 }
 
-/// Every item of a paginated list, following `Link: rel="next"`.
+/// Every item of a paginated list, following `Link: rel="next"`; a list whose links
+/// loop or run on is an error ([`GithubError::Pagination`]), never taken in part.
 async fn list_all<T: DeserializeOwned>(
     client: &crate::collect::github::Client,
     first: String,
     purpose: Purpose<'_>,
 ) -> Result<Vec<T>, GithubError> {
     let mut items = Vec::new();
+    let mut pager = Pager::new(&first);
     let mut path = first;
-    // A bound against a `Link` loop: 1,000 pages is 100,000 items.
-    for _ in 0..1_000 {
+    loop {
         let reply = client.get(&path, None, purpose).await?;
-        let page: Vec<T> = decode(&reply.body, purpose.action)?;
+        let page: Vec<T> = decode(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
         items.extend(page);
-        match reply.next_page() {
-            Some(next) if next != path => path = next,
-            _ => break,
+        match pager.next(&reply, purpose.action)? {
+            Some(next) => path = next,
+            None => return Ok(items),
         }
     }
-    Ok(items)
 }
 
 fn decode<T: DeserializeOwned>(body: &str, action: &str) -> Result<T, GithubError> {

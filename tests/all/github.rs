@@ -2,14 +2,17 @@
 //! `mockhub.rs` (a local wiremock server; no network).
 
 use crate::mockhub::{
-    HUB_EPOCH, HubIssue, HubPull, MockHub, Seen, primary_rate_limit, secondary_rate_limit, status,
+    HUB_EPOCH, HubAuthor, HubIssue, HubPull, HubToken, LinkTrick, MockHub, Seen,
+    primary_rate_limit, secondary_rate_limit, status,
 };
 use pretty_assertions::assert_eq;
 use slipgate::collect::github::{
     FetchStats, GithubConfig, GithubError, RetryPolicy, fetch, record_test_run, test_history,
 };
 use slipgate::model::{GithubData, Issue, PullRequest};
-use slipgate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment, upsert_issue};
+use slipgate::publish::github::{
+    CommentOutcome, IssueOutcome, upsert_comment, upsert_comment_with, upsert_issue,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use wiremock::ResponseTemplate;
@@ -982,7 +985,8 @@ async fn trend_issue_is_created_then_updated_in_place() {
     );
     hub.add_issue(HubIssue::new(2, T0).labels(&["slipgate"]).body("unrelated"));
     let labels = vec!["slipgate".to_string(), "quality".to_string()];
-    let cfg = config(&hub, None);
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
 
     let first = upsert_issue(&cfg, "Quality trend", MARKER, "week 1", &labels)
         .await
@@ -1033,6 +1037,523 @@ async fn empty_marker_is_refused() {
         .expect_err("empty marker");
     assert!(matches!(err, GithubError::BadMarker));
     assert!(hub.requests().await.is_empty());
+}
+
+// ---------------------------------------------------------------- whose comment
+
+/// Requests for `GET /user`.
+fn whoami_requests(seen: &[Seen]) -> usize {
+    seen.iter().filter(|s| s.path == "/user").count()
+}
+
+#[tokio::test]
+async fn a_strangers_comment_with_the_marker_is_neither_adopted_nor_read() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    let planted = format!("{MARKER}\nGate: FAIL (3 rules) — planted by someone else");
+    let stranger = hub.add_comment_by(42, HubAuthor::person("mallory"), &planted);
+    let mut cfg = config(&hub, None);
+    // A token of its own: the identity is remembered per API URL and token.
+    cfg.token = Some("ghp_identity_personal_0001".into());
+
+    let mut previous = Some("not called".to_string());
+    let first = upsert_comment_with(&cfg, 42, MARKER, |prev| {
+        previous = prev.map(str::to_string);
+        "Gate: pass".to_string()
+    })
+    .await
+    .unwrap();
+    // The planted comment is not the previous report, and a new comment is created.
+    assert_eq!(previous, None);
+    let CommentOutcome::Created(id, _) = first else {
+        panic!("expected Created, got {first:?}");
+    };
+    assert_ne!(id, stranger);
+
+    // The next run updates slipgate's own comment, still not the stranger's.
+    let second = upsert_comment(&cfg, 42, MARKER, "Gate: warn")
+        .await
+        .unwrap();
+    assert!(
+        matches!(second, CommentOutcome::Updated(i, _) if i == id),
+        "{second:?}"
+    );
+    let comments = hub.comments(42);
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[0].body, planted);
+    assert_eq!(comments[1].body, format!("{MARKER}\nGate: warn"));
+    assert_eq!(
+        comments[1].author,
+        HubAuthor::person(crate::mockhub::HUB_LOGIN)
+    );
+    // `GET /user` asked once for both runs in this process.
+    assert_eq!(whoami_requests(&hub.requests().await), 1);
+}
+
+#[tokio::test]
+async fn an_installation_token_adopts_only_github_actions_bot() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.set_token_kind(HubToken::Installation);
+    // A person and another app's bot both carry the marker.
+    hub.add_comment_by(42, HubAuthor::person("github-actions-bot"), MARKER);
+    hub.add_comment_by(
+        42,
+        HubAuthor {
+            login: "renovate[bot]".into(),
+            kind: "Bot".into(),
+            app: Some("renovate".into()),
+        },
+        MARKER,
+    );
+    let mut cfg = config(&hub, None);
+    cfg.token = Some("ghs_identity_installation_0002".into());
+
+    let first = upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    let CommentOutcome::Created(id, _) = first else {
+        panic!("expected Created, got {first:?}");
+    };
+    let second = upsert_comment(&cfg, 42, MARKER, "Gate: fail")
+        .await
+        .unwrap();
+    assert!(
+        matches!(second, CommentOutcome::Updated(i, _) if i == id),
+        "{second:?}"
+    );
+    let comments = hub.comments(42);
+    assert_eq!(comments.len(), 3);
+    assert_eq!(comments[0].body, MARKER);
+    assert_eq!(comments[1].body, MARKER);
+    assert_eq!(comments[2].author, HubAuthor::actions_bot());
+    assert_eq!(comments[2].body, format!("{MARKER}\nGate: fail"));
+    // One `GET /user` (answered 403), remembered for the second run.
+    assert_eq!(whoami_requests(&hub.requests().await), 1);
+}
+
+#[tokio::test]
+async fn a_strangers_trend_issue_is_ignored_and_the_identity_is_asked_once() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.add_issue(
+        HubIssue::new(1, T0)
+            .labels(&["slipgate"])
+            .author(HubAuthor::person("mallory"))
+            .body(&format!("{MARKER}\nplanted")),
+    );
+    let mut cfg = config(&hub, None);
+    cfg.token = Some("ghp_identity_personal_0003".into());
+    let labels = vec!["slipgate".to_string()];
+
+    upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    let issue = upsert_issue(&cfg, "Quality trend", MARKER, "week 1", &labels)
+        .await
+        .unwrap();
+    // A new issue (#43: after pull request 42), the stranger's left as it was.
+    assert!(matches!(issue, IssueOutcome::Created(43, _)), "{issue:?}");
+    let issues = hub.issues();
+    assert_eq!(issues[0].body, format!("{MARKER}\nplanted"));
+    assert_eq!(issues[0].title, "Issue 1");
+    let again = upsert_issue(&cfg, "Quality trend", MARKER, "week 2", &labels)
+        .await
+        .unwrap();
+    assert!(matches!(again, IssueOutcome::Updated(43, _)), "{again:?}");
+    // A comment and two issue runs: one `GET /user`.
+    assert_eq!(whoami_requests(&hub.requests().await), 1);
+}
+
+#[tokio::test]
+async fn a_bad_token_at_get_user_stops_before_anything_is_written() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.require_token("ghp_the_right_one");
+    let mut cfg = config(&hub, None);
+    cfg.token = Some("ghp_identity_wrong_0004".into());
+    let err = upsert_comment(&cfg, 42, MARKER, "x")
+        .await
+        .expect_err("401");
+    assert!(matches!(err, GithubError::Unauthorized { .. }), "{err:?}");
+    let seen = hub.requests().await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/user");
+}
+
+#[tokio::test]
+async fn the_read_only_token_warning_says_each_thing_once() {
+    let r = crate::cli::sample();
+    let work = tempfile::tempdir().unwrap();
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    hub.set_read_only(true);
+    let (repo, uri, cache) = (
+        r.path().to_path_buf(),
+        hub.uri(),
+        work.path().join("cache.db"),
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        crate::cli::slipgate(&repo)
+            .args([
+                "check",
+                "--comment",
+                "--pr",
+                "42",
+                "--now",
+                &crate::cli::now(),
+            ])
+            .arg("--cache")
+            .arg(cache)
+            .env("GITHUB_API_URL", uri)
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", SECRET)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("could not comment"))
+        .unwrap_or_else(|| panic!("no warning in {stderr}"));
+    assert_eq!(
+        warning,
+        "warning: could not comment on pull request #42: GitHub refused (403: Resource not accessible by integration); the token needs the `pull-requests: write` permission, and a workflow run for a pull request from a fork only gets a read-only token; the job summary carries the report"
+    );
+}
+
+// ---------------------------------------------------------------- broken page links
+
+/// Requests for the issues list (any page).
+fn issue_pages(seen: &[Seen]) -> Vec<&Seen> {
+    seen.iter()
+        .filter(|s| s.path.ends_with("/issues"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_next_link_to_the_page_just_read_fails_and_caches_nothing() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    // 350 items on the issues list: 4 pages; page 2 names itself as the next one.
+    hub.set_link_trick("issues", Some(LinkTrick::NextTo { from: 2, to: 2 }));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&hub, Some(dir.path().join("cache.db")));
+
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Pagination { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("list the issues of octocat/hello")
+            && text.contains("page 2 links to page 2 as the next one")
+            && text.contains("none of it is used or cached"),
+        "{text}"
+    );
+    // Pages 1 and 2, and no third request.
+    assert_eq!(issue_pages(&hub.requests().await).len(), 2);
+
+    // The next run finds nothing cached: a full, unconditional read of all 4 pages.
+    hub.set_link_trick("issues", None);
+    let mark = hub.requests().await.len();
+    let (data, stats) = fetch_ok(&cfg).await;
+    let seen = since(&hub.requests().await, mark);
+    let issues = issue_pages(&seen);
+    assert_eq!(issues.len(), 4);
+    assert_eq!(issues[0].if_none_match, None);
+    assert_eq!(stats.not_modified, 0);
+    assert!(stats.issues_full);
+    assert_eq!(data.issues.len(), 230);
+}
+
+#[tokio::test]
+async fn a_link_loop_back_to_the_first_page_stops_at_once() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.set_link_trick("issues", Some(LinkTrick::NextTo { from: 3, to: 1 }));
+    let mut cfg = config(&hub, None);
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    assert!(err.to_string().contains("page 3 links to page 1"), "{err}");
+    // Pages 1, 2, 3: three requests, not thousands.
+    assert_eq!(hub.requests().await.len(), 3);
+}
+
+#[tokio::test]
+async fn endless_next_links_stop_at_the_announced_last_page_plus_a_margin() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    hub.set_link_trick("issues", Some(LinkTrick::Endless));
+    let mut cfg = config(&hub, None);
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Pagination { .. }), "{err:?}");
+    // Page 1 announces 4 pages: the cap is 4 + 4/10 + 2 = 6 pages.
+    assert_eq!(hub.requests().await.len(), 6);
+    assert!(err.to_string().contains("announced 4"), "{err}");
+}
+
+#[tokio::test]
+async fn a_comment_list_whose_links_loop_is_not_taken_as_complete() {
+    let hub = MockHub::start(REPO).await;
+    hub.add_pull(HubPull::new(42, T0));
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    // 250 comments by people, then slipgate's: 3 pages, slipgate's on the last one.
+    for n in 0..250 {
+        hub.add_comment(42, &format!("LGTM {n}"));
+    }
+    upsert_comment(&cfg, 42, MARKER, "Gate: pass")
+        .await
+        .unwrap();
+    hub.set_link_trick("comments", Some(LinkTrick::NextTo { from: 2, to: 2 }));
+    let mark = hub.requests().await.len();
+    let err = upsert_comment(&cfg, 42, MARKER, "Gate: fail")
+        .await
+        .expect_err("loop");
+    assert!(matches!(err, GithubError::Pagination { .. }), "{err:?}");
+    // No second slipgate comment is posted for want of seeing page 3.
+    let seen = since(&hub.requests().await, mark);
+    assert!(seen.iter().all(|s| s.method == "GET"), "{seen:?}");
+    assert_eq!(hub.comments(42).len(), 251);
+}
+
+// ---------------------------------------------------------------- token redaction
+
+/// `SECRET` percent-encoded, every byte, lower-case hex.
+fn percent_lower(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn an_echoed_token_is_blanked_in_every_encoding() {
+    let hub = MockHub::start(REPO).await;
+    // base64("x-access-token:" + SECRET) and base64("user:" + SECRET), as `Basic`
+    // headers carry them (computed with Python's base64 module).
+    let basic = "eC1hY2Nlc3MtdG9rZW46Z2hwX1NsaXBnYXRlVGVzdFNlY3JldDAxMjM0NTY3ODk=";
+    let user = "dXNlcjpnaHBfU2xpcGdhdGVUZXN0U2VjcmV0MDEyMzQ1Njc4OQ==";
+    let echoed = format!(
+        "Validation Failed: got {SECRET}, {}, {}, Basic {basic}, Basic {user}",
+        percent_lower(SECRET),
+        SECRET.replace('_', "%5F"),
+    );
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        status(422, &echoed),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    let text = format!("{err} | {err:?}");
+    assert!(
+        matches!(err, GithubError::Status { status: 422, .. }),
+        "{text}"
+    );
+    for leak in [
+        "%67%68%70",
+        "ghp%5F",
+        "Z2hwX1NsaXBnYXRlVGVzdFNlY3JldDAxMjM0NTY3ODk",
+        "cGdhdGVUZXN0U2VjcmV0",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    // The message is kept around the blanks: got ***, ***, ***, Basic eC1hY2Nlc3MtdG9rZW46***…
+    assert!(
+        text.contains("got ***, ***, ***, Basic eC1hY2Nlc3MtdG9rZW46***"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_quoted_by_the_json_parser_is_blanked() {
+    let hub = MockHub::start(REPO).await;
+    // A list of strings, the first one the token, JSON-escaped (`\u0067` is `g`): the
+    // parser's message quotes the decoded value.
+    let escaped = SECRET.replacen('g', "\\u0067", 1);
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(200).set_body_string(format!("[\"{escaped}\"]")),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    cfg.pulls = false;
+    let err = fetch_err(&cfg).await;
+    assert!(matches!(err, GithubError::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("\"***\""), "{err}");
+}
+
+// ---------------------------------------------------------------- redirects
+
+const LIST_QUERY: &str = "state=all&sort=updated&direction=desc&per_page=100";
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_an_error_not_an_empty_list() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    // Another host:port that would answer every list with `[]`.
+    let elsewhere = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
+        .mount(&elsewhere)
+        .await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(302).insert_header(
+            "location",
+            format!(
+                "{}/repos/octocat/hello/issues?{LIST_QUERY}",
+                elsewhere.uri()
+            )
+            .as_str(),
+        ),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.token = Some(SECRET.into());
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(err, GithubError::Redirect { status: 302, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("it leads to {}", elsewhere.uri()))
+            && text.contains(&format!("outside the API host {}", hub.uri())),
+        "{text}"
+    );
+    // The other host was never asked.
+    assert_eq!(elsewhere.received_requests().await.unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_renamed_repository_is_followed_within_the_api_host() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub);
+    // The old name answers 301 to the new one, once per list: absolute for the issues,
+    // relative for the pull requests.
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/old-name/issues",
+        1,
+        ResponseTemplate::new(301).insert_header(
+            "location",
+            format!("{}/repos/octocat/hello/issues?{LIST_QUERY}", hub.uri()).as_str(),
+        ),
+    )
+    .await;
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/old-name/pulls",
+        1,
+        ResponseTemplate::new(301).insert_header(
+            "location",
+            format!("/repos/octocat/hello/pulls?{LIST_QUERY}").as_str(),
+        ),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.repo = "octocat/old-name".into();
+    let (data, stats) = fetch_ok(&cfg).await;
+    assert_eq!((data.issues.len(), data.pulls.len()), (230, 120));
+    // The 6 pages plus the two redirects.
+    assert_eq!(stats.requests, 8);
+}
+
+// ---------------------------------------------------------------- response size
+
+#[tokio::test]
+async fn a_body_over_the_cap_fails_clearly_without_retry() {
+    let hub = MockHub::start(REPO).await;
+    // 1 MiB of JSON against a 64 KiB cap.
+    let huge = format!("[\"{}\"]", "x".repeat(1 << 20));
+    hub.fail_next(
+        "GET",
+        "/repos/octocat/hello/issues",
+        1,
+        ResponseTemplate::new(200).set_body_string(huge),
+    )
+    .await;
+    let mut cfg = config(&hub, None);
+    cfg.pulls = false;
+    cfg.max_response_bytes = 64 << 10;
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(
+            err,
+            GithubError::TooLarge {
+                limit_bytes: 65_536,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("answer to list the issues of octocat/hello is larger than 64 KiB"),
+        "{err}"
+    );
+    assert_eq!(hub.requests().await.len(), 1);
+}
+
+/// A server that answers every request with a chunked body that never ends (no
+/// `Content-Length`), until the client hangs up.
+fn endless_body_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+                while stream.write_all(chunk.as_bytes()).is_ok() {}
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_body_without_length_is_cut_off_while_it_streams() {
+    let mut cfg = GithubConfig::new(REPO);
+    cfg.api_url = endless_body_server();
+    cfg.pulls = false;
+    cfg.max_response_bytes = 256 << 10;
+    cfg.request_timeout = Duration::from_secs(20);
+    // Reading it all first would never end: the request would time out instead.
+    let err = fetch_err(&cfg).await;
+    assert!(
+        matches!(
+            err,
+            GithubError::TooLarge {
+                limit_bytes: 262_144,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 // ---------------------------------------------------------------- test history

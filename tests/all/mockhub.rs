@@ -47,6 +47,8 @@ pub struct HubIssue {
     pub updated_at: i64,
     pub closed_at: Option<i64>,
     pub state_reason: Option<String>,
+    /// Who opened it.
+    pub author: HubAuthor,
 }
 
 impl HubIssue {
@@ -61,11 +63,17 @@ impl HubIssue {
             updated_at: created_at,
             closed_at: None,
             state_reason: None,
+            author: HubAuthor::person("octocat"),
         }
     }
 
     pub fn labels(mut self, labels: &[&str]) -> Self {
         self.labels = labels.iter().map(|l| l.to_string()).collect();
+        self
+    }
+
+    pub fn author(mut self, author: HubAuthor) -> Self {
+        self.author = author;
         self
     }
 
@@ -158,6 +166,69 @@ pub struct HubComment {
     pub body: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub author: HubAuthor,
+}
+
+/// Who wrote a comment or issue: `user.login`, `user.type`, and the app it was
+/// written through (`performed_via_github_app.slug`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubAuthor {
+    pub login: String,
+    pub kind: String,
+    pub app: Option<String>,
+}
+
+impl HubAuthor {
+    /// A person (`type: User`), writing directly.
+    pub fn person(login: &str) -> Self {
+        HubAuthor {
+            login: login.to_string(),
+            kind: "User".to_string(),
+            app: None,
+        }
+    }
+
+    /// `github-actions[bot]`, as a workflow's `GITHUB_TOKEN` writes.
+    pub fn actions_bot() -> Self {
+        HubAuthor {
+            login: "github-actions[bot]".to_string(),
+            kind: "Bot".to_string(),
+            app: Some("github-actions".to_string()),
+        }
+    }
+}
+
+/// What kind of token the code under test holds, as `GET /user` tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubToken {
+    /// A personal access token of `login`: `GET /user` answers 200; writes are by
+    /// that person.
+    Personal(String),
+    /// An installation token (`GITHUB_TOKEN`): `GET /user` answers 403 "Resource not
+    /// accessible by integration"; writes are by `github-actions[bot]`.
+    Installation,
+}
+
+impl HubToken {
+    fn author(&self) -> HubAuthor {
+        match self {
+            HubToken::Personal(login) => HubAuthor::person(login),
+            HubToken::Installation => HubAuthor::actions_bot(),
+        }
+    }
+}
+
+/// The login the fake's personal tokens belong to by default.
+pub const HUB_LOGIN: &str = "slipgate-user";
+
+/// A broken `Link` header, as a misbehaving server or proxy sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTrick {
+    /// Page `from` links to page `to` as the next one.
+    NextTo { from: usize, to: usize },
+    /// Every page links to a next one, past the announced last page (which stays as
+    /// computed); the pages past it are empty.
+    Endless,
 }
 
 /// A request the server received.
@@ -214,6 +285,10 @@ struct Hub {
     read_only: bool,
     rate_limit: u64,
     rate_used: u64,
+    /// A broken `Link` header on lists whose path ends with `/{.0}`.
+    link_trick: Option<(String, LinkTrick)>,
+    /// What the token is; writes are stamped with its author.
+    token_kind: HubToken,
     templates: Templates,
 }
 
@@ -252,6 +327,8 @@ impl MockHub {
             read_only: false,
             rate_limit: 5000,
             rate_used: 0,
+            link_trick: None,
+            token_kind: HubToken::Personal(HUB_LOGIN.to_string()),
             templates: Templates::load(),
         }));
         Mock::given(wiremock::matchers::any())
@@ -324,7 +401,13 @@ impl MockHub {
             .collect()
     }
 
+    /// Adds a comment by a person, `octocat`.
     pub fn add_comment(&self, number: u64, body: &str) -> u64 {
+        self.add_comment_by(number, HubAuthor::person("octocat"), body)
+    }
+
+    /// Adds a comment by `author`.
+    pub fn add_comment_by(&self, number: u64, author: HubAuthor, body: &str) -> u64 {
         let mut hub = self.hub();
         let id = hub.next_comment_id;
         hub.next_comment_id += 1;
@@ -335,8 +418,14 @@ impl MockHub {
             body: body.to_string(),
             created_at: at,
             updated_at: at,
+            author,
         });
         id
+    }
+
+    /// What kind of token is used (default: a personal token of [`HUB_LOGIN`]).
+    pub fn set_token_kind(&self, kind: HubToken) {
+        self.hub().token_kind = kind;
     }
 
     /// Sets the time that writes (new comments, issues, edits) are stamped with.
@@ -364,6 +453,12 @@ impl MockHub {
     /// with the read-only token of a workflow on a pull request from a fork.
     pub fn set_read_only(&self, read_only: bool) {
         self.hub().read_only = read_only;
+    }
+
+    /// Breaks the `Link` header of one list (`issues`, `pulls` or `comments`: the last
+    /// segment of its path); `None` mends it.
+    pub fn set_link_trick(&self, list: &str, trick: Option<LinkTrick>) {
+        self.hub().link_trick = trick.map(|t| (list.to_string(), t));
     }
 
     /// Answers the next `times` requests matching `verb` and `exact_path` with
@@ -555,6 +650,10 @@ impl Hub {
         }
         let verb = request.method.as_str().to_string();
         let full = request.url.path().to_string();
+        if verb == "GET" && full == format!("{}/user", self.prefix) {
+            let response = self.user(auth.is_some());
+            return self.with_rate_headers(response, auth.is_some());
+        }
         let Some(rest) = full
             .strip_prefix(self.prefix.as_str())
             .and_then(|p| p.strip_prefix(&self.repo_path()))
@@ -588,6 +687,28 @@ impl Hub {
             _ => status(404, "Not Found"),
         };
         self.with_rate_headers(response, auth.is_some())
+    }
+
+    /// `GET /user`: the token's account, 403 for an installation token, 401 without
+    /// a token.
+    fn user(&mut self, authenticated: bool) -> ResponseTemplate {
+        if !authenticated {
+            return status(401, "Requires authentication");
+        }
+        self.rate_used += 1;
+        match &self.token_kind {
+            HubToken::Personal(login) => ResponseTemplate::new(200).set_body_json(json!({
+                "login": login,
+                "id": 583231,
+                "node_id": "MDQ6VXNlcjU4MzIzMQ==",
+                "url": format!("https://api.github.com/users/{login}"),
+                "html_url": format!("https://github.com/{login}"),
+                "type": "User",
+                "site_admin": false,
+                "name": "Slipgate User",
+            })),
+            HubToken::Installation => status(403, "Resource not accessible by integration"),
+        }
     }
 
     fn with_rate_headers(
@@ -660,12 +781,22 @@ impl Hub {
             }
             format!("<{url}>")
         };
+        let trick = self
+            .link_trick
+            .as_ref()
+            .filter(|(list, _)| request.url.path().ends_with(&format!("/{list}")))
+            .map(|(_, trick)| *trick);
+        let next = match trick {
+            Some(LinkTrick::NextTo { from, to }) if from == page => Some(to),
+            Some(LinkTrick::Endless) => Some(page + 1),
+            _ => (page < last).then_some(page + 1),
+        };
         let mut links = Vec::new();
         if page > 1 {
             links.push(format!("{}; rel=\"prev\"", link_to(page - 1)));
         }
-        if page < last {
-            links.push(format!("{}; rel=\"next\"", link_to(page + 1)));
+        if let Some(next) = next {
+            links.push(format!("{}; rel=\"next\"", link_to(next)));
             links.push(format!("{}; rel=\"last\"", link_to(last)));
         }
         if page > 1 {
@@ -805,6 +936,9 @@ impl Hub {
         if row.open() {
             v["closed_by"] = Value::Null;
         }
+        if let Row::Issue(i) = row {
+            Self::set_author(&mut v, &i.author);
+        }
         let obj = v.as_object_mut().expect("object");
         match row {
             Row::Issue(i) => {
@@ -867,8 +1001,25 @@ impl Hub {
         v
     }
 
+    /// `user.login`, `user.type` and `performed_via_github_app` of an item.
+    fn set_author(v: &mut Value, author: &HubAuthor) {
+        v["user"]["login"] = json!(author.login);
+        v["user"]["type"] = json!(author.kind);
+        v["user"]["url"] = json!(format!("https://api.github.com/users/{}", author.login));
+        v["performed_via_github_app"] = match &author.app {
+            Some(slug) => json!({
+                "id": 15368,
+                "slug": slug,
+                "node_id": "MDM6QXBwMTUzNjg=",
+                "name": "GitHub Actions",
+            }),
+            None => Value::Null,
+        };
+    }
+
     fn comment_json(&self, template: &Value, c: &HubComment) -> Value {
         let mut v = template.clone();
+        Self::set_author(&mut v, &c.author);
         let api = format!("{}{}", self.base, self.repo_path());
         let web = format!("https://github.com/{}/{}", self.owner, self.name);
         v["id"] = json!(c.id);
@@ -924,6 +1075,7 @@ impl Hub {
             body,
             created_at: at,
             updated_at: at,
+            author: self.token_kind.author(),
         };
         let value = self.comment_json(&self.templates.single_comment, &comment);
         self.comments.push(comment);
@@ -982,6 +1134,7 @@ impl Hub {
             updated_at: at,
             closed_at: None,
             state_reason: None,
+            author: self.token_kind.author(),
         };
         let value = self.issue_json_from(&self.templates.single_issue, &Row::Issue(&issue));
         self.issues.push(issue);

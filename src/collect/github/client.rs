@@ -7,6 +7,7 @@
 //! limit, a bounded retry with backoff on 5xx / timeouts / transport errors, or a typed
 //! error that says what to do.
 
+use super::redact::Redactor;
 use super::{GithubConfig, GithubError, payload::ErrorBody};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
@@ -38,7 +39,9 @@ impl Reply {
 
     /// The `rel="next"` target of the `Link` header, as a path and query.
     pub fn next_page(&self) -> Option<String> {
-        self.header("link").and_then(next_link).map(path_and_query)
+        self.header("link")
+            .and_then(|h| link_target(h, "next"))
+            .map(path_and_query)
     }
 }
 
@@ -55,13 +58,16 @@ pub(crate) struct Counters {
 
 pub(crate) struct Client {
     crab: Octocrab,
-    /// The token, only to blank it out of any text that reaches an error.
-    secret: Option<String>,
+    /// Blanks the token, in any encoding, out of any text that reaches an error.
+    redactor: Redactor,
     pub repo: String,
     authenticated: bool,
     max_wait: Duration,
     request_timeout: Duration,
     retry: super::RetryPolicy,
+    /// Scheme and authority of the API URL: the only place redirects may lead.
+    origin: http::Uri,
+    max_response_bytes: u64,
     pub counters: Counters,
 }
 
@@ -71,9 +77,67 @@ const MAX_RATE_WAITS: u32 = 3;
 /// `retry-after`.
 const SECONDARY_DEFAULT_WAIT: Duration = Duration::from_secs(60);
 
+/// Redirects followed in a row before giving up.
+const MAX_REDIRECTS: u32 = 5;
+
 enum Next {
     Retry(Duration),
     Fail(GithubError),
+}
+
+/// Why one attempt brought no reply.
+enum Failure {
+    /// Network, TLS or protocol trouble: worth retrying.
+    Transport(Box<dyn std::error::Error + Send + Sync>),
+    /// The body is larger than [`GithubConfig::max_response_bytes`]: not retried.
+    TooLarge,
+}
+
+impl From<octocrab::Error> for Failure {
+    fn from(err: octocrab::Error) -> Self {
+        Failure::Transport(Box::new(err))
+    }
+}
+
+/// Reads a body, at most `limit` bytes: a `Content-Length` above it fails before
+/// anything is read, and a body without one fails as soon as it passes the limit, so a
+/// huge answer never sits in memory. Bytes that are not UTF-8 are replaced (the JSON
+/// parser then says what is wrong).
+async fn read_body<B>(mut body: B, headers: &HeaderMap, limit: u64) -> Result<String, Failure>
+where
+    B: http_body_util::BodyExt + Unpin,
+    B::Data: AsRef<[u8]>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let announced = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit) {
+        return Err(Failure::TooLarge);
+    }
+    let mut buf: Vec<u8> = Vec::with_capacity(announced.unwrap_or(0).min(1 << 20) as usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Failure::Transport(e.into()))?;
+        if let Ok(data) = frame.into_data() {
+            let data = data.as_ref();
+            if (buf.len() + data.len()) as u64 > limit {
+                return Err(Failure::TooLarge);
+            }
+            buf.extend_from_slice(data);
+        }
+    }
+    Ok(String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// `scheme://host[:port]` of a URI.
+fn origin_text(uri: &http::Uri) -> String {
+    format!(
+        "{}://{}",
+        uri.scheme_str().unwrap_or("https"),
+        uri.authority().map(|a| a.as_str()).unwrap_or_default()
+    )
 }
 
 impl Client {
@@ -93,6 +157,7 @@ impl Client {
         if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.authority().is_none() {
             return Err(bad_url("expected http(s)://HOST[/PATH]".into()));
         }
+        let origin = uri.clone();
         let mut builder = Octocrab::builder()
             .add_retry_config(RetryConfig::None)
             .set_connect_timeout(Some(cfg.connect_timeout))
@@ -114,12 +179,14 @@ impl Client {
         counters.rate_remaining.store(-1, Ordering::Relaxed);
         Ok(Client {
             crab,
-            secret: token.map(str::to_string),
+            redactor: Redactor::new(token),
             repo: cfg.repo.clone(),
             authenticated: token.is_some(),
             max_wait: cfg.max_wait,
             request_timeout: cfg.request_timeout,
             retry: cfg.retry,
+            origin,
+            max_response_bytes: cfg.max_response_bytes,
             counters,
         })
     }
@@ -128,12 +195,22 @@ impl Client {
         self.authenticated
     }
 
-    /// Blanks the token out of text that came from outside (error bodies, transport
-    /// errors) before it goes into an error.
-    fn redact(&self, text: &str) -> String {
-        match &self.secret {
-            Some(secret) if !secret.is_empty() => text.replace(secret.as_str(), "***"),
-            _ => text.to_string(),
+    /// Blanks the token (as sent, percent-encoded, JSON-escaped or base64 as in a
+    /// `Basic` header) out of text that came from outside (error bodies, transport
+    /// errors, headers) before it goes into an error.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.apply(text)
+    }
+
+    /// `err` with the token blanked out of the text it quotes from an answer (a JSON
+    /// parser's message can quote a value).
+    pub fn scrub(&self, err: GithubError) -> GithubError {
+        match err {
+            GithubError::Decode { action, message } => GithubError::Decode {
+                action,
+                message: self.redact(&message),
+            },
+            other => other,
         }
     }
 
@@ -169,7 +246,8 @@ impl Client {
 
     /// One logical request: retried on 5xx, timeouts and transport errors (GET and
     /// PATCH only: a POST that may have reached GitHub is never sent twice), waited
-    /// out on rate limits within `max_wait`.
+    /// out on rate limits within `max_wait`, and redirected only within the API host
+    /// ([`Client::redirect`]).
     async fn send(
         &self,
         method: Method,
@@ -179,13 +257,15 @@ impl Client {
         purpose: Purpose<'_>,
     ) -> Result<Reply, GithubError> {
         let retry_transient = method != Method::POST;
+        let mut target = path_and_query.to_string();
         let mut failures: u32 = 0;
         let mut rate_waits: u32 = 0;
+        let mut redirects: u32 = 0;
         loop {
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let attempt = tokio::time::timeout(
                 self.request_timeout,
-                self.send_once(&method, path_and_query, body, etag),
+                self.send_once(&method, &target, body, etag),
             )
             .await;
             let next = match attempt {
@@ -202,6 +282,16 @@ impl Client {
                         self.counters.not_modified.fetch_add(1, Ordering::Relaxed);
                         return Ok(reply);
                     }
+                    if reply.status.is_redirection() {
+                        redirects += 1;
+                        match self.redirect(&reply, &method, redirects, purpose) {
+                            Ok(location) => {
+                                target = location;
+                                continue;
+                            }
+                            Err(err) => return Err(err),
+                        }
+                    }
                     self.classify(
                         &reply,
                         &mut failures,
@@ -210,7 +300,11 @@ impl Client {
                         purpose,
                     )
                 }
-                Ok(Err(err)) => {
+                Ok(Err(Failure::TooLarge)) => Next::Fail(GithubError::TooLarge {
+                    action: purpose.action.to_string(),
+                    limit_bytes: self.max_response_bytes,
+                }),
+                Ok(Err(Failure::Transport(err))) => {
                     failures += 1;
                     if retry_transient && failures < self.retry.attempts {
                         Next::Retry(self.retry.delay(failures))
@@ -218,7 +312,7 @@ impl Client {
                         Next::Fail(GithubError::Transport {
                             action: purpose.action.to_string(),
                             attempts: failures,
-                            message: self.redact(&error_chain(&err)),
+                            message: self.redact(&error_chain(&*err)),
                         })
                     }
                 }
@@ -248,13 +342,79 @@ impl Client {
         }
     }
 
+    /// Where a redirect leads, as a path and query on the API host: followed only to
+    /// the same scheme, host and port as the configured API URL (a renamed repository
+    /// answers 301 to `/repositories/ID/...` there), at most [`MAX_REDIRECTS`] in a row,
+    /// and for GET (or, with 307 / 308, which keep the method and body, any request).
+    /// A redirect elsewhere is an error: an answer from another host is never the data.
+    fn redirect(
+        &self,
+        reply: &Reply,
+        method: &Method,
+        redirects: u32,
+        purpose: Purpose<'_>,
+    ) -> Result<String, GithubError> {
+        let fail = |problem: String| GithubError::Redirect {
+            action: purpose.action.to_string(),
+            status: reply.status.as_u16(),
+            problem,
+        };
+        let keeps_method = matches!(
+            reply.status,
+            StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+        );
+        if *method != Method::GET && !keeps_method {
+            return Err(fail(format!(
+                "a {method} request is not repeated as another method"
+            )));
+        }
+        if redirects > MAX_REDIRECTS {
+            return Err(fail(format!(
+                "more than {MAX_REDIRECTS} redirects in a row"
+            )));
+        }
+        let Some(location) = reply
+            .header("location")
+            .and_then(|l| l.trim().parse::<http::Uri>().ok())
+        else {
+            return Err(fail("it names no usable `Location`".to_string()));
+        };
+        if let Some(authority) = location.authority() {
+            let same = location.scheme() == self.origin.scheme()
+                && Some(authority.as_str().to_ascii_lowercase())
+                    == self
+                        .origin
+                        .authority()
+                        .map(|a| a.as_str().to_ascii_lowercase());
+            if !same {
+                // Host and port only: a `user:password@` part is never shown.
+                let scheme = location.scheme_str().unwrap_or("?");
+                let port = authority
+                    .port_u16()
+                    .map(|p| format!(":{p}"))
+                    .unwrap_or_default();
+                return Err(fail(self.redact(&format!(
+                    "it leads to {scheme}://{}{port}, outside the API host {}",
+                    authority.host(),
+                    origin_text(&self.origin)
+                ))));
+            }
+        } else if location.scheme().is_some() {
+            return Err(fail("it names no usable `Location`".to_string()));
+        }
+        match location.path_and_query() {
+            Some(pq) if pq.as_str().starts_with('/') => Ok(pq.as_str().to_string()),
+            _ => Err(fail("it names no usable `Location`".to_string())),
+        }
+    }
+
     async fn send_once(
         &self,
         method: &Method,
         path_and_query: &str,
         body: Option<&serde_json::Value>,
         etag: Option<&str>,
-    ) -> Result<Reply, octocrab::Error> {
+    ) -> Result<Reply, Failure> {
         let uri = path_and_query.to_string();
         let response = match *method {
             Method::POST => self.crab._post(uri, body).await?,
@@ -272,7 +432,7 @@ impl Client {
         };
         let status = response.status();
         let headers = response.headers().clone();
-        let body = self.crab.body_to_string(response).await?;
+        let body = read_body(response.into_body(), &headers, self.max_response_bytes).await?;
         Ok(Reply {
             status,
             headers,
@@ -402,9 +562,9 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// The `rel="next"` URL of a `Link` header
-/// (`<https://api.github.com/...&page=2>; rel="next", <...>; rel="last"`).
-pub(crate) fn next_link(header: &str) -> Option<&str> {
+/// The URL of a `Link` header with relation `rel` (`next`, `last`):
+/// `<https://api.github.com/...&page=2>; rel="next", <...>; rel="last"`.
+pub(crate) fn link_target<'h>(header: &'h str, rel: &str) -> Option<&'h str> {
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
@@ -413,7 +573,7 @@ pub(crate) fn next_link(header: &str) -> Option<&str> {
             .any(|p| {
                 let p = p.trim();
                 p.strip_prefix("rel=")
-                    .map(|v| v.trim_matches('"').split_whitespace().any(|r| r == "next"))
+                    .map(|v| v.trim_matches('"').split_whitespace().any(|r| r == rel))
                     .unwrap_or(false)
             })
             .then_some(target)
@@ -438,22 +598,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn next_link_among_others() {
+    fn link_targets_among_others() {
         let header = "<https://api.github.com/repositories/1300192/issues?page=2>; rel=\"prev\", \
                       <https://api.github.com/repositories/1300192/issues?page=4>; rel=\"next\", \
                       <https://api.github.com/repositories/1300192/issues?page=515>; rel=\"last\"";
         assert_eq!(
-            next_link(header),
+            link_target(header, "next"),
             Some("https://api.github.com/repositories/1300192/issues?page=4")
         );
         assert_eq!(
-            next_link(
-                "<https://x/issues?page=1>; rel=\"first\", <https://x/i?page=3>; rel=\"last\""
+            link_target(header, "last"),
+            Some("https://api.github.com/repositories/1300192/issues?page=515")
+        );
+        assert_eq!(
+            link_target(
+                "<https://x/issues?page=1>; rel=\"first\", <https://x/i?page=3>; rel=\"last\"",
+                "next"
             ),
             None
         );
-        assert_eq!(next_link(""), None);
-        assert_eq!(next_link("garbage"), None);
+        assert_eq!(link_target("", "next"), None);
+        assert_eq!(link_target("garbage", "next"), None);
     }
 
     #[test]

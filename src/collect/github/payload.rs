@@ -28,6 +28,29 @@ pub(crate) struct IssueItem {
     pub pull_request: Option<IgnoredAny>,
     #[serde(default)]
     pub body: Option<String>,
+    /// Who opened it.
+    #[serde(default)]
+    pub user: Option<Author>,
+    /// The GitHub App it was opened through, if any.
+    #[serde(default)]
+    pub performed_via_github_app: Option<AppRef>,
+}
+
+/// The author of an issue or comment.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Author {
+    #[serde(default)]
+    pub login: String,
+    /// `User`, `Bot` or `Organization`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+}
+
+/// The GitHub App an issue or comment was written through.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct AppRef {
+    #[serde(default)]
+    pub slug: Option<String>,
 }
 
 /// An item of `GET /repos/{owner}/{repo}/pulls`.
@@ -83,6 +106,12 @@ pub(crate) struct CommentItem {
     pub html_url: String,
     #[serde(default)]
     pub body: Option<String>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub user: Option<Author>,
+    /// The GitHub App it was written through, if any.
+    #[serde(default)]
+    pub performed_via_github_app: Option<AppRef>,
 }
 
 /// GitHub's error body.
