@@ -70,26 +70,7 @@ pub fn visible(c: char) -> String {
 /// One field of outside text, safe to print anywhere on a line (see the module docs).
 /// Borrowed when nothing needed escaping.
 pub fn line(text: &str) -> Cow<'_, str> {
-    let leading_colons = starts_command(text);
-    if !leading_colons && !text.chars().any(is_hidden) && !text.contains("##[") {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut colon_done = !leading_colons;
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if is_hidden(c) {
-            let _ = write!(out, "<U+{:04X}>", u32::from(c));
-        } else if !colon_done && c == ':' {
-            out.push_str("<U+003A>");
-            colon_done = true;
-        } else if c == '[' && i >= 2 && chars[i - 1] == '#' && chars[i - 2] == '#' {
-            out.push_str("<U+005B>");
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    rewrite(text, true)
 }
 
 /// A whole output line (without its line break), safe to hand to a CI log: a line that
@@ -98,29 +79,53 @@ pub fn line(text: &str) -> Cow<'_, str> {
 /// returned as they are (slipgate's own annotations are written by
 /// `publish::actions`, never through here).
 pub fn guard(line_text: &str) -> Cow<'_, str> {
-    let leading = starts_command(line_text);
-    if !leading && !line_text.contains("##[") {
-        return Cow::Borrowed(line_text);
+    rewrite(line_text, false)
+}
+
+/// [`line`] (`hidden` true: hidden characters shown too) or [`guard`] (`hidden` false).
+/// Hidden characters between the `#`s of `##[` do not hide it: the runner's comparison
+/// skips them.
+fn rewrite(text: &str, hidden: bool) -> Cow<'_, str> {
+    let leading = starts_command(text);
+    let needs = leading
+        || (hidden && text.chars().any(is_hidden))
+        || (text.contains('[') && text.contains('#'));
+    if !needs {
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(line_text.len() + 16);
+    let mut out = String::with_capacity(text.len() + 16);
     let mut colon_done = !leading;
-    let chars: Vec<char> = line_text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    // The last two characters that are not hidden.
+    let mut last = [None::<char>; 2];
+    for c in text.chars() {
+        if is_hidden(c) {
+            if hidden {
+                let _ = write!(out, "<U+{:04X}>", u32::from(c));
+            } else {
+                out.push(c);
+            }
+            continue;
+        }
         if !colon_done && c == ':' {
             out.push_str("<U+003A>");
             colon_done = true;
-        } else if c == '[' && i >= 2 && chars[i - 1] == '#' && chars[i - 2] == '#' {
+        } else if c == '[' && last == [Some('#'), Some('#')] {
             out.push_str("<U+005B>");
         } else {
             out.push(c);
         }
+        last = [last[1], Some(c)];
+    }
+    if out == text {
+        return Cow::Borrowed(text);
     }
     Cow::Owned(out)
 }
 
 /// Every line of `text` through [`guard`], line breaks kept.
 pub fn guard_lines(text: &str) -> Cow<'_, str> {
-    if !text.contains(':') && !text.contains("##[") {
+    let may_hold = text.contains(':') || (text.contains('#') && text.contains('['));
+    if !may_hold {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -189,6 +194,8 @@ mod tests {
         assert_eq!(guard("\t ::group::x"), "\t <U+003A>:group::x");
         assert_eq!(guard("a ::error:: b"), "a ::error:: b");
         assert_eq!(guard("x ##[warning]y"), "x ##<U+005B>warning]y");
+        assert_eq!(guard("x #\u{AD}#[warning]y"), "x #\u{AD}#<U+005B>warning]y");
+        assert!(matches!(guard("#1 [x]"), Cow::Borrowed(_)));
         assert_eq!(
             guard_lines("one\n::error::two\nthree\n"),
             "one\n<U+003A>:error::two\nthree\n"
