@@ -15,7 +15,7 @@ fn main() {
             let text = chain(&e);
             let lines: Vec<_> = text.split('\n').map(slipgate::escape::line).collect();
             slipgate::console::eprint_line(&format!("error: {}", lines.join("\n")));
-            e.exit_code()
+            slipgate::error::exit::ERROR
         }
     };
     std::process::exit(code);

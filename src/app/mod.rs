@@ -329,9 +329,7 @@ pub fn read_tests(
     };
     let t = &ctx.policy.policy.tests;
     let on_missing = match t.on_missing {
-        crate::collect::junit::OnMissing::Error if lenient => {
-            crate::collect::junit::OnMissing::Warn
-        }
+        crate::policy::OnMissing::Error if lenient => crate::policy::OnMissing::Warn,
         other => other,
     };
     let run = crate::collect::junit::collect(&patterns, &base, t.on_malformed, on_missing)?;

@@ -5,7 +5,6 @@ pub mod metric;
 mod rule;
 mod spans;
 
-use crate::collect::junit::{OnMalformed, OnMissing};
 use crate::duration::Dur;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -133,6 +132,50 @@ pub struct Tests {
     pub on_malformed: OnMalformed,
     /// A pattern that matches no file: `error`, `warn` or `ignore`.
     pub on_missing: OnMissing,
+}
+
+/// What to do with a file that is not well-formed XML or not a JUnit report.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMalformed {
+    /// Stop with an error naming the file, line and column (exit 2).
+    #[default]
+    Error,
+    /// Skip the file with a warning; the run is read from the other files.
+    Warn,
+}
+
+/// What to do with a file pattern that matches no file.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMissing {
+    /// Stop with an error (exit 2).
+    Error,
+    /// Add a warning to the run.
+    #[default]
+    Warn,
+    /// Say nothing.
+    Ignore,
 }
 
 /// Freeze mode settings.
