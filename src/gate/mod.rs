@@ -1,6 +1,7 @@
 //! The gate: rules → verdicts with evidence. Pure: takes the metrics engine, the test
 //! figures and the event, and explains every verdict.
 
+mod figures;
 mod measure;
 #[cfg(test)]
 mod tests;

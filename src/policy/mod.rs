@@ -2,6 +2,7 @@
 //! recognised. YAML, `version: 1`. Every problem names the file, line and column.
 
 pub mod metric;
+mod needs;
 mod rule;
 mod spans;
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub use metric::{Metric, Scope, Unit};
+pub use needs::Needs;
 pub use rule::{Baseline, Level, Rule, RuleProblem, RuleSpec, Threshold, Trigger};
 use spans::{Spans, Step};
 
@@ -337,7 +339,7 @@ impl Source {
 
 /// A loaded, validated policy.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct LoadedPolicy {
     pub policy: Policy,
     pub source: Source,
     /// The rules, validated against the whole policy.
@@ -346,7 +348,7 @@ pub struct Loaded {
 
 /// Finds and loads the policy: `explicit` if given (must exist), else the first of
 /// [`SEARCH_PATHS`] under `root`, else the built-in default.
-pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError> {
+pub fn load(explicit: Option<&Path>, root: &Path) -> Result<LoadedPolicy, PolicyError> {
     if let Some(path) = explicit {
         return load_file(path);
     }
@@ -358,7 +360,7 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError>
             return Ok(loaded);
         }
     }
-    parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| Loaded {
+    parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| LoadedPolicy {
         policy,
         rules,
         source: Source::BuiltIn,
@@ -366,12 +368,12 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError>
 }
 
 /// Loads one policy file.
-pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
+pub fn load_file(path: &Path) -> Result<LoadedPolicy, PolicyError> {
     load_file_named(path, &path.display().to_string())
 }
 
 /// Loads one policy file, naming it `name` in errors.
-fn load_file_named(path: &Path, name: &str) -> Result<Loaded, PolicyError> {
+fn load_file_named(path: &Path, name: &str) -> Result<LoadedPolicy, PolicyError> {
     let text = std::fs::read_to_string(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             PolicyError::NotFound {
@@ -385,7 +387,7 @@ fn load_file_named(path: &Path, name: &str) -> Result<Loaded, PolicyError> {
         }
     })?;
     let (policy, rules) = parse(&text, name)?;
-    Ok(Loaded {
+    Ok(LoadedPolicy {
         policy,
         rules,
         source: Source::File(path.to_path_buf()),

@@ -602,7 +602,8 @@ impl History for Git2History {
             touches: HashMap::new(),
             later: 0,
         };
-        let first_loaded = match opts.changes_for_last {
+        let times: Vec<_> = found.iter().map(|f| f.time).collect();
+        let first_loaded = match opts.changes.newest(&times, opts.until) {
             Some(n) => found.len().saturating_sub(n),
             None => 0,
         };

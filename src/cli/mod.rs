@@ -1,4 +1,5 @@
-//! Command-line arguments (clap derive). Parsed here, turned into requests in `app`.
+//! Command-line arguments (clap derive), and [`request`]: the arguments and the
+//! environment turned into the checked settings of one invocation.
 //!
 //! Every flag is parsed into a typed value here, before any work: a bad value (from the
 //! command line or from the environment variable that feeds the flag) is a usage error,
@@ -14,6 +15,8 @@ use clap::builder::{
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+pub mod request;
 
 #[derive(Debug, Parser)]
 #[command(
