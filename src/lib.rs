@@ -8,7 +8,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod app;
+mod app;
 pub mod cli;
 pub mod collect;
 pub mod console;
@@ -22,4 +22,5 @@ pub mod policy;
 pub mod publish;
 pub mod report;
 
+pub use app::run;
 pub use error::{Error, Result};

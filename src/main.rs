@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() {
     let cli = slipgate::cli::Cli::parse();
-    let code = match slipgate::app::run(cli) {
+    let code = match slipgate::run(cli) {
         Ok(code) => code,
         Err(e) => {
             // An error quotes data (file names, server messages): each of its lines (a

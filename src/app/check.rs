@@ -269,8 +269,8 @@ fn text_verdicts(ctx: &Session, o: &Outcome, what: &str) -> String {
 }
 
 /// `slipgate check`.
-pub fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
-    let ev = request::event_context(&args.actions)?;
+pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
+    let ev = request::event_context(&args.gate.actions)?;
     let trigger = match args.trigger {
         Some(t) => Some(t),
         None if ev.event_name == "push" && ev.release_tag.is_some() => Some(Trigger::Release),
@@ -287,7 +287,7 @@ pub fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         pr_title: args.title.clone().or_else(|| pr.map(|p| p.title.clone())),
     };
     let pr_number = args.pr.or(pr.map(|p| p.number));
-    let github = GithubSource::new(&args.github, s);
+    let github = GithubSource::new(&args.gate.github, s);
     // The trend issue shows the whole picture, so it reads GitHub data; a comment only
     // needs what the rules need.
     let o = evaluate(
@@ -295,7 +295,7 @@ pub fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         &Evaluation {
             event,
             github: &github,
-            tests: TestSource::new(&args.tests, s),
+            tests: TestSource::new(&args.gate.tests, s),
             tag: None,
             github_reads: if args.trend_issue.is_some() {
                 GithubReads::Always
@@ -352,14 +352,14 @@ pub fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         }
     }
     let md = body(&o, markers::COMMENT, what, lead(previous.as_deref()));
-    let local = request::local(&args.actions, s);
+    let local = request::local(&args.gate.actions, s);
     publish::warn_run(&local, &warnings);
     publish_local(&local, &o, || text_verdicts(s, &o, what), &md)
 }
 
 /// `slipgate release-check`.
-pub fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32> {
-    let github = GithubSource::new(&args.github, s);
+pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32> {
+    let github = GithubSource::new(&args.gate.github, s);
     let event = Event {
         trigger: Some(Trigger::Release),
         ..Event::default()
@@ -369,7 +369,7 @@ pub fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32> {
         &Evaluation {
             event,
             github: &github,
-            tests: TestSource::new(&args.tests, s),
+            tests: TestSource::new(&args.gate.tests, s),
             tag: args.tag.as_deref(),
             github_reads: GithubReads::AsRulesNeed,
             record_tests: false,
@@ -385,9 +385,9 @@ pub fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32> {
         recovered: false,
     };
     let md = body(&o, markers::COMMENT, &what, lead);
-    let local = request::local(&args.actions, s);
+    let local = request::local(&args.gate.actions, s);
     let code = publish_local(&local, &o, || text_verdicts(s, &o, &what), &md)?;
-    if !s.quiet && args.actions.format == Format::Text {
+    if !s.quiet && args.gate.actions.format == Format::Text {
         publish::stdout(&format!("\n{line}\n"))?;
     }
     Ok(code)

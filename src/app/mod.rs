@@ -2,6 +2,8 @@
 //! ([`crate::cli::request`]), runs collect → metrics → gate → report → publish, and returns the exit
 //! code. Everything it calls is pure, or collect, or publish.
 
+#![warn(unreachable_pub)]
+
 mod check;
 
 use crate::cli::request::{Env, GithubSource, Session, TestSource, policy_root};

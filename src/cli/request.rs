@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_EVENT_*`, `GITHUB_STEP_SUMMARY`,
 /// `GITHUB_OUTPUT`), and the current folder. Empty values mean not set.
 #[derive(Debug, Clone, Default)]
-pub struct Env {
+pub(crate) struct Env {
     /// `NO_COLOR` is set (and not empty).
     pub no_color: bool,
     /// `GITHUB_ACTIONS=true`: annotations are written.
@@ -34,7 +34,7 @@ pub struct Env {
 }
 
 impl Env {
-    pub fn read() -> Env {
+    pub(crate) fn read() -> Env {
         let var = |name| std::env::var(name).ok().filter(|s| !s.is_empty());
         Env {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -49,7 +49,7 @@ impl Env {
 }
 
 /// One invocation: the repository, its policy, the evaluation time, the terminal.
-pub struct Session {
+pub(crate) struct Session {
     pub repo: PathBuf,
     pub policy: LoadedPolicy,
     pub now: Timestamp,
@@ -61,7 +61,7 @@ pub struct Session {
 
 impl Session {
     /// Loads the policy and settles the evaluation time and colour.
-    pub fn new(g: &Global, env: Env) -> Result<Session> {
+    pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
         let policy = policy::load(g.policy.as_deref(), &policy_root(&g.repo))?;
         // Colour only on a terminal (or when asked), and never with NO_COLOR.
         let color = !env.no_color
@@ -82,11 +82,11 @@ impl Session {
     }
 
     /// A line on stderr unless `--quiet`.
-    pub fn info(&self, msg: &str) {
+    pub(crate) fn info(&self, msg: &str) {
         crate::publish::check::info(self.quiet, msg);
     }
 
-    pub fn debug(&self, msg: &str) {
+    pub(crate) fn debug(&self, msg: &str) {
         if self.verbose && !self.quiet {
             crate::console::eprint_line(&format!("slipgate: {msg}"));
         }
@@ -94,7 +94,7 @@ impl Session {
 }
 
 /// Where policy files are looked for: the top of the work tree containing `repo` (or `repo`).
-pub fn policy_root(repo: &Path) -> PathBuf {
+pub(crate) fn policy_root(repo: &Path) -> PathBuf {
     let mut dir = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
     let start = dir.clone();
     loop {
@@ -109,7 +109,7 @@ pub fn policy_root(repo: &Path) -> PathBuf {
 
 /// Where GitHub data comes from and goes to.
 #[derive(Debug, Clone)]
-pub struct GithubSource {
+pub(crate) struct GithubSource {
     pub offline: bool,
     /// `--github-repo` or `GITHUB_REPOSITORY`.
     pub repo: Option<String>,
@@ -127,7 +127,7 @@ pub struct GithubSource {
 }
 
 impl GithubSource {
-    pub fn new(args: &GithubArgs, s: &Session) -> GithubSource {
+    pub(crate) fn new(args: &GithubArgs, s: &Session) -> GithubSource {
         let api_url = args.api_url.trim_end_matches('/').to_string();
         let server = s.env.server_url.clone().unwrap_or_else(|| {
             if api_url == DEFAULT_API_URL.trim_end_matches('/') {
@@ -158,7 +158,7 @@ impl GithubSource {
 
     /// The GitHub repository to read: the flag or `GITHUB_REPOSITORY`, else the `origin`
     /// remote when it lives on the API's host (github.com for api.github.com).
-    pub fn repo_of(&self, git: &GitHistory) -> Option<String> {
+    pub(crate) fn repo_of(&self, git: &GitHistory) -> Option<String> {
         if let Some(r) = &self.repo {
             return Some(r.clone());
         }
@@ -176,7 +176,7 @@ impl GithubSource {
     }
 
     /// The client configuration for `repo`.
-    pub fn config(&self, repo: String) -> GithubConfig {
+    pub(crate) fn config(&self, repo: String) -> GithubConfig {
         let mut cfg = GithubConfig::new(repo);
         cfg.api_url = self.api_url.clone();
         cfg.token = self.token.clone();
@@ -187,7 +187,7 @@ impl GithubSource {
     }
 
     /// Where comments and issues are written.
-    pub fn remote(&self, git: &GitHistory) -> Remote {
+    pub(crate) fn remote(&self, git: &GitHistory) -> Remote {
         if self.offline {
             return Remote::Offline;
         }
@@ -199,7 +199,7 @@ impl GithubSource {
 
     /// Where the report's links point: the repository read, on [`Self::server`]. No
     /// links without a repository, or when the server is not known.
-    pub fn links(&self, repo: Option<&str>) -> Links {
+    pub(crate) fn links(&self, repo: Option<&str>) -> Links {
         repo.map(|r| Links::new(&self.server, r))
             .unwrap_or_default()
     }
@@ -219,13 +219,13 @@ fn host_of(url: &str) -> Option<String> {
 /// The JUnit files to read: `--junit` (relative to the current folder), else the
 /// policy's `tests.paths` (relative to the repository); none when neither names any.
 #[derive(Debug, Clone)]
-pub struct TestSource {
+pub(crate) struct TestSource {
     pub patterns: Vec<String>,
     pub base: PathBuf,
 }
 
 impl TestSource {
-    pub fn new(args: &TestArgs, s: &Session) -> Option<TestSource> {
+    pub(crate) fn new(args: &TestArgs, s: &Session) -> Option<TestSource> {
         if !args.junit.is_empty() {
             Some(TestSource {
                 patterns: args.junit.clone(),
@@ -243,7 +243,7 @@ impl TestSource {
 }
 
 /// The local outputs of `check` and `release-check`.
-pub fn local(a: &ActionsArgs, s: &Session) -> Local {
+pub(crate) fn local(a: &ActionsArgs, s: &Session) -> Local {
     let report_json = a.report_json.clone().unwrap_or_else(|| {
         s.env
             .runner_temp
@@ -263,7 +263,7 @@ pub fn local(a: &ActionsArgs, s: &Session) -> Local {
 }
 
 /// The event, from the payload and the flags.
-pub fn event_context(a: &ActionsArgs) -> Result<EventContext> {
+pub(crate) fn event_context(a: &ActionsArgs) -> Result<EventContext> {
     let Some(name) = a.event_name.as_deref().filter(|s| !s.is_empty()) else {
         return Ok(EventContext::default());
     };

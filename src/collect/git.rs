@@ -10,6 +10,8 @@
 //! The engine behind [`History`] is libgit2 (through `git2`); the trait is the seam
 //! where a faster engine (gitoxide with a commit-graph) may come later.
 
+#![warn(unreachable_pub)]
+
 mod family;
 mod graph;
 mod libgit;

@@ -1,6 +1,8 @@
 //! Policy files: what a team's stability targets are and how releases, fixes and bugs are
 //! recognised. YAML, `version: 1`. Every problem names the file, line and column.
 
+#![warn(unreachable_pub)]
+
 pub mod metric;
 mod needs;
 mod rule;
@@ -124,6 +126,21 @@ pub struct Issues {
     pub fix_slo: IndexMap<String, Dur>,
 }
 
+impl Issues {
+    /// When `sev` is neither `none` nor a severity of `severity_labels`: says so, with
+    /// the severities that are.
+    fn undefined(&self, sev: &str) -> Option<String> {
+        if sev == "none" || self.severity_labels.contains_key(sev) {
+            return None;
+        }
+        let known: Vec<&str> = self.severity_labels.keys().map(String::as_str).collect();
+        Some(format!(
+            "which `issues.severity_labels` does not define{}",
+            list_hint(&known)
+        ))
+    }
+}
+
 /// Where test results come from and how bad input is treated.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -137,17 +154,7 @@ pub struct Tests {
 }
 
 /// What to do with a file that is not well-formed XML or not a JUnit report.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnMalformed {
     /// Stop with an error naming the file, line and column (exit 2).
@@ -158,17 +165,7 @@ pub enum OnMalformed {
 }
 
 /// What to do with a file pattern that matches no file.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnMissing {
     /// Stop with an error (exit 2).
@@ -456,19 +453,10 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
         }
     }
     for sev in policy.issues.fix_slo.keys() {
-        if sev != "none" && !policy.issues.severity_labels.contains_key(sev) {
-            let known: Vec<&str> = policy
-                .issues
-                .severity_labels
-                .keys()
-                .map(String::as_str)
-                .collect();
+        if let Some(undefined) = policy.issues.undefined(sev) {
             return Err(at(
                 &[Step::Key("issues"), Step::Key("fix_slo"), Step::Key(sev)],
-                format!(
-                    "`issues.fix_slo` names severity `{sev}`, which `issues.severity_labels` does not define{}",
-                    list_hint(&known)
-                ),
+                format!("`issues.fix_slo` names severity `{sev}`, {undefined}"),
             ));
         }
     }
@@ -540,19 +528,9 @@ fn snippet(text: &str, line: u64) -> String {
 }
 
 fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> PolicyError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((1, 1));
-    let raw = e.to_string();
-    let message = improve_message(&bare_message(&raw));
-    PolicyError::Invalid {
-        file: file.to_string(),
-        line,
-        column,
-        snippet: snippet(text, line),
-        message: crate::escape::line(&message).into_owned(),
-    }
+    let at = e.location().map(|l| (l.line(), l.column()));
+    let message = improve_message(&bare_message(&e.to_string()));
+    located(text, file, at, message)
 }
 
 /// serde-saphyr renders its own location and snippet; keep only the message.

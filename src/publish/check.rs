@@ -43,6 +43,20 @@ pub enum Remote {
     Repo(GithubConfig),
 }
 
+impl Remote {
+    /// The client configuration, or why `flag` wrote nothing (`offline`: what was not
+    /// written).
+    fn config(&self, flag: &str, offline: &str) -> std::result::Result<&GithubConfig, String> {
+        match self {
+            Remote::Offline => Err(format!("{flag} with --offline: {offline}")),
+            Remote::Unknown => Err(format!(
+                "{flag}: no GitHub repository known (set --github-repo or GITHUB_REPOSITORY)"
+            )),
+            Remote::Repo(cfg) => Ok(cfg),
+        }
+    }
+}
+
 /// Writes to stdout (every line guarded, see [`crate::console`]); a closed pipe (`| head`)
 /// is not an error, any other write failure (a full disk) is.
 pub fn stdout(s: &str) -> Result<()> {
@@ -192,16 +206,7 @@ pub fn comment(
     pr: u64,
     body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
-    let cfg = match remote {
-        Remote::Offline => return Err("--comment with --offline: no comment was written".into()),
-        Remote::Unknown => {
-            return Err(
-                "--comment: no GitHub repository known (set --github-repo or GITHUB_REPOSITORY)"
-                    .into(),
-            );
-        }
-        Remote::Repo(cfg) => cfg,
-    };
+    let cfg = remote.config("--comment", "no comment was written")?;
     let rt = runtime()?;
     let explain = |e: GithubError| {
         if let GithubError::Forbidden {
@@ -244,18 +249,7 @@ pub fn trend_issue(
     title: &str,
     body: &str,
 ) -> std::result::Result<String, String> {
-    let cfg = match remote {
-        Remote::Offline => {
-            return Err("--trend-issue with --offline: the issue was not updated".into());
-        }
-        Remote::Unknown => {
-            return Err(
-                "--trend-issue: no GitHub repository known (set --github-repo or GITHUB_REPOSITORY)"
-                    .into(),
-            );
-        }
-        Remote::Repo(cfg) => cfg,
-    };
+    let cfg = remote.config("--trend-issue", "the issue was not updated")?;
     let rt = runtime()?;
     match rt
         .block_on(upsert_issue(

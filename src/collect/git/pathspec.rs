@@ -356,7 +356,7 @@ const MAX_TREE_DEPTH: usize = 4096;
 type Pending = (Option<Oid>, Option<Oid>, Vec<u8>, usize);
 
 /// Compares trees restricted to a [`Pathspec`], reading objects with `read`.
-pub struct TreeDiff<'a, R> {
+pub(super) struct TreeDiff<'a, R> {
     spec: &'a Pathspec,
     read: R,
 }
@@ -365,14 +365,14 @@ impl<'a, R> TreeDiff<'a, R>
 where
     R: FnMut(Oid) -> Result<(ObjectType, Vec<u8>), String>,
 {
-    pub fn new(spec: &'a Pathspec, read: R) -> Self {
+    pub(super) fn new(spec: &'a Pathspec, read: R) -> Self {
         TreeDiff { spec, read }
     }
 
     /// Whether any file matching the specs differs between the trees `old` (`None`: the
     /// empty tree, for root commits) and `new`. Folders are compared from a work list,
     /// not by recursion, so no tree is too deep for the stack.
-    pub fn touches(&mut self, old: Option<Oid>, new: Oid) -> Result<bool, String> {
+    pub(super) fn touches(&mut self, old: Option<Oid>, new: Oid) -> Result<bool, String> {
         if old == Some(new) {
             return Ok(false);
         }
