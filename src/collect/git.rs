@@ -21,8 +21,8 @@ mod plan;
 use crate::model::{GitHistory, Timestamp};
 use std::path::{Path, PathBuf};
 
+pub use crate::policy::Pathspec;
 pub use libgit::{Git2History, prepare_libgit2};
-pub use pathspec::Pathspec;
 pub use plan::{Changes, Plan, as_candidate, load};
 
 /// Everything that can go wrong reading git. Each message says what happened, to what,

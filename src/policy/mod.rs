@@ -5,6 +5,7 @@
 
 pub mod metric;
 mod needs;
+mod pathspec;
 mod rule;
 mod spans;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use metric::{Metric, Scope, Unit};
 pub use needs::Needs;
+pub use pathspec::Pathspec;
 pub use rule::{Baseline, Level, Rule, RuleProblem, RuleSpec, Threshold, Trigger};
 use spans::{Spans, Step};
 
@@ -68,9 +70,9 @@ pub struct Releases {
     pub paths: Paths,
 }
 
-/// `releases.paths`, compiled: git pathspecs (see `collect::git::Pathspec`).
+/// `releases.paths`, compiled: git pathspecs (see [`Pathspec`]).
 #[derive(Debug, Clone, Default)]
-pub struct Paths(pub crate::collect::git::Pathspec);
+pub struct Paths(pub Pathspec);
 
 impl Paths {
     pub fn is_empty(&self) -> bool {
@@ -87,7 +89,7 @@ impl Serialize for Paths {
 impl<'de> Deserialize<'de> for Paths {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let specs = Vec::<String>::deserialize(d)?;
-        crate::collect::git::Pathspec::new(&specs)
+        Pathspec::new(&specs)
             .map(Paths)
             .map_err(|e| serde::de::Error::custom(format!("`releases.paths`: {e}")))
     }

@@ -1,9 +1,10 @@
 //! The libgit2 engine behind [`History`].
 
 use super::graph::{Graph, ParsedCommit, parse_commit};
-use super::pathspec::{Pathspec, TreeDiff};
+use super::pathspec::TreeDiff;
 use super::{GitError, GitOptions, History};
 use crate::model::{Candidate, Commit, GitHistory, Release, Timestamp};
+use crate::policy::Pathspec;
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 use std::cmp::Ordering;
 use std::collections::HashMap;
