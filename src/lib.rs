@@ -16,6 +16,7 @@ pub mod duration;
 pub mod error;
 pub mod escape;
 pub mod gate;
+pub mod github;
 pub mod metrics;
 pub mod model;
 pub mod policy;

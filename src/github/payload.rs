@@ -1,7 +1,7 @@
 //! The few fields slipgate reads from GitHub's JSON, as its own small serde structs, so a
 //! drift in octocrab's models never breaks a run. Unknown fields are ignored.
 
-use crate::model::{Issue, PullRequest, Timestamp};
+use crate::model::Timestamp;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -90,7 +90,7 @@ pub(crate) enum Label {
 }
 
 impl Label {
-    fn into_name(self) -> Option<String> {
+    pub(crate) fn into_name(self) -> Option<String> {
         match self {
             Label::Name(name) => Some(name),
             Label::Object { name } => name,
@@ -135,63 +135,6 @@ pub(crate) fn format_time(t: Timestamp) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-fn label_names(labels: Vec<Label>) -> Vec<String> {
-    labels.into_iter().filter_map(Label::into_name).collect()
-}
-
-/// A field that did not parse: (item number, field name, value).
-pub(crate) type BadField = (u64, &'static str, String);
-
-fn time(number: u64, field: &'static str, s: &str) -> Result<Timestamp, BadField> {
-    parse_time(s).ok_or_else(|| (number, field, s.to_string()))
-}
-
-fn opt_time(
-    number: u64,
-    field: &'static str,
-    s: Option<&str>,
-) -> Result<Option<Timestamp>, BadField> {
-    s.map(|s| time(number, field, s)).transpose()
-}
-
-impl IssueItem {
-    /// The model issue and its `updated_at`.
-    pub fn into_issue(self) -> Result<(Issue, Timestamp), BadField> {
-        let n = self.number;
-        let updated = time(n, "updated_at", &self.updated_at)?;
-        let issue = Issue {
-            number: n,
-            created_at: time(n, "created_at", &self.created_at)?,
-            closed_at: opt_time(n, "closed_at", self.closed_at.as_deref())?,
-            open: self.state == "open",
-            title: self.title,
-            url: self.html_url,
-            labels: label_names(self.labels),
-            state_reason: self.state_reason,
-        };
-        Ok((issue, updated))
-    }
-}
-
-impl PullItem {
-    /// The model pull request and its `updated_at`.
-    pub fn into_pull(self) -> Result<(PullRequest, Timestamp), BadField> {
-        let n = self.number;
-        let updated = time(n, "updated_at", &self.updated_at)?;
-        let pull = PullRequest {
-            number: n,
-            created_at: time(n, "created_at", &self.created_at)?,
-            merged_at: opt_time(n, "merged_at", self.merged_at.as_deref())?,
-            title: self.title,
-            url: self.html_url,
-            labels: label_names(self.labels),
-            merge_commit_sha: self.merge_commit_sha,
-            base: self.base.name,
-        };
-        Ok((pull, updated))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,31 +146,5 @@ mod tests {
         assert_eq!(format_time(1_303_479_228), "2011-04-22T13:33:48Z");
         assert_eq!(parse_time("2011-04-22T15:33:48+02:00"), Some(1_303_479_228));
         assert_eq!(parse_time("yesterday"), None);
-    }
-
-    #[test]
-    fn labels_as_names_or_objects() {
-        let item: IssueItem = serde_json::from_str(
-            r#"{"number": 7, "created_at": "2011-04-22T13:33:48Z",
-                "updated_at": "2011-04-22T13:33:48Z",
-                "labels": ["Bug", {"name": "P1", "color": "f00"}, {"id": 3}]}"#,
-        )
-        .unwrap();
-        let (issue, updated) = item.into_issue().unwrap();
-        assert_eq!(issue.labels, vec!["Bug".to_string(), "P1".to_string()]);
-        assert_eq!(updated, 1_303_479_228);
-        assert!(!issue.open);
-    }
-
-    #[test]
-    fn a_bad_time_names_the_field() {
-        let item: IssueItem = serde_json::from_str(
-            r#"{"number": 7, "created_at": "soon", "updated_at": "2011-04-22T13:33:48Z"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            item.into_issue().unwrap_err(),
-            (7, "created_at", "soon".to_string())
-        );
     }
 }

@@ -10,7 +10,8 @@
 //! [`FALLBACK_MAX_PAGES`], below the smallest hourly quota a token gets.
 
 use super::GithubError;
-use super::client::{Reply, link_target, path_and_query};
+use super::client::{Client, Purpose, Reply, link_target, path_and_query};
+use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 
 /// Most pages followed when the first page announces no `rel="last"`: 500 pages of 100
@@ -123,6 +124,35 @@ fn page_key(path_and_query: &str) -> String {
     }
     pairs.sort_unstable();
     format!("{path}?{}", pairs.join("&"))
+}
+
+/// Every item of a paginated list, following `Link: rel="next"`; a list whose links
+/// loop or run on is an error ([`GithubError::Pagination`]), never taken in part.
+pub(crate) async fn list_all<T: DeserializeOwned>(
+    client: &Client,
+    first: String,
+    purpose: Purpose<'_>,
+) -> Result<Vec<T>, GithubError> {
+    let mut items = Vec::new();
+    let mut pager = Pager::new(&first);
+    let mut path = first;
+    loop {
+        let reply = client.get(&path, None, purpose).await?;
+        let page: Vec<T> = decode(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
+        items.extend(page);
+        match pager.next(&reply, purpose.action)? {
+            Some(next) => path = next,
+            None => return Ok(items),
+        }
+    }
+}
+
+/// One JSON answer as `T`; a body that is not is [`GithubError::Decode`].
+pub(crate) fn decode<T: DeserializeOwned>(body: &str, action: &str) -> Result<T, GithubError> {
+    serde_json::from_str(body).map_err(|e| GithubError::Decode {
+        action: action.to_string(),
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
