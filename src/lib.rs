@@ -22,5 +22,6 @@ pub mod model;
 pub mod policy;
 pub mod publish;
 pub mod report;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -528,7 +528,8 @@ pub fn publish_trend_issue(
 /// commit (`GITHUB_SHA`, else HEAD) and CI run (`GITHUB_RUN_ID`), so later runs can chart
 /// pass rate and spot tests that flip. A cache problem is a warning, never an error.
 pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Tests) -> Vec<String> {
-    use crate::collect::cache::{TestTotalsRow, record_test_run};
+    use crate::model::TestTotalsRow;
+    use crate::store::runs::record_test_run;
     if args.no_cache {
         return Vec::new();
     }
