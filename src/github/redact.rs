@@ -43,14 +43,7 @@ fn pattern_of(secret: &str) -> String {
         // Too short a run would blank out unrelated text.
         if fixed.len() >= 4 {
             forms.push(spelled(&fixed));
-            let url_safe: String = fixed
-                .chars()
-                .map(|c| match c {
-                    '+' => '-',
-                    '/' => '_',
-                    c => c,
-                })
-                .collect();
+            let url_safe = url_safe(&fixed);
             if url_safe != fixed {
                 forms.push(spelled(&url_safe));
             }
@@ -122,6 +115,18 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Base64 text in the URL-safe alphabet (`-` and `_` for `+` and `/`).
+fn url_safe(base64: &str) -> String {
+    base64
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -225,14 +230,7 @@ mod tests {
 
     #[test]
     fn url_safe_base64_is_blanked_too() {
-        let url_safe: String = base64(format!("x:{TOKEN}").as_bytes())
-            .chars()
-            .map(|c| match c {
-                '+' => '-',
-                '/' => '_',
-                c => c,
-            })
-            .collect();
+        let url_safe = url_safe(&base64(format!("x:{TOKEN}").as_bytes()));
         assert!(redacted(&url_safe).contains(MASK), "{url_safe}");
     }
 

@@ -19,6 +19,7 @@ use crate::github::{
     GithubConfig, GithubError, Identity, PER_PAGE, Purpose, connect, decode, list_all, who_posts,
 };
 use crate::publish::sanitize::{self, Measure};
+use crate::report::percent_encode;
 
 /// GitHub's limit for an issue or comment body, in characters. Counted here in UTF-16
 /// code units, which is never fewer than characters.
@@ -256,19 +257,6 @@ pub fn prepare_body(marker: &str, body: &str) -> String {
     let budget = MAX_BODY_CHARS.saturating_sub(utf16_len(&head));
     let cut = sanitize::fit_body(rest, budget, TRUNCATION_NOTE, Measure::Utf16);
     format!("{head}{cut}")
-}
-
-/// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub use schema::SCHEMA_VERSION;
 use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub(crate) use schema::wrong_type;
-use schema::{APPLICATION_ID, COLUMNS, Migration};
+use schema::{APPLICATION_ID, Migration, TABLES};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -403,8 +403,8 @@ fn rebuild(conn: &mut Connection) -> rusqlite::Result<()> {
 /// warning to show, if anything was removed.
 fn repair(conn: &mut Connection) -> rusqlite::Result<Option<String>> {
     let mut found = Vec::new();
-    for (table, _) in COLUMNS {
-        let bad = wrong_type(table);
+    for table in TABLES {
+        let bad = wrong_type(conn, table)?;
         let n: i64 = conn.query_row(
             &format!("SELECT count(*) FROM {table} WHERE {bad}"),
             [],
@@ -419,7 +419,7 @@ fn repair(conn: &mut Connection) -> rusqlite::Result<Option<String>> {
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for (table, _) in &found {
-        let bad = wrong_type(table);
+        let bad = wrong_type(&tx, table)?;
         if matches!(*table, "issues" | "pulls") {
             tx.execute(
                 &format!(
@@ -712,62 +712,7 @@ mod tests {
 
     /// The schema slipgate 0.1 wrote (`user_version` 1), copied verbatim from the code
     /// before migrations: a fixture, never to be edited.
-    const SCHEMA_0_1: &str = "
-CREATE TABLE sync (
-    api_url   TEXT NOT NULL,
-    repo      TEXT NOT NULL,
-    resource  TEXT NOT NULL,
-    probe_url TEXT NOT NULL,
-    etag      TEXT,
-    watermark INTEGER,
-    synced_at INTEGER NOT NULL,
-    PRIMARY KEY (api_url, repo, resource)
-);
-CREATE TABLE issues (
-    api_url      TEXT NOT NULL,
-    repo         TEXT NOT NULL,
-    number       INTEGER NOT NULL,
-    title        TEXT NOT NULL,
-    url          TEXT NOT NULL,
-    labels       TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
-    closed_at    INTEGER,
-    updated_at   INTEGER NOT NULL,
-    state_reason TEXT,
-    open         INTEGER NOT NULL,
-    PRIMARY KEY (api_url, repo, number)
-) WITHOUT ROWID;
-CREATE TABLE pulls (
-    api_url          TEXT NOT NULL,
-    repo             TEXT NOT NULL,
-    number           INTEGER NOT NULL,
-    title            TEXT NOT NULL,
-    url              TEXT NOT NULL,
-    labels           TEXT NOT NULL,
-    created_at       INTEGER NOT NULL,
-    merged_at        INTEGER,
-    merge_commit_sha TEXT,
-    base             TEXT NOT NULL,
-    updated_at       INTEGER NOT NULL,
-    PRIMARY KEY (api_url, repo, number)
-) WITHOUT ROWID;
-CREATE TABLE test_runs (
-    repo        TEXT NOT NULL,
-    sha         TEXT NOT NULL,
-    run_id      TEXT NOT NULL,
-    at          INTEGER NOT NULL,
-    passed      INTEGER NOT NULL,
-    failed      INTEGER NOT NULL,
-    errored     INTEGER NOT NULL,
-    skipped     INTEGER NOT NULL,
-    flaky       INTEGER NOT NULL,
-    duration    REAL NOT NULL,
-    flaky_ids   TEXT NOT NULL,
-    failing_ids TEXT NOT NULL,
-    PRIMARY KEY (repo, sha, run_id)
-);
-CREATE INDEX test_runs_by_time ON test_runs (repo, at);
-";
+    const SCHEMA_0_1: &str = include_str!("../../tests/fixtures/cache/schema-0.1.sql");
 
     /// A cache file as slipgate 0.1 left it, holding two test runs of `o/r`.
     fn cache_of_0_1(path: &Path) {

@@ -79,7 +79,7 @@ pub fn test_history(
                     flaky_ids, failing_ids
              FROM test_runs WHERE repo = ?1 AND NOT {}
              ORDER BY at DESC, sha, run_id LIMIT ?2",
-            wrong_type("test_runs")
+            wrong_type(&conn, "test_runs").map_err(&err)?
         ))
         .map_err(&err)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -13,7 +13,7 @@
 //! transaction); that crate is not used because no release of it builds with rusqlite
 //! 0.43 (its newest, 2.6, requires rusqlite 0.40).
 
-use rusqlite::Transaction;
+use rusqlite::{Connection, Transaction};
 
 /// `PRAGMA application_id` of a slipgate cache: "slgt".
 pub(super) const APPLICATION_ID: i64 = 0x736c_6774;
@@ -116,111 +116,57 @@ pub(super) fn apply(
     ))
 }
 
-/// What each column of a table must hold for the loaders to read it.
-#[derive(Clone, Copy)]
-pub(super) enum Kind {
-    Text,
-    OptText,
-    Int,
-    OptInt,
-    /// REAL or INTEGER.
-    Real,
-    /// TEXT holding a JSON list of strings.
-    List,
-}
+/// The tables whose rows [`super::repair`] checks, in the order it checks them.
+pub(super) const TABLES: [&str; 4] = ["sync", "issues", "pulls", "test_runs"];
 
-/// The columns of every table, as the migrations leave them: what [`super::repair`]
-/// checks. Update it with each migration that changes a table.
-pub(super) const COLUMNS: [(&str, &[(&str, Kind)]); 4] = [
-    (
-        "sync",
-        &[
-            ("api_url", Kind::Text),
-            ("repo", Kind::Text),
-            ("resource", Kind::Text),
-            ("probe_url", Kind::Text),
-            ("etag", Kind::OptText),
-            ("watermark", Kind::OptInt),
-            ("synced_at", Kind::Int),
-        ],
-    ),
-    (
-        "issues",
-        &[
-            ("api_url", Kind::Text),
-            ("repo", Kind::Text),
-            ("number", Kind::Int),
-            ("title", Kind::Text),
-            ("url", Kind::Text),
-            ("labels", Kind::List),
-            ("created_at", Kind::Int),
-            ("closed_at", Kind::OptInt),
-            ("updated_at", Kind::Int),
-            ("state_reason", Kind::OptText),
-            ("open", Kind::Int),
-        ],
-    ),
-    (
-        "pulls",
-        &[
-            ("api_url", Kind::Text),
-            ("repo", Kind::Text),
-            ("number", Kind::Int),
-            ("title", Kind::Text),
-            ("url", Kind::Text),
-            ("labels", Kind::List),
-            ("created_at", Kind::Int),
-            ("merged_at", Kind::OptInt),
-            ("merge_commit_sha", Kind::OptText),
-            ("base", Kind::Text),
-            ("updated_at", Kind::Int),
-        ],
-    ),
-    (
-        "test_runs",
-        &[
-            ("repo", Kind::Text),
-            ("sha", Kind::Text),
-            ("run_id", Kind::Text),
-            ("at", Kind::Int),
-            ("passed", Kind::Int),
-            ("failed", Kind::Int),
-            ("errored", Kind::Int),
-            ("skipped", Kind::Int),
-            ("flaky", Kind::Int),
-            ("duration", Kind::Real),
-            ("flaky_ids", Kind::List),
-            ("failing_ids", Kind::List),
-        ],
-    ),
+/// The TEXT columns that hold a JSON list of strings.
+const LIST_COLUMNS: [(&str, &str); 4] = [
+    ("issues", "labels"),
+    ("pulls", "labels"),
+    ("test_runs", "flaky_ids"),
+    ("test_runs", "failing_ids"),
 ];
 
-/// An SQL condition, true for a row of `table` with a column of the wrong type.
-pub(crate) fn wrong_type(table: &str) -> String {
-    let columns = COLUMNS
-        .iter()
-        .find(|(t, _)| *t == table)
-        .map_or(&[][..], |(_, c)| *c);
+/// An SQL condition, true for a row of `table` with a column of the wrong type: a value
+/// its declared type (`TEXT`, `INTEGER` or `REAL`, with or without `NOT NULL`, as the
+/// migrations left it) does not allow, or a list column that is not a JSON list of
+/// strings.
+pub(crate) fn wrong_type(conn: &Connection, table: &str) -> rusqlite::Result<String> {
+    let mut stmt = conn
+        .prepare("SELECT name, upper(type), \"notnull\" FROM pragma_table_info(?1) ORDER BY cid")?;
+    let columns = stmt
+        .query_map([table], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let checks: Vec<String> = columns
         .iter()
-        .map(|(c, kind)| match kind {
-            Kind::Text => format!("typeof({c}) <> 'text'"),
-            Kind::OptText => format!("typeof({c}) NOT IN ('text', 'null')"),
-            Kind::Int => format!("typeof({c}) <> 'integer'"),
-            Kind::OptInt => format!("typeof({c}) NOT IN ('integer', 'null')"),
-            Kind::Real => format!("typeof({c}) NOT IN ('real', 'integer')"),
-            // CASE evaluates in order: `json_type` is only asked about valid JSON.
-            Kind::List => format!(
-                "(CASE WHEN typeof({c}) <> 'text' OR NOT json_valid({c}) THEN 1
-                       WHEN json_type({c}) <> 'array' THEN 1
-                       WHEN EXISTS (SELECT 1 FROM json_each({c}) WHERE type <> 'text') THEN 1
-                       ELSE 0 END)"
-            ),
+        .map(|(c, declared, not_null)| {
+            if LIST_COLUMNS.contains(&(table, c.as_str())) {
+                // CASE evaluates in order: `json_type` is only asked about valid JSON.
+                return format!(
+                    "(CASE WHEN typeof({c}) <> 'text' OR NOT json_valid({c}) THEN 1
+                           WHEN json_type({c}) <> 'array' THEN 1
+                           WHEN EXISTS (SELECT 1 FROM json_each({c}) WHERE type <> 'text') THEN 1
+                           ELSE 0 END)"
+                );
+            }
+            let allowed = match declared.as_str() {
+                "INTEGER" => "'integer'",
+                "REAL" => "'real', 'integer'",
+                _ => "'text'",
+            };
+            let null = if *not_null { "" } else { ", 'null'" };
+            format!("typeof({c}) NOT IN ({allowed}{null})")
         })
         .collect();
-    if checks.is_empty() {
+    Ok(if checks.is_empty() {
         "0".to_string()
     } else {
         format!("({})", checks.join(" OR "))
-    }
+    })
 }
