@@ -498,20 +498,9 @@ pub(crate) fn json_list(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec
 
 #[cfg(test)]
 mod tests {
+    use super::runs::tests::totals;
     use super::runs::{record_test_run, test_history};
     use super::*;
-    use crate::model::TestTotalsRow;
-
-    fn totals(passed: u64, failed: u64) -> TestTotalsRow {
-        TestTotalsRow {
-            passed,
-            failed,
-            errored: 0,
-            skipped: 1,
-            flaky: 0,
-            duration: 1.5,
-        }
-    }
 
     #[test]
     fn garbage_file_is_moved_aside_with_a_warning() {

@@ -115,11 +115,12 @@ pub fn test_history(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use rusqlite::Connection;
 
-    fn totals(passed: u64, failed: u64) -> TestTotalsRow {
+    /// Totals of a test run with `passed` and `failed` tests (one skipped, 1.5 s).
+    pub(in crate::store) fn totals(passed: u64, failed: u64) -> TestTotalsRow {
         TestTotalsRow {
             passed,
             failed,
@@ -135,52 +136,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/dir/cache.db");
         let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let record = |sha, run_id, at, totals: TestTotalsRow, flaky: &[&str], failing: &[&str]| {
+            record_test_run(
+                &path,
+                "o/r",
+                sha,
+                run_id,
+                at,
+                &totals,
+                &ids(flaky),
+                &ids(failing),
+            )
+            .unwrap()
+        };
         // Three runs: (aaa, run 1) at 100, (bbb, none) at 200, (aaa, run 2) at 300.
-        record_test_run(
-            &path,
-            "o/r",
-            "aaa",
-            Some("1"),
-            100,
-            &totals(10, 0),
-            &[],
-            &[],
-        )
-        .unwrap();
-        record_test_run(
-            &path,
-            "o/r",
-            "bbb",
-            None,
-            200,
-            &totals(9, 1),
-            &[],
-            &ids(&["t::x"]),
-        )
-        .unwrap();
-        record_test_run(
-            &path,
-            "o/r",
-            "aaa",
-            Some("2"),
-            300,
-            &totals(8, 2),
-            &ids(&["t::y"]),
-            &[],
-        )
-        .unwrap();
+        record("aaa", Some("1"), 100, totals(10, 0), &[], &[]);
+        record("bbb", None, 200, totals(9, 1), &[], &["t::x"]);
+        record("aaa", Some("2"), 300, totals(8, 2), &["t::y"], &[]);
         // Re-recording (bbb, none) replaces it: 4 runs recorded, 3 kept.
-        record_test_run(
-            &path,
-            "o/r",
-            "bbb",
-            None,
-            250,
-            &totals(7, 3),
-            &[],
-            &ids(&["t::z"]),
-        )
-        .unwrap();
+        record("bbb", None, 250, totals(7, 3), &[], &["t::z"]);
         // Another repo in the same file does not show up.
         record_test_run(&path, "o/other", "ccc", None, 999, &totals(1, 0), &[], &[]).unwrap();
 
