@@ -2,6 +2,7 @@
 
 mod cli;
 mod comment;
+mod contract;
 mod e2e;
 mod git;
 mod github;
