@@ -10,6 +10,7 @@ mod gitrepo;
 mod hostile;
 mod junit;
 mod junit_trust;
+mod layers;
 mod mockhub;
 mod render;
 mod trust_cache;
