@@ -86,13 +86,10 @@ const KNOWN: &[(&str, &str, &str)] = &[
     // Point 5: the policy names collect::junit's OnMalformed and OnMissing, and wraps
     // collect::git::Pathspec (`releases.paths`).
     ("policy/mod.rs", "collect", "junit options, pathspec"),
-    // Point 5: markdown escapes with publish::sanitize and reads collect::cache::TestRunRow.
+    // Point 5: markdown escapes with publish::sanitize.
     ("report/markdown.rs", "publish", "sanitize"),
-    ("report/markdown.rs", "collect", "run-history row"),
     // Same, in the verdict renderer being written on branch w-verdict (not on main yet).
     ("report/verdicts.rs", "publish", "sanitize"),
-    // Point 4: publish talks to GitHub through collect::github's client and payloads.
-    ("publish/github.rs", "collect", "GitHub client"),
 ];
 
 /// Names re-exported at the crate root, and the module they come from.
