@@ -2,16 +2,17 @@
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
 use super::{GithubRead, MissingTests, read_git, read_github, read_tests, sources};
-use crate::cli::request::{self, GithubSource, Session, TestSource};
-use crate::cli::{CheckArgs, ReleaseCheckArgs};
+use crate::cli::request::{GithubSource, Session, TestSource};
+use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::git;
-use crate::error::Result;
+use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, Status, TestFigures};
 use crate::metrics::{Engine, Inputs};
 use crate::model::GitHistory;
 use crate::policy::{Needs, Rule, Trigger};
-use crate::publish::check::{self as publish, Local, RunKey};
+use crate::publish::actions::{self, EventContext};
+use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
 use crate::report::comment::{self, Lead};
 use crate::report::{self, Format, Report, markdown};
@@ -175,7 +176,12 @@ fn publish_local(
         Format::Markdown => md.to_string(),
         Format::Text => text(),
     };
-    publish::local(local, &o.report, &o.gate, &out, md)
+    publish::local(local, &o.report, &o.gate, &out, md)?;
+    Ok(if o.gate.overall == Overall::Fail {
+        exit::GATE_FAILED
+    } else {
+        exit::PASSED
+    })
 }
 
 /// The verdicts for a terminal. Every field from data (rule names, reasons, evidence,
@@ -268,9 +274,60 @@ fn text_verdicts(ctx: &Session, o: &Outcome, what: &str) -> String {
     s
 }
 
+/// The local outputs of `check` and `release-check`.
+fn local(a: &ActionsArgs, s: &Session) -> Local {
+    let report_json = a.report_json.clone().unwrap_or_else(|| {
+        s.env
+            .runner_temp
+            .clone()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("slipgate-report.json")
+    });
+    Local {
+        format: a.format,
+        quiet: s.quiet,
+        annotate: s.env.in_actions,
+        step_summary: a.step_summary.clone(),
+        output_file: a.output_file.clone(),
+        write_json: a.report_json.is_some() || a.output_file.is_some(),
+        report_json,
+    }
+}
+
+/// The event, from the payload and the flags.
+fn event_context(a: &ActionsArgs) -> Result<EventContext> {
+    let Some(name) = a.event_name.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(EventContext::default());
+    };
+    let Some(path) = &a.event_path else {
+        return Ok(EventContext {
+            event_name: name.to_string(),
+            ..EventContext::default()
+        });
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read the event payload (GITHUB_EVENT_PATH)",
+        path: path.clone(),
+        source,
+    })?;
+    actions::read_event(name, &text)
+        .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
+}
+
+/// Where comments and issues are written.
+fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
+    if github.offline {
+        return Remote::Offline;
+    }
+    match github.repo_of(git) {
+        Some(repo) => Remote::Repo(github.config(repo)),
+        None => Remote::Unknown,
+    }
+}
+
 /// `slipgate check`.
 pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
-    let ev = request::event_context(&args.gate.actions)?;
+    let ev = event_context(&args.gate.actions)?;
     let trigger = match args.trigger {
         Some(t) => Some(t),
         None if ev.event_name == "push" && ev.release_tag.is_some() => Some(Trigger::Release),
@@ -324,7 +381,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         text: None,
         recovered: o.gate.overall != Overall::Fail && markers::failed_before(previous),
     };
-    let remote = github.remote(&o.git);
+    let remote = remote(&github, &o.git);
     if args.comment {
         match pr_number {
             Some(n) => match publish::comment(&remote, n, &mut |prev| {
@@ -341,7 +398,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         let mut b = body(&o, markers::TREND, "quality trend", Lead::default());
         if let Some(cache) = &github.cache {
             let repo = github.repo_of(&o.git).unwrap_or_else(|| "local".into());
-            if let Ok(rows) = crate::collect::github::test_history(cache, &repo, 20) {
+            if let Ok(rows) = crate::store::runs::test_history(cache, &repo, 20) {
                 b.push('\n');
                 b.push_str(&markdown::test_history(&rows));
             }
@@ -352,7 +409,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         }
     }
     let md = body(&o, markers::COMMENT, what, lead(previous.as_deref()));
-    let local = request::local(&args.gate.actions, s);
+    let local = local(&args.gate.actions, s);
     publish::warn_run(&local, &warnings);
     publish_local(&local, &o, || text_verdicts(s, &o, what), &md)
 }
@@ -385,7 +442,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
         recovered: false,
     };
     let md = body(&o, markers::COMMENT, &what, lead);
-    let local = request::local(&args.gate.actions, s);
+    let local = local(&args.gate.actions, s);
     let code = publish_local(&local, &o, || text_verdicts(s, &o, &what), &md)?;
     if !s.quiet && args.gate.actions.format == Format::Text {
         publish::stdout(&format!("\n{line}\n"))?;

@@ -14,9 +14,19 @@ use crate::metrics::tests::TestMetrics;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, GithubData, TestRun};
 use crate::policy::{self, Needs, OnMissing};
-use crate::publish::check::{stdout, warn_all};
+use crate::publish::check::{WriteFailed, stdout, warn_all};
 use crate::report::{self, Format, Sources};
 use std::path::Path;
+
+impl From<WriteFailed> for Error {
+    fn from(e: WriteFailed) -> Error {
+        Error::Io {
+            action: e.action,
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {

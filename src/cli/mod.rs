@@ -7,8 +7,8 @@
 
 #![warn(unreachable_pub)]
 
-use crate::collect::github::DEFAULT_API_URL;
 use crate::duration::Dur;
+use crate::github::DEFAULT_API_URL;
 use crate::model::Timestamp;
 use crate::policy::Trigger;
 use crate::report::Format;

@@ -2,13 +2,11 @@
 //! and every environment variable slipgate reads (here, once, in [`Env::read`]), turned
 //! into the settings of one invocation before any work starts.
 
-use crate::cli::{ActionsArgs, ColorChoice, GithubArgs, Global, TestArgs};
-use crate::collect::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
-use crate::error::{Error, Result};
+use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
+use crate::error::Result;
+use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
 use crate::model::{GitHistory, Timestamp};
 use crate::policy::{self, LoadedPolicy};
-use crate::publish::actions::{self, EventContext};
-use crate::publish::check::{Local, Remote};
 use crate::report::Links;
 use std::path::{Path, PathBuf};
 
@@ -83,7 +81,9 @@ impl Session {
 
     /// A line on stderr unless `--quiet`.
     pub(crate) fn info(&self, msg: &str) {
-        crate::publish::check::info(self.quiet, msg);
+        if !self.quiet {
+            crate::console::eprint_line(msg);
+        }
     }
 
     pub(crate) fn debug(&self, msg: &str) {
@@ -186,17 +186,6 @@ impl GithubSource {
         cfg
     }
 
-    /// Where comments and issues are written.
-    pub(crate) fn remote(&self, git: &GitHistory) -> Remote {
-        if self.offline {
-            return Remote::Offline;
-        }
-        match self.repo_of(git) {
-            Some(repo) => Remote::Repo(self.config(repo)),
-            None => Remote::Unknown,
-        }
-    }
-
     /// Where the report's links point: the repository read, on [`Self::server`]. No
     /// links without a repository, or when the server is not known.
     pub(crate) fn links(&self, repo: Option<&str>) -> Links {
@@ -240,44 +229,4 @@ impl TestSource {
             None
         }
     }
-}
-
-/// The local outputs of `check` and `release-check`.
-pub(crate) fn local(a: &ActionsArgs, s: &Session) -> Local {
-    let report_json = a.report_json.clone().unwrap_or_else(|| {
-        s.env
-            .runner_temp
-            .clone()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("slipgate-report.json")
-    });
-    Local {
-        format: a.format,
-        quiet: s.quiet,
-        annotate: s.env.in_actions,
-        step_summary: a.step_summary.clone(),
-        output_file: a.output_file.clone(),
-        write_json: a.report_json.is_some() || a.output_file.is_some(),
-        report_json,
-    }
-}
-
-/// The event, from the payload and the flags.
-pub(crate) fn event_context(a: &ActionsArgs) -> Result<EventContext> {
-    let Some(name) = a.event_name.as_deref().filter(|s| !s.is_empty()) else {
-        return Ok(EventContext::default());
-    };
-    let Some(path) = &a.event_path else {
-        return Ok(EventContext {
-            event_name: name.to_string(),
-            ..EventContext::default()
-        });
-    };
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read the event payload (GITHUB_EVENT_PATH)",
-        path: path.clone(),
-        source,
-    })?;
-    actions::read_event(name, &text)
-        .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
 }

@@ -2,11 +2,10 @@
 //! the step outputs, annotations, the pull request comment, the trend issue, and the
 //! test run in the cache.
 
-use crate::collect::github::{GithubConfig, GithubError};
 use crate::console::Stream;
-use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
-use crate::gate::{GateResult, Overall, Status, TestFigures};
+use crate::gate::{GateResult, Status, TestFigures};
+use crate::github::{GithubConfig, GithubError};
 use crate::model::Timestamp;
 use crate::publish::actions::{self, Level};
 use crate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue};
@@ -57,10 +56,21 @@ impl Remote {
     }
 }
 
+/// A write that failed: what was being written, where, and why (the edge reports it as
+/// an input/output error, exit 2).
+#[derive(Debug)]
+pub struct WriteFailed {
+    pub action: &'static str,
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+type Result<T> = std::result::Result<T, WriteFailed>;
+
 /// Writes to stdout (every line guarded, see [`crate::console`]); a closed pipe (`| head`)
 /// is not an error, any other write failure (a full disk) is.
 pub fn stdout(s: &str) -> Result<()> {
-    crate::console::print(s).map_err(|e| Error::Io {
+    crate::console::print(s).map_err(|e| WriteFailed {
         action: "write to",
         path: "standard output".into(),
         source: e,
@@ -108,14 +118,14 @@ fn command(format: Format, line: &str) {
 }
 
 /// Writes stdout (`text`, the rendered output), the job summary (`markdown_body`),
-/// outputs and annotations. Returns the exit code.
+/// outputs and annotations.
 pub fn local(
     local: &Local,
     report: &Report,
     gate: &GateResult,
     text: &str,
     markdown_body: &str,
-) -> Result<i32> {
+) -> Result<()> {
     // stdout
     if !local.quiet || local.format == Format::Json {
         stdout(text)?;
@@ -130,7 +140,7 @@ pub fn local(
             sanitize::SUMMARY_MAX_BYTES - 1024,
             "_(cut: the job summary is limited to 1 MiB)_",
         );
-        actions::append_summary(path, &md).map_err(|source| Error::Io {
+        actions::append_summary(path, &md).map_err(|source| WriteFailed {
             action: "write the job summary (GITHUB_STEP_SUMMARY)",
             path: path.clone(),
             source,
@@ -139,7 +149,7 @@ pub fn local(
     // the JSON report and the step outputs
     let json_path = &local.report_json;
     if local.write_json {
-        std::fs::write(json_path, report::json::render(report)).map_err(|source| Error::Io {
+        std::fs::write(json_path, report::json::render(report)).map_err(|source| WriteFailed {
             action: "write the JSON report",
             path: json_path.clone(),
             source,
@@ -159,7 +169,7 @@ pub fn local(
                 ("report-json", json.as_str()),
             ],
         )
-        .map_err(|source| Error::Io {
+        .map_err(|source| WriteFailed {
             action: "write the step outputs (GITHUB_OUTPUT)",
             path: path.clone(),
             source,
@@ -185,11 +195,7 @@ pub fn local(
             );
         }
     }
-    Ok(if gate.overall == Overall::Fail {
-        exit::GATE_FAILED
-    } else {
-        exit::PASSED
-    })
+    Ok(())
 }
 
 fn runtime() -> std::result::Result<tokio::runtime::Runtime, String> {
@@ -281,7 +287,8 @@ pub struct RunKey<'a> {
 /// later runs can chart pass rate and spot tests that flip. A cache problem is a
 /// warning, never an error.
 pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<String> {
-    use crate::collect::github::{TestTotalsRow, record_test_run};
+    use crate::model::TestTotalsRow;
+    use crate::store::runs::record_test_run;
     let totals = TestTotalsRow {
         passed: t.passed as u64,
         failed: t.failed as u64,
