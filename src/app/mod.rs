@@ -6,7 +6,7 @@
 
 mod check;
 
-use crate::cli::request::{Env, GithubSource, Session, TestSource, policy_root};
+use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
 use crate::collect::git::{self, GitOptions};
 use crate::error::{Error, Result, exit};
@@ -52,14 +52,8 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
             stdout(&format!("{schema}\n"))?;
         }
         PolicyCommand::Check { file } => {
-            if let (Some(file), Some(global)) = (file, global) {
-                return Err(Error::Usage(format!(
-                    "two policy files named: `{}` (--policy) and `{}`; name one, either with --policy or after `policy check`",
-                    global.display(),
-                    file.display()
-                )));
-            }
-            let loaded = policy::load(file.as_deref().or(global), &policy_root(repo))?;
+            let file = request::policy_file(file.as_deref(), global)?;
+            let loaded = policy::load(file, &policy_root(repo))?;
             crate::console::eprint_line(&format!(
                 "policy OK: {} ({} rule{})",
                 loaded.source.describe(),

@@ -3,7 +3,7 @@
 //! into the settings of one invocation before any work starts.
 
 use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
 use crate::model::{GitHistory, Timestamp};
 use crate::policy::{self, LoadedPolicy};
@@ -91,6 +91,21 @@ impl Session {
             crate::console::eprint_line(&format!("slipgate: {msg}"));
         }
     }
+}
+
+/// The policy file of `policy check [FILE]`: FILE or `--policy`, not both.
+pub(crate) fn policy_file<'a>(
+    file: Option<&'a Path>,
+    global: Option<&'a Path>,
+) -> Result<Option<&'a Path>> {
+    if let (Some(file), Some(global)) = (file, global) {
+        return Err(Error::Usage(format!(
+            "two policy files named: `{}` (--policy) and `{}`; name one, either with --policy or after `policy check`",
+            global.display(),
+            file.display()
+        )));
+    }
+    Ok(file.or(global))
 }
 
 /// Where policy files are looked for: the top of the work tree containing `repo` (or `repo`).
