@@ -14,11 +14,25 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Markdown,
     Json,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 3] = [Format::Text, Format::Markdown, Format::Json];
+
+    /// The format's name on the command line: `text`, `markdown`, `json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
 }
 
 /// Where the numbers came from.
