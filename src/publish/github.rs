@@ -18,7 +18,7 @@ use crate::collect::github::{
     CommentItem, GithubConfig, GithubError, Identity, IssueItem, PER_PAGE, Pager, Purpose, connect,
     who_posts,
 };
-use crate::publish::sanitize::{self, Measure};
+use crate::report::sanitize::{self, Measure};
 use serde::de::DeserializeOwned;
 
 /// GitHub's limit for an issue or comment body, in characters. Counted here in UTF-16

@@ -2,11 +2,11 @@
 //! comment, job summary). Every piece of data is escaped: titles, subjects, test names and
 //! messages cannot break the markdown, inject HTML or ping anyone.
 
+use super::sanitize::{JOINER, code, code_cell, inline, inline_max};
 use super::{Links, Report, num, opt_dur, pct, short};
 use crate::duration::human;
 use crate::gate::{Evidence, GateResult, Overall, Status, Unblock, Verdict};
 use crate::model::{date, rfc3339};
-use crate::publish::sanitize::{JOINER, code, code_cell, inline, inline_max};
 use std::fmt::Write;
 
 /// The report's tables.

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod sanitize;
 pub mod text;
 
 use crate::metrics::issues::OpenBugs;
