@@ -553,7 +553,8 @@ pub fn footer(r: &Report) -> String {
 }
 
 /// The test-run history kept in the cache (newest first): pass rate per run, and the tests
-/// that failed in some of these runs but not in all of them (flipping).
+/// that failed in some of these runs but not in all of them
+/// ([`crate::metrics::history::flipping`]).
 pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
     let mut out = String::new();
     if rows.is_empty() {
@@ -585,7 +586,7 @@ pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
             t.flaky
         );
     }
-    let flips = flipping(rows);
+    let flips = crate::metrics::history::flipping(rows.iter().map(|r| r.failing_ids.as_slice()));
     if !flips.is_empty() {
         let list: Vec<String> = flips
             .iter()
@@ -599,27 +600,6 @@ pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
         );
     }
     out
-}
-
-/// Test ids that failed in at least one run but not in every run, with how many runs they
-/// failed in; most failures first, then by id.
-pub fn flipping(rows: &[crate::collect::cache::TestRunRow]) -> Vec<(String, usize)> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for r in rows {
-        let mut seen = std::collections::BTreeSet::new();
-        for id in &r.failing_ids {
-            if seen.insert(id.as_str()) {
-                *counts.entry(id.as_str()).or_insert(0) += 1;
-            }
-        }
-    }
-    let mut v: Vec<(String, usize)> = counts
-        .into_iter()
-        .filter(|(_, n)| *n < rows.len())
-        .map(|(id, n)| (id.to_string(), n))
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v
 }
 
 #[cfg(test)]
@@ -643,17 +623,13 @@ mod tests {
     }
 
     #[test]
-    fn flipping_tests_failed_in_some_runs_not_all() {
+    fn test_history_shows_pass_rates_and_flipping_tests() {
         // a fails in all 3 runs (broken, not flipping); b in 2; c in 1.
         let rows = [
             row("1", &["a", "b"]),
             row("2", &["a", "c"]),
             row("3", &["a", "b"]),
         ];
-        assert_eq!(
-            flipping(&rows),
-            [("b".to_string(), 2), ("c".to_string(), 1)]
-        );
         let md = test_history(&rows);
         // 9 passed of 9 + 2 failed = 81.8%
         assert!(md.contains("| 81.8% |"), "{md}");
