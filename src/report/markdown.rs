@@ -57,10 +57,7 @@ fn release_table(r: &Report) -> String {
         out.push_str(if c.text { "---|" } else { "--:|" });
     }
     out.push('\n');
-    for row in &t.rows {
-        let cells: Vec<String> = row.iter().map(|c| cell(c, &r.links, true)).collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
-    }
+    out.push_str(&rows(&t.rows, &r.links));
     // The other notes are for terminals: a job summary or comment has no `--last`, and
     // says which commit it measured in its footer.
     if t.notes.contains(&TableNote::WindowOpen) {
@@ -150,75 +147,56 @@ fn window_section(r: &Report) -> String {
 }
 
 fn tests_section(t: &crate::metrics::tests::TestMetrics, links: &Links) -> String {
+    let t = sections::tests(t);
+    let list = |cells: &[sections::Cell], sep: &str| {
+        let cells: Vec<String> = cells.iter().map(|c| cell(c, links, false)).collect();
+        cells.join(sep)
+    };
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "**Tests** {} · {} · pass rate {} · {} · {} flaky\n",
+        "**Tests** {} · {} · {}\n",
         t.total,
-        counts(sections::outcomes(t.passed, t.failed, t.errored, t.skipped)),
-        t.pass_rate.map(pct).unwrap_or_else(|| "–".into()),
-        crate::duration::human_f64(t.duration),
-        t.flaky.len()
+        list(&t.outcomes, " · "),
+        list(&t.figures, " · ")
     );
-    if t.runs.total != t.total {
-        let r = &t.runs;
+    if let Some((runs, outcomes)) = &t.runs {
         let _ = writeln!(
             out,
-            "Runs: {} · {} — a test reported more than once (reruns, several files) counts once above.\n",
-            r.total,
-            counts(sections::outcomes(r.passed, r.failed, r.errored, r.skipped))
+            "Runs: {runs} · {} — a test reported more than once (reruns, several files) counts once above.\n",
+            list(outcomes, " · ")
         );
     }
     if !t.failing.is_empty() {
         let _ = writeln!(out, "| Failing test | Message |\n|---|---|");
-        for [test, message] in sections::failing(t) {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                cell(&test, links, true),
-                cell(&message, links, true)
-            );
-        }
-        if t.failing.len() > sections::TESTS_LISTED {
-            let _ = writeln!(
-                out,
-                "\n_… and {} more failing tests._",
-                t.failing.len() - sections::TESTS_LISTED
-            );
+        out.push_str(&rows(&t.failing, links));
+        if t.more_failing > 0 {
+            let _ = writeln!(out, "\n_… and {} more failing tests._", t.more_failing);
         }
         out.push('\n');
     }
     if !t.flaky.is_empty() {
-        let list: Vec<String> = t
-            .flaky
-            .iter()
-            .take(sections::TESTS_LISTED)
-            .map(|f| cell(&[sections::test(f)], links, false))
-            .collect();
-        let _ = writeln!(out, "Flaky: {}\n", list.join(", "));
+        let _ = writeln!(out, "Flaky: {}\n", list(&t.flaky, ", "));
     }
     if !t.slowest.is_empty() {
         let _ = writeln!(
             out,
             "<details><summary>Slowest tests</summary>\n\n| Test | Time |\n|---|--:|"
         );
-        for s in &t.slowest {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                cell(&[sections::test(&s.test)], links, true),
-                crate::duration::human_f64(s.duration)
-            );
-        }
+        out.push_str(&rows(&t.slowest, links));
         out.push_str("\n</details>\n");
     }
     out
 }
 
-/// `1 passed · 2 failed · 0 errored · 0 skipped`.
-fn counts(c: [(usize, &str); 4]) -> String {
-    let c: Vec<String> = c.iter().map(|(n, what)| format!("{n} {what}")).collect();
-    c.join(" · ")
+/// Table rows of cells.
+fn rows<R: AsRef<[sections::Cell]>>(rows: &[R], links: &Links) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.as_ref().iter().map(|c| cell(c, links, true)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out
 }
 
 fn icon(s: Status) -> &'static str {

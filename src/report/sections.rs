@@ -9,7 +9,7 @@ use crate::metrics::ReleaseMetrics;
 use crate::metrics::changes::ChangeStats;
 use crate::metrics::issues::OpenBugs;
 use crate::metrics::stats::Distribution;
-use crate::metrics::tests::TestRef;
+use crate::metrics::tests::{TestMetrics, TestRef};
 use crate::model::Timestamp;
 
 /// A piece of a cell: the report's own words, or a value each format shows its way.
@@ -398,36 +398,78 @@ pub fn open_bugs(o: &OpenBugs) -> Cell {
 /// How many failing or flaky tests are listed at the most.
 pub const TESTS_LISTED: usize = 20;
 
-/// The outcome counts of tests or runs: passed, failed, errored, skipped.
-pub fn outcomes(
-    passed: usize,
-    failed: usize,
-    errored: usize,
-    skipped: usize,
-) -> [(usize, &'static str); 4] {
-    [
-        (passed, "passed"),
-        (failed, "failed"),
-        (errored, "errored"),
-        (skipped, "skipped"),
-    ]
-}
-
 /// How much of a failure message markdown shows, in characters.
 pub const MESSAGE_MAX: usize = 160;
 
-/// The failing tests listed: each test and its message (blank when none).
-pub fn failing(t: &crate::metrics::tests::TestMetrics) -> Vec<[Cell; 2]> {
-    t.failing
-        .iter()
-        .take(TESTS_LISTED)
-        .map(|f| {
-            let message = f
-                .message
-                .as_ref()
-                .map(|m| vec![Span::Excerpt(m.clone(), MESSAGE_MAX)])
-                .unwrap_or_default();
-            [vec![test(&f.test)], message]
-        })
+/// The tests section: the headline's figures, and the tests listed.
+#[derive(Debug, Clone)]
+pub struct TestsSection {
+    pub total: usize,
+    /// `N passed`, `N failed`, `N errored`, `N skipped`.
+    pub outcomes: Vec<Cell>,
+    /// `pass rate R`, the time taken, `N flaky`.
+    pub figures: Vec<Cell>,
+    pub files: usize,
+    /// The runs and their outcomes, when a test was reported more than once.
+    pub runs: Option<(usize, Vec<Cell>)>,
+    /// The failing tests listed, each with its message (blank when none).
+    pub failing: Vec<[Cell; 2]>,
+    /// How many more failing tests there are.
+    pub more_failing: usize,
+    pub flaky: Vec<Cell>,
+    /// The slowest tests, each with its time.
+    pub slowest: Vec<[Cell; 2]>,
+}
+
+/// The tests section of `t`.
+pub fn tests(t: &TestMetrics) -> TestsSection {
+    let outcomes = |passed, failed, errored, skipped| -> Vec<Cell> {
+        [
+            (passed, " passed"),
+            (failed, " failed"),
+            (errored, " errored"),
+            (skipped, " skipped"),
+        ]
+        .into_iter()
+        .map(|(n, what)| vec![Span::Count(n), word(what)])
         .collect()
+    };
+    let r = &t.runs;
+    TestsSection {
+        total: t.total,
+        outcomes: outcomes(t.passed, t.failed, t.errored, t.skipped),
+        figures: vec![
+            vec![word("pass rate "), Span::Share(t.pass_rate)],
+            vec![Span::Seconds(t.duration)],
+            vec![Span::Count(t.flaky.len()), word(" flaky")],
+        ],
+        files: t.files,
+        runs: (r.total != t.total)
+            .then(|| (r.total, outcomes(r.passed, r.failed, r.errored, r.skipped))),
+        failing: t
+            .failing
+            .iter()
+            .take(TESTS_LISTED)
+            .map(|f| {
+                let message = f
+                    .message
+                    .as_ref()
+                    .map(|m| vec![Span::Excerpt(m.clone(), MESSAGE_MAX)])
+                    .unwrap_or_default();
+                [vec![test(&f.test)], message]
+            })
+            .collect(),
+        more_failing: t.failing.len().saturating_sub(TESTS_LISTED),
+        flaky: t
+            .flaky
+            .iter()
+            .take(TESTS_LISTED)
+            .map(|f| vec![test(f)])
+            .collect(),
+        slowest: t
+            .slowest
+            .iter()
+            .map(|s| [vec![test(&s.test)], vec![Span::Seconds(s.duration)]])
+            .collect(),
+    }
 }

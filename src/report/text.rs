@@ -5,7 +5,7 @@
 //! and invisible characters as `<U+XXXX>`, and never reads as a workflow command.
 
 use super::sections::{self, Span, TableNote};
-use super::{Report, num, pct, short};
+use super::{Report, num, short};
 use crate::duration::human;
 use crate::escape::line as esc;
 use crate::model::{date, rfc3339};
@@ -226,64 +226,52 @@ fn cell(c: &[Span]) -> String {
 }
 
 fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
+    let t = sections::tests(t);
     let mut out = String::new();
-    let rate = t.pass_rate.map(pct).unwrap_or_else(|| "–".into());
     let _ = writeln!(
         out,
-        "{} {} ({}) · pass rate {rate} · {} · {} flaky · {} file{}",
+        "{} {} ({}) · {} · {} file{}",
         style.bold("Tests"),
         t.total,
-        counts(sections::outcomes(t.passed, t.failed, t.errored, t.skipped)),
-        crate::duration::human_f64(t.duration),
-        t.flaky.len(),
+        list(&t.outcomes, ", "),
+        list(&t.figures, " · "),
         t.files,
         if t.files == 1 { "" } else { "s" }
     );
-    if t.runs.total != t.total {
-        let r = &t.runs;
+    if let Some((runs, outcomes)) = &t.runs {
         let _ = writeln!(
             out,
-            "  runs: {} ({}); a test reported more than once (reruns, several files) counts once above",
-            r.total,
-            counts(sections::outcomes(r.passed, r.failed, r.errored, r.skipped))
+            "  runs: {runs} ({}); a test reported more than once (reruns, several files) counts once above",
+            list(outcomes, ", ")
         );
     }
     if !t.failing.is_empty() {
         let _ = writeln!(out, "  {}", style.red("failing:"));
-        for [test, message] in sections::failing(t) {
+        for [test, message] in &t.failing {
             let sep = if message.is_empty() { "" } else { " — " };
-            let _ = writeln!(out, "    {}{sep}{}", cell(&test), cell(&message));
+            let _ = writeln!(out, "    {}{sep}{}", cell(test), cell(message));
         }
-        if t.failing.len() > sections::TESTS_LISTED {
-            let _ = writeln!(
-                out,
-                "    … and {} more",
-                t.failing.len() - sections::TESTS_LISTED
-            );
+        if t.more_failing > 0 {
+            let _ = writeln!(out, "    … and {} more", t.more_failing);
         }
     }
     if !t.flaky.is_empty() {
         let _ = writeln!(out, "  {}", style.yellow("flaky:"));
-        for f in t.flaky.iter().take(sections::TESTS_LISTED) {
-            let _ = writeln!(out, "    {}", cell(&[sections::test(f)]));
+        for f in &t.flaky {
+            let _ = writeln!(out, "    {}", cell(f));
         }
     }
     if !t.slowest.is_empty() {
         let _ = writeln!(out, "  slowest:");
-        for s in &t.slowest {
-            let _ = writeln!(
-                out,
-                "    {:>9}  {}",
-                crate::duration::human_f64(s.duration),
-                cell(&[sections::test(&s.test)])
-            );
+        for [test, time] in &t.slowest {
+            let _ = writeln!(out, "    {:>9}  {}", cell(time), cell(test));
         }
     }
     out
 }
 
-/// `1 passed, 2 failed, 0 errored, 0 skipped`.
-fn counts(c: [(usize, &str); 4]) -> String {
-    let c: Vec<String> = c.iter().map(|(n, what)| format!("{n} {what}")).collect();
-    c.join(", ")
+/// The cells joined by `sep`.
+fn list(cells: &[sections::Cell], sep: &str) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+    cells.join(sep)
 }
