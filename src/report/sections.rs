@@ -473,3 +473,19 @@ pub fn tests(t: &TestMetrics) -> TestsSection {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_and_plain_values() {
+        assert_eq!(figure("Lead", "p50").heading(true), "LEAD p50");
+        assert_eq!(figure("Defects/100", "").heading(false), "Defects/100");
+        assert_eq!(plain(&Span::Share(None)).as_deref(), Some("–"));
+        assert_eq!(plain(&Span::Duration(Some(90))).as_deref(), Some("1m 30s"));
+        assert_eq!(plain(&Span::Tag("v1".into())), None);
+        let c = join(vec![vec![word("a")], vec![Span::Count(2)]], ", ");
+        assert_eq!(c, [word("a"), word(", "), Span::Count(2)]);
+    }
+}
