@@ -11,7 +11,7 @@ use crate::metrics::{Engine, Inputs};
 use crate::model::{Candidate, GitHistory};
 use crate::policy::{Baseline, Rule, Scope, Trigger};
 use crate::publish::actions::{self, EventContext, Level};
-use crate::publish::sanitize;
+use crate::report::sanitize;
 use crate::report::{self, Format, Report, markdown};
 use std::path::PathBuf;
 

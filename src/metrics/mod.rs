@@ -5,6 +5,7 @@
 //! the gate asks it for whatever scope and baseline a rule names.
 
 pub mod changes;
+pub mod history;
 pub mod issues;
 pub mod stats;
 pub mod tests;

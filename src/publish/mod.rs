@@ -3,4 +3,3 @@
 
 pub mod actions;
 pub mod github;
-pub mod sanitize;

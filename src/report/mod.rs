@@ -3,6 +3,8 @@
 
 pub mod json;
 pub mod markdown;
+pub mod sanitize;
+pub mod sections;
 pub mod text;
 
 use crate::metrics::issues::OpenBugs;
@@ -14,11 +16,25 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Markdown,
     Json,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 3] = [Format::Text, Format::Markdown, Format::Json];
+
+    /// The format's name on the command line: `text`, `markdown`, `json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
 }
 
 /// Where the numbers came from.
@@ -216,23 +232,6 @@ fn fix_pattern_note(
         "`commits.fix_pattern` `{}` matches none of the {changes} changes shown, so their 0 fix commits may only mean that fixes are written another way; if this repository does not use Conventional Commits (`fix: …`), set `commits.fix_pattern` to match its fix commits, e.g. `(?i)\\bfix(es|ed)?\\b`",
         engine.policy.commits.fix_pattern.as_str()
     ))
-}
-
-/// The change columns of a release row: changes, lead time p50/p90/max, fixes, reverts,
-/// fix ratio; `·` each when the changes were not read.
-pub fn change_cells(c: Option<&crate::metrics::changes::ChangeStats>) -> Vec<String> {
-    match c {
-        Some(c) => vec![
-            c.changes.to_string(),
-            opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90),
-            opt_dur(c.lead_time.max),
-            c.fix_commits.to_string(),
-            c.reverts.to_string(),
-            c.fix_ratio.map(pct).unwrap_or_else(|| "–".into()),
-        ],
-        None => vec!["·".into(); 7],
-    }
 }
 
 /// Why the window's change count leaves out the unreleased changes, when there are some:

@@ -86,8 +86,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
     // Point 5: the policy names collect::junit's OnMalformed and OnMissing, and wraps
     // collect::git::Pathspec (`releases.paths`).
     ("policy/mod.rs", "collect", "junit options, pathspec"),
-    // Point 5: markdown escapes with publish::sanitize.
-    ("report/markdown.rs", "publish", "sanitize"),
     // Same, in the verdict renderer being written on branch w-verdict (not on main yet).
     ("report/verdicts.rs", "publish", "sanitize"),
 ];
