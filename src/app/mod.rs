@@ -299,7 +299,7 @@ pub fn read_github(
 
 /// Test results of this invocation: every JUnit file given forms one run.
 pub struct Tests {
-    pub metrics: crate::metrics::tests::TestMetrics,
+    pub metrics: crate::metrics::test_results::TestMetrics,
     pub run: crate::model::TestRun,
 }
 
@@ -346,7 +346,7 @@ pub fn read_tests(
     }
     Ok((
         Some(Tests {
-            metrics: crate::metrics::tests::summarize(&run),
+            metrics: crate::metrics::test_results::summarize(&run),
             run,
         }),
         warnings,
@@ -394,7 +394,7 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
 }
 
 /// The gate's view of the test metrics.
-pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::TestFigures {
+pub fn test_figures(t: &crate::metrics::test_results::TestMetrics) -> crate::gate::TestFigures {
     let id = |c: &str, n: &str| {
         if c.is_empty() {
             n.to_string()
@@ -416,7 +416,7 @@ pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::Test
                 (
                     id(&f.test.classname, &f.test.name),
                     f.message.clone().unwrap_or_default(),
-                    if f.outcome == crate::model::Outcome::Errored {
+                    if f.outcome == crate::model::TestOutcome::Errored {
                         "errored"
                     } else {
                         "failed"

@@ -143,7 +143,7 @@ pub struct IssueSearch {
 
 /// A rule's verdict, with everything needed to explain it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
+pub struct RuleVerdict {
     pub rule: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -238,7 +238,7 @@ impl TestFigures {
 pub struct GateResult {
     pub overall: Overall,
     pub trigger: Option<Trigger>,
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Vec<RuleVerdict>,
     /// Rules not evaluated because of their `on:` list.
     pub not_on_this_event: Vec<String>,
     /// Set when freeze mode exempted this pull request: why.
@@ -425,9 +425,9 @@ fn evaluate_rule(
     rule: &Rule,
     tests: Option<&TestFigures>,
     event: &Event,
-) -> Verdict {
+) -> RuleVerdict {
     let m = measure::measure(engine, &rule.metric, rule.scope, rule.window.secs(), tests);
-    let mut v = Verdict {
+    let mut v = RuleVerdict {
         rule: rule.name.clone(),
         description: rule.description.clone(),
         metric: rule.metric.to_string(),
@@ -578,7 +578,7 @@ fn slip(
     rule: &Rule,
     m: &Measurement,
     value: f64,
-    v: &mut Verdict,
+    v: &mut RuleVerdict,
 ) -> Result<Option<String>, NotJudged> {
     let Some(baseline) = rule.baseline.as_ref() else {
         return Ok(None);

@@ -7,7 +7,7 @@
 pub mod changes;
 pub mod issues;
 pub mod stats;
-pub mod tests;
+pub mod test_results;
 
 use crate::model::{GitHistory, GithubData, Timestamp};
 use crate::policy::Policy;

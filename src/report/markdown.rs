@@ -4,7 +4,7 @@
 
 use super::{Links, Report, num, opt_dur, pct, short};
 use crate::duration::human;
-use crate::gate::{Evidence, GateResult, Overall, Status, Unblock, Verdict};
+use crate::gate::{Evidence, GateResult, Overall, RuleVerdict, Status, Unblock};
 use crate::model::{date, rfc3339};
 use crate::publish::sanitize::{JOINER, code, code_cell, inline, inline_max};
 use std::fmt::Write;
@@ -246,7 +246,7 @@ fn test_id(classname: &str, name: &str) -> String {
     }
 }
 
-fn tests_section(t: &crate::metrics::tests::TestMetrics) -> String {
+fn tests_section(t: &crate::metrics::test_results::TestMetrics) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -409,7 +409,7 @@ pub fn verdicts(g: &GateResult, links: &Links) -> String {
     out
 }
 
-fn verdict_detail(v: &Verdict, links: &Links) -> String {
+fn verdict_detail(v: &RuleVerdict, links: &Links) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

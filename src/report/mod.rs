@@ -56,7 +56,7 @@ pub struct Report {
     pub candidate: CandidateMetrics,
     pub window: WindowMetrics,
     pub open_bugs: Option<OpenBugs>,
-    pub tests: Option<crate::metrics::tests::TestMetrics>,
+    pub tests: Option<crate::metrics::test_results::TestMetrics>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
@@ -165,7 +165,7 @@ pub fn build(
     engine: &Engine<'_>,
     last: usize,
     sources: Sources,
-    tests: Option<crate::metrics::tests::TestMetrics>,
+    tests: Option<crate::metrics::test_results::TestMetrics>,
     mut warnings: Vec<String>,
     incident_rules: bool,
 ) -> Report {

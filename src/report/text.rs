@@ -350,7 +350,7 @@ fn test_id(classname: &str, name: &str) -> String {
     }
 }
 
-fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
+fn tests_text(t: &crate::metrics::test_results::TestMetrics, style: Style) -> String {
     let mut out = String::new();
     let rate = t.pass_rate.map(pct).unwrap_or_else(|| "–".into());
     let _ = writeln!(
