@@ -17,6 +17,17 @@ pub struct TestRef {
     pub file: String,
 }
 
+impl TestRef {
+    /// The test's identity: `classname::name`, or the name alone without a classname.
+    pub fn id(&self) -> String {
+        if self.classname.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}::{}", self.classname, self.name)
+        }
+    }
+}
+
 /// A failed or errored case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailingTest {

@@ -3,7 +3,9 @@
 
 pub mod json;
 pub mod markdown;
+pub mod notes;
 pub mod text;
+pub mod verdicts;
 
 use crate::metrics::issues::OpenBugs;
 use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
@@ -62,7 +64,10 @@ pub struct Report {
     /// Problems met while collecting (skipped tags, missing files, ...).
     pub warnings: Vec<String>,
     /// The gate's verdicts (`check`, `release-check`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "verdicts::json"
+    )]
     pub gate: Option<crate::gate::GateResult>,
     /// Where markdown links point.
     #[serde(skip)]
@@ -179,7 +184,11 @@ pub fn build(
         warnings.extend(gh.warnings.iter().cloned());
     }
     let candidate = engine.candidate();
-    let mut notes = engine.label_notes(incident_rules);
+    let mut notes: Vec<String> = engine
+        .label_notes(incident_rules)
+        .iter()
+        .map(notes::label_note)
+        .collect();
     notes.extend(fix_pattern_note(engine, &releases, &candidate));
     Report {
         schema_version: SCHEMA_VERSION,
