@@ -75,7 +75,7 @@ fn read_event_context(a: &ActionsArgs) -> Result<EventContext> {
 }
 
 /// Everything a gate run produced, ready to publish.
-struct Outcome {
+struct Evaluation {
     report: Report,
     gate: GateResult,
     git: GitHistory,
@@ -90,7 +90,7 @@ fn evaluate(
     tag: Option<&str>,
     force_github: bool,
     record: bool,
-) -> Result<Outcome> {
+) -> Result<Evaluation> {
     let rules: Vec<Rule> = ctx
         .policy
         .rules
@@ -190,7 +190,7 @@ fn evaluate(
     report.gate = Some(gate.clone());
     report.links = super::links(github_args, report.sources.github.as_deref());
     drop(engine);
-    Ok(Outcome { report, gate, git })
+    Ok(Evaluation { report, gate, git })
 }
 
 /// Makes release `tag` the candidate: releases after it (in version order) are dropped,
@@ -282,7 +282,7 @@ fn command(format: Format, line: &str) {
 }
 
 /// The markdown body for the comment, the summary and the trend issue.
-fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> String {
+fn body(o: &Evaluation, what: &str, previous: Option<&str>, lead: Option<&str>) -> String {
     let mut s = String::new();
     s.push_str(COMMENT_MARKER);
     s.push('\n');
@@ -313,7 +313,7 @@ fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> 
 fn publish_local(
     ctx: &Ctx,
     a: &ActionsArgs,
-    o: &Outcome,
+    o: &Evaluation,
     what: &str,
     markdown_body: &str,
 ) -> Result<i32> {
@@ -519,32 +519,16 @@ pub fn release_check(ctx: &Ctx, args: &ReleaseCheckArgs) -> Result<i32> {
         Some(t) => format!("release readiness of {t}"),
         None => "release readiness".to_string(),
     };
-    let ready = o.gate.overall != Overall::Fail;
-    let judged = o
-        .gate
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::NotEnoughData)
-        .count();
-    let (lead, line) = if !ready {
-        ("**NOT READY** — a release rule is tripped.", "NOT READY")
-    } else if o.gate.verdicts.is_empty() {
-        (
-            "**READY** — but no rule runs on release: add rules with `on: [release]` to the policy.",
-            "READY (no rule runs on release)",
-        )
-    } else if judged == 0 {
-        (
-            "**READY** — but no release rule had enough data to judge, so nothing vouches for this release either.",
-            "READY (no rule had enough data to judge)",
-        )
-    } else {
-        ("**READY** — no release rule is tripped.", "READY")
-    };
-    let md = body(&o, &what, None, Some(lead));
+    let readiness = o.gate.readiness();
+    let md = body(
+        &o,
+        &what,
+        None,
+        Some(verdicts::readiness_markdown(readiness)),
+    );
     let code = publish_local(ctx, &args.actions, &o, &what, &md)?;
     if !ctx.quiet && args.actions.format == Format::Text {
-        print_out(&format!("\n{line}\n"))?;
+        print_out(&format!("\n{}\n", verdicts::readiness_text(readiness)))?;
     }
     Ok(code)
 }

@@ -497,7 +497,36 @@ pub struct GateResult {
     pub freeze_exemption: Option<FixReason>,
 }
 
+/// Whether a release may go out (`release-check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// A release rule is tripped.
+    NotReady,
+    /// Ready, but no rule runs on release.
+    NoRules,
+    /// Ready, but no rule had enough data to judge.
+    NothingJudged,
+    Ready,
+}
+
 impl GateResult {
+    /// Whether a release may go out, by these verdicts.
+    pub fn readiness(&self) -> Readiness {
+        if self.overall == Overall::Fail {
+            Readiness::NotReady
+        } else if self.verdicts.is_empty() {
+            Readiness::NoRules
+        } else if self
+            .verdicts
+            .iter()
+            .all(|v| v.status == Status::NotEnoughData)
+        {
+            Readiness::NothingJudged
+        } else {
+            Readiness::Ready
+        }
+    }
+
     pub fn failed_rules(&self) -> Vec<&str> {
         self.verdicts
             .iter()

@@ -9,7 +9,8 @@ use crate::duration::human;
 use crate::escape::line as esc;
 use crate::gate::{
     BaselineOf, Breach, Evidence, FixReason, GateResult, Insignificant, IssueTime, Missing,
-    NotJudged, Objective, Overall, Reason, RuleVerdict, Slip, SlipNote, Status, Subject, Unblock,
+    NotJudged, Objective, Overall, Readiness, Reason, RuleVerdict, Slip, SlipNote, Status, Subject,
+    Unblock,
 };
 use crate::metrics::DataGap;
 use crate::metrics::stats::MannWhitney;
@@ -422,6 +423,30 @@ pub fn evidence_detail(e: &Evidence) -> String {
         .to_string(),
         Evidence::FlakyTest { .. } => "flaky".to_string(),
         Evidence::SlowTest { seconds, .. } => crate::duration::human_f64(*seconds),
+    }
+}
+
+/// The lead line of `release-check`'s markdown.
+pub fn readiness_markdown(r: Readiness) -> &'static str {
+    match r {
+        Readiness::NotReady => "**NOT READY** — a release rule is tripped.",
+        Readiness::NoRules => {
+            "**READY** — but no rule runs on release: add rules with `on: [release]` to the policy."
+        }
+        Readiness::NothingJudged => {
+            "**READY** — but no release rule had enough data to judge, so nothing vouches for this release either."
+        }
+        Readiness::Ready => "**READY** — no release rule is tripped.",
+    }
+}
+
+/// The last line of `release-check`'s text output.
+pub fn readiness_text(r: Readiness) -> &'static str {
+    match r {
+        Readiness::NotReady => "NOT READY",
+        Readiness::NoRules => "READY (no rule runs on release)",
+        Readiness::NothingJudged => "READY (no rule had enough data to judge)",
+        Readiness::Ready => "READY",
     }
 }
 
