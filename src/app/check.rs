@@ -293,7 +293,10 @@ fn body(o: &Evaluation, what: &str, previous: Option<&str>, lead: Option<&str>) 
         STATE_OK
     });
     s.push('\n');
-    s.push_str(&format!("## {}\n\n", verdicts::headline(&o.gate, what)));
+    s.push_str(&format!(
+        "## {}\n\n",
+        verdicts::markdown::headline(&o.gate, what)
+    ));
     if let Some(lead) = lead {
         s.push_str(lead);
         s.push_str("\n\n");
@@ -301,7 +304,7 @@ fn body(o: &Evaluation, what: &str, previous: Option<&str>, lead: Option<&str>) 
     if o.gate.overall != Overall::Fail && previous.is_some_and(|p| p.contains(STATE_FAIL)) {
         s.push_str("🎉 **Recovered:** the previous run of this gate failed; no fail rule is tripped now.\n\n");
     }
-    s.push_str(&verdicts::markdown(&o.gate, &o.report.links));
+    s.push_str(&verdicts::markdown::render(&o.gate, &o.report.links));
     s.push_str("\n<details><summary>Release metrics</summary>\n\n");
     s.push_str(&markdown::render(&o.report));
     s.push_str("\n</details>\n\n");
@@ -321,7 +324,7 @@ fn publish_local(
     let out = match a.format {
         Format::Json => report::json::render(&o.report),
         Format::Markdown => markdown_body.to_string(),
-        Format::Text => verdicts::text(
+        Format::Text => verdicts::text::render(
             &o.gate,
             &o.report,
             what,

@@ -66,7 +66,7 @@ pub struct Report {
     /// The gate's verdicts (`check`, `release-check`).
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "verdicts::json"
+        serialize_with = "verdicts::json::serialize"
     )]
     pub gate: Option<crate::gate::GateResult>,
     /// Where markdown links point.
