@@ -17,7 +17,8 @@ mod mockhub;
 
 use clap::{Parser, Subcommand};
 use mockhub::{HUB_EPOCH, HubIssue, HubPull, MockHub};
-use slipgate::collect::github::{GithubConfig, fetch};
+use slipgate::collect::github::fetch;
+use slipgate::github::GithubConfig;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -4,8 +4,8 @@
 //! command line or from the environment variable that feeds the flag) is a usage error,
 //! exit 2, naming the flag. Help never shows an environment variable's value.
 
-use crate::collect::github::DEFAULT_API_URL;
 use crate::duration::Dur;
+use crate::github::DEFAULT_API_URL;
 use crate::model::Timestamp;
 use crate::policy::Trigger;
 use crate::report::Format;

@@ -21,13 +21,9 @@ pub enum Error {
     Policy(#[from] crate::policy::PolicyError),
     #[error(transparent)]
     Git(#[from] crate::collect::git::GitError),
-    #[error(transparent)]
-    Github(#[from] crate::collect::github::GithubError),
     /// Reading issues and pull requests failed.
     #[error("{source} (to report from git alone, pass --offline)")]
-    GithubFetch {
-        source: crate::collect::github::GithubError,
-    },
+    GithubFetch { source: crate::github::GithubError },
     #[error(transparent)]
     Junit(#[from] crate::collect::junit::JunitError),
     #[error("{0}")]

@@ -16,10 +16,12 @@ pub mod duration;
 pub mod error;
 pub mod escape;
 pub mod gate;
+pub mod github;
 pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod publish;
 pub mod report;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -210,3 +210,27 @@ pub mod ts {
         }
     }
 }
+
+/// Totals of one recorded test run (the test-run history).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TestTotalsRow {
+    pub passed: u64,
+    pub failed: u64,
+    pub errored: u64,
+    pub skipped: u64,
+    pub flaky: u64,
+    /// Seconds.
+    pub duration: f64,
+}
+
+/// One recorded test run of the test-run history: commit, CI run, time, totals, and the
+/// flaky and failing test ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestRunRow {
+    pub sha: String,
+    pub run_id: Option<String>,
+    pub at: Timestamp,
+    pub totals: TestTotalsRow,
+    pub flaky_ids: Vec<String>,
+    pub failing_ids: Vec<String>,
+}

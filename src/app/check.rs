@@ -480,7 +480,7 @@ pub fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         let mut b = body(&o, "quality trend", None, None).replacen(COMMENT_MARKER, TREND_MARKER, 1);
         if !args.github.no_cache {
             let repo = super::github_repo(&args.github, &o.git).unwrap_or_else(|| "local".into());
-            if let Ok(rows) = crate::collect::github::test_history(&args.github.cache, &repo, 20) {
+            if let Ok(rows) = crate::store::runs::test_history(&args.github.cache, &repo, 20) {
                 b.push('\n');
                 b.push_str(&markdown::test_history(&rows));
             }

@@ -235,7 +235,7 @@ pub fn github_repo(args: &GithubArgs, git: &GitHistory) -> Option<String> {
     if host_of(origin)? != expected {
         return None;
     }
-    crate::collect::github::repo_from_remote(origin)
+    crate::github::repo_from_remote(origin)
 }
 
 /// The client configuration of the data-source flags.
@@ -243,8 +243,8 @@ pub fn github_config(
     ctx: &Ctx,
     args: &GithubArgs,
     repo: String,
-) -> Result<crate::collect::github::GithubConfig> {
-    let mut cfg = crate::collect::github::GithubConfig::new(repo);
+) -> Result<crate::github::GithubConfig> {
+    let mut cfg = crate::github::GithubConfig::new(repo);
     cfg.api_url = args.api_url.trim_end_matches('/').to_string();
     cfg.token = args.token.clone().filter(|t| !t.trim().is_empty());
     cfg.cache_path = (!args.no_cache).then(|| args.cache.clone());
@@ -404,7 +404,7 @@ pub fn publish_comment(
     pr: u64,
     body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
-    use crate::collect::github::GithubError;
+    use crate::github::GithubError;
     use crate::publish::github::{CommentOutcome, upsert_comment_with};
     if args.offline {
         return Err("--comment with --offline: no comment was written".into());
@@ -490,7 +490,8 @@ pub fn publish_trend_issue(
 /// commit (`GITHUB_SHA`, else HEAD) and CI run (`GITHUB_RUN_ID`), so later runs can chart
 /// pass rate and spot tests that flip. A cache problem is a warning, never an error.
 pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Tests) -> Vec<String> {
-    use crate::collect::github::{TestTotalsRow, record_test_run};
+    use crate::model::TestTotalsRow;
+    use crate::store::runs::record_test_run;
     if args.no_cache {
         return Vec::new();
     }
@@ -577,7 +578,7 @@ pub fn links(args: &GithubArgs, repo: Option<&str>) -> crate::report::Links {
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| {
             let api = args.api_url.trim_end_matches('/');
-            if api == crate::collect::github::DEFAULT_API_URL.trim_end_matches('/') {
+            if api == crate::github::DEFAULT_API_URL.trim_end_matches('/') {
                 "https://github.com".to_string()
             } else {
                 api.strip_suffix("/api/v3").unwrap_or_default().to_string()

@@ -14,12 +14,12 @@
 //! open a second one. Without labels every open issue is listed, which costs one request
 //! per 100 open issues: give a label (e.g. `slipgate`).
 
-use crate::collect::github::{
-    CommentItem, GithubConfig, GithubError, Identity, IssueItem, PER_PAGE, Pager, Purpose, connect,
-    who_posts,
+use crate::github::payload::{AppRef, Author, CommentItem, IssueItem};
+use crate::github::{
+    GithubConfig, GithubError, Identity, PER_PAGE, Purpose, connect, decode, list_all, who_posts,
 };
 use crate::publish::sanitize::{self, Measure};
-use serde::de::DeserializeOwned;
+use crate::report::percent_encode;
 
 /// GitHub's limit for an issue or comment body, in characters. Counted here in UTF-16
 /// code units, which is never fewer than characters.
@@ -215,11 +215,7 @@ pub async fn upsert_issue(
 
 /// Whether an item by `author` (through `app`) is slipgate's own; without a token
 /// (`me` is `None`) nothing is.
-fn ours(
-    me: Option<&Identity>,
-    author: Option<&crate::collect::github::Author>,
-    app: Option<&crate::collect::github::AppRef>,
-) -> bool {
+fn ours(me: Option<&Identity>, author: Option<&Author>, app: Option<&AppRef>) -> bool {
     me.is_some_and(|me| me.wrote(author, app))
 }
 
@@ -228,34 +224,6 @@ fn check_marker(marker: &str) -> Result<(), GithubError> {
         return Err(GithubError::BadMarker);
     }
     Ok(())
-}
-
-/// Every item of a paginated list, following `Link: rel="next"`; a list whose links
-/// loop or run on is an error ([`GithubError::Pagination`]), never taken in part.
-async fn list_all<T: DeserializeOwned>(
-    client: &crate::collect::github::Client,
-    first: String,
-    purpose: Purpose<'_>,
-) -> Result<Vec<T>, GithubError> {
-    let mut items = Vec::new();
-    let mut pager = Pager::new(&first);
-    let mut path = first;
-    loop {
-        let reply = client.get(&path, None, purpose).await?;
-        let page: Vec<T> = decode(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
-        items.extend(page);
-        match pager.next(&reply, purpose.action)? {
-            Some(next) => path = next,
-            None => return Ok(items),
-        }
-    }
-}
-
-fn decode<T: DeserializeOwned>(body: &str, action: &str) -> Result<T, GithubError> {
-    serde_json::from_str(body).map_err(|e| GithubError::Decode {
-        action: action.to_string(),
-        message: e.to_string(),
-    })
 }
 
 /// GitHub may store `\r\n` for `\n`; compare without that difference.
@@ -289,19 +257,6 @@ pub fn prepare_body(marker: &str, body: &str) -> String {
     let budget = MAX_BODY_CHARS.saturating_sub(utf16_len(&head));
     let cut = sanitize::fit_body(rest, budget, TRUNCATION_NOTE, Measure::Utf16);
     format!("{head}{cut}")
-}
-
-/// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -334,7 +334,7 @@ pub fn footer(r: &Report) -> String {
 
 /// The test-run history kept in the cache (newest first): pass rate per run, and the tests
 /// that failed in some of these runs but not in all of them (flipping).
-pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
+pub fn test_history(rows: &[crate::model::TestRunRow]) -> String {
     let mut out = String::new();
     if rows.is_empty() {
         return out;
@@ -383,7 +383,7 @@ pub fn test_history(rows: &[crate::collect::cache::TestRunRow]) -> String {
 
 /// Test ids that failed in at least one run but not in every run, with how many runs they
 /// failed in; most failures first, then by id.
-pub fn flipping(rows: &[crate::collect::cache::TestRunRow]) -> Vec<(String, usize)> {
+pub fn flipping(rows: &[crate::model::TestRunRow]) -> Vec<(String, usize)> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for r in rows {
         let mut seen = std::collections::BTreeSet::new();
@@ -405,7 +405,7 @@ pub fn flipping(rows: &[crate::collect::cache::TestRunRow]) -> Vec<(String, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::cache::{TestRunRow, TestTotalsRow};
+    use crate::model::{TestRunRow, TestTotalsRow};
 
     fn row(sha: &str, failing: &[&str]) -> TestRunRow {
         TestRunRow {

@@ -6,13 +6,13 @@ use crate::mockhub::{
     primary_rate_limit, secondary_rate_limit, status,
 };
 use pretty_assertions::assert_eq;
-use slipgate::collect::github::{
-    FetchStats, GithubConfig, GithubError, RetryPolicy, fetch, record_test_run, test_history,
-};
+use slipgate::collect::github::{FetchStats, fetch};
+use slipgate::github::{GithubConfig, GithubError, RetryPolicy};
 use slipgate::model::{GithubData, Issue, PullRequest};
 use slipgate::publish::github::{
     CommentOutcome, IssueOutcome, upsert_comment, upsert_comment_with, upsert_issue,
 };
+use slipgate::store::runs::{record_test_run, test_history};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use wiremock::ResponseTemplate;
@@ -1560,7 +1560,7 @@ async fn a_body_without_length_is_cut_off_while_it_streams() {
 
 #[test]
 fn test_history_lives_in_the_same_cache_file() {
-    use slipgate::collect::github::TestTotalsRow;
+    use slipgate::model::TestTotalsRow;
     let dir = tempfile::tempdir().unwrap();
     let path: &Path = &dir.path().join(".slipgate/cache.db");
     let totals = TestTotalsRow {

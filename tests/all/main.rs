@@ -2,6 +2,7 @@
 
 mod cli;
 mod comment;
+mod contract;
 mod e2e;
 mod git;
 mod github;
@@ -9,6 +10,7 @@ mod gitrepo;
 mod hostile;
 mod junit;
 mod junit_trust;
+mod layers;
 mod mockhub;
 mod render;
 mod trust_cache;

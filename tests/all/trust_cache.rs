@@ -5,7 +5,8 @@
 use crate::cli::{now, sample};
 use crate::mockhub::{HUB_EPOCH, HubIssue, HubPull, MockHub};
 use pretty_assertions::assert_eq;
-use slipgate::collect::github::{FetchStats, GithubConfig, fetch};
+use slipgate::collect::github::{FetchStats, fetch};
+use slipgate::github::GithubConfig;
 use slipgate::model::GithubData;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
