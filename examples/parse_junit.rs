@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use slipgate::collect::junit::{OnMalformed, OnMissing, collect};
-use slipgate::metrics::tests::summarize;
+use slipgate::metrics::test_results::summarize;
 
 fn main() -> anyhow::Result<()> {
     let patterns: Vec<String> = std::env::args().skip(1).collect();

@@ -12,7 +12,7 @@ use crate::model::{Candidate, GitHistory};
 use crate::policy::{Baseline, Rule, Scope, Trigger};
 use crate::publish::actions::{self, EventContext, Level};
 use crate::report::sanitize;
-use crate::report::{self, Format, Report, markdown};
+use crate::report::{self, Format, Report, markdown, verdicts};
 use std::path::PathBuf;
 
 /// The hidden marker of slipgate's pull request comment.
@@ -75,7 +75,7 @@ fn read_event_context(a: &ActionsArgs) -> Result<EventContext> {
 }
 
 /// Everything a gate run produced, ready to publish.
-struct Outcome {
+struct Evaluation {
     report: Report,
     gate: GateResult,
     git: GitHistory,
@@ -90,7 +90,7 @@ fn evaluate(
     tag: Option<&str>,
     force_github: bool,
     record: bool,
-) -> Result<Outcome> {
+) -> Result<Evaluation> {
     let rules: Vec<Rule> = ctx
         .policy
         .rules
@@ -164,22 +164,20 @@ fn evaluate(
     {
         record_warnings = super::record_tests(ctx, github_args, &git, t);
     }
-    let mut engine = Engine::new(
+    let engine = Engine::new(
         Inputs {
             git: &git,
             github: github.as_ref(),
+            github_skipped: skipped.as_deref(),
+            candidate_tag: tag,
         },
         &ctx.policy.policy,
         now,
     );
-    if let Some(tag) = tag {
-        engine.candidate_label = tag.to_string();
-    }
-    engine.github_note = skipped.clone();
-    let figures = tests.as_ref().map(|t| super::test_figures(&t.metrics));
+    let figures = tests.as_ref().map(|t| gate::TestFigures::of(&t.metrics));
     let gate = gate::evaluate(&engine, &ctx.policy.rules, figures.as_ref(), event);
     let incident_rules = super::uses_incidents(&rules);
-    let sources = super::sources(ctx, github.as_ref(), skipped, repo, tests.as_ref());
+    let sources = super::sources(ctx, github.as_ref(), skipped.clone(), repo, tests.as_ref());
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,
@@ -192,7 +190,7 @@ fn evaluate(
     report.gate = Some(gate.clone());
     report.links = super::links(github_args, report.sources.github.as_deref());
     drop(engine);
-    Ok(Outcome { report, gate, git })
+    Ok(Evaluation { report, gate, git })
 }
 
 /// Makes release `tag` the candidate: releases after it (in version order) are dropped,
@@ -284,7 +282,7 @@ fn command(format: Format, line: &str) {
 }
 
 /// The markdown body for the comment, the summary and the trend issue.
-fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> String {
+fn body(o: &Evaluation, what: &str, previous: Option<&str>, lead: Option<&str>) -> String {
     let mut s = String::new();
     s.push_str(COMMENT_MARKER);
     s.push('\n');
@@ -295,7 +293,10 @@ fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> 
         STATE_OK
     });
     s.push('\n');
-    s.push_str(&format!("## {}\n\n", markdown::headline(&o.gate, what)));
+    s.push_str(&format!(
+        "## {}\n\n",
+        verdicts::markdown::headline(&o.gate, what)
+    ));
     if let Some(lead) = lead {
         s.push_str(lead);
         s.push_str("\n\n");
@@ -303,7 +304,7 @@ fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> 
     if o.gate.overall != Overall::Fail && previous.is_some_and(|p| p.contains(STATE_FAIL)) {
         s.push_str("🎉 **Recovered:** the previous run of this gate failed; no fail rule is tripped now.\n\n");
     }
-    s.push_str(&markdown::verdicts(&o.gate, &o.report.links));
+    s.push_str(&verdicts::markdown::render(&o.gate, &o.report.links));
     s.push_str("\n<details><summary>Release metrics</summary>\n\n");
     s.push_str(&markdown::render(&o.report));
     s.push_str("\n</details>\n\n");
@@ -315,7 +316,7 @@ fn body(o: &Outcome, what: &str, previous: Option<&str>, lead: Option<&str>) -> 
 fn publish_local(
     ctx: &Ctx,
     a: &ActionsArgs,
-    o: &Outcome,
+    o: &Evaluation,
     what: &str,
     markdown_body: &str,
 ) -> Result<i32> {
@@ -323,7 +324,13 @@ fn publish_local(
     let out = match a.format {
         Format::Json => report::json::render(&o.report),
         Format::Markdown => markdown_body.to_string(),
-        Format::Text => text_verdicts(ctx, o, what),
+        Format::Text => verdicts::text::render(
+            &o.gate,
+            &o.report,
+            what,
+            &ctx.policy.source.describe(),
+            report::text::Style { color: ctx.color },
+        ),
     };
     if !ctx.quiet || a.format == Format::Json {
         print_out(&out)?;
@@ -396,7 +403,11 @@ fn publish_local(
             };
             command(
                 a.format,
-                &actions::annotation(level, &format!("slipgate: {}", v.rule), &v.reason),
+                &actions::annotation(
+                    level,
+                    &format!("slipgate: {}", v.rule),
+                    &verdicts::reason(v),
+                ),
             );
         }
     }
@@ -405,96 +416,6 @@ fn publish_local(
     } else {
         exit::PASSED
     })
-}
-
-/// The verdicts for a terminal. Every field from data (rule names, reasons, evidence,
-/// notes) goes through [`crate::escape::line`].
-fn text_verdicts(ctx: &Ctx, o: &Outcome, what: &str) -> String {
-    use crate::report::text::{Style, table};
-    let style = Style { color: ctx.color };
-    let mut s = String::new();
-    let head = match o.gate.overall {
-        Overall::Fail => style.red(&format!("FAIL  {} failed", esc(what))),
-        Overall::Warn => style.yellow(&format!("WARN  {} passed with warnings", esc(what))),
-        Overall::Pass => style.green(&format!("PASS  {} passed", esc(what))),
-    };
-    s.push_str(&style.bold(&head));
-    s.push_str(&format!(
-        "  {}\n\n",
-        style.dim(&format!(
-            "{} rule{} on {} · as of {} · policy {}",
-            o.gate.verdicts.len(),
-            if o.gate.verdicts.len() == 1 { "" } else { "s" },
-            o.gate.trigger.map(|t| t.name()).unwrap_or("any event"),
-            crate::model::rfc3339(o.report.evaluated_at),
-            esc(&ctx.policy.source.describe())
-        ))
-    ));
-    let rows: Vec<Vec<String>> = o
-        .gate
-        .verdicts
-        .iter()
-        .map(|v| {
-            let st = match v.status {
-                Status::Fail => style.red("fail"),
-                Status::Warn => style.yellow("warn"),
-                Status::Pass => style.green("pass"),
-                other => other.name().to_string(),
-            };
-            vec![
-                st,
-                esc(&v.rule).into_owned(),
-                esc(&v.value_text).into_owned(),
-                esc(&v.threshold).into_owned(),
-                esc(v.baseline_text.as_deref().unwrap_or_default()).into_owned(),
-            ]
-        })
-        .collect();
-    if rows.is_empty() {
-        s.push_str("no rule runs on this event\n");
-    } else {
-        s.push_str(&table(
-            &["STATUS", "RULE", "VALUE", "THRESHOLD", "BASELINE"],
-            &rows,
-            &[0, 1, 3, 4],
-            style,
-        ));
-    }
-    for v in o
-        .gate
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::Pass || v.notable)
-    {
-        s.push_str(&format!(
-            "\n{} {}\n  {}\n",
-            style.bold(&esc(&v.rule)),
-            style.dim(&format!("({})", v.status.name())),
-            esc(&v.reason)
-        ));
-        for e in &v.evidence {
-            let parts: Vec<_> = [e.id.as_str(), e.text.as_str(), e.detail.as_str()]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .map(esc)
-                .collect();
-            s.push_str(&format!("    {}\n", parts.join(" — ")));
-        }
-    }
-    if let Some(why) = &o.gate.freeze_exemption {
-        s.push_str(&format!(
-            "\nfreeze mode: this pull request is a fix ({}), so tripped fail rules do not fail it\n",
-            esc(why)
-        ));
-    }
-    if !o.gate.not_on_this_event.is_empty() {
-        let names: Vec<_> = o.gate.not_on_this_event.iter().map(|n| esc(n)).collect();
-        s.push_str(&style.dim(&format!("\nnot run on this event: {}\n", names.join(", "))));
-    }
-    for n in &o.report.notes {
-        s.push_str(&format!("{} {}\n", style.yellow("note:"), esc(n)));
-    }
-    s
 }
 
 /// `slipgate check`.
@@ -601,32 +522,16 @@ pub fn release_check(ctx: &Ctx, args: &ReleaseCheckArgs) -> Result<i32> {
         Some(t) => format!("release readiness of {t}"),
         None => "release readiness".to_string(),
     };
-    let ready = o.gate.overall != Overall::Fail;
-    let judged = o
-        .gate
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::NotEnoughData)
-        .count();
-    let (lead, line) = if !ready {
-        ("**NOT READY** — a release rule is tripped.", "NOT READY")
-    } else if o.gate.verdicts.is_empty() {
-        (
-            "**READY** — but no rule runs on release: add rules with `on: [release]` to the policy.",
-            "READY (no rule runs on release)",
-        )
-    } else if judged == 0 {
-        (
-            "**READY** — but no release rule had enough data to judge, so nothing vouches for this release either.",
-            "READY (no rule had enough data to judge)",
-        )
-    } else {
-        ("**READY** — no release rule is tripped.", "READY")
-    };
-    let md = body(&o, &what, None, Some(lead));
+    let readiness = o.gate.readiness();
+    let md = body(
+        &o,
+        &what,
+        None,
+        Some(verdicts::readiness_markdown(readiness)),
+    );
     let code = publish_local(ctx, &args.actions, &o, &what, &md)?;
     if !ctx.quiet && args.actions.format == Format::Text {
-        print_out(&format!("\n{line}\n"))?;
+        print_out(&format!("\n{}\n", verdicts::readiness_text(readiness)))?;
     }
     Ok(code)
 }

@@ -299,7 +299,7 @@ pub fn read_github(
 
 /// Test results of this invocation: every JUnit file given forms one run.
 pub struct Tests {
-    pub metrics: crate::metrics::tests::TestMetrics,
+    pub metrics: crate::metrics::test_results::TestMetrics,
     pub run: crate::model::TestRun,
 }
 
@@ -346,7 +346,7 @@ pub fn read_tests(
     }
     Ok((
         Some(Tests {
-            metrics: crate::metrics::tests::summarize(&run),
+            metrics: crate::metrics::test_results::summarize(&run),
             run,
         }),
         warnings,
@@ -362,6 +362,8 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
         Inputs {
             git: &git,
             github: github.as_ref(),
+            github_skipped: None,
+            candidate_tag: None,
         },
         &ctx.policy.policy,
         ctx.now,
@@ -393,46 +395,6 @@ fn report_command(ctx: &Ctx, args: &ReportArgs) -> Result<i32> {
     Ok(exit::PASSED)
 }
 
-/// The gate's view of the test metrics.
-pub fn test_figures(t: &crate::metrics::tests::TestMetrics) -> crate::gate::TestFigures {
-    let id = |c: &str, n: &str| {
-        if c.is_empty() {
-            n.to_string()
-        } else {
-            format!("{c}::{n}")
-        }
-    };
-    crate::gate::TestFigures {
-        passed: t.passed,
-        failed: t.failed,
-        errored: t.errored,
-        skipped: t.skipped,
-        flaky: t.flaky.len(),
-        duration: t.duration,
-        failing: t
-            .failing
-            .iter()
-            .map(|f| {
-                (
-                    id(&f.test.classname, &f.test.name),
-                    f.message.clone().unwrap_or_default(),
-                    if f.outcome == crate::model::Outcome::Errored {
-                        "errored"
-                    } else {
-                        "failed"
-                    }
-                    .to_string(),
-                )
-            })
-            .collect(),
-        flaky_ids: t.flaky.iter().map(|f| id(&f.classname, &f.name)).collect(),
-        slowest: t
-            .slowest
-            .iter()
-            .map(|s| (id(&s.test.classname, &s.test.name), s.duration))
-            .collect(),
-    }
-}
 /// Creates or updates the pull request comment; `body` gets the previous comment's body.
 /// Returns what was done, or a warning (never fails the run: the summary still has it).
 pub fn publish_comment(
@@ -545,7 +507,6 @@ pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Test
         .filter(|s| !s.is_empty());
     let repo = github_repo(args, git).unwrap_or_else(|| "local".to_string());
     let m = &tests.metrics;
-    let figures = test_figures(m);
     let totals = TestTotalsRow {
         passed: m.passed as u64,
         failed: m.failed as u64,
@@ -554,11 +515,8 @@ pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Test
         flaky: m.flaky.len() as u64,
         duration: m.duration,
     };
-    let failing: Vec<String> = figures
-        .failing
-        .iter()
-        .map(|(id, _, _)| id.clone())
-        .collect();
+    let failing: Vec<String> = m.failing.iter().map(|f| f.test.id()).collect();
+    let flaky: Vec<String> = m.flaky.iter().map(|t| t.id()).collect();
     if let Some(dir) = args.cache.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }
@@ -569,7 +527,7 @@ pub fn record_tests(ctx: &Ctx, args: &GithubArgs, git: &GitHistory, tests: &Test
         run_id.as_deref(),
         ctx.now,
         &totals,
-        &figures.flaky_ids,
+        &flaky,
         &failing,
     ) {
         Ok(w) => w,

@@ -1,12 +1,11 @@
-//! Markdown: the report (`--format markdown`, job summary) and the gate's verdicts (PR
-//! comment, job summary). Every piece of data is escaped: titles, subjects, test names and
+//! Markdown: the report (`--format markdown`, job summary; the gate's verdicts are in
+//! `report::verdicts`). Every piece of data is escaped: titles, subjects, test names and
 //! messages cannot break the markdown, inject HTML or ping anyone.
 
 use super::sanitize::{JOINER, code, code_cell, inline, inline_max};
 use super::sections::{self, Span, TableNote};
 use super::{Links, Report, num, pct, short};
 use crate::duration::human;
-use crate::gate::{Evidence, GateResult, Overall, Status, Unblock, Verdict};
 use crate::model::{date, rfc3339};
 use std::fmt::Write;
 
@@ -146,7 +145,7 @@ fn window_section(r: &Report) -> String {
     out
 }
 
-fn tests_section(t: &crate::metrics::tests::TestMetrics, links: &Links) -> String {
+fn tests_section(t: &crate::metrics::test_results::TestMetrics, links: &Links) -> String {
     let t = sections::tests(t);
     let list = |cells: &[sections::Cell], sep: &str| {
         let cells: Vec<String> = cells.iter().map(|c| cell(c, links, false)).collect();
@@ -195,225 +194,6 @@ fn rows<R: AsRef<[sections::Cell]>>(rows: &[R], links: &Links) -> String {
     for row in rows {
         let cells: Vec<String> = row.as_ref().iter().map(|c| cell(c, links, true)).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
-    }
-    out
-}
-
-fn icon(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "✅",
-        Status::Fail => "❌",
-        Status::Warn => "⚠️",
-        Status::Waived => "🏳️",
-        Status::Exempt => "🧊",
-        Status::NotEnoughData => "➖",
-    }
-}
-
-/// The headline of a gate result.
-pub fn headline(g: &GateResult, what: &str) -> String {
-    // `what` may name a tag (release-check --tag).
-    let what = inline(what);
-    let failed = g
-        .verdicts
-        .iter()
-        .filter(|v| v.status == Status::Fail)
-        .count();
-    let warned = g
-        .verdicts
-        .iter()
-        .filter(|v| v.status == Status::Warn)
-        .count();
-    match g.overall {
-        Overall::Fail => format!(
-            "❌ slipgate: {what} failed — {failed} of {} rules tripped{}",
-            g.verdicts.len(),
-            if warned > 0 {
-                format!(", {warned} warned")
-            } else {
-                String::new()
-            }
-        ),
-        Overall::Warn => format!(
-            "⚠️ slipgate: {what} passed with {warned} warning{}",
-            if warned == 1 { "" } else { "s" }
-        ),
-        Overall::Pass => format!("✅ slipgate: {what} passed"),
-    }
-}
-
-/// The verdicts: a table, then each tripped or notable rule with its reason and evidence.
-pub fn verdicts(g: &GateResult, links: &Links) -> String {
-    let mut out = String::new();
-    if g.verdicts.is_empty() {
-        out.push_str("No rule runs on this event.\n");
-    } else {
-        out.push_str(
-            "| | Rule | Measured | Value | Threshold | Baseline |\n|---|---|---|--:|---|---|\n",
-        );
-        for v in &g.verdicts {
-            let _ = writeln!(
-                out,
-                "| {} | **{}** {} | {} | {} | {} | {} |",
-                icon(v.status),
-                inline(&v.rule),
-                code(&v.metric),
-                inline(&v.subject),
-                inline(&v.value_text),
-                inline(&v.threshold),
-                v.baseline_text.as_deref().map(inline).unwrap_or_default()
-            );
-        }
-    }
-    if let Some(why) = &g.freeze_exemption {
-        let _ = writeln!(
-            out,
-            "\n🧊 **Freeze mode:** fail rules are tripped, but this pull request is a fix ({}), so it passes.",
-            inline(why)
-        );
-    }
-    for v in g
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::Pass || v.notable)
-    {
-        out.push('\n');
-        out.push_str(&verdict_detail(v, links));
-    }
-    if !g.not_on_this_event.is_empty() {
-        let names: Vec<String> = g.not_on_this_event.iter().map(|n| inline(n)).collect();
-        let _ = writeln!(
-            out,
-            "\n<sub>Not run on this event: {}.</sub>",
-            names.join(", ")
-        );
-    }
-    out
-}
-
-fn verdict_detail(v: &Verdict, links: &Links) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "#### {} {} — {}\n",
-        icon(v.status),
-        inline(&v.rule),
-        v.status.name()
-    );
-    let _ = writeln!(out, "{}", inline(&v.reason));
-    if let Some(d) = &v.description {
-        let _ = writeln!(out, "\n_{}_", inline(d));
-    }
-    if !v.objectives.is_empty() {
-        let list: Vec<String> = v
-            .objectives
-            .iter()
-            .map(|o| format!("{}: {}", code(&o.severity), human(o.seconds)))
-            .collect();
-        let _ = writeln!(out, "\nFix objectives exceeded: {}.", list.join(", "));
-    }
-    if !v.unblock.is_empty() {
-        out.push_str(&unblock(&v.unblock));
-    }
-    if !v.evidence.is_empty() {
-        let total = v.evidence_total.unwrap_or(v.evidence.len());
-        let _ = writeln!(
-            out,
-            "\n<details><summary>Evidence ({})</summary>\n",
-            if total > v.evidence.len() {
-                format!("{} of {total}", v.evidence.len())
-            } else {
-                total.to_string()
-            }
-        );
-        for e in &v.evidence {
-            out.push_str(&evidence_line(e, links));
-        }
-        if total > v.evidence.len() {
-            let more = total - v.evidence.len();
-            match v.evidence_search.as_ref().and_then(|s| links.search(s)) {
-                Some(url) => {
-                    let _ = writeln!(out, "- +{more} more: [the full list on GitHub]({url})");
-                }
-                None => {
-                    let _ = writeln!(out, "- +{more} more");
-                }
-            }
-        }
-        out.push_str("\n</details>\n");
-    }
-    out
-}
-
-/// One evidence item: its id (a link for an issue), text and detail.
-fn evidence_line(e: &Evidence, links: &Links) -> String {
-    let id = match e.issue.and_then(|n| links.issue(n).map(|u| (n, u))) {
-        Some((n, url)) => format!("[#{n}]({url})"),
-        None => code(&e.id),
-    };
-    let text = if e.text.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", inline_max(&e.text, 120))
-    };
-    let detail = match &e.failure {
-        Some(f) => {
-            let mut why = Vec::new();
-            if let Some(h) = &f.hotfix {
-                why.push(format!("hotfix {}", code(h)));
-            }
-            for (what, list) in [("incident", &f.incidents), ("regression", &f.regressions)] {
-                if !list.is_empty() {
-                    why.push(format!("{what} {}", issue_links(list, links, list.len())));
-                }
-            }
-            why.join("; ")
-        }
-        None => inline(&e.detail),
-    };
-    format!("- {id}{text} — {detail}\n")
-}
-
-/// What the author of a pull request can do about a failing rule.
-fn unblock(hints: &[Unblock]) -> String {
-    let mut out = String::from("\n**To unblock this pull request:**\n");
-    for h in hints {
-        match h {
-            Unblock::Waive { label } => {
-                let _ = writeln!(
-                    out,
-                    "- add the label {} to waive this rule (someone who may label pull requests decides);",
-                    code(label)
-                );
-            }
-            Unblock::RepositoryWide { freeze } => {
-                let _ = writeln!(
-                    out,
-                    "- this rule measures the repository, not this pull request, so it fails every pull request until that is handled{}",
-                    if *freeze {
-                        " (fix pull requests still pass, see below);"
-                    } else {
-                        ": fix the backlog first. With `freeze: {exempt_fixes: true}` in the policy, fix pull requests would pass meanwhile;"
-                    }
-                );
-            }
-            Unblock::FixPasses {
-                labels,
-                title_pattern,
-            } => {
-                let labels: Vec<String> = labels.iter().map(|l| code(l)).collect();
-                let by_label = match labels.len() {
-                    0 => String::new(),
-                    1 => format!("carries the label {} or ", labels[0]),
-                    _ => format!("carries one of the labels {} or ", labels.join(", ")),
-                };
-                let _ = writeln!(
-                    out,
-                    "- make it a fix: freeze mode lets a pull request pass while this rule is tripped when it {by_label}its title matches {} (`commits.fix_pattern`).",
-                    code(title_pattern)
-                );
-            }
-        }
     }
     out
 }

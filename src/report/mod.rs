@@ -3,9 +3,11 @@
 
 pub mod json;
 pub mod markdown;
+pub mod notes;
 pub mod sanitize;
 pub mod sections;
 pub mod text;
+pub mod verdicts;
 
 use crate::metrics::issues::OpenBugs;
 use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
@@ -72,13 +74,16 @@ pub struct Report {
     pub candidate: CandidateMetrics,
     pub window: WindowMetrics,
     pub open_bugs: Option<OpenBugs>,
-    pub tests: Option<crate::metrics::tests::TestMetrics>,
+    pub tests: Option<crate::metrics::test_results::TestMetrics>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
     pub warnings: Vec<String>,
     /// The gate's verdicts (`check`, `release-check`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "verdicts::json::serialize"
+    )]
     pub gate: Option<crate::gate::GateResult>,
     /// Where markdown links point.
     #[serde(skip)]
@@ -181,7 +186,7 @@ pub fn build(
     engine: &Engine<'_>,
     last: usize,
     sources: Sources,
-    tests: Option<crate::metrics::tests::TestMetrics>,
+    tests: Option<crate::metrics::test_results::TestMetrics>,
     mut warnings: Vec<String>,
     incident_rules: bool,
 ) -> Report {
@@ -195,7 +200,11 @@ pub fn build(
         warnings.extend(gh.warnings.iter().cloned());
     }
     let candidate = engine.candidate();
-    let mut notes = engine.label_notes(incident_rules);
+    let mut notes: Vec<String> = engine
+        .label_notes(incident_rules)
+        .iter()
+        .map(notes::label_note)
+        .collect();
     notes.extend(fix_pattern_note(engine, &releases, &candidate));
     Report {
         schema_version: SCHEMA_VERSION,

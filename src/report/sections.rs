@@ -9,7 +9,7 @@ use crate::metrics::ReleaseMetrics;
 use crate::metrics::changes::ChangeStats;
 use crate::metrics::issues::OpenBugs;
 use crate::metrics::stats::Distribution;
-use crate::metrics::tests::{TestMetrics, TestRef};
+use crate::metrics::test_results::{TestMetrics, TestRef};
 use crate::model::Timestamp;
 
 /// A piece of a cell: the report's own words, or a value each format shows its way.

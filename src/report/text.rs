@@ -225,7 +225,7 @@ fn cell(c: &[Span]) -> String {
     out
 }
 
-fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
+fn tests_text(t: &crate::metrics::test_results::TestMetrics, style: Style) -> String {
     let t = sections::tests(t);
     let mut out = String::new();
     let _ = writeln!(

@@ -80,14 +80,9 @@ const LAYERS: &[(&str, &[&str])] = &[
 /// Imports against the layering that exist while issue 9 is being done: (file under
 /// `src/`, module it imports, why). Remove an entry when its import is gone.
 const KNOWN: &[(&str, &str, &str)] = &[
-    // Point 1: the gate words its verdicts with report's helpers.
-    ("gate/mod.rs", "report", "gate words verdicts"),
-    ("gate/measure.rs", "report", "gate words verdicts"),
     // Point 5: the policy names collect::junit's OnMalformed and OnMissing, and wraps
     // collect::git::Pathspec (`releases.paths`).
     ("policy/mod.rs", "collect", "junit options, pathspec"),
-    // Same, in the verdict renderer being written on branch w-verdict (not on main yet).
-    ("report/verdicts.rs", "publish", "sanitize"),
 ];
 
 /// Names re-exported at the crate root, and the module they come from.
