@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use slipgate::collect::junit::collect;
-use slipgate::metrics::tests::summarize;
+use slipgate::metrics::test_results::summarize;
 use slipgate::policy::{OnMalformed, OnMissing};
 
 fn main() -> anyhow::Result<()> {

@@ -103,10 +103,10 @@ pub struct GithubData {
     pub warnings: Vec<String>,
 }
 
-/// Outcome of one test case, from its child elements only.
+/// The outcome of one test case, from its child elements only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum TestOutcome {
     Passed,
     Skipped,
     Errored,
@@ -119,7 +119,7 @@ pub struct TestCase {
     /// Classname, or the enclosing testsuite's name when classname is missing or empty.
     pub classname: String,
     pub name: String,
-    pub outcome: Outcome,
+    pub outcome: TestOutcome,
     /// Seconds (sum over the reports of this identity).
     pub duration: f64,
     pub flaky: bool,
@@ -145,13 +145,13 @@ pub struct Runs {
 
 impl Runs {
     /// Counts one run with `outcome`.
-    pub fn add(&mut self, outcome: Outcome) {
+    pub fn add(&mut self, outcome: TestOutcome) {
         self.total += 1;
         match outcome {
-            Outcome::Passed => self.passed += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Errored => self.errored += 1,
-            Outcome::Skipped => self.skipped += 1,
+            TestOutcome::Passed => self.passed += 1,
+            TestOutcome::Failed => self.failed += 1,
+            TestOutcome::Errored => self.errored += 1,
+            TestOutcome::Skipped => self.skipped += 1,
         }
     }
 

@@ -7,7 +7,7 @@ use std::io::{self, BufReader, Read};
 
 use libfuzzer_sys::fuzz_target;
 use slipgate::collect::junit::{MESSAGE_MAX_CHARS, Merger, RawCase, parse_reader};
-use slipgate::metrics::tests::summarize;
+use slipgate::metrics::test_results::summarize;
 use slipgate::model::TestRun;
 
 /// Hands out at most `step` bytes per read.

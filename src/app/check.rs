@@ -7,7 +7,7 @@ use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::git;
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
-use crate::gate::{self, Event, GateResult, Overall, Status, TestFigures};
+use crate::gate::{self, Event, GateResult, Overall, TestFigures};
 use crate::metrics::{Engine, Inputs};
 use crate::model::GitHistory;
 use crate::policy::{Needs, Rule, Trigger};
@@ -15,13 +15,13 @@ use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
 use crate::report::comment::{self, Lead};
-use crate::report::{self, Format, Report, markdown};
+use crate::report::{self, Format, Report, markdown, verdicts};
 
 /// Releases shown in comments and summaries.
 const SUMMARY_RELEASES: usize = 5;
 
 /// Everything a gate run produced, ready to publish.
-struct Outcome {
+struct Evaluation {
     report: Report,
     gate: GateResult,
     git: GitHistory,
@@ -37,7 +37,7 @@ enum GithubReads {
 }
 
 /// What one gate run reads and judges.
-struct Evaluation<'a> {
+struct GateRun<'a> {
     event: Event,
     github: &'a GithubSource,
     tests: Option<TestSource>,
@@ -49,7 +49,7 @@ struct Evaluation<'a> {
 }
 
 /// Collects, evaluates and builds the report.
-fn evaluate(s: &Session, e: &Evaluation<'_>) -> Result<Outcome> {
+fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     let rules: Vec<Rule> = s
         .policy
         .rules
@@ -108,7 +108,7 @@ fn evaluate(s: &Session, e: &Evaluation<'_>) -> Result<Outcome> {
             crate::model::rfc3339(now)
         ));
     }
-    let figures = tests.as_ref().map(|t| TestFigures::from(&t.metrics));
+    let figures = tests.as_ref().map(|t| TestFigures::of(&t.metrics));
     let mut record_warnings = Vec::new();
     if let (Some(f), Some(cache), true) = (&figures, &e.github.cache, e.record_tests)
         && let Some(sha) = s.env.sha.as_deref().or(git.candidate.head.as_deref())
@@ -125,18 +125,16 @@ fn evaluate(s: &Session, e: &Evaluation<'_>) -> Result<Outcome> {
         };
         record_warnings = publish::record_tests(cache, &key, f);
     }
-    let mut engine = Engine::new(
+    let engine = Engine::new(
         Inputs {
             git: &git,
             github: github.data.as_ref(),
+            github_skipped: github.skipped.as_deref(),
+            candidate_tag: e.tag,
         },
         &s.policy.policy,
         now,
     );
-    if let Some(tag) = e.tag {
-        engine.candidate_label = tag.to_string();
-    }
-    engine.github_note = github.skipped.clone();
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
     let sources = sources(s, &github, tests.as_ref());
     warnings.extend(record_warnings);
@@ -151,11 +149,11 @@ fn evaluate(s: &Session, e: &Evaluation<'_>) -> Result<Outcome> {
     report.gate = Some(gate.clone());
     report.links = e.github.links(report.sources.github.as_deref());
     drop(engine);
-    Ok(Outcome { report, gate, git })
+    Ok(Evaluation { report, gate, git })
 }
 
 /// The markdown body of the comment and the summary, under `marker`.
-fn body(o: &Outcome, marker: &str, what: &str, lead: Lead<'_>) -> String {
+fn body(o: &Evaluation, marker: &str, what: &str, lead: Lead<'_>) -> String {
     let failed = o.gate.overall == Overall::Fail;
     markers::stamp(
         marker,
@@ -164,10 +162,16 @@ fn body(o: &Outcome, marker: &str, what: &str, lead: Lead<'_>) -> String {
     )
 }
 
+/// The verdicts for a terminal.
+fn text(s: &Session, o: &Evaluation, what: &str) -> String {
+    let style = report::text::Style { color: s.color };
+    verdicts::text::render(&o.gate, &o.report, what, &s.policy.source.describe(), style)
+}
+
 /// Writes the local outputs; `text` is the text output.
 fn publish_local(
     local: &Local,
-    o: &Outcome,
+    o: &Evaluation,
     text: impl FnOnce() -> String,
     md: &str,
 ) -> Result<i32> {
@@ -182,96 +186,6 @@ fn publish_local(
     } else {
         exit::PASSED
     })
-}
-
-/// The verdicts for a terminal. Every field from data (rule names, reasons, evidence,
-/// notes) goes through [`crate::escape::line`].
-fn text_verdicts(ctx: &Session, o: &Outcome, what: &str) -> String {
-    use crate::report::text::{Style, table};
-    let style = Style { color: ctx.color };
-    let mut s = String::new();
-    let head = match o.gate.overall {
-        Overall::Fail => style.red(&format!("FAIL  {} failed", esc(what))),
-        Overall::Warn => style.yellow(&format!("WARN  {} passed with warnings", esc(what))),
-        Overall::Pass => style.green(&format!("PASS  {} passed", esc(what))),
-    };
-    s.push_str(&style.bold(&head));
-    s.push_str(&format!(
-        "  {}\n\n",
-        style.dim(&format!(
-            "{} rule{} on {} · as of {} · policy {}",
-            o.gate.verdicts.len(),
-            if o.gate.verdicts.len() == 1 { "" } else { "s" },
-            o.gate.trigger.map(|t| t.name()).unwrap_or("any event"),
-            crate::model::rfc3339(o.report.evaluated_at),
-            esc(&ctx.policy.source.describe())
-        ))
-    ));
-    let rows: Vec<Vec<String>> = o
-        .gate
-        .verdicts
-        .iter()
-        .map(|v| {
-            let st = match v.status {
-                Status::Fail => style.red("fail"),
-                Status::Warn => style.yellow("warn"),
-                Status::Pass => style.green("pass"),
-                other => other.name().to_string(),
-            };
-            vec![
-                st,
-                esc(&v.rule).into_owned(),
-                esc(&v.value_text).into_owned(),
-                esc(&v.threshold).into_owned(),
-                esc(v.baseline_text.as_deref().unwrap_or_default()).into_owned(),
-            ]
-        })
-        .collect();
-    if rows.is_empty() {
-        s.push_str("no rule runs on this event\n");
-    } else {
-        s.push_str(&table(
-            &["STATUS", "RULE", "VALUE", "THRESHOLD", "BASELINE"],
-            &rows,
-            &[0, 1, 3, 4],
-            style,
-        ));
-    }
-    for v in o
-        .gate
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::Pass || v.notable)
-    {
-        s.push_str(&format!(
-            "\n{} {}\n  {}\n",
-            style.bold(&esc(&v.rule)),
-            style.dim(&format!("({})", v.status.name())),
-            esc(&v.reason)
-        ));
-        for e in &v.evidence {
-            let parts: Vec<_> = [e.id.as_str(), e.text.as_str(), e.detail.as_str()]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .map(esc)
-                .collect();
-            s.push_str(&format!("    {}\n", parts.join(" — ")));
-        }
-    }
-    if let Some(why) = &o.gate.freeze_exemption {
-        s.push_str(&format!(
-            "\nfreeze mode: this pull request is a fix ({}), so tripped fail rules do not fail it\n",
-            esc(why)
-        ));
-    }
-    if !o.gate.not_on_this_event.is_empty() {
-        let names: Vec<_> = o.gate.not_on_this_event.iter().map(|n| esc(n)).collect();
-        s.push_str(&style.dim(&format!("\nnot run on this event: {}\n", names.join(", "))));
-    }
-    for n in &o.report.notes {
-        s.push_str(&format!("{} {}\n", style.yellow("note:"), esc(n)));
-    }
-    s
 }
 
 /// The local outputs of `check` and `release-check`.
@@ -349,7 +263,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     // needs what the rules need.
     let o = evaluate(
         s,
-        &Evaluation {
+        &GateRun {
             event,
             github: &github,
             tests: TestSource::new(&args.gate.tests, s),
@@ -411,7 +325,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let md = body(&o, markers::COMMENT, what, lead(previous.as_deref()));
     let local = local(&args.gate.actions, s);
     publish::warn_run(&local, &warnings);
-    publish_local(&local, &o, || text_verdicts(s, &o, what), &md)
+    publish_local(&local, &o, || text(s, &o, what), &md)
 }
 
 /// `slipgate release-check`.
@@ -423,7 +337,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
     };
     let o = evaluate(
         s,
-        &Evaluation {
+        &GateRun {
             event,
             github: &github,
             tests: TestSource::new(&args.gate.tests, s),
@@ -436,16 +350,16 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
         Some(t) => format!("release readiness of {t}"),
         None => "release readiness".to_string(),
     };
-    let (lead, line) = comment::readiness(&o.gate);
+    let readiness = o.gate.readiness();
     let lead = Lead {
-        text: Some(lead),
+        text: Some(verdicts::readiness_markdown(readiness)),
         recovered: false,
     };
     let md = body(&o, markers::COMMENT, &what, lead);
     let local = local(&args.gate.actions, s);
-    let code = publish_local(&local, &o, || text_verdicts(s, &o, &what), &md)?;
+    let code = publish_local(&local, &o, || text(s, &o, &what), &md)?;
     if !s.quiet && args.gate.actions.format == Format::Text {
-        publish::stdout(&format!("\n{line}\n"))?;
+        publish::stdout(&format!("\n{}\n", verdicts::readiness_text(readiness)))?;
     }
     Ok(code)
 }

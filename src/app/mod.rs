@@ -10,7 +10,7 @@ use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_r
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
 use crate::collect::git::{self, GitOptions};
 use crate::error::{Error, Result, exit};
-use crate::metrics::tests::TestMetrics;
+use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, GithubData, TestRun};
 use crate::policy::{self, Needs, OnMissing};
@@ -191,7 +191,7 @@ fn read_tests(
     if run.files.is_empty() {
         return Ok((None, warnings));
     }
-    let metrics = crate::metrics::tests::summarize(&run);
+    let metrics = crate::metrics::test_results::summarize(&run);
     Ok((Some(TestResults { metrics, run }), warnings))
 }
 
@@ -213,6 +213,8 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         Inputs {
             git: &git,
             github: github.data.as_ref(),
+            github_skipped: None,
+            candidate_tag: None,
         },
         &s.policy.policy,
         s.now,

@@ -249,6 +249,16 @@ impl ValueEnum for Trigger {
     }
 }
 
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
 /// `--now`: RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`, midnight UTC).
 pub fn parse_time(text: &str) -> Result<Timestamp, String> {
     let t = text.trim();

@@ -48,7 +48,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::model::{Outcome, TestRun};
+use crate::model::{TestOutcome, TestRun};
 use crate::policy::{OnMalformed, OnMissing};
 
 pub use merge::Merger;
@@ -183,7 +183,7 @@ pub struct RawCase {
     /// Classname, or the enclosing testsuite's name when missing or empty.
     pub classname: String,
     pub name: String,
-    pub outcome: Outcome,
+    pub outcome: TestOutcome,
     /// Seconds (0 when `time` is missing or not decimal).
     pub duration: f64,
     /// Has a `flakyFailure` or `flakyError` child.

@@ -1,19 +1,21 @@
 //! Measuring one metric in one scope, and its baseline.
 
-use super::{Evidence, FailedRelease, IssueSearch, Objective, TestFigures};
-use crate::duration::human;
+use super::{
+    BaselineOf, Evidence, FailedRelease, IssueSearch, IssueTime, Missing, NotJudged, Objective,
+    Subject, TestFigures,
+};
 use crate::metrics::changes::ChangeStats;
 use crate::metrics::issues::{CycleStats, FixStats, IssueRef, Span};
 use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
+use crate::model::TestOutcome;
 use crate::policy::metric::{Agg, OpenAgg, TestAgg};
 use crate::policy::{Baseline, Metric, Scope};
-use crate::report::short;
 
 /// A metric measured in a scope.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Measurement {
-    /// What was measured, for sentences: `the unreleased changes`, `v1.4.0`, `the last 90d`.
-    pub subject: String,
+    /// What was measured.
+    pub subject: Subject,
     pub value: Option<f64>,
     /// How many items the value stands on (for `min_samples`); none where it does not apply.
     pub samples: Option<usize>,
@@ -27,15 +29,28 @@ pub struct Measurement {
     /// The fix objectives the evidence exceeded.
     pub objectives: Vec<Objective>,
     /// Why there is no measurement at all (source missing, changes not read).
-    pub missing: Option<String>,
+    pub missing: Option<Missing>,
 }
 
 impl Measurement {
-    fn missing(subject: String, why: String) -> Measurement {
+    fn of(subject: Subject) -> Measurement {
         Measurement {
             subject,
+            value: None,
+            samples: None,
+            sample: Vec::new(),
+            evidence: Vec::new(),
+            evidence_total: None,
+            search: None,
+            objectives: Vec::new(),
+            missing: None,
+        }
+    }
+
+    fn missing(subject: Subject, why: Missing) -> Measurement {
+        Measurement {
             missing: Some(why),
-            ..Measurement::default()
+            ..Measurement::of(subject)
         }
     }
 }
@@ -46,32 +61,36 @@ enum Data {
     Window(Box<WindowMetrics>),
 }
 
-fn subject_of(engine: &Engine<'_>, d: &Data) -> String {
+fn subject_of(engine: &Engine<'_>, d: &Data) -> Subject {
     match d {
-        Data::Candidate(_) => engine.candidate_label.clone(),
-        Data::Release(r) => r.tag.clone(),
-        Data::Window(w) if w.span.end_inclusive && w.span.end == engine.now => {
-            format!("the last {}", human(w.span.end - w.span.start))
+        Data::Candidate(_) => Subject::Candidate {
+            tag: engine.inputs.candidate_tag.map(str::to_string),
+        },
+        Data::Release(r) => Subject::Release { tag: r.tag.clone() },
+        Data::Window(w) => {
+            let seconds = w.span.end - w.span.start;
+            if w.span.end_inclusive && w.span.end == engine.now {
+                Subject::Last { seconds }
+            } else {
+                Subject::Before {
+                    seconds,
+                    end: w.span.end,
+                }
+            }
         }
-        Data::Window(w) => format!(
-            "the {} before {}",
-            human(w.span.end - w.span.start),
-            crate::model::date(w.span.end)
-        ),
     }
 }
 
-fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Result<Data, String> {
+fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Option<Data> {
     match scope {
-        Scope::Candidate => Ok(Data::Candidate(Box::new(engine.candidate()))),
+        Scope::Candidate => Some(Data::Candidate(Box::new(engine.candidate()))),
         Scope::LatestRelease => {
             let n = engine.release_count();
             engine
                 .release(n.wrapping_sub(1))
                 .map(|r| Data::Release(Box::new(r)))
-                .ok_or_else(|| "the repository has no release yet".to_string())
         }
-        Scope::Window => Ok(Data::Window(Box::new(
+        Scope::Window => Some(Data::Window(Box::new(
             engine.window(Span::ending_now(engine.now, window)),
         ))),
     }
@@ -92,11 +111,8 @@ pub fn measure(
         return measure_open(engine, o);
     }
     match scope_data(engine, scope, window) {
-        Ok(d) => measure_in(engine, metric, &d),
-        Err(why) => Measurement::missing(
-            "the latest release".into(),
-            format!("{why}, so this rule cannot judge."),
-        ),
+        Some(d) => measure_in(engine, metric, &d),
+        None => Measurement::missing(Subject::LatestRelease, Missing::NoRelease),
     }
 }
 
@@ -110,12 +126,9 @@ fn dist_value(agg: Agg, dist: &crate::metrics::stats::Distribution) -> Option<f6
     }
 }
 
-fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> Measurement {
+fn change_measure(subject: Subject, c: Option<&ChangeStats>, metric: &Metric) -> Measurement {
     let Some(c) = c else {
-        return Measurement::missing(
-            subject.clone(),
-            format!("the changes of {subject} were not read, so this rule cannot judge."),
-        );
+        return Measurement::missing(subject.clone(), Missing::ChangesNotRead(subject));
     };
     let value = match metric {
         Metric::Changes => Some(c.changes as f64),
@@ -131,7 +144,6 @@ fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> 
         _ => c.changes,
     };
     Measurement {
-        subject,
         value,
         samples: Some(c.changes),
         sample: c.lead_times.iter().map(|&v| v as f64).collect(),
@@ -142,32 +154,26 @@ fn change_measure(subject: String, c: Option<&ChangeStats>, metric: &Metric) -> 
             _ => &c.slowest,
         }
         .iter()
-        .map(|s| Evidence {
-            id: short(&s.sha).to_string(),
-            text: s.subject.clone(),
-            detail: format!("lead time {}", human(s.lead_time)),
-            url: None,
-            issue: None,
-            failure: None,
+        .map(|s| Evidence::Change {
+            sha: s.sha.clone(),
+            subject: s.subject.clone(),
+            lead_time: s.lead_time,
         })
         .collect(),
-        ..Measurement::default()
+        ..Measurement::of(subject)
     }
 }
 
-fn issue_evidence(items: &[IssueRef], what: &str) -> Vec<Evidence> {
+fn issue_evidence(items: &[IssueRef], time: IssueTime) -> Vec<Evidence> {
     items
         .iter()
-        .map(|i| Evidence {
-            id: format!("#{}", i.number),
-            text: i.title.clone(),
-            detail: match &i.severity {
-                Some(s) => format!("{what} {} ({s})", human(i.seconds)),
-                None => format!("{what} {}", human(i.seconds)),
-            },
-            url: (!i.url.is_empty()).then(|| i.url.clone()),
-            issue: Some(i.number),
-            failure: None,
+        .map(|i| Evidence::Issue {
+            number: i.number,
+            title: i.title.clone(),
+            url: i.url.clone(),
+            time,
+            seconds: i.seconds,
+            severity: i.severity.clone(),
         })
         .collect()
 }
@@ -203,22 +209,21 @@ fn bug_search(engine: &Engine<'_>, open: bool, closed: Option<(i64, i64)>) -> Op
     })
 }
 
-/// Why bug metrics are missing, as a sentence.
-fn no_bugs(engine: &Engine<'_>) -> String {
-    format!(
-        "{}, so this rule cannot judge.",
+/// Why bug metrics are missing.
+fn no_bugs(engine: &Engine<'_>) -> Missing {
+    Missing::Github(
         engine
             .bug_data_missing()
-            .unwrap_or_else(|| engine.no_github())
+            .unwrap_or_else(|| engine.no_github()),
     )
 }
 
 fn fix_measure(
-    subject: String,
+    subject: Subject,
     f: Option<&FixStats>,
     agg: Option<Agg>,
-    what: &str,
-    why: String,
+    time: IssueTime,
+    why: Missing,
 ) -> Measurement {
     let Some(f) = f else {
         return Measurement::missing(subject, why);
@@ -227,7 +232,7 @@ fn fix_measure(
         Some(a) => (
             dist_value(a, &f.fix_time),
             f.fix_time.count,
-            issue_evidence(&f.slowest, what),
+            issue_evidence(&f.slowest, time),
             f.fix_time.count,
         ),
         None => {
@@ -237,34 +242,32 @@ fn fix_measure(
             (
                 f.within_slo,
                 f.with_objective,
-                issue_evidence(&f.missed_objective, "missed objective, fixed in"),
+                issue_evidence(&f.missed_objective, IssueTime::MissedObjective),
                 f.with_objective.saturating_sub(met),
             )
         }
     };
     Measurement {
-        subject,
         value,
         samples: Some(samples),
         sample: f.fix_times.iter().map(|&v| v as f64).collect(),
         evidence,
         evidence_total: Some(total),
-        ..Measurement::default()
+        ..Measurement::of(subject)
     }
 }
 
-fn cycle_measure(subject: String, c: Option<&CycleStats>, agg: Agg, why: String) -> Measurement {
+fn cycle_measure(subject: Subject, c: Option<&CycleStats>, agg: Agg, why: Missing) -> Measurement {
     let Some(c) = c else {
         return Measurement::missing(subject, why);
     };
     Measurement {
-        subject,
         value: dist_value(agg, &c.cycle_time),
         samples: Some(c.cycle_time.count),
         sample: c.cycle_times.iter().map(|&v| v as f64).collect(),
-        evidence: issue_evidence(&c.slowest, "open for"),
+        evidence: issue_evidence(&c.slowest, IssueTime::OpenFor),
         evidence_total: Some(c.cycle_time.count),
-        ..Measurement::default()
+        ..Measurement::of(subject)
     }
 }
 
@@ -289,7 +292,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                     r.bugs_found,
                     r.defect_rate,
                     r.changes.as_ref().map(|c| c.changes),
-                    issue_evidence(&r.bugs, "age"),
+                    issue_evidence(&r.bugs, IssueTime::Age),
                 ),
                 Data::Window(w) => (
                     w.bugs_found,
@@ -311,8 +314,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 samples: changes,
                 evidence_total: found,
                 evidence,
-                subject,
-                ..Measurement::default()
+                ..Measurement::of(subject)
             }
         }
         Metric::BugFixTime(_) | Metric::BugFixWithinSlo => {
@@ -325,7 +327,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 Metric::BugFixTime(a) => Some(*a),
                 _ => None,
             };
-            let mut m = fix_measure(subject, f, agg, "fixed in", no_bugs(engine));
+            let mut m = fix_measure(subject, f, agg, IssueTime::FixedIn, no_bugs(engine));
             m.search = span.and_then(|s| bug_search(engine, false, Some((s.start, s.end))));
             if agg.is_none()
                 && let Some(f) = f
@@ -343,12 +345,11 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 subject,
                 f,
                 Some(*a),
-                "restored in",
-                format!(
-                    "{}, so this rule cannot judge.",
+                IssueTime::RestoredIn,
+                Missing::Github(
                     engine
                         .incident_data_missing()
-                        .unwrap_or_else(|| engine.no_github())
+                        .unwrap_or_else(|| engine.no_github()),
                 ),
             )
         }
@@ -358,14 +359,14 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 _ => None,
             };
             let why = match engine.inputs.github {
-                Some(_) => "pull requests were not read, so this rule cannot judge.".to_string(),
-                None => format!("{}, so this rule cannot judge.", engine.no_github()),
+                Some(_) => Missing::PullsNotRead,
+                None => Missing::Github(engine.no_github()),
             };
             cycle_measure(subject, c, *a, why)
         }
         Metric::ReleaseFrequency | Metric::ChangeFailureRate => {
             let Data::Window(w) = d else {
-                return Measurement::missing(subject, "measured over a window only.".into());
+                return Measurement::missing(subject, Missing::WindowOnly);
             };
             let rels = &engine.inputs.git.releases;
             let evidence = if *metric == Metric::ChangeFailureRate {
@@ -374,34 +375,20 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                     .filter_map(|tag| rels.iter().position(|r| &r.tag == tag))
                     .filter_map(|i| engine.release(i))
                     .map(|r| {
-                        let mut why = Vec::new();
-                        if let Some(h) = &r.hotfixed_by {
-                            why.push(format!("hotfix {h}"));
-                        }
                         let regressions = r.regressions.clone().unwrap_or_default();
                         let (reg, inc): (Vec<u64>, Vec<u64>) = r
                             .incidents
                             .iter()
                             .flatten()
                             .partition(|n| regressions.contains(n));
-                        let failure = FailedRelease {
-                            hotfix: r.hotfixed_by.clone(),
-                            incidents: inc.clone(),
-                            regressions: reg.clone(),
-                        };
-                        for (what, list) in [("incident", inc), ("regression", reg)] {
-                            if !list.is_empty() {
-                                let l: Vec<String> = list.iter().map(|n| format!("#{n}")).collect();
-                                why.push(format!("{what} {}", l.join(", ")));
-                            }
-                        }
-                        Evidence {
-                            id: r.tag.clone(),
-                            text: format!("released {}", crate::model::date(r.time)),
-                            detail: why.join("; "),
-                            url: None,
-                            issue: None,
-                            failure: Some(failure),
+                        Evidence::FailedRelease {
+                            tag: r.tag.clone(),
+                            time: r.time,
+                            failure: FailedRelease {
+                                hotfix: r.hotfixed_by.clone(),
+                                incidents: inc,
+                                regressions: reg,
+                            },
                         }
                     })
                     .collect()
@@ -416,8 +403,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
                 },
                 samples: (*metric == Metric::ChangeFailureRate).then_some(w.releases.len()),
                 evidence,
-                subject,
-                ..Measurement::default()
+                ..Measurement::of(subject)
             }
         }
         Metric::OpenBugs(o) => measure_open(engine, o),
@@ -426,7 +412,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
 }
 
 fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
-    let subject = "the open bugs now".to_string();
+    let subject = Subject::OpenBugs;
     let Some(open) = engine.open_bugs() else {
         return Measurement::missing(subject, no_bugs(engine));
     };
@@ -435,7 +421,7 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
     let (value, evidence, total) = match o {
         OpenAgg::Total => (
             Some(open.total as f64),
-            issue_evidence(&open.oldest, "open for"),
+            issue_evidence(&open.oldest, IssueTime::OpenFor),
             open.total,
         ),
         OpenAgg::Severity(s) => {
@@ -453,7 +439,7 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
             };
             (
                 Some(open.severity(s) as f64),
-                issue_evidence(&list, "open for"),
+                issue_evidence(&list, IssueTime::OpenFor),
                 open.severity(s),
             )
         }
@@ -461,18 +447,17 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
             objectives = objectives_of(engine, &open.overdue_bugs);
             (
                 Some(open.overdue as f64),
-                issue_evidence(&open.overdue_bugs, "open for"),
+                issue_evidence(&open.overdue_bugs, IssueTime::OpenFor),
                 open.overdue,
             )
         }
         OpenAgg::OldestAge => (
             open.oldest_age.map(|a| a as f64),
-            issue_evidence(&open.oldest, "open for"),
+            issue_evidence(&open.oldest, IssueTime::OpenFor),
             open.total,
         ),
     };
     Measurement {
-        subject,
         value: if matches!(o, OpenAgg::OldestAge) {
             value
         } else {
@@ -483,30 +468,29 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
         evidence_total: Some(total),
         search,
         objectives,
-        ..Measurement::default()
+        ..Measurement::of(subject)
     }
 }
 
 fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
-    let subject = "this test run".to_string();
+    let subject = Subject::TestRun;
     let Some(f) = tests else {
-        return Measurement::missing(
-            subject,
-            "no test results were read (no --junit or `tests.paths`, or every file was missing or skipped: see the warnings), so this rule cannot judge."
-                .into(),
-        );
+        return Measurement::missing(subject, Missing::NoTestResults);
     };
-    let failing = |which: Option<&str>| {
+    // A failing case is `errored` when its outcome is, else `failed`.
+    let errored = |o: TestOutcome| o == TestOutcome::Errored;
+    let failing = |which: Option<bool>| {
         f.failing
             .iter()
-            .filter(|(_, _, outcome)| which.is_none_or(|w| w == outcome))
-            .map(|(id, msg, outcome)| Evidence {
-                id: id.clone(),
-                text: msg.clone(),
-                detail: outcome.clone(),
-                url: None,
-                issue: None,
-                failure: None,
+            .filter(|c| which.is_none_or(|e| e == errored(c.outcome)))
+            .map(|c| Evidence::FailingTest {
+                test: c.test.clone(),
+                message: c.message.clone(),
+                outcome: if errored(c.outcome) {
+                    TestOutcome::Errored
+                } else {
+                    TestOutcome::Failed
+                },
             })
             .collect()
     };
@@ -517,23 +501,16 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
             failing(None),
         ),
         TestAgg::Passed => (Some(f.passed as f64), f.total(), Vec::new()),
-        TestAgg::Failed => (Some(f.failed as f64), f.total(), failing(Some("failed"))),
-        TestAgg::Errored => (Some(f.errored as f64), f.total(), failing(Some("errored"))),
+        TestAgg::Failed => (Some(f.failed as f64), f.total(), failing(Some(false))),
+        TestAgg::Errored => (Some(f.errored as f64), f.total(), failing(Some(true))),
         TestAgg::Skipped => (Some(f.skipped as f64), f.total(), Vec::new()),
         TestAgg::Total => (Some(f.total() as f64), f.total(), Vec::new()),
         TestAgg::Flaky => (
             Some(f.flaky as f64),
             f.total(),
-            f.flaky_ids
+            f.flaky_tests
                 .iter()
-                .map(|id| Evidence {
-                    id: id.clone(),
-                    text: "both passed and failed in this run".into(),
-                    detail: "flaky".into(),
-                    url: None,
-                    issue: None,
-                    failure: None,
-                })
+                .map(|t| Evidence::FlakyTest { test: t.clone() })
                 .collect(),
         ),
         TestAgg::Duration => (
@@ -541,27 +518,22 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
             f.total(),
             f.slowest
                 .iter()
-                .map(|(id, s)| Evidence {
-                    id: id.clone(),
-                    text: String::new(),
-                    detail: crate::duration::human_f64(*s),
-                    url: None,
-                    issue: None,
-                    failure: None,
+                .map(|s| Evidence::SlowTest {
+                    test: s.test.clone(),
+                    seconds: s.duration,
                 })
                 .collect(),
         ),
     };
     Measurement {
-        subject,
         value,
         samples: Some(samples),
         evidence_total: Some(evidence.len()),
         evidence: evidence
             .into_iter()
-            .take(super::super::metrics::issues::EVIDENCE)
+            .take(crate::metrics::issues::EVIDENCE)
             .collect(),
-        ..Measurement::default()
+        ..Measurement::of(subject)
     }
 }
 
@@ -571,7 +543,7 @@ pub struct BaselineValue {
     pub value: f64,
     pub samples: Option<usize>,
     pub sample: Vec<f64>,
-    pub describe: String,
+    pub of: BaselineOf,
 }
 
 /// The baseline of a slip rule.
@@ -581,7 +553,7 @@ pub fn baseline(
     scope: Scope,
     window: i64,
     b: &Baseline,
-) -> Result<BaselineValue, String> {
+) -> Result<BaselineValue, NotJudged> {
     let n = engine.release_count();
     // The releases before the measured one: all of them for the candidate, all but the
     // newest for the latest release.
@@ -591,24 +563,20 @@ pub fn baseline(
     };
     match b {
         Baseline::PreviousRelease => {
-            if before == 0 {
-                return Err(
-                    "there is no previous release to compare with; the slip is not judged.".into(),
-                );
-            }
-            let r = engine.release(before - 1).ok_or("no previous release")?;
+            let r = before
+                .checked_sub(1)
+                .and_then(|i| engine.release(i))
+                .ok_or(NotJudged::NoPreviousRelease)?;
             let tag = r.tag.clone();
             let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
-            let value = m.value.ok_or_else(|| {
-                format!(
-                    "the previous release {tag} has no value for {metric}; the slip is not judged."
-                )
-            })?;
+            let Some(value) = m.value else {
+                return Err(NotJudged::PreviousHasNoValue { tag });
+            };
             Ok(BaselineValue {
                 value,
                 samples: m.samples,
                 sample: m.sample,
-                describe: format!("previous release {tag}"),
+                of: BaselineOf::PreviousRelease { tag },
             })
         }
         Baseline::MedianOfLast(k) => {
@@ -624,33 +592,26 @@ pub fn baseline(
                     rows.push((v, m.sample, m.samples, tag));
                 }
             }
-            let span = match (rows.first(), rows.last()) {
-                (Some(a), Some(z)) if a.3 != z.3 => format!("{} … {}", a.3, z.3),
-                (Some(a), _) => a.3.clone(),
-                _ => String::new(),
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                return Err(NotJudged::NoneOfLastHasValue { asked: k });
             };
+            let (first, last) = (first.3.clone(), last.3.clone());
             let found = rows.len();
-            if found == 0 {
-                return Err(format!(
-                    "none of the last {k} releases has a value for {metric}; the slip is not judged."
-                ));
-            }
             // The median release (nearest rank, lower middle) gives the value, and its own
             // sample is what the significance test compares with: like with like.
             rows.sort_by(|a, b| a.0.total_cmp(&b.0));
             let (value, sample, samples, median_tag) = rows.swap_remove(found.div_ceil(2) - 1);
-            let describe = if found < k {
-                format!(
-                    "median of the last {found} releases {span}, from {median_tag}; {k} asked, fewer had data"
-                )
-            } else {
-                format!("median of the last {k} releases {span}, from {median_tag}")
-            };
             Ok(BaselineValue {
                 value,
                 samples,
                 sample,
-                describe,
+                of: BaselineOf::MedianOfLast {
+                    asked: k,
+                    found,
+                    first,
+                    last,
+                    median: median_tag,
+                },
             })
         }
         Baseline::Trailing(d) => {
@@ -658,7 +619,9 @@ pub fn baseline(
                 Scope::Window => engine.now - window,
                 Scope::Candidate => engine.now,
                 Scope::LatestRelease => {
-                    let r = engine.release(n.wrapping_sub(1)).ok_or("no release")?;
+                    let r = engine
+                        .release(n.wrapping_sub(1))
+                        .ok_or(NotJudged::Missing(Missing::NoRelease))?;
                     r.time
                 }
             };
@@ -677,29 +640,22 @@ pub fn baseline(
                     | Metric::FixRatio
                     | Metric::DefectRate
             );
+            let seconds = d.secs();
             if change_metric && w.releases.is_empty() {
-                return Err(format!(
-                    "no release lies in the baseline span (the {} before {}), so the slip is not judged.",
-                    human(d.secs()),
-                    crate::model::date(end)
-                ));
+                return Err(NotJudged::NoReleaseInSpan { seconds, end });
             }
             let m = measure_in(engine, metric, &Data::Window(Box::new(w)));
             if let Some(why) = m.missing {
-                return Err(why);
+                return Err(NotJudged::Missing(why));
             }
-            let value = m.value.ok_or_else(|| {
-                format!(
-                    "the trailing {} before {} has no value for {metric}; the slip is not judged.",
-                    human(d.secs()),
-                    crate::model::date(end)
-                )
-            })?;
+            let Some(value) = m.value else {
+                return Err(NotJudged::TrailingHasNoValue { seconds, end });
+            };
             Ok(BaselineValue {
                 value,
                 samples: m.samples,
                 sample: m.sample,
-                describe: format!("the {} before {}", human(d.secs()), crate::model::date(end)),
+                of: BaselineOf::Trailing { seconds, end },
             })
         }
     }

@@ -1,20 +1,20 @@
-//! The gate: rules → verdicts with evidence. Pure: takes the metrics engine, the test
-//! figures and the event, and explains every verdict.
+//! The gate: rules → typed verdicts with evidence. Pure: takes the metrics engine, the
+//! test figures and the event, and returns what it found as values (the measured value,
+//! the limits, the baseline, a typed reason). It words nothing: `report::verdicts` does.
 
-mod figures;
 mod measure;
 #[cfg(test)]
 mod tests;
 
-use crate::duration::human;
-use crate::metrics::Engine;
 use crate::metrics::stats::{self, MannWhitney};
-use crate::policy::{Level, Metric, Rule, Trigger, Unit};
-use crate::report::{num, pct};
+use crate::metrics::test_results::{FailingTest, SlowTest, TestMetrics, TestRef};
+use crate::metrics::{DataGap, Engine};
+use crate::model::TestOutcome;
+use crate::policy::{Level, Metric, Rule, Scope, Threshold, Trigger};
 use measure::Measurement;
 use serde::Serialize;
 
-/// A rule's outcome.
+/// A rule's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -32,17 +32,6 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::NotEnoughData => "not enough data",
-            Status::Pass => "pass",
-            Status::Waived => "waived",
-            Status::Exempt => "exempt",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-        }
-    }
-
     /// The overall verdict's rank: fail > warn > everything else (pass).
     fn severity(self) -> u8 {
         match self {
@@ -63,6 +52,7 @@ pub enum Overall {
 }
 
 impl Overall {
+    /// Its identifier (the `verdict` step output, as in JSON).
     pub fn name(self) -> &'static str {
         match self {
             Overall::Pass => "pass",
@@ -72,25 +62,64 @@ impl Overall {
     }
 }
 
-/// One item that drove a number: a change, an issue, a test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Evidence {
-    /// A short label: `abc1234`, `#42`, a test id, a tag.
-    pub id: String,
-    /// What it is: a commit subject, an issue title, a failure message.
-    pub text: String,
-    /// Its number for this metric, rendered (`12d 3h`, `failed`).
-    pub detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The issue or pull request number, when the item is one: the report links it from
-    /// trusted parts (server, repository, number), never from `url`.
-    #[serde(skip)]
-    pub issue: Option<u64>,
-    /// For a failed release (change failure rate): why, typed, so the report can link
-    /// the issues.
-    #[serde(skip)]
-    pub failure: Option<FailedRelease>,
+/// One item that drove a number: a change, an issue, a release, a test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// A change (commit) and its lead time.
+    Change {
+        sha: String,
+        subject: String,
+        lead_time: i64,
+    },
+    /// An issue or pull request and one of its times.
+    Issue {
+        number: u64,
+        title: String,
+        /// Its URL as read from GitHub (shown in JSON; the markdown links from trusted
+        /// parts only).
+        url: String,
+        time: IssueTime,
+        seconds: i64,
+        severity: Option<String>,
+    },
+    /// A failed release (change failure rate) and why it failed.
+    FailedRelease {
+        tag: String,
+        time: i64,
+        failure: FailedRelease,
+    },
+    /// A failed or errored test of this run.
+    FailingTest {
+        test: TestRef,
+        message: Option<String>,
+        outcome: TestOutcome,
+    },
+    /// A test that both passed and failed in this run.
+    FlakyTest { test: TestRef },
+    /// One of the slowest tests of this run.
+    SlowTest { test: TestRef, seconds: f64 },
+}
+
+impl Evidence {
+    /// The issue or pull request number, when the item is one.
+    pub fn issue(&self) -> Option<u64> {
+        match self {
+            Evidence::Issue { number, .. } => Some(*number),
+            _ => None,
+        }
+    }
+}
+
+/// Which time of an issue an evidence item shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueTime {
+    /// A bug found in a release: open so far, or until closed.
+    Age,
+    FixedIn,
+    /// A fixed bug that exceeded its fix objective.
+    MissedObjective,
+    RestoredIn,
+    OpenFor,
 }
 
 /// Why a release counts as failed.
@@ -142,59 +171,266 @@ pub struct IssueSearch {
     pub closed: Option<(i64, i64)>,
 }
 
+/// What a verdict measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// The unreleased changes, or the release `tag` judged as the candidate
+    /// (`release-check --tag`).
+    Candidate { tag: Option<String> },
+    /// A release.
+    Release { tag: String },
+    /// A span ending at the evaluation time.
+    Last { seconds: i64 },
+    /// A span ending before `end`.
+    Before { seconds: i64, end: i64 },
+    /// The latest release, when there is none.
+    LatestRelease,
+    /// The open bugs at the evaluation time.
+    OpenBugs,
+    /// This run's test results.
+    TestRun,
+}
+
+/// The limits of a rule, as written and in the metric's unit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Limits {
+    pub max: Option<(Threshold, f64)>,
+    pub min: Option<(Threshold, f64)>,
+    /// Fractions (0.2 for 20%).
+    pub max_increase: Option<f64>,
+    pub max_decrease: Option<f64>,
+    pub confidence: Option<f64>,
+}
+
+impl Limits {
+    fn of(rule: &Rule) -> Limits {
+        Limits {
+            max: rule.max.clone(),
+            min: rule.min.clone(),
+            max_increase: rule.max_increase,
+            max_decrease: rule.max_decrease,
+            confidence: rule.confidence,
+        }
+    }
+}
+
+/// A slip rule's baseline: its value and what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub value: f64,
+    pub of: BaselineOf,
+}
+
+/// What a baseline is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineOf {
+    PreviousRelease {
+        tag: String,
+    },
+    /// The median of the last `asked` releases, of which `found` had a value: from `first`
+    /// to `last` (version order), the median one being `median`.
+    MedianOfLast {
+        asked: usize,
+        found: usize,
+        first: String,
+        last: String,
+        median: String,
+    },
+    /// The span of `seconds` before `end`.
+    Trailing {
+        seconds: i64,
+        end: i64,
+    },
+}
+
+impl BaselineOf {
+    /// A median of fewer releases than asked (some had no value).
+    pub fn fewer_than_asked(&self) -> bool {
+        matches!(self, BaselineOf::MedianOfLast { asked, found, .. } if found < asked)
+    }
+}
+
+/// Why there is no measurement at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// The scope is the latest release and there is none.
+    NoRelease,
+    /// The changes of `subject` were not read.
+    ChangesNotRead(Subject),
+    /// GitHub data is missing, or does not say (no issue carries the labels).
+    Github(DataGap),
+    /// GitHub was read, its pull requests were not.
+    PullsNotRead,
+    /// The metric is measured over a window only.
+    WindowOnly,
+    /// No test results were read.
+    NoTestResults,
+}
+
+/// Why a slip is not judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotJudged {
+    NoPreviousRelease,
+    /// The previous release `tag` has no value for the metric.
+    PreviousHasNoValue {
+        tag: String,
+    },
+    /// None of the last `asked` releases has a value.
+    NoneOfLastHasValue {
+        asked: usize,
+    },
+    /// No release lies in the trailing span (`seconds` before `end`).
+    NoReleaseInSpan {
+        seconds: i64,
+        end: i64,
+    },
+    /// The trailing span has no value.
+    TrailingHasNoValue {
+        seconds: i64,
+        end: i64,
+    },
+    /// The baseline span could not be measured.
+    Missing(Missing),
+    /// The baseline stands on fewer than `min_samples` items.
+    BaselineTooFewSamples {
+        baseline: BaselineOf,
+        samples: usize,
+        min_samples: u32,
+    },
+    /// The significance test needs samples on both sides.
+    NoSamplesToTest,
+}
+
+/// A change against the baseline beyond a slip limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slip {
+    /// The relative change (`0.2` for +20%); infinite when the baseline is 0.
+    pub change: f64,
+    pub baseline: f64,
+    /// The limit passed: `max_increase` (over) or `max_decrease` (below).
+    pub over: bool,
+    pub limit: f64,
+    /// The significance test that confirmed it (`confidence`): (p, alpha).
+    pub significant: Option<(f64, f64)>,
+}
+
+/// A slip the significance test did not confirm, so it does not trip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insignificant {
+    pub slip: Slip,
+    pub confidence: f64,
+    pub p_value: f64,
+    pub alpha: f64,
+}
+
+/// A limit a value passed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Breach {
+    AboveMax { limit: Threshold, value: f64 },
+    BelowMin { limit: Threshold, value: f64 },
+    Slip(Slip),
+}
+
+/// What a slip comparison left to say beside the breaches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SlipNote {
+    NotJudged(NotJudged),
+    Insignificant(Insignificant),
+}
+
+/// Why a pull request counts as a fix (freeze mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixReason {
+    /// It carries this bug label.
+    Label(String),
+    /// Its title matches `commits.fix_pattern`.
+    Title,
+}
+
+/// Why a verdict is what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// No measurement (not enough data).
+    Missing(Missing),
+    /// Fewer samples than `min_samples` (not enough data).
+    TooFewSamples { samples: usize, min_samples: u32 },
+    /// A measurement without a value (not enough data).
+    NoValue,
+    /// A slip rule whose baseline could not be compared with (not enough data).
+    SlipNotJudged(NotJudged),
+    /// Every limit holds; a slip that the significance test did not confirm is noted.
+    Passed {
+        insignificant: Option<Insignificant>,
+    },
+    /// Limits passed; `waived` by a label, exempt by freeze mode (`freeze`), and a note
+    /// of the slip comparison.
+    Tripped {
+        breaches: Vec<Breach>,
+        waived: Option<String>,
+        note: Option<SlipNote>,
+        freeze: Option<FixReason>,
+    },
+}
+
 /// A rule's verdict, with everything needed to explain it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleVerdict {
     pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    pub metric: String,
-    pub scope: String,
-    /// What was measured: `unreleased changes`, `v1.4.0`, `last 90d`.
-    pub subject: String,
+    pub metric: Metric,
+    pub scope: Scope,
+    pub subject: Subject,
     pub level: Level,
     pub status: Status,
     /// The value in the metric's unit (seconds, fraction, count); none without data.
-    #[serde(serialize_with = "whole")]
     pub value: Option<f64>,
-    pub value_text: String,
-    /// The thresholds, rendered: `≤ 14d`, `≥ 99.5%`, `≤ +20% vs baseline`.
-    pub threshold: String,
-    #[serde(serialize_with = "whole")]
-    pub baseline: Option<f64>,
-    /// The baseline, rendered with what it is: `3d 4h (median of the last 5 releases)`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline_text: Option<String>,
+    pub limits: Limits,
+    pub baseline: Option<Baseline>,
     pub samples: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mann_whitney: Option<MannWhitney>,
-    /// One sentence that explains the verdict.
-    pub reason: String,
+    pub reason: Reason,
     pub evidence: Vec<Evidence>,
     /// How many items there are in all, when `evidence` shows only the first of them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_total: Option<usize>,
     /// Where the whole list is, when `evidence` is cut and a search can list it.
-    #[serde(skip)]
     pub evidence_search: Option<IssueSearch>,
     /// The fix objectives the evidence exceeded (`high: 7d`), for objective metrics.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objectives: Vec<Objective>,
     /// What the pull request's author can do when the rule fails it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unblock: Vec<Unblock>,
-    /// A passing verdict that still carries a note worth reading (an insignificant slip,
-    /// a baseline with fewer releases than asked).
-    #[serde(skip)]
-    pub notable: bool,
 }
 
-/// Whole numbers (durations in seconds, counts) as JSON integers; shares stay decimal.
-fn whole<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => s.serialize_i64(*x as i64),
-        Some(x) => s.serialize_f64(*x),
-        None => s.serialize_none(),
+impl RuleVerdict {
+    /// A passing verdict that still carries a note worth reading (an insignificant slip,
+    /// a baseline with fewer releases than asked).
+    pub fn notable(&self) -> bool {
+        match &self.reason {
+            Reason::Passed { insignificant } => {
+                insignificant.is_some()
+                    || self
+                        .baseline
+                        .as_ref()
+                        .is_some_and(|b| b.of.fewer_than_asked())
+            }
+            _ => false,
+        }
+    }
+
+    /// The limit the value is shown against: the last of `max` and `min` it passed (the
+    /// value is then shown precisely enough to tell it from that limit).
+    pub fn shown_against(&self) -> Option<f64> {
+        let Reason::Tripped { breaches, .. } = &self.reason else {
+            return None;
+        };
+        breaches.iter().rev().find_map(|b| match b {
+            Breach::AboveMax { value, .. } | Breach::BelowMin { value, .. } => Some(*value),
+            Breach::Slip(_) => None,
+        })
+    }
+
+    /// This run's own test results (never exempt by freeze mode).
+    fn is_test_rule(&self) -> bool {
+        matches!(self.metric, Metric::Tests(_))
     }
 }
 
@@ -215,15 +451,30 @@ pub struct TestFigures {
     pub skipped: usize,
     pub flaky: usize,
     pub duration: f64,
-    /// Failing tests: (id, first line of the message, `failed` or `errored`).
-    pub failing: Vec<(String, String, String)>,
-    /// Flaky tests: ids.
-    pub flaky_ids: Vec<String>,
-    /// Slowest tests: (id, seconds).
-    pub slowest: Vec<(String, f64)>,
+    /// Failing tests.
+    pub failing: Vec<FailingTest>,
+    /// Flaky tests.
+    pub flaky_tests: Vec<TestRef>,
+    /// Slowest tests.
+    pub slowest: Vec<SlowTest>,
 }
 
 impl TestFigures {
+    /// The gate's view of the test metrics.
+    pub fn of(t: &TestMetrics) -> TestFigures {
+        TestFigures {
+            passed: t.passed,
+            failed: t.failed,
+            errored: t.errored,
+            skipped: t.skipped,
+            flaky: t.flaky.len(),
+            duration: t.duration,
+            failing: t.failing.clone(),
+            flaky_tests: t.flaky.clone(),
+            slowest: t.slowest.clone(),
+        }
+    }
+
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.errored + self.skipped
     }
@@ -235,19 +486,47 @@ impl TestFigures {
 }
 
 /// The gate's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GateResult {
     pub overall: Overall,
     pub trigger: Option<Trigger>,
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Vec<RuleVerdict>,
     /// Rules not evaluated because of their `on:` list.
     pub not_on_this_event: Vec<String>,
     /// Set when freeze mode exempted this pull request: why.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub freeze_exemption: Option<String>,
+    pub freeze_exemption: Option<FixReason>,
+}
+
+/// Whether a release may go out (`release-check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// A release rule is tripped.
+    NotReady,
+    /// Ready, but no rule runs on release.
+    NoRules,
+    /// Ready, but no rule had enough data to judge.
+    NothingJudged,
+    Ready,
 }
 
 impl GateResult {
+    /// Whether a release may go out, by these verdicts.
+    pub fn readiness(&self) -> Readiness {
+        if self.overall == Overall::Fail {
+            Readiness::NotReady
+        } else if self.verdicts.is_empty() {
+            Readiness::NoRules
+        } else if self
+            .verdicts
+            .iter()
+            .all(|v| v.status == Status::NotEnoughData)
+        {
+            Readiness::NothingJudged
+        } else {
+            Readiness::Ready
+        }
+    }
+
     pub fn failed_rules(&self) -> Vec<&str> {
         self.verdicts
             .iter()
@@ -275,25 +554,20 @@ pub fn evaluate(
         }
         verdicts.push(evaluate_rule(engine, rule, tests, event));
     }
+    let slipped = |v: &RuleVerdict| v.status == Status::Fail && !v.is_test_rule();
     // Freeze mode: fix pull requests pass while a fail rule is tripped.
     let mut freeze_exemption = None;
     if event.trigger == Some(Trigger::PullRequest)
         && engine.policy.freeze.exempt_fixes
-        && verdicts
-            .iter()
-            .any(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))
+        && verdicts.iter().any(slipped)
         && let Some(why) = fix_reason(engine, event)
     {
         // Only slipped targets are exempt: this run's own test results never are.
-        for v in verdicts
-            .iter_mut()
-            .filter(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))
-        {
+        for v in verdicts.iter_mut().filter(|v| slipped(v)) {
             v.status = Status::Exempt;
-            v.reason = format!(
-                "{} Freeze mode: this pull request is a fix ({why}), so it may pass.",
-                v.reason
-            );
+            if let Reason::Tripped { freeze, .. } = &mut v.reason {
+                *freeze = Some(why.clone());
+            }
         }
         freeze_exemption = Some(why);
     }
@@ -301,11 +575,8 @@ pub fn evaluate(
     // requests get through.
     if event.trigger == Some(Trigger::PullRequest) {
         let freeze = engine.policy.freeze.exempt_fixes;
-        for v in verdicts
-            .iter_mut()
-            .filter(|v| v.status == Status::Fail && !v.metric.starts_with("tests."))
-        {
-            if v.metric.starts_with("open_bugs.") || v.scope != "candidate" {
+        for v in verdicts.iter_mut().filter(|v| slipped(v)) {
+            if matches!(v.metric, Metric::OpenBugs(_)) || v.scope != Scope::Candidate {
                 v.unblock.push(Unblock::RepositoryWide { freeze });
             }
             if freeze {
@@ -339,14 +610,14 @@ pub fn evaluate(
 }
 
 /// Why this pull request counts as a fix, if it does.
-fn fix_reason(engine: &Engine<'_>, event: &Event) -> Option<String> {
+fn fix_reason(engine: &Engine<'_>, event: &Event) -> Option<FixReason> {
     let bug_labels = &engine.policy.issues.bug_labels;
     if let Some(l) = event
         .pr_labels
         .iter()
         .find(|l| bug_labels.iter().any(|b| b.eq_ignore_ascii_case(l)))
     {
-        return Some(format!("label '{l}'"));
+        return Some(FixReason::Label(l.clone()));
     }
     let title = event.pr_title.as_deref()?;
     engine
@@ -355,63 +626,7 @@ fn fix_reason(engine: &Engine<'_>, event: &Event) -> Option<String> {
         .fix_pattern
         .0
         .is_match(title)
-        .then(|| "its title matches commits.fix_pattern".to_string())
-}
-
-/// Renders a value of the metric's unit.
-pub fn render_value(metric: &Metric, v: f64) -> String {
-    match metric.unit() {
-        Unit::Duration => human(v.round() as i64),
-        Unit::Ratio => pct(v),
-        Unit::Count => num(v),
-        Unit::Number => num(v),
-    }
-}
-
-/// Renders a value precisely enough to tell it from `limit` when the two differ: a rule
-/// must never say "100% is below the minimum 100%".
-pub fn render_against(metric: &Metric, v: f64, limit: f64) -> String {
-    let plain = render_value(metric, v);
-    if v == limit || plain != render_value(metric, limit) {
-        return plain;
-    }
-    match metric.unit() {
-        Unit::Duration if v.fract() != 0.0 && v < 60.0 => crate::duration::human_f64(v),
-        Unit::Duration => crate::duration::human_exact(v.round() as i64),
-        Unit::Ratio => {
-            // as many decimals as it takes, up to 6
-            let mut digits = 2;
-            loop {
-                let s = format!("{:.*}%", digits, v * 100.0);
-                if digits >= 6 || s != format!("{:.*}%", digits, limit * 100.0) {
-                    return s;
-                }
-                digits += 1;
-            }
-        }
-        Unit::Count | Unit::Number => format!("{v}"),
-    }
-}
-
-fn threshold_text(rule: &Rule) -> String {
-    let mut parts = Vec::new();
-    if let Some((t, _)) = &rule.max {
-        parts.push(format!("≤ {t}"));
-    }
-    if let Some((t, _)) = &rule.min {
-        parts.push(format!("≥ {t}"));
-    }
-    if let Some(f) = rule.max_increase {
-        parts.push(format!("≤ +{} vs baseline", pct(f)));
-    }
-    if let Some(f) = rule.max_decrease {
-        parts.push(format!("≥ −{} vs baseline", pct(f)));
-    }
-    let mut s = parts.join(", ");
-    if let Some(c) = rule.confidence {
-        s.push_str(&format!(" (at {} confidence)", pct(c)));
-    }
-    s
+        .then_some(FixReason::Title)
 }
 
 fn tripped_status(level: Level) -> Status {
@@ -426,40 +641,31 @@ fn evaluate_rule(
     rule: &Rule,
     tests: Option<&TestFigures>,
     event: &Event,
-) -> Verdict {
+) -> RuleVerdict {
     let m = measure::measure(engine, &rule.metric, rule.scope, rule.window.secs(), tests);
-    let mut v = Verdict {
+    let evidence_total = m.evidence_total.filter(|n| *n > m.evidence.len());
+    let mut v = RuleVerdict {
         rule: rule.name.clone(),
         description: rule.description.clone(),
-        metric: rule.metric.to_string(),
-        scope: rule.scope.name().to_string(),
+        metric: rule.metric.clone(),
+        scope: rule.scope,
         subject: m.subject.clone(),
         level: rule.level,
-        status: Status::Pass,
+        status: Status::NotEnoughData,
         value: m.value,
-        value_text: m
-            .value
-            .map(|x| render_value(&rule.metric, x))
-            .unwrap_or_else(|| "–".into()),
-        threshold: threshold_text(rule),
+        limits: Limits::of(rule),
         baseline: None,
-        baseline_text: None,
         samples: m.samples,
         mann_whitney: None,
-        reason: String::new(),
+        reason: Reason::NoValue,
         evidence: m.evidence.clone(),
-        evidence_total: m.evidence_total.filter(|n| *n > m.evidence.len()),
-        evidence_search: None,
+        evidence_search: evidence_total.and(m.search.clone()),
+        evidence_total,
         objectives: m.objectives.clone(),
         unblock: Vec::new(),
-        notable: false,
     };
-    if v.evidence_total.is_some() {
-        v.evidence_search = m.search.clone();
-    }
     if let Some(why) = &m.missing {
-        v.status = Status::NotEnoughData;
-        v.reason = why.clone();
+        v.reason = Reason::Missing(why.clone());
         return v;
     }
     if let Some(n) = m.samples
@@ -470,119 +676,107 @@ fn evaluate_rule(
             && let Ok(bv) =
                 measure::baseline(engine, &rule.metric, rule.scope, rule.window.secs(), b)
         {
-            v.baseline = Some(bv.value);
-            v.baseline_text = Some(format!(
-                "{} ({})",
-                render_value(&rule.metric, bv.value),
-                bv.describe
-            ));
+            v.baseline = Some(Baseline {
+                value: bv.value,
+                of: bv.of,
+            });
         }
-        v.status = Status::NotEnoughData;
-        v.reason = format!(
-            "{n} sample{} in {}, fewer than min_samples {}; the rule does not judge yet.",
-            if n == 1 { "" } else { "s" },
-            m.subject,
-            rule.min_samples
-        );
+        v.reason = Reason::TooFewSamples {
+            samples: n,
+            min_samples: rule.min_samples,
+        };
         return v;
     }
     let Some(value) = m.value else {
-        v.status = Status::NotEnoughData;
-        v.reason = format!("no value for {} in {}.", rule.metric, m.subject);
         return v;
     };
     let mut breaches = Vec::new();
     if let Some((t, hi)) = &rule.max
         && value > *hi
     {
-        v.value_text = render_against(&rule.metric, value, *hi);
-        breaches.push(format!("{} is above the maximum {t}", v.value_text));
+        breaches.push(Breach::AboveMax {
+            limit: t.clone(),
+            value: *hi,
+        });
     }
     if let Some((t, lo)) = &rule.min
         && value < *lo
     {
-        v.value_text = render_against(&rule.metric, value, *lo);
-        breaches.push(format!("{} is below the minimum {t}", v.value_text));
+        breaches.push(Breach::BelowMin {
+            limit: t.clone(),
+            value: *lo,
+        });
     }
-    let mut notes = Vec::new();
+    let mut note = None;
     if rule.is_slip() {
         match slip(engine, rule, &m, value, &mut v) {
-            Ok(Some(b)) => breaches.push(b),
-            Ok(None) => {}
-            Err(NotJudged(why)) => {
+            Ok(Compared::Slipped(s)) => breaches.push(Breach::Slip(s)),
+            Ok(Compared::Held) => {}
+            Ok(Compared::Insignificant(i)) => note = Some(SlipNote::Insignificant(i)),
+            Err(why) => {
                 if breaches.is_empty() {
-                    v.status = Status::NotEnoughData;
-                    v.reason = why;
+                    v.reason = Reason::SlipNotJudged(why);
                     return v;
                 }
-                notes.push(why);
+                note = Some(SlipNote::NotJudged(why));
             }
         }
-        if let Some(note) = v.reason.strip_prefix("note: ") {
-            notes.push(note.to_string());
-            v.reason.clear();
-        }
     }
-    if breaches.is_empty() && !notes.is_empty() {
-        // passed only thanks to a note (an insignificant slip): the note is the reason
+    if breaches.is_empty() {
         v.status = Status::Pass;
-        v.notable = true;
-        v.reason = format!(
-            "{} for {}.",
-            notes.join(" ").trim_end_matches('.'),
-            m.subject
-        );
-        notes.clear();
-    } else if breaches.is_empty() {
-        v.status = Status::Pass;
-        v.reason = format!("{} for {} meets {}.", v.value_text, m.subject, v.threshold);
-    } else {
-        v.status = tripped_status(rule.level);
-        v.reason = format!("{} for {}.", breaches.join("; "), m.subject);
-        if let Some(label) = &rule.waive_label
-            && event.trigger == Some(Trigger::PullRequest)
-            && event
-                .pr_labels
-                .iter()
-                .any(|l| l.eq_ignore_ascii_case(label))
+        v.reason = Reason::Passed {
+            insignificant: match note {
+                Some(SlipNote::Insignificant(i)) => Some(i),
+                _ => None,
+            },
+        };
+        return v;
+    }
+    v.status = tripped_status(rule.level);
+    let mut waived = None;
+    if let Some(label) = &rule.waive_label
+        && event.trigger == Some(Trigger::PullRequest)
+    {
+        if event
+            .pr_labels
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(label))
         {
             v.status = Status::Waived;
-            v.reason = format!(
-                "{} Waived: the pull request carries the label '{label}'.",
-                v.reason
-            );
-        } else if let Some(label) = &rule.waive_label
-            && v.status == Status::Fail
-            && event.trigger == Some(Trigger::PullRequest)
-        {
+            waived = Some(label.clone());
+        } else if v.status == Status::Fail {
             v.unblock.push(Unblock::Waive {
                 label: label.clone(),
             });
         }
     }
-    v.notable = v.notable
-        || !notes.is_empty()
-        || v.baseline_text
-            .as_deref()
-            .is_some_and(|b| b.contains("fewer had data"));
-    for n in notes {
-        v.reason = format!("{} {n}", v.reason);
-    }
+    v.reason = Reason::Tripped {
+        breaches,
+        waived,
+        note,
+        freeze: None,
+    };
     v
 }
 
-struct NotJudged(String);
+/// How a value compares with its baseline.
+enum Compared {
+    Held,
+    Slipped(Slip),
+    /// Slipped, but the significance test does not confirm it.
+    Insignificant(Insignificant),
+}
 
-/// Compares with the baseline; returns the breach, if any.
+/// Compares with the baseline (and records it on `v`).
 fn slip(
     engine: &Engine<'_>,
     rule: &Rule,
     m: &Measurement,
     value: f64,
-    v: &mut Verdict,
-) -> Result<Option<String>, NotJudged> {
+    v: &mut RuleVerdict,
+) -> Result<Compared, NotJudged> {
     let Some(baseline) = rule.baseline.as_ref() else {
-        return Ok(None);
+        return Ok(Compared::Held);
     };
     let b = measure::baseline(
         engine,
@@ -590,89 +784,63 @@ fn slip(
         rule.scope,
         rule.window.secs(),
         baseline,
-    )
-    .map_err(NotJudged)?;
-    let b_text = render_value(&rule.metric, b.value);
-    v.baseline = Some(b.value);
-    v.baseline_text = Some(format!("{b_text} ({})", b.describe));
+    )?;
+    v.baseline = Some(Baseline {
+        value: b.value,
+        of: b.of.clone(),
+    });
     if let Some(n) = b.samples
         && (n as u64) < u64::from(rule.min_samples)
     {
-        return Err(NotJudged(format!(
-            "the baseline ({}) has {n} samples, fewer than min_samples {}; the slip is not judged.",
-            b.describe, rule.min_samples
-        )));
+        return Err(NotJudged::BaselineTooFewSamples {
+            baseline: b.of,
+            samples: n,
+            min_samples: rule.min_samples,
+        });
     }
     let change = if b.value == 0.0 {
         if value > 0.0 { f64::INFINITY } else { 0.0 }
     } else {
         (value - b.value) / b.value
     };
-    let change_text = if change.is_infinite() {
-        "up from 0".to_string()
-    } else if change >= 0.0 {
-        format!("+{}", pct(change))
-    } else {
-        format!("−{}", pct(-change))
-    };
-    let mut breach = None;
+    let mut slipped = None;
     if let Some(limit) = rule.max_increase
         && change > limit + 1e-9
     {
-        breach = Some(format!(
-            "{} is {change_text} over the baseline {b_text} (limit +{})",
-            v.value_text,
-            pct(limit)
-        ));
+        slipped = Some((true, limit));
     }
     if let Some(limit) = rule.max_decrease
         && change < -limit - 1e-9
     {
-        breach = Some(format!(
-            "{} is {change_text} below the baseline {b_text} (limit −{})",
-            v.value_text,
-            pct(limit)
-        ));
+        slipped = Some((false, limit));
     }
-    if let (Some(conf), Some(_)) = (rule.confidence, &breach) {
-        let test = stats::mann_whitney_greater(&m.sample, &b.sample);
-        v.mann_whitney = test;
-        let alpha = 1.0 - conf;
-        match test {
-            Some(t) if t.p_value < alpha => {
-                breach = breach.map(|s| {
-                    format!(
-                        "{s}; Mann-Whitney U p = {} < {}",
-                        fmt_p(t.p_value),
-                        fmt_p(alpha)
-                    )
-                });
-            }
-            Some(t) => {
-                v.reason = format!(
-                    "note: {}, but the slip is not significant at {} confidence (Mann-Whitney U p = {} ≥ {}), so it does not trip.",
-                    breach.as_deref().unwrap_or_default(),
-                    pct(conf),
-                    fmt_p(t.p_value),
-                    fmt_p(alpha)
-                );
-                breach = None;
-            }
-            None => {
-                return Err(NotJudged(
-                    "the significance test needs samples on both sides; the slip is not judged."
-                        .into(),
-                ));
-            }
+    let Some((over, limit)) = slipped else {
+        return Ok(Compared::Held);
+    };
+    let mut s = Slip {
+        change,
+        baseline: b.value,
+        over,
+        limit,
+        significant: None,
+    };
+    let Some(confidence) = rule.confidence else {
+        return Ok(Compared::Slipped(s));
+    };
+    let test = stats::mann_whitney_greater(&m.sample, &b.sample);
+    v.mann_whitney = test;
+    let alpha = 1.0 - confidence;
+    match test {
+        Some(t) if t.p_value < alpha => {
+            s.significant = Some((t.p_value, alpha));
+            Ok(Compared::Slipped(s))
         }
-    }
-    Ok(breach)
-}
-
-fn fmt_p(p: f64) -> String {
-    if p < 0.0001 {
-        format!("{p:.1e}")
-    } else {
-        format!("{}", (p * 10_000.0).round() / 10_000.0)
+        Some(t) => Ok(Compared::Insignificant(Insignificant {
+            slip: s,
+            confidence,
+            p_value: t.p_value,
+            alpha,
+        })),
+        None => Err(NotJudged::NoSamplesToTest),
     }
 }

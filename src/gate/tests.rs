@@ -7,30 +7,22 @@
 //! candidate:  authored 44         → lead 6d at now
 
 use super::*;
-use crate::metrics::Inputs;
+// The verdicts' wording is checked with the gate: the report words what the gate found.
+use crate::metrics::fixture::{D, engine, release};
 use crate::model::{Candidate, Commit, GitHistory, Release};
 use crate::policy::{self, Policy};
-
-const D: i64 = 86_400;
+use crate::report::verdicts as words;
 
 fn rel(tag: &str, day: i64, authored: &[i64]) -> Release {
-    Release {
-        tag: tag.into(),
-        version: semver::Version::parse(tag.trim_start_matches('v')).expect("version"),
-        time: day * D,
-        commit: format!("{tag}-sha"),
-        annotated: true,
-        changes: authored
-            .iter()
-            .enumerate()
-            .map(|(n, d)| Commit {
-                sha: format!("{tag}-{n}-sha"),
-                author_time: d * D,
-                subject: format!("feat: {tag} {n}"),
-            })
-            .collect(),
-        changes_loaded: true,
-    }
+    let subjects: Vec<String> = (0..authored.len())
+        .map(|n| format!("feat: {tag} {n}"))
+        .collect();
+    let changes: Vec<(i64, &str)> = authored
+        .iter()
+        .zip(&subjects)
+        .map(|(d, s)| (*d, s.as_str()))
+        .collect();
+    release(tag, day, &changes)
 }
 
 fn history() -> GitHistory {
@@ -58,14 +50,7 @@ fn run(policy_yaml: &str, tests: Option<&TestFigures>, event: &Event) -> GateRes
     let (policy, rules): (Policy, _) =
         policy::parse(policy_yaml, "test.yml").unwrap_or_else(|e| panic!("{e}"));
     let git = history();
-    let engine = Engine::new(
-        Inputs {
-            git: &git,
-            github: None,
-        },
-        &policy,
-        50 * D,
-    );
+    let engine = engine(&git, None, &policy);
     evaluate(&engine, &rules, tests, event)
 }
 
@@ -86,16 +71,16 @@ fn absolute_max_fails_and_warns_by_level() {
     );
     assert_eq!(g.verdicts[0].status, Status::Fail);
     assert_eq!(g.verdicts[0].value, Some(6.0 * D as f64));
-    assert_eq!(g.verdicts[0].value_text, "6d");
-    assert_eq!(g.verdicts[0].evidence[0].id, "cafe000");
+    assert_eq!(words::value_text(&g.verdicts[0]), "6d");
+    assert_eq!(words::evidence_id(&g.verdicts[0].evidence[0]), "cafe000");
     assert_eq!(g.verdicts[1].status, Status::Warn);
     assert_eq!(g.verdicts[2].status, Status::Pass);
     assert_eq!(g.overall, Overall::Fail);
     assert_eq!(g.failed_rules(), ["a"]);
     assert!(
-        g.verdicts[0].reason.contains("6d is above the maximum 5d"),
+        words::reason(&g.verdicts[0]).contains("6d is above the maximum 5d"),
         "{}",
-        g.verdicts[0].reason
+        words::reason(&g.verdicts[0])
     );
 }
 
@@ -119,16 +104,21 @@ fn slip_against_previous_release_and_median_of_last() {
         &Event::default(),
     );
     // previous release v1.2.0: max 1d; 6d is +500% > +100%.
-    assert_eq!(g.verdicts[0].baseline, Some(D as f64));
+    assert_eq!(
+        g.verdicts[0].baseline.as_ref().map(|b| b.value),
+        Some(D as f64)
+    );
     assert_eq!(g.verdicts[0].status, Status::Fail);
     // p50 of v1.0.1 (1d), v1.1.0 (5d), v1.2.0 (1d): sorted [1d, 1d, 5d], rank 2 → 1d.
     // 6d is exactly +500%: not above a 500% limit, above a 499% one.
-    assert_eq!(g.verdicts[1].baseline, Some(D as f64));
+    assert_eq!(
+        g.verdicts[1].baseline.as_ref().map(|b| b.value),
+        Some(D as f64)
+    );
     assert_eq!(g.verdicts[1].status, Status::Pass);
     assert_eq!(g.verdicts[2].status, Status::Fail);
     assert!(
-        g.verdicts[2]
-            .baseline_text
+        words::baseline_text(&g.verdicts[2])
             .as_deref()
             .unwrap_or("")
             .contains("v1.0.1 … v1.2.0, from")
@@ -146,13 +136,16 @@ fn trailing_baseline_for_a_window_and_decrease() {
         &Event::default(),
     );
     assert_eq!(g.verdicts[0].value, Some(D as f64));
-    assert_eq!(g.verdicts[0].baseline, Some(7.0 * D as f64));
+    assert_eq!(
+        g.verdicts[0].baseline.as_ref().map(|b| b.value),
+        Some(7.0 * D as f64)
+    );
     assert_eq!(g.verdicts[0].status, Status::Pass);
     assert_eq!(g.verdicts[1].status, Status::Fail);
     assert!(
-        g.verdicts[1].reason.contains("−85.7%"),
+        words::reason(&g.verdicts[1]).contains("−85.7%"),
         "{}",
-        g.verdicts[1].reason
+        words::reason(&g.verdicts[1])
     );
 }
 
@@ -166,9 +159,9 @@ fn min_samples_means_not_enough_data_never_fail() {
     assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
     assert_eq!(g.overall, Overall::Pass);
     assert!(
-        g.verdicts[0].reason.contains("1 sample"),
+        words::reason(&g.verdicts[0]).contains("1 sample"),
         "{}",
-        g.verdicts[0].reason
+        words::reason(&g.verdicts[0])
     );
 }
 
@@ -183,14 +176,18 @@ fn confidence_keeps_an_insignificant_slip_from_failing() {
     let v = &g.verdicts[0];
     assert_eq!(v.status, Status::Pass);
     assert!((v.mann_whitney.map(|t| t.p_value).unwrap_or(0.0) - 0.5).abs() < 1e-9);
-    assert!(v.reason.contains("not significant"), "{}", v.reason);
+    assert!(
+        words::reason(v).contains("not significant"),
+        "{}",
+        words::reason(v)
+    );
     // The reason says what slipped, then why it does not trip.
     assert!(
-        v.reason.starts_with("6d is +500% over the baseline 1d"),
+        words::reason(v).starts_with("6d is +500% over the baseline 1d"),
         "{}",
-        v.reason
+        words::reason(v)
     );
-    assert!(v.notable);
+    assert!(v.notable());
 }
 
 #[test]
@@ -204,8 +201,8 @@ fn change_failure_rate_with_evidence() {
     let v = &g.verdicts[0];
     assert_eq!(v.value, Some(0.25));
     assert_eq!(v.status, Status::Fail);
-    assert_eq!(v.evidence[0].id, "v1.0.0");
-    assert_eq!(v.evidence[0].detail, "hotfix v1.0.1");
+    assert_eq!(words::evidence_id(&v.evidence[0]), "v1.0.0");
+    assert_eq!(words::evidence_detail(&v.evidence[0]), "hotfix v1.0.1");
 }
 
 #[test]
@@ -217,7 +214,7 @@ fn waiver_label_passes_the_rule_and_shows() {
     );
     assert_eq!(g.verdicts[0].status, Status::Waived);
     assert_eq!(g.overall, Overall::Pass);
-    assert!(g.verdicts[0].reason.contains("Waived"));
+    assert!(words::reason(&g.verdicts[0]).contains("Waived"));
     // The label does nothing on a push.
     let g = run(
         "rules:\n  - {metric: lead_time.p90, max: 5d, waive_label: quality-waiver}\n",
@@ -238,12 +235,20 @@ fn freeze_mode_exempts_fix_pull_requests() {
     assert_eq!(g.overall, Overall::Pass);
     assert!(
         g.freeze_exemption
+            .as_ref()
+            .map(words::fix_reason)
             .as_deref()
             .unwrap_or("")
             .contains("title")
     );
     let g = run(yaml, None, &pr(&["BUG"], "Handle nulls"));
-    assert_eq!(g.freeze_exemption.as_deref(), Some("label 'BUG'"));
+    assert_eq!(
+        g.freeze_exemption
+            .as_ref()
+            .map(words::fix_reason)
+            .as_deref(),
+        Some("label 'BUG'")
+    );
     let g = run(yaml, None, &pr(&[], "feat: more"));
     assert_eq!(g.overall, Overall::Fail);
 }
@@ -269,12 +274,21 @@ fn test_rules_with_and_without_results() {
         passed: 98,
         failed: 2,
         skipped: 5,
-        failing: vec![("a::b".into(), "assertion failed".into(), "failed".into())],
+        failing: vec![FailingTest {
+            test: TestRef {
+                classname: "a".into(),
+                name: "b".into(),
+                file: "t.xml".into(),
+            },
+            outcome: TestOutcome::Failed,
+            message: Some("assertion failed".into()),
+            flaky: false,
+        }],
         ..TestFigures::default()
     };
     let g = run(yaml, Some(&figures), &Event::default());
     assert_eq!(g.verdicts[0].status, Status::Fail);
-    assert_eq!(g.verdicts[0].evidence[0].id, "a::b");
+    assert_eq!(words::evidence_id(&g.verdicts[0].evidence[0]), "a::b");
     // 98 / (98 + 2) = 98% < 99%.
     assert_eq!(g.verdicts[1].value, Some(0.98));
     assert_eq!(g.verdicts[1].status, Status::Fail);
@@ -288,7 +302,7 @@ fn github_rules_without_data_do_not_judge() {
         &Event::default(),
     );
     assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
-    assert!(g.verdicts[0].reason.contains("no GitHub data"));
+    assert!(words::reason(&g.verdicts[0]).contains("no GitHub data"));
 }
 
 #[test]
@@ -320,16 +334,14 @@ fn values_that_round_onto_the_threshold_are_shown_precisely() {
         &Event::default(),
     );
     // 9999 / 10000 = 99.99%, shown as such, not as 100%.
-    assert_eq!(g.verdicts[0].value_text, "99.99%");
+    assert_eq!(words::value_text(&g.verdicts[0]), "99.99%");
     assert!(
-        g.verdicts[0]
-            .reason
-            .starts_with("99.99% is below the minimum 100%"),
+        words::reason(&g.verdicts[0]).starts_with("99.99% is below the minimum 100%"),
         "{}",
-        g.verdicts[0].reason
+        words::reason(&g.verdicts[0])
     );
     assert_eq!(
-        render_against(
+        words::render_against(
             &Metric::LeadTime(crate::policy::metric::Agg::P90),
             88_200.0,
             86_400.0
@@ -349,11 +361,9 @@ fn an_empty_trailing_baseline_is_not_a_zero() {
     );
     assert_eq!(g.verdicts[0].status, Status::NotEnoughData);
     assert!(
-        g.verdicts[0]
-            .reason
-            .contains("no release lies in the baseline span"),
+        words::reason(&g.verdicts[0]).contains("no release lies in the baseline span"),
         "{}",
-        g.verdicts[0].reason
+        words::reason(&g.verdicts[0])
     );
 }
 
@@ -383,20 +393,13 @@ fn an_exact_slip_limit_passes_despite_float_error() {
         "t.yml",
     )
     .expect("policy");
-    let engine = Engine::new(
-        Inputs {
-            git: &git,
-            github: None,
-        },
-        &policy,
-        50 * D,
-    );
+    let engine = engine(&git, None, &policy);
     let g = evaluate(&engine, &rules, None, &Event::default());
     assert_eq!(g.verdicts[0].value, Some(0.4));
     assert_eq!(
         g.verdicts[0].status,
         Status::Pass,
         "{}",
-        g.verdicts[0].reason
+        words::reason(&g.verdicts[0])
     );
 }

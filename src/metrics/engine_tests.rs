@@ -6,30 +6,9 @@
 //! v1.2.0 @40: authored 39                  (lead 1d)
 //! now = 50.
 
+use super::fixture::{D, engine, release as rel};
 use super::*;
-use crate::model::{Commit, Issue, Release};
-
-const D: i64 = 86_400;
-
-fn rel(tag: &str, day: i64, authored: &[(i64, &str)]) -> Release {
-    Release {
-        tag: tag.into(),
-        version: semver::Version::parse(tag.trim_start_matches('v')).expect("version"),
-        time: day * D,
-        commit: format!("{tag}-sha"),
-        annotated: true,
-        changes: authored
-            .iter()
-            .enumerate()
-            .map(|(n, (d, s))| Commit {
-                sha: format!("{tag}-{n}"),
-                author_time: d * D,
-                subject: s.to_string(),
-            })
-            .collect(),
-        changes_loaded: true,
-    }
-}
+use crate::model::{Commit, Issue};
 
 fn history() -> GitHistory {
     GitHistory {
@@ -60,14 +39,7 @@ fn history() -> GitHistory {
 fn release_rows_git_only() {
     let git = history();
     let policy = Policy::default();
-    let e = Engine::new(
-        Inputs {
-            git: &git,
-            github: None,
-        },
-        &policy,
-        50 * D,
-    );
+    let e = engine(&git, None, &policy);
     let r0 = e.release(0).expect("v1.0.0");
     assert_eq!(r0.hotfixed_by.as_deref(), Some("v1.0.1"));
     assert!(r0.failed);
@@ -90,14 +62,7 @@ fn release_rows_git_only() {
 fn window_metrics_git_only() {
     let git = history();
     let policy = Policy::default();
-    let e = Engine::new(
-        Inputs {
-            git: &git,
-            github: None,
-        },
-        &policy,
-        50 * D,
-    );
+    let e = engine(&git, None, &policy);
     // [20, 50]: v1.1.0 (start included) and v1.2.0; 2 releases over 30/7 weeks.
     let w = e.window(Span::ending_now(50 * D, 30 * D));
     assert_eq!(w.releases, ["v1.1.0", "v1.2.0"]);
@@ -135,14 +100,7 @@ fn incidents_add_failed_releases_and_bug_metrics_appear() {
         ],
         ..GithubData::default()
     };
-    let e = Engine::new(
-        Inputs {
-            git: &git,
-            github: Some(&gh),
-        },
-        &policy,
-        50 * D,
-    );
+    let e = engine(&git, Some(&gh), &policy);
     let r3 = e.release(3).expect("v1.2.0");
     assert_eq!(r3.incidents, Some(vec![1]));
     assert!(r3.failed);
@@ -178,15 +136,12 @@ fn label_notes_when_no_issue_is_a_bug() {
         }],
         ..GithubData::default()
     };
-    let e = Engine::new(
-        Inputs {
-            git: &git,
-            github: Some(&gh),
-        },
-        &policy,
-        50 * D,
-    );
-    let notes = e.label_notes(false);
+    let e = engine(&git, Some(&gh), &policy);
+    let notes: Vec<String> = e
+        .label_notes(false)
+        .iter()
+        .map(crate::report::notes::label_note)
+        .collect();
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("`type: bug` (1)"), "{}", notes[0]);
 }

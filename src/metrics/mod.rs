@@ -5,9 +5,10 @@
 //! the gate asks it for whatever scope and baseline a rule names.
 
 pub mod changes;
+pub mod history;
 pub mod issues;
 pub mod stats;
-pub mod tests;
+pub mod test_results;
 
 use crate::model::{GitHistory, GithubData, Timestamp};
 use crate::policy::Policy;
@@ -21,6 +22,35 @@ use serde::Serialize;
 pub struct Inputs<'a> {
     pub git: &'a GitHistory,
     pub github: Option<&'a GithubData>,
+    /// Why there is no GitHub data, when there is none (`--offline`, ...).
+    pub github_skipped: Option<&'a str>,
+    /// The release tag judged as the candidate (`release-check --tag`), if any.
+    pub candidate_tag: Option<&'a str>,
+}
+
+/// Why GitHub data cannot answer a metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataGap {
+    /// No GitHub data was read; `why` as the collector said (`--offline`, ...), if known.
+    NoGithub { why: Option<String> },
+    /// The repository has issues, but no valid one carries a bug label (`labels`).
+    NoBugLabel { labels: Vec<String> },
+    /// Likewise for incident labels.
+    NoIncidentLabel { labels: Vec<String> },
+}
+
+/// Something a reader must know to read the numbers right: labels that match no issue,
+/// with the labels most used instead (label, issues).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelNote {
+    NoBugLabel {
+        labels: Vec<String>,
+        most_used: Vec<(String, usize)>,
+    },
+    NoIncidentLabel {
+        labels: Vec<String>,
+        most_used: Vec<(String, usize)>,
+    },
 }
 
 /// Metrics of one release.
@@ -90,11 +120,6 @@ pub struct Engine<'a> {
     pub inputs: Inputs<'a>,
     pub policy: &'a Policy,
     pub now: Timestamp,
-    /// How verdicts name the candidate: `the unreleased changes`, or a tag judged by
-    /// `release-check --tag`.
-    pub candidate_label: String,
-    /// Why there is no GitHub data, when there is none (`--offline`, ...), for verdicts.
-    pub github_note: Option<String>,
     pub classifier: Classifier,
     /// Bug metrics can be computed: GitHub data is there, and some valid issue carries a
     /// bug label (or the tracker has no issue at all). Otherwise they are unknown, not 0.
@@ -132,8 +157,6 @@ impl<'a> Engine<'a> {
             inputs,
             policy,
             now,
-            candidate_label: "the unreleased changes".to_string(),
-            github_note: None,
         }
     }
 
@@ -151,36 +174,31 @@ impl<'a> Engine<'a> {
         self.inputs.github.filter(|_| self.bugs_known)
     }
 
-    /// "no GitHub data (why)".
-    pub fn no_github(&self) -> String {
-        format!(
-            "no GitHub data ({})",
-            self.github_note
-                .as_deref()
-                .unwrap_or("offline, or no repository known")
-        )
+    /// No GitHub data, and why.
+    pub fn no_github(&self) -> DataGap {
+        DataGap::NoGithub {
+            why: self.inputs.github_skipped.map(str::to_string),
+        }
     }
 
     /// Why bug metrics cannot be computed, if they cannot.
-    pub fn bug_data_missing(&self) -> Option<String> {
+    pub fn bug_data_missing(&self) -> Option<DataGap> {
         match self.inputs.github {
             None => Some(self.no_github()),
-            Some(_) if !self.bugs_known => Some(format!(
-                "no issue carries a bug label ({}), so bug metrics are unknown, not zero; set `issues.bug_labels`",
-                self.policy.issues.bug_labels.join(", ")
-            )),
+            Some(_) if !self.bugs_known => Some(DataGap::NoBugLabel {
+                labels: self.policy.issues.bug_labels.clone(),
+            }),
             Some(_) => None,
         }
     }
 
     /// Why time to restore cannot be computed, if it cannot.
-    pub fn incident_data_missing(&self) -> Option<String> {
+    pub fn incident_data_missing(&self) -> Option<DataGap> {
         match self.inputs.github {
             None => Some(self.no_github()),
-            Some(_) if !self.incidents_known => Some(format!(
-                "no issue carries an incident label ({}), so time to restore is unknown, not zero; set `issues.incident_labels`",
-                self.policy.issues.incident_labels.join(", ")
-            )),
+            Some(_) if !self.incidents_known => Some(DataGap::NoIncidentLabel {
+                labels: self.policy.issues.incident_labels.clone(),
+            }),
             Some(_) => None,
         }
     }
@@ -327,35 +345,25 @@ impl<'a> Engine<'a> {
 
     /// Notes that keep a reader from misreading the numbers: bug or incident labels that
     /// match no issue.
-    pub fn label_notes(&self, incident_rules: bool) -> Vec<String> {
+    pub fn label_notes(&self, incident_rules: bool) -> Vec<LabelNote> {
         let Some(gh) = self.inputs.github else {
             return Vec::new();
         };
         let mut notes = Vec::new();
-        let top = || {
-            let usage = issues::label_usage(&gh.issues, 8);
-            if usage.is_empty() {
-                "no issue has any label".to_string()
-            } else {
-                let list: Vec<String> = usage.iter().map(|(l, n)| format!("`{l}` ({n})")).collect();
-                format!("labels most used: {}", list.join(", "))
-            }
-        };
+        let most_used = || issues::label_usage(&gh.issues, 8);
         // `bugs_known` / `incidents_known` are false exactly when the repository has
         // issues but no valid one carries such a label.
         if !self.bugs_known {
-            notes.push(format!(
-                "no issue carries a bug label ({}), so bug metrics are empty, not zero; set `issues.bug_labels` — {}",
-                self.policy.issues.bug_labels.join(", "),
-                top()
-            ));
+            notes.push(LabelNote::NoBugLabel {
+                labels: self.policy.issues.bug_labels.clone(),
+                most_used: most_used(),
+            });
         }
         if incident_rules && !self.incidents_known {
-            notes.push(format!(
-                "no issue carries an incident label ({}), so time to restore has no data; set `issues.incident_labels` — {}",
-                self.policy.issues.incident_labels.join(", "),
-                top()
-            ));
+            notes.push(LabelNote::NoIncidentLabel {
+                labels: self.policy.issues.incident_labels.clone(),
+                most_used: most_used(),
+            });
         }
         notes
     }
@@ -363,3 +371,5 @@ impl<'a> Engine<'a> {
 
 #[cfg(test)]
 mod engine_tests;
+#[cfg(test)]
+pub(crate) mod fixture;

@@ -430,9 +430,10 @@ mod tests {
         //   → statistic=14.0, pvalue=0.20634920634920634
         // Hand check of U: 1.2 beats 0.5 (1), 3.4 beats 2 (2), 5.6 beats 3 (3),
         // 7.8 and 9.1 beat all 4 (8): U = 1 + 2 + 3 + 8 = 14.
+        let (current, baseline) = ([1.2, 3.4, 5.6, 7.8, 9.1], [0.5, 2.2, 4.4, 6.1]);
         check(
-            &[1.2, 3.4, 5.6, 7.8, 9.1],
-            &[0.5, 2.2, 4.4, 6.1],
+            &current,
+            &baseline,
             14.0,
             0.20634920634920634,
             Method::Exact,
@@ -474,13 +475,8 @@ mod tests {
         //   method='asymptotic', use_continuity=True) → statistic=10.5, pvalue=0.5
         // By hand: ranks of 1,1,2,2,2,3,3,3,4 are 1.5,1.5,4,4,4,7,7,7,9; current holds
         // 1.5+4+4+7+9 = 25.5, U = 25.5 - 15 = 10.5; mean n1*n2/2 = 10; z = (10.5-10-0.5)/s = 0.
-        check(
-            &[1.0, 2.0, 2.0, 3.0, 4.0],
-            &[2.0, 3.0, 3.0, 1.0],
-            10.5,
-            0.5,
-            Method::Normal,
-        );
+        let (current, baseline) = ([1.0, 2.0, 2.0, 3.0, 4.0], [2.0, 3.0, 3.0, 1.0]);
+        check(&current, &baseline, 10.5, 0.5, Method::Normal);
 
         // a = [float((i*13) % 17) for i in range(60)], b = [float((j*5) % 13) for j in range(80)]
         // scipy 1.17.1: mannwhitneyu(a, b, alternative='greater', method='asymptotic',

@@ -55,8 +55,8 @@ fn heredoc_delimiter(value: &str) -> String {
 
 /// Appends `markdown` to the job summary file at `path` (created if missing), followed
 /// by a newline when it does not end with one, so the next step's summary starts on a
-/// fresh line. Keep it under [`crate::publish::sanitize::SUMMARY_MAX_BYTES`] with
-/// [`crate::publish::sanitize::truncate_body_bytes`].
+/// fresh line. Keep it under [`crate::report::sanitize::SUMMARY_MAX_BYTES`] with
+/// [`crate::report::sanitize::truncate_body_bytes`].
 pub fn append_summary(path: &Path, markdown: &str) -> io::Result<()> {
     if markdown.ends_with('\n') || markdown.is_empty() {
         append(path, markdown)
@@ -177,7 +177,7 @@ pub struct EventContext {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PrContext {
     pub number: u64,
-    /// As written by its author: pass it through [`crate::publish::sanitize::inline`]
+    /// As written by its author: pass it through [`crate::report::sanitize::inline`]
     /// before putting it in markdown.
     pub title: String,
     pub labels: Vec<String>,
@@ -557,7 +557,7 @@ mod tests {
             }
         );
         // The title is data: sanitized, it pings nobody and injects nothing.
-        let title = crate::publish::sanitize::inline(&ctx.pr.unwrap().title);
+        let title = crate::report::sanitize::inline(&ctx.pr.unwrap().title);
         assert_eq!(
             title,
             "fix: \\*\\*crash\\*\\* on save &lt;script&gt;alert(1)&lt;/script&gt; \

@@ -9,8 +9,8 @@ use crate::github::{GithubConfig, GithubError};
 use crate::model::Timestamp;
 use crate::publish::actions::{self, Level};
 use crate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue};
-use crate::publish::{markers, sanitize};
-use crate::report::{self, Format, Report};
+use crate::publish::markers;
+use crate::report::{self, Format, Report, sanitize, verdicts};
 use std::path::{Path, PathBuf};
 
 /// Where the local outputs go.
@@ -191,7 +191,11 @@ pub fn local(
             };
             command(
                 local.format,
-                &actions::annotation(level, &format!("slipgate: {}", v.rule), &v.reason),
+                &actions::annotation(
+                    level,
+                    &format!("slipgate: {}", v.rule),
+                    &verdicts::reason(v),
+                ),
             );
         }
     }
@@ -297,19 +301,13 @@ pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<Stri
         flaky: t.flaky as u64,
         duration: t.duration,
     };
-    let failing: Vec<String> = t.failing.iter().map(|(id, _, _)| id.clone()).collect();
+    let failing: Vec<String> = t.failing.iter().map(|f| f.test.id()).collect();
+    let flaky: Vec<String> = t.flaky_tests.iter().map(|f| f.id()).collect();
     if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }
     match record_test_run(
-        cache,
-        key.repo,
-        key.sha,
-        key.run_id,
-        key.at,
-        &totals,
-        &t.flaky_ids,
-        &failing,
+        cache, key.repo, key.sha, key.run_id, key.at, &totals, &flaky, &failing,
     ) {
         Ok(w) => w,
         Err(e) => vec![format!("could not record the test run in the cache: {e}")],

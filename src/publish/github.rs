@@ -18,8 +18,8 @@ use crate::github::payload::{AppRef, Author, CommentItem, IssueItem};
 use crate::github::{
     GithubConfig, GithubError, Identity, PER_PAGE, Purpose, connect, decode, list_all, who_posts,
 };
-use crate::publish::sanitize::{self, Measure};
 use crate::report::percent_encode;
+use crate::report::sanitize::{self, Measure};
 
 /// GitHub's limit for an issue or comment body, in characters. Counted here in UTF-16
 /// code units, which is never fewer than characters.

@@ -5,4 +5,3 @@ pub mod actions;
 pub mod check;
 pub mod github;
 pub mod markers;
-pub mod sanitize;

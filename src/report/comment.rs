@@ -2,8 +2,8 @@
 //! headline, verdicts, the release metrics folded away, and the footer. The hidden
 //! markers that find a comment again are added by `publish::markers`.
 
-use super::{Report, markdown};
-use crate::gate::{GateResult, Overall, Status};
+use super::{Report, markdown, verdicts};
+use crate::gate::GateResult;
 
 /// What the body says besides the verdicts.
 #[derive(Debug, Clone, Copy, Default)]
@@ -16,7 +16,7 @@ pub struct Lead<'a> {
 
 /// The body for a gate run on `what` ("quality gate", "release readiness of v1.2.0").
 pub fn body(report: &Report, gate: &GateResult, what: &str, lead: Lead<'_>) -> String {
-    let mut s = format!("## {}\n\n", markdown::headline(gate, what));
+    let mut s = format!("## {}\n\n", verdicts::markdown::headline(gate, what));
     if let Some(text) = lead.text {
         s.push_str(text);
         s.push_str("\n\n");
@@ -24,35 +24,10 @@ pub fn body(report: &Report, gate: &GateResult, what: &str, lead: Lead<'_>) -> S
     if lead.recovered {
         s.push_str("🎉 **Recovered:** the previous run of this gate failed; no fail rule is tripped now.\n\n");
     }
-    s.push_str(&markdown::verdicts(gate, &report.links));
+    s.push_str(&verdicts::markdown::render(gate, &report.links));
     s.push_str("\n<details><summary>Release metrics</summary>\n\n");
     s.push_str(&markdown::render(report));
     s.push_str("\n</details>\n\n");
     s.push_str(&markdown::footer(report));
     s
-}
-
-/// Release readiness: the paragraph under the headline (markdown) and the last line of
-/// the text output.
-pub fn readiness(gate: &GateResult) -> (&'static str, &'static str) {
-    let judged = gate
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::NotEnoughData)
-        .count();
-    if gate.overall == Overall::Fail {
-        ("**NOT READY** — a release rule is tripped.", "NOT READY")
-    } else if gate.verdicts.is_empty() {
-        (
-            "**READY** — but no rule runs on release: add rules with `on: [release]` to the policy.",
-            "READY (no rule runs on release)",
-        )
-    } else if judged == 0 {
-        (
-            "**READY** — but no release rule had enough data to judge, so nothing vouches for this release either.",
-            "READY (no rule had enough data to judge)",
-        )
-    } else {
-        ("**READY** — no release rule is tripped.", "READY")
-    }
 }

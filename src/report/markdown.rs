@@ -1,12 +1,12 @@
-//! Markdown: the report (`--format markdown`, job summary) and the gate's verdicts (PR
-//! comment, job summary). Every piece of data is escaped: titles, subjects, test names and
+//! Markdown: the report (`--format markdown`, job summary; the gate's verdicts are in
+//! `report::verdicts`). Every piece of data is escaped: titles, subjects, test names and
 //! messages cannot break the markdown, inject HTML or ping anyone.
 
-use super::{Links, Report, num, opt_dur, pct, short};
+use super::sanitize::{JOINER, code, code_cell, inline, inline_max};
+use super::sections::{self, Span, TableNote};
+use super::{Links, Report, num, pct, short};
 use crate::duration::human;
-use crate::gate::{Evidence, GateResult, Overall, Status, Unblock, Verdict};
 use crate::model::{date, rfc3339};
-use crate::publish::sanitize::{JOINER, code, code_cell, inline, inline_max};
 use std::fmt::Write;
 
 /// The report's tables.
@@ -27,7 +27,7 @@ pub fn render(r: &Report) -> String {
     out.push_str(&window_section(r));
     if let Some(t) = &r.tests {
         out.push('\n');
-        out.push_str(&tests_section(t));
+        out.push_str(&tests_section(t, &r.links));
     }
     if let Some(why) = &r.sources.github_skipped {
         let _ = writeln!(
@@ -49,71 +49,53 @@ pub fn render(r: &Report) -> String {
 }
 
 fn release_table(r: &Report) -> String {
-    let gh = r.sources.github.is_some();
-    let mut out = String::new();
-    out.push_str("| Release | Date | Changes | Lead p50 | Lead p90 | Lead max | Fix commits | Reverts | Fix share |");
-    if gh {
-        out.push_str(" Bugs | Defects/100 | Bug fix p50 |");
+    let t = sections::release_table(r);
+    let headings: Vec<String> = t.columns.iter().map(|c| c.heading(false)).collect();
+    let mut out = format!("| {} |\n|", headings.join(" | "));
+    for c in &t.columns {
+        out.push_str(if c.text { "---|" } else { "--:|" });
     }
-    out.push_str(" Failed | Window |\n|---|---|--:|--:|--:|--:|--:|--:|--:|");
-    if gh {
-        out.push_str("--:|--:|--:|");
-    }
-    out.push_str("---|---|\n");
-    let _ = write!(
-        out,
-        "| _unreleased_ | now | {} |",
-        super::change_cells(Some(&r.candidate.changes)).join(" | ")
-    );
-    if gh {
-        out.push_str("  |  |  |");
-    }
-    out.push_str("  |  |\n");
-    for rel in &r.releases {
-        let _ = write!(
-            out,
-            "| {} | {} | {} |",
-            code_cell(&rel.tag),
-            date(rel.time),
-            super::change_cells(rel.changes.as_ref()).join(" | ")
-        );
-        if gh {
-            let _ = write!(
-                out,
-                " {} | {} | {} |",
-                rel.bugs_found
-                    .map(|b| b.to_string())
-                    .unwrap_or_else(|| "–".into()),
-                rel.defect_rate.map(num).unwrap_or_else(|| "–".into()),
-                opt_dur(rel.bug_fix.as_ref().and_then(|f| f.fix_time.p50))
-            );
-        }
-        let mut failed = Vec::new();
-        if let Some(h) = &rel.hotfixed_by {
-            failed.push(format!("hotfix {}", code_cell(h)));
-        }
-        let regressions = rel.regressions.clone().unwrap_or_default();
-        let (reg, inc): (Vec<u64>, Vec<u64>) = rel
-            .incidents
-            .iter()
-            .flatten()
-            .partition(|n| regressions.contains(n));
-        for (what, list) in [("incident", inc), ("regression", reg)] {
-            if !list.is_empty() {
-                failed.push(format!("{what} {}", issue_links(&list, &r.links, 3)));
-            }
-        }
-        let _ = writeln!(
-            out,
-            " {} | {} |",
-            failed.join(", "),
-            if rel.provisional { "open" } else { "" }
-        );
-    }
-    if r.releases.iter().any(|x| x.provisional) {
+    out.push('\n');
+    out.push_str(&rows(&t.rows, &r.links));
+    // The other notes are for terminals: a job summary or comment has no `--last`, and
+    // says which commit it measured in its footer.
+    if t.notes.contains(&TableNote::WindowOpen) {
         out.push_str(
             "\n<sub>Window open: the newest release's window runs to now, so its numbers may still change. Fix commits: commits matching `commits.fix_pattern`; fix share: their share of the changes; bug fix p50: time to close a bug.</sub>\n",
         );
+    }
+    out
+}
+
+/// A cell in markdown: data escaped, in a table cell (`table`) or in running text.
+fn cell(c: &[Span], links: &Links, table: bool) -> String {
+    let code_span = |t: &str| if table { code_cell(t) } else { code(t) };
+    let mut out = String::new();
+    for s in c {
+        match s {
+            Span::Unreleased => out.push_str("_unreleased_"),
+            Span::Now => out.push_str("now"),
+            Span::Tag(t) => out.push_str(&code_span(t)),
+            Span::Data(t) => out.push_str(&inline(t)),
+            Span::Excerpt(t, max) => out.push_str(&inline_max(t, *max)),
+            Span::Issues(n) => out.push_str(&issue_links(n, links, 3)),
+            Span::Test { classname, name } if !classname.is_empty() => {
+                out.push_str(&code_span(&format!("{classname}::{name}")));
+            }
+            Span::Test { name, .. } => out.push_str(&code_span(name)),
+            Span::Detail(_) => {}
+            Span::Aside(a) => {
+                let _ = write!(out, " _({a})_");
+            }
+            Span::PerHundredChanges(d) => {
+                let _ = write!(
+                    out,
+                    " ({} per 100 changes)",
+                    d.map(num).unwrap_or_else(|| "–".into())
+                );
+            }
+            other => out.push_str(&sections::plain(other).unwrap_or_default()),
+        }
     }
     out
 }
@@ -146,392 +128,72 @@ fn window_section(r: &Report) -> String {
         date(w.span.end)
     );
     let _ = writeln!(out, "| Metric | Value |\n|---|---|");
-    let _ = writeln!(
-        out,
-        "| Releases | {} ({} per week) |",
-        w.releases.len(),
-        num(w.release_frequency)
-    );
-    let _ = writeln!(
-        out,
-        "| Change failure rate | {}{} |",
-        match w.change_failure_rate {
-            Some(v) => format!(
-                "{} ({} of {})",
-                pct(v),
-                w.failed_releases.len(),
-                w.releases.len()
-            ),
-            None => "–".into(),
-        },
-        if r.sources.github.is_some() {
-            ""
-        } else {
-            " _(hotfix signal only: no GitHub data)_"
+    let open_bugs = r
+        .open_bugs
+        .as_ref()
+        .map(|o| ("open bugs", sections::open_bugs(o)));
+    let rows = sections::window_rows(r)
+        .into_iter()
+        .map(|w| (w.label, w.value));
+    for (label, value) in rows.chain(open_bugs) {
+        let mut label = label.to_string();
+        if let Some(first) = label.get_mut(..1) {
+            first.make_ascii_uppercase();
         }
-    );
-    if let Some(c) = &w.changes {
-        let _ = writeln!(
-            out,
-            "| Changes | {} (lead time p50 {}, p90 {}){} |",
-            c.changes,
-            opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90),
-            super::unreleased_note(r)
-        );
-    }
-    if let Some(b) = w.bugs_found {
-        let _ = writeln!(
-            out,
-            "| Bugs found | {b} ({} per 100 changes) |",
-            w.defect_rate.map(num).unwrap_or_else(|| "–".into())
-        );
-    }
-    if let Some(f) = &w.bug_fix {
-        let _ = writeln!(
-            out,
-            "| Bug fix time | p50 {}, p90 {} ({} fixed{}) |",
-            opt_dur(f.fix_time.p50),
-            opt_dur(f.fix_time.p90),
-            f.fix_time.count,
-            f.within_slo
-                .map(|s| format!(", {} within objective", pct(s)))
-                .unwrap_or_default()
-        );
-    }
-    if let Some(t) = &w.time_to_restore {
-        let _ = writeln!(
-            out,
-            "| Time to restore | p50 {}, p90 {} ({} incident{}) |",
-            opt_dur(t.fix_time.p50),
-            opt_dur(t.fix_time.p90),
-            t.fix_time.count,
-            if t.fix_time.count == 1 { "" } else { "s" }
-        );
-    }
-    if let Some(p) = &w.pr_cycle {
-        let _ = writeln!(
-            out,
-            "| PR cycle time | p50 {}, p90 {} ({} merged) |",
-            opt_dur(p.cycle_time.p50),
-            opt_dur(p.cycle_time.p90),
-            p.cycle_time.count
-        );
-    }
-    if let Some(o) = &r.open_bugs {
-        let sev: Vec<String> = o
-            .by_severity
-            .iter()
-            .map(|(k, v)| format!("{} {v}", inline(k)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| Open bugs | {} ({}){}, {} overdue |",
-            o.total,
-            sev.join(", "),
-            o.oldest_age
-                .map(|a| format!(", oldest {}", human(a)))
-                .unwrap_or_default(),
-            o.overdue
-        );
+        let _ = writeln!(out, "| {label} | {} |", cell(&value, &r.links, true));
     }
     out
 }
 
-fn test_id(classname: &str, name: &str) -> String {
-    if classname.is_empty() {
-        name.to_string()
-    } else {
-        format!("{classname}::{name}")
-    }
-}
-
-fn tests_section(t: &crate::metrics::tests::TestMetrics) -> String {
+fn tests_section(t: &crate::metrics::test_results::TestMetrics, links: &Links) -> String {
+    let t = sections::tests(t);
+    let list = |cells: &[sections::Cell], sep: &str| {
+        let cells: Vec<String> = cells.iter().map(|c| cell(c, links, false)).collect();
+        cells.join(sep)
+    };
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "**Tests** {} · {} passed · {} failed · {} errored · {} skipped · pass rate {} · {} · {} flaky\n",
+        "**Tests** {} · {} · {}\n",
         t.total,
-        t.passed,
-        t.failed,
-        t.errored,
-        t.skipped,
-        t.pass_rate.map(pct).unwrap_or_else(|| "–".into()),
-        crate::duration::human_f64(t.duration),
-        t.flaky.len()
+        list(&t.outcomes, " · "),
+        list(&t.figures, " · ")
     );
-    if t.runs.total != t.total {
-        let r = &t.runs;
+    if let Some((runs, outcomes)) = &t.runs {
         let _ = writeln!(
             out,
-            "Runs: {} · {} passed · {} failed · {} errored · {} skipped — a test reported more than once (reruns, several files) counts once above.\n",
-            r.total, r.passed, r.failed, r.errored, r.skipped
+            "Runs: {runs} · {} — a test reported more than once (reruns, several files) counts once above.\n",
+            list(outcomes, " · ")
         );
     }
     if !t.failing.is_empty() {
         let _ = writeln!(out, "| Failing test | Message |\n|---|---|");
-        for f in t.failing.iter().take(20) {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                code_cell(&test_id(&f.test.classname, &f.test.name)),
-                f.message
-                    .as_deref()
-                    .map(|m| inline_max(m, 160))
-                    .unwrap_or_default()
-            );
-        }
-        if t.failing.len() > 20 {
-            let _ = writeln!(
-                out,
-                "\n_… and {} more failing tests._",
-                t.failing.len() - 20
-            );
+        out.push_str(&rows(&t.failing, links));
+        if t.more_failing > 0 {
+            let _ = writeln!(out, "\n_… and {} more failing tests._", t.more_failing);
         }
         out.push('\n');
     }
     if !t.flaky.is_empty() {
-        let list: Vec<String> = t
-            .flaky
-            .iter()
-            .take(20)
-            .map(|f| code(&test_id(&f.classname, &f.name)))
-            .collect();
-        let _ = writeln!(out, "Flaky: {}\n", list.join(", "));
+        let _ = writeln!(out, "Flaky: {}\n", list(&t.flaky, ", "));
     }
     if !t.slowest.is_empty() {
         let _ = writeln!(
             out,
             "<details><summary>Slowest tests</summary>\n\n| Test | Time |\n|---|--:|"
         );
-        for s in &t.slowest {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
-                code_cell(&test_id(&s.test.classname, &s.test.name)),
-                crate::duration::human_f64(s.duration)
-            );
-        }
+        out.push_str(&rows(&t.slowest, links));
         out.push_str("\n</details>\n");
     }
     out
 }
 
-fn icon(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "✅",
-        Status::Fail => "❌",
-        Status::Warn => "⚠️",
-        Status::Waived => "🏳️",
-        Status::Exempt => "🧊",
-        Status::NotEnoughData => "➖",
-    }
-}
-
-/// The headline of a gate result.
-pub fn headline(g: &GateResult, what: &str) -> String {
-    // `what` may name a tag (release-check --tag).
-    let what = inline(what);
-    let failed = g
-        .verdicts
-        .iter()
-        .filter(|v| v.status == Status::Fail)
-        .count();
-    let warned = g
-        .verdicts
-        .iter()
-        .filter(|v| v.status == Status::Warn)
-        .count();
-    match g.overall {
-        Overall::Fail => format!(
-            "❌ slipgate: {what} failed — {failed} of {} rules tripped{}",
-            g.verdicts.len(),
-            if warned > 0 {
-                format!(", {warned} warned")
-            } else {
-                String::new()
-            }
-        ),
-        Overall::Warn => format!(
-            "⚠️ slipgate: {what} passed with {warned} warning{}",
-            if warned == 1 { "" } else { "s" }
-        ),
-        Overall::Pass => format!("✅ slipgate: {what} passed"),
-    }
-}
-
-/// The verdicts: a table, then each tripped or notable rule with its reason and evidence.
-pub fn verdicts(g: &GateResult, links: &Links) -> String {
+/// Table rows of cells.
+fn rows<R: AsRef<[sections::Cell]>>(rows: &[R], links: &Links) -> String {
     let mut out = String::new();
-    if g.verdicts.is_empty() {
-        out.push_str("No rule runs on this event.\n");
-    } else {
-        out.push_str(
-            "| | Rule | Measured | Value | Threshold | Baseline |\n|---|---|---|--:|---|---|\n",
-        );
-        for v in &g.verdicts {
-            let _ = writeln!(
-                out,
-                "| {} | **{}** {} | {} | {} | {} | {} |",
-                icon(v.status),
-                inline(&v.rule),
-                code(&v.metric),
-                inline(&v.subject),
-                inline(&v.value_text),
-                inline(&v.threshold),
-                v.baseline_text.as_deref().map(inline).unwrap_or_default()
-            );
-        }
-    }
-    if let Some(why) = &g.freeze_exemption {
-        let _ = writeln!(
-            out,
-            "\n🧊 **Freeze mode:** fail rules are tripped, but this pull request is a fix ({}), so it passes.",
-            inline(why)
-        );
-    }
-    for v in g
-        .verdicts
-        .iter()
-        .filter(|v| v.status != Status::Pass || v.notable)
-    {
-        out.push('\n');
-        out.push_str(&verdict_detail(v, links));
-    }
-    if !g.not_on_this_event.is_empty() {
-        let names: Vec<String> = g.not_on_this_event.iter().map(|n| inline(n)).collect();
-        let _ = writeln!(
-            out,
-            "\n<sub>Not run on this event: {}.</sub>",
-            names.join(", ")
-        );
-    }
-    out
-}
-
-fn verdict_detail(v: &Verdict, links: &Links) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "#### {} {} — {}\n",
-        icon(v.status),
-        inline(&v.rule),
-        v.status.name()
-    );
-    let _ = writeln!(out, "{}", inline(&v.reason));
-    if let Some(d) = &v.description {
-        let _ = writeln!(out, "\n_{}_", inline(d));
-    }
-    if !v.objectives.is_empty() {
-        let list: Vec<String> = v
-            .objectives
-            .iter()
-            .map(|o| format!("{}: {}", code(&o.severity), human(o.seconds)))
-            .collect();
-        let _ = writeln!(out, "\nFix objectives exceeded: {}.", list.join(", "));
-    }
-    if !v.unblock.is_empty() {
-        out.push_str(&unblock(&v.unblock));
-    }
-    if !v.evidence.is_empty() {
-        let total = v.evidence_total.unwrap_or(v.evidence.len());
-        let _ = writeln!(
-            out,
-            "\n<details><summary>Evidence ({})</summary>\n",
-            if total > v.evidence.len() {
-                format!("{} of {total}", v.evidence.len())
-            } else {
-                total.to_string()
-            }
-        );
-        for e in &v.evidence {
-            out.push_str(&evidence_line(e, links));
-        }
-        if total > v.evidence.len() {
-            let more = total - v.evidence.len();
-            match v.evidence_search.as_ref().and_then(|s| links.search(s)) {
-                Some(url) => {
-                    let _ = writeln!(out, "- +{more} more: [the full list on GitHub]({url})");
-                }
-                None => {
-                    let _ = writeln!(out, "- +{more} more");
-                }
-            }
-        }
-        out.push_str("\n</details>\n");
-    }
-    out
-}
-
-/// One evidence item: its id (a link for an issue), text and detail.
-fn evidence_line(e: &Evidence, links: &Links) -> String {
-    let id = match e.issue.and_then(|n| links.issue(n).map(|u| (n, u))) {
-        Some((n, url)) => format!("[#{n}]({url})"),
-        None => code(&e.id),
-    };
-    let text = if e.text.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", inline_max(&e.text, 120))
-    };
-    let detail = match &e.failure {
-        Some(f) => {
-            let mut why = Vec::new();
-            if let Some(h) = &f.hotfix {
-                why.push(format!("hotfix {}", code(h)));
-            }
-            for (what, list) in [("incident", &f.incidents), ("regression", &f.regressions)] {
-                if !list.is_empty() {
-                    why.push(format!("{what} {}", issue_links(list, links, list.len())));
-                }
-            }
-            why.join("; ")
-        }
-        None => inline(&e.detail),
-    };
-    format!("- {id}{text} — {detail}\n")
-}
-
-/// What the author of a pull request can do about a failing rule.
-fn unblock(hints: &[Unblock]) -> String {
-    let mut out = String::from("\n**To unblock this pull request:**\n");
-    for h in hints {
-        match h {
-            Unblock::Waive { label } => {
-                let _ = writeln!(
-                    out,
-                    "- add the label {} to waive this rule (someone who may label pull requests decides);",
-                    code(label)
-                );
-            }
-            Unblock::RepositoryWide { freeze } => {
-                let _ = writeln!(
-                    out,
-                    "- this rule measures the repository, not this pull request, so it fails every pull request until that is handled{}",
-                    if *freeze {
-                        " (fix pull requests still pass, see below);"
-                    } else {
-                        ": fix the backlog first. With `freeze: {exempt_fixes: true}` in the policy, fix pull requests would pass meanwhile;"
-                    }
-                );
-            }
-            Unblock::FixPasses {
-                labels,
-                title_pattern,
-            } => {
-                let labels: Vec<String> = labels.iter().map(|l| code(l)).collect();
-                let by_label = match labels.len() {
-                    0 => String::new(),
-                    1 => format!("carries the label {} or ", labels[0]),
-                    _ => format!("carries one of the labels {} or ", labels.join(", ")),
-                };
-                let _ = writeln!(
-                    out,
-                    "- make it a fix: freeze mode lets a pull request pass while this rule is tripped when it {by_label}its title matches {} (`commits.fix_pattern`).",
-                    code(title_pattern)
-                );
-            }
-        }
+    for row in rows {
+        let cells: Vec<String> = row.as_ref().iter().map(|c| cell(c, links, true)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out
 }
@@ -553,7 +215,8 @@ pub fn footer(r: &Report) -> String {
 }
 
 /// The test-run history kept in the cache (newest first): pass rate per run, and the tests
-/// that failed in some of these runs but not in all of them (flipping).
+/// that failed in some of these runs but not in all of them
+/// ([`crate::metrics::history::flipping`]).
 pub fn test_history(rows: &[crate::model::TestRunRow]) -> String {
     let mut out = String::new();
     if rows.is_empty() {
@@ -585,7 +248,7 @@ pub fn test_history(rows: &[crate::model::TestRunRow]) -> String {
             t.flaky
         );
     }
-    let flips = flipping(rows);
+    let flips = crate::metrics::history::flipping(rows.iter().map(|r| r.failing_ids.as_slice()));
     if !flips.is_empty() {
         let list: Vec<String> = flips
             .iter()
@@ -599,27 +262,6 @@ pub fn test_history(rows: &[crate::model::TestRunRow]) -> String {
         );
     }
     out
-}
-
-/// Test ids that failed in at least one run but not in every run, with how many runs they
-/// failed in; most failures first, then by id.
-pub fn flipping(rows: &[crate::model::TestRunRow]) -> Vec<(String, usize)> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for r in rows {
-        let mut seen = std::collections::BTreeSet::new();
-        for id in &r.failing_ids {
-            if seen.insert(id.as_str()) {
-                *counts.entry(id.as_str()).or_insert(0) += 1;
-            }
-        }
-    }
-    let mut v: Vec<(String, usize)> = counts
-        .into_iter()
-        .filter(|(_, n)| *n < rows.len())
-        .map(|(id, n)| (id.to_string(), n))
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v
 }
 
 #[cfg(test)]
@@ -643,17 +285,13 @@ mod tests {
     }
 
     #[test]
-    fn flipping_tests_failed_in_some_runs_not_all() {
+    fn test_history_shows_pass_rates_and_flipping_tests() {
         // a fails in all 3 runs (broken, not flipping); b in 2; c in 1.
         let rows = [
             row("1", &["a", "b"]),
             row("2", &["a", "c"]),
             row("3", &["a", "b"]),
         ];
-        assert_eq!(
-            flipping(&rows),
-            [("b".to_string(), 2), ("c".to_string(), 1)]
-        );
         let md = test_history(&rows);
         // 9 passed of 9 + 2 failed = 81.8%
         assert!(md.contains("| 81.8% |"), "{md}");

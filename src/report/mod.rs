@@ -4,7 +4,11 @@
 pub mod comment;
 pub mod json;
 pub mod markdown;
+pub mod notes;
+pub mod sanitize;
+pub mod sections;
 pub mod text;
+pub mod verdicts;
 
 use crate::metrics::issues::OpenBugs;
 use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
@@ -15,11 +19,25 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Markdown,
     Json,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 3] = [Format::Text, Format::Markdown, Format::Json];
+
+    /// The format's name on the command line: `text`, `markdown`, `json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
 }
 
 /// Where the numbers came from.
@@ -57,13 +75,16 @@ pub struct Report {
     pub candidate: CandidateMetrics,
     pub window: WindowMetrics,
     pub open_bugs: Option<OpenBugs>,
-    pub tests: Option<crate::metrics::tests::TestMetrics>,
+    pub tests: Option<crate::metrics::test_results::TestMetrics>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
     pub warnings: Vec<String>,
     /// The gate's verdicts (`check`, `release-check`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "verdicts::json::serialize"
+    )]
     pub gate: Option<crate::gate::GateResult>,
     /// Where markdown links point.
     #[serde(skip)]
@@ -166,7 +187,7 @@ pub fn build(
     engine: &Engine<'_>,
     last: usize,
     sources: Sources,
-    tests: Option<crate::metrics::tests::TestMetrics>,
+    tests: Option<crate::metrics::test_results::TestMetrics>,
     mut warnings: Vec<String>,
     incident_rules: bool,
 ) -> Report {
@@ -180,7 +201,11 @@ pub fn build(
         warnings.extend(gh.warnings.iter().cloned());
     }
     let candidate = engine.candidate();
-    let mut notes = engine.label_notes(incident_rules);
+    let mut notes: Vec<String> = engine
+        .label_notes(incident_rules)
+        .iter()
+        .map(notes::label_note)
+        .collect();
     notes.extend(fix_pattern_note(engine, &releases, &candidate));
     Report {
         schema_version: SCHEMA_VERSION,
@@ -217,23 +242,6 @@ fn fix_pattern_note(
         "`commits.fix_pattern` `{}` matches none of the {changes} changes shown, so their 0 fix commits may only mean that fixes are written another way; if this repository does not use Conventional Commits (`fix: …`), set `commits.fix_pattern` to match its fix commits, e.g. `(?i)\\bfix(es|ed)?\\b`",
         engine.policy.commits.fix_pattern.as_str()
     ))
-}
-
-/// The change columns of a release row: changes, lead time p50/p90/max, fixes, reverts,
-/// fix ratio; `·` each when the changes were not read.
-pub fn change_cells(c: Option<&crate::metrics::changes::ChangeStats>) -> Vec<String> {
-    match c {
-        Some(c) => vec![
-            c.changes.to_string(),
-            opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90),
-            opt_dur(c.lead_time.max),
-            c.fix_commits.to_string(),
-            c.reverts.to_string(),
-            c.fix_ratio.map(pct).unwrap_or_else(|| "–".into()),
-        ],
-        None => vec!["·".into(); 7],
-    }
 }
 
 /// Why the window's change count leaves out the unreleased changes, when there are some:

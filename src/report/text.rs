@@ -4,7 +4,8 @@
 //! paths) goes through [`crate::escape::line`]: it stays on its line, shows its control
 //! and invisible characters as `<U+XXXX>`, and never reads as a workflow command.
 
-use super::{Report, num, opt_dur, pct, short};
+use super::sections::{self, Span, TableNote};
+use super::{Report, num, short};
 use crate::duration::human;
 use crate::escape::line as esc;
 use crate::model::{date, rfc3339};
@@ -122,96 +123,7 @@ pub fn render(r: &Report, style: Style) -> String {
     );
     out.push('\n');
 
-    let mut header = vec![
-        "RELEASE",
-        "DATE",
-        "CHANGES",
-        "LEAD p50",
-        "LEAD p90",
-        "LEAD max",
-        "FIX COMMITS",
-        "REVERTS",
-        "FIX SHARE",
-    ];
-    if gh {
-        header.extend(["BUGS", "DEFECTS/100", "BUG FIX p50"]);
-    }
-    header.extend(["FAILED", "WINDOW"]);
-    let mut rows = Vec::new();
-    let cand = &r.candidate;
-    let mut row = vec!["unreleased".to_string(), "(now)".to_string()];
-    row.extend(super::change_cells(Some(&cand.changes)));
-    if gh {
-        row.extend(["".into(), "".into(), "".into()]);
-    }
-    row.extend([String::new(), String::new()]);
-    rows.push(row);
-    for rel in &r.releases {
-        let mut row = vec![esc(&rel.tag).into_owned(), date(rel.time)];
-        row.extend(super::change_cells(rel.changes.as_ref()));
-        if gh {
-            row.push(
-                rel.bugs_found
-                    .map(|b| b.to_string())
-                    .unwrap_or_else(|| "–".into()),
-            );
-            row.push(rel.defect_rate.map(num).unwrap_or_else(|| "–".into()));
-            row.push(opt_dur(rel.bug_fix.as_ref().and_then(|f| f.fix_time.p50)));
-        }
-        let mut failed = Vec::new();
-        if let Some(h) = &rel.hotfixed_by {
-            failed.push(format!("hotfix {}", esc(h)));
-        }
-        let regressions = rel.regressions.clone().unwrap_or_default();
-        let (reg, inc): (Vec<u64>, Vec<u64>) = rel
-            .incidents
-            .iter()
-            .flatten()
-            .partition(|n| regressions.contains(n));
-        for (what, list) in [("incident", inc), ("regression", reg)] {
-            if !list.is_empty() {
-                failed.push(format!("{what} {}", super::issue_list(&list)));
-            }
-        }
-        row.push(failed.join(", "));
-        row.push(if rel.provisional { "open" } else { "" }.to_string());
-        rows.push(row);
-    }
-    let failed_col = header.len() - 2;
-    out.push_str(&table(
-        &header,
-        &rows,
-        &[0, 1, failed_col, failed_col + 1],
-        style,
-    ));
-    if r.releases.iter().any(|x| x.provisional) {
-        let _ = writeln!(
-            out,
-            "{}",
-            style.dim("window open: the newest release's window runs to now, so its numbers may still change")
-        );
-    }
-    if r.releases.iter().any(|x| x.changes.is_none()) {
-        let _ = writeln!(
-            out,
-            "{}",
-            style.dim("· changes not read (older than --last)")
-        );
-    }
-    if let Some(base) = &cand.base_tag {
-        let _ = writeln!(
-            out,
-            "{}",
-            style.dim(&format!(
-                "unreleased: commits of HEAD{} since {base}, lead time measured to now",
-                cand.head
-                    .as_deref()
-                    .map(|h| format!(" ({})", esc(short(h))))
-                    .unwrap_or_default(),
-                base = esc(base)
-            ))
-        );
-    }
+    out.push_str(&release_table(r, style));
     out.push('\n');
 
     let w = &r.window;
@@ -222,106 +134,18 @@ pub fn render(r: &Report, style: Style) -> String {
         date(w.span.start),
         date(w.span.end)
     );
-    let _ = writeln!(
-        out,
-        "  releases             {} ({} per week)",
-        w.releases.len(),
-        num(w.release_frequency)
-    );
-    let cfr = match w.change_failure_rate {
-        Some(v) => {
-            let detail = if w.failed_releases.is_empty() {
-                String::new()
-            } else {
-                let tags: Vec<_> = w.failed_releases.iter().map(|t| esc(t)).collect();
-                format!(": {}", tags.join(", "))
-            };
-            format!(
-                "{} ({} of {}{detail})",
-                pct(v),
-                w.failed_releases.len(),
-                w.releases.len()
-            )
+    for row in sections::window_rows(r) {
+        if row.github && !gh {
+            continue;
         }
-        None => "– (no release in the window)".to_string(),
-    };
-    let _ = writeln!(
-        out,
-        "  change failure rate  {cfr}{}",
-        if gh {
-            ""
-        } else {
-            "  [hotfix signal only: no GitHub data]"
-        }
-    );
-    if let Some(c) = &w.changes {
-        let _ = writeln!(
-            out,
-            "  changes              {} (lead time p50 {}, p90 {}){}",
-            c.changes,
-            opt_dur(c.lead_time.p50),
-            opt_dur(c.lead_time.p90),
-            super::unreleased_note(r)
-        );
-    }
-    if gh {
-        if let Some(b) = w.bugs_found {
-            let rate = w
-                .defect_rate
-                .map(|d| format!(", {} per 100 changes", num(d)))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  bugs found           {b}{rate}");
-        }
-        if let Some(f) = &w.bug_fix {
-            let slo = f
-                .within_slo
-                .map(|s| format!(", {} within objective", pct(s)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  bug fix time         p50 {}, p90 {} ({} fixed{slo})",
-                opt_dur(f.fix_time.p50),
-                opt_dur(f.fix_time.p90),
-                f.fix_time.count
-            );
-        }
-        if let Some(t) = &w.time_to_restore {
-            let _ = writeln!(
-                out,
-                "  time to restore      p50 {}, p90 {} ({} incident{})",
-                opt_dur(t.fix_time.p50),
-                opt_dur(t.fix_time.p90),
-                t.fix_time.count,
-                if t.fix_time.count == 1 { "" } else { "s" }
-            );
-        }
-        if let Some(p) = &w.pr_cycle {
-            let _ = writeln!(
-                out,
-                "  PR cycle time        p50 {}, p90 {} ({} merged)",
-                opt_dur(p.cycle_time.p50),
-                opt_dur(p.cycle_time.p90),
-                p.cycle_time.count
-            );
-        }
+        let _ = writeln!(out, "  {:<21}{}", row.label, cell(&row.value));
     }
     if let Some(o) = &r.open_bugs {
-        let sev: Vec<String> = o
-            .by_severity
-            .iter()
-            .map(|(k, v)| format!("{} {v}", esc(k)))
-            .collect();
-        let oldest = o
-            .oldest_age
-            .map(|a| format!(", oldest {}", human(a)))
-            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "\n{} {} ({}){oldest}, {} overdue",
+            "\n{} {}",
             style.bold("Open bugs"),
-            o.total,
-            sev.join(", "),
-            o.overdue
+            cell(&sections::open_bugs(o))
         );
     }
     if let Some(t) = &r.tests {
@@ -341,70 +165,113 @@ pub fn render(r: &Report, style: Style) -> String {
     out
 }
 
-/// A test's id for a terminal, each part escaped: `classname::name`, or the name alone.
-fn test_id(classname: &str, name: &str) -> String {
-    if classname.is_empty() {
-        esc(name).into_owned()
-    } else {
-        format!("{}::{}", esc(classname), esc(name))
+/// The release table with its notes.
+fn release_table(r: &Report, style: Style) -> String {
+    let t = sections::release_table(r);
+    let header: Vec<String> = t.columns.iter().map(|c| c.heading(true)).collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|row| row.iter().map(|c| cell(c)).collect())
+        .collect();
+    let left: Vec<usize> = (0..t.columns.len())
+        .filter(|&i| t.columns[i].text)
+        .collect();
+    let mut out = table(&header, &rows, &left, style);
+    for note in &t.notes {
+        let line = match note {
+            TableNote::WindowOpen => "window open: the newest release's window runs to now, so its numbers may still change".to_string(),
+            TableNote::ChangesNotRead => "· changes not read (older than --last)".to_string(),
+            TableNote::Unreleased { head, base } => format!(
+                "unreleased: commits of HEAD{} since {}, lead time measured to now",
+                head.as_deref()
+                    .map(|h| format!(" ({})", esc(short(h))))
+                    .unwrap_or_default(),
+                esc(base)
+            ),
+        };
+        let _ = writeln!(out, "{}", style.dim(&line));
     }
+    out
 }
 
-fn tests_text(t: &crate::metrics::tests::TestMetrics, style: Style) -> String {
+/// A cell for a terminal: data escaped, issues as plain `#N`.
+fn cell(c: &[Span]) -> String {
     let mut out = String::new();
-    let rate = t.pass_rate.map(pct).unwrap_or_else(|| "–".into());
+    for s in c {
+        match s {
+            Span::Unreleased => out.push_str("unreleased"),
+            Span::Now => out.push_str("(now)"),
+            Span::Tag(t) | Span::Data(t) | Span::Excerpt(t, _) => out.push_str(&esc(t)),
+            Span::Issues(n) => out.push_str(&super::issue_list(n)),
+            // Each part escaped: a `::` of the id's own never reads as a command.
+            Span::Test { classname, name } if !classname.is_empty() => {
+                let _ = write!(out, "{}::{}", esc(classname), esc(name));
+            }
+            Span::Test { name, .. } => out.push_str(&esc(name)),
+            Span::Detail(d) => out.push_str(&cell(d)),
+            Span::Aside(a) => {
+                let _ = write!(out, "  [{a}]");
+            }
+            Span::PerHundredChanges(d) => {
+                if let Some(d) = d {
+                    let _ = write!(out, ", {} per 100 changes", num(*d));
+                }
+            }
+            other => out.push_str(&sections::plain(other).unwrap_or_default()),
+        }
+    }
+    out
+}
+
+fn tests_text(t: &crate::metrics::test_results::TestMetrics, style: Style) -> String {
+    let t = sections::tests(t);
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} ({} passed, {} failed, {} errored, {} skipped) · pass rate {rate} · {} · {} flaky · {} file{}",
+        "{} {} ({}) · {} · {} file{}",
         style.bold("Tests"),
         t.total,
-        t.passed,
-        t.failed,
-        t.errored,
-        t.skipped,
-        crate::duration::human_f64(t.duration),
-        t.flaky.len(),
+        list(&t.outcomes, ", "),
+        list(&t.figures, " · "),
         t.files,
         if t.files == 1 { "" } else { "s" }
     );
-    if t.runs.total != t.total {
-        let r = &t.runs;
+    if let Some((runs, outcomes)) = &t.runs {
         let _ = writeln!(
             out,
-            "  runs: {} ({} passed, {} failed, {} errored, {} skipped); a test reported more than once (reruns, several files) counts once above",
-            r.total, r.passed, r.failed, r.errored, r.skipped
+            "  runs: {runs} ({}); a test reported more than once (reruns, several files) counts once above",
+            list(outcomes, ", ")
         );
     }
     if !t.failing.is_empty() {
         let _ = writeln!(out, "  {}", style.red("failing:"));
-        for f in t.failing.iter().take(20) {
-            let msg = f
-                .message
-                .as_deref()
-                .map(|m| format!(" — {}", esc(m)))
-                .unwrap_or_default();
-            let _ = writeln!(out, "    {}{msg}", test_id(&f.test.classname, &f.test.name));
+        for [test, message] in &t.failing {
+            let sep = if message.is_empty() { "" } else { " — " };
+            let _ = writeln!(out, "    {}{sep}{}", cell(test), cell(message));
         }
-        if t.failing.len() > 20 {
-            let _ = writeln!(out, "    … and {} more", t.failing.len() - 20);
+        if t.more_failing > 0 {
+            let _ = writeln!(out, "    … and {} more", t.more_failing);
         }
     }
     if !t.flaky.is_empty() {
         let _ = writeln!(out, "  {}", style.yellow("flaky:"));
-        for f in t.flaky.iter().take(20) {
-            let _ = writeln!(out, "    {}", test_id(&f.classname, &f.name));
+        for f in &t.flaky {
+            let _ = writeln!(out, "    {}", cell(f));
         }
     }
     if !t.slowest.is_empty() {
         let _ = writeln!(out, "  slowest:");
-        for s in &t.slowest {
-            let _ = writeln!(
-                out,
-                "    {:>9}  {}",
-                crate::duration::human_f64(s.duration),
-                test_id(&s.test.classname, &s.test.name)
-            );
+        for [test, time] in &t.slowest {
+            let _ = writeln!(out, "    {:>9}  {}", cell(time), cell(test));
         }
     }
     out
+}
+
+/// The cells joined by `sep`.
+fn list(cells: &[sections::Cell], sep: &str) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+    cells.join(sep)
 }

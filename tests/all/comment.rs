@@ -2,7 +2,7 @@
 //! they are cut. Markdown is checked by parsing it (pulldown-cmark, GFM tables).
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use slipgate::publish::sanitize::code_cell;
+use slipgate::report::sanitize::code_cell;
 
 /// The cells of every table row in `md` (header row first), as (cell text, whether the
 /// cell's text is all inside one code span).

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use pretty_assertions::assert_eq;
 use slipgate::collect::junit::{JunitError, collect, parse_reader};
-use slipgate::metrics::tests::{TestMetrics, summarize};
-use slipgate::model::{Outcome, TestCase, TestRun};
+use slipgate::metrics::test_results::{TestMetrics, summarize};
+use slipgate::model::{TestCase, TestOutcome, TestRun};
 use slipgate::policy::{OnMalformed, OnMissing};
 
 fn fixtures() -> PathBuf {
@@ -158,7 +158,10 @@ fn real_jest_junit() {
     let run = check("real/jest-junit.xml", c(1, 4, 0, 1, 0), 0.007);
     // Empty classname: the enclosing suite's name stands in.
     let suite = r"__tests__\second.test.js";
-    assert_eq!(find(&run, suite, "Skipped test").outcome, Outcome::Skipped);
+    assert_eq!(
+        find(&run, suite, "Skipped test").outcome,
+        TestOutcome::Skipped
+    );
     // First line of the text, 196 characters, kept whole (trailing blank trimmed).
     let timeout = message(&run, suite, "Timeout test").unwrap();
     assert!(timeout.starts_with(": Timeout - Async callback"));
@@ -279,7 +282,7 @@ fn gradle_with_test_retry_repeats() {
         0.532,
     );
     let net = find(&run, "com.example.CalculatorTest", "networkCall()");
-    assert_eq!((net.outcome, net.flaky), (Outcome::Passed, true));
+    assert_eq!((net.outcome, net.flaky), (TestOutcome::Passed, true));
     assert!((net.duration - 0.408).abs() < 1e-12);
     assert_eq!(
         message(&run, "com.example.CalculatorTest", "dividesByZero()"),
@@ -303,7 +306,7 @@ fn pytest_xunit1() {
         Some("failed on setup with \"ConnectionRefusedError: [Errno 111] Connection refused\"")
     );
     let both = find(&run, "tests.test_api", "test_teardown_also_fails");
-    assert_eq!(both.outcome, Outcome::Failed);
+    assert_eq!(both.outcome, TestOutcome::Failed);
     assert_eq!(both.message.as_deref(), Some("AssertionError: in call"));
 }
 
@@ -349,9 +352,12 @@ fn gotestsum_rerun_fails() {
         0.711,
     );
     let checkout = find(&run, "example.com/shop/cart", "TestCheckout");
-    assert_eq!((checkout.outcome, checkout.flaky), (Outcome::Passed, true));
+    assert_eq!(
+        (checkout.outcome, checkout.flaky),
+        (TestOutcome::Passed, true)
+    );
     let refund = find(&run, "example.com/shop/payment", "TestRefund");
-    assert_eq!((refund.outcome, refund.flaky), (Outcome::Failed, false));
+    assert_eq!((refund.outcome, refund.flaky), (TestOutcome::Failed, false));
     // The message attribute ("Failed") comes before the text.
     assert_eq!(refund.message.as_deref(), Some("Failed"));
 }
@@ -364,7 +370,7 @@ fn nextest_with_retries() {
     // integration smoke 1.500 passed. passed 3, failed 1, flaky 1; duration 1.785.
     let run = check("dialects/nextest-retries.xml", c(3, 1, 0, 0, 1), 1.785);
     let broken = find(&run, "mycrate", "tests::always_broken");
-    assert_eq!((broken.outcome, broken.flaky), (Outcome::Failed, false));
+    assert_eq!((broken.outcome, broken.flaky), (TestOutcome::Failed, false));
     assert_eq!(
         broken.message.as_deref(),
         Some("thread 'tests::always_broken' panicked at src/lib.rs:55:5")
@@ -407,7 +413,7 @@ fn phpunit_nested_suites() {
     );
     assert_eq!(
         find(&run, "Tests.Unit.MathTest", "testDivide with data set #1").outcome,
-        Outcome::Errored
+        TestOutcome::Errored
     );
 }
 
@@ -473,10 +479,14 @@ fn surefire_flaky_and_rerun() {
         [
             (
                 "cancelsOrder",
-                Outcome::Failed,
+                TestOutcome::Failed,
                 Some("expected: <CANCELLED> but was: <OPEN>")
             ),
-            ("refundsOrder", Outcome::Errored, Some("Database locked")),
+            (
+                "refundsOrder",
+                TestOutcome::Errored,
+                Some("Database locked")
+            ),
         ]
     );
 }
@@ -947,8 +957,8 @@ fn parse_reader_streams_cases_in_document_order() {
     assert_eq!(
         seen,
         [
-            ("S".to_string(), "a".to_string(), Outcome::Passed),
-            ("T".to_string(), "b".to_string(), Outcome::Skipped)
+            ("S".to_string(), "a".to_string(), TestOutcome::Passed),
+            ("T".to_string(), "b".to_string(), TestOutcome::Skipped)
         ]
     );
 }

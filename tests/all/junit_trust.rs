@@ -271,7 +271,7 @@ fn runs_are_counted_per_testcase_element() {
         OnMissing::Error,
     )
     .unwrap();
-    let m = slipgate::metrics::tests::summarize(&run);
+    let m = slipgate::metrics::test_results::summarize(&run);
     assert_eq!(
         (m.total, m.passed, m.failed, m.errored, m.skipped),
         (6, 4, 1, 0, 1)

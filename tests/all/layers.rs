@@ -79,15 +79,7 @@ const LAYERS: &[(&str, &[&str])] = &[
 
 /// Imports against the layering that exist while issue 9 is being done: (file under
 /// `src/`, module it imports, why). Remove an entry when its import is gone.
-const KNOWN: &[(&str, &str, &str)] = &[
-    // Point 1: the gate words its verdicts with report's helpers.
-    ("gate/mod.rs", "report", "gate words verdicts"),
-    ("gate/measure.rs", "report", "gate words verdicts"),
-    // Point 5: markdown escapes with publish::sanitize.
-    ("report/markdown.rs", "publish", "sanitize"),
-    // Same, in the verdict renderer being written on branch w-verdict (not on main yet).
-    ("report/verdicts.rs", "publish", "sanitize"),
-];
+const KNOWN: &[(&str, &str, &str)] = &[];
 
 /// Names re-exported at the crate root, and the module they come from.
 const ROOT_REEXPORTS: &[(&str, &str)] = &[("Error", "error"), ("Result", "error")];

@@ -22,14 +22,14 @@
 use std::collections::HashMap;
 
 use super::RawCase;
-use crate::model::{Outcome, Runs, TestCase};
+use crate::model::{Runs, TestCase, TestOutcome};
 
 #[derive(Debug)]
 struct Acc {
     case: TestCase,
     /// Per file, in first-seen order: the outcome of its last attempt that ran, or
     /// `Skipped` while every attempt was skipped.
-    files: Vec<(String, Outcome)>,
+    files: Vec<(String, TestOutcome)>,
     any_passed: bool,
     any_failing: bool,
     flaky_child: bool,
@@ -46,12 +46,12 @@ pub struct Merger {
 }
 
 /// Rank of a file outcome across files: the worst wins.
-fn severity(o: Outcome) -> u8 {
+fn severity(o: TestOutcome) -> u8 {
     match o {
-        Outcome::Skipped => 0,
-        Outcome::Passed => 1,
-        Outcome::Errored => 2,
-        Outcome::Failed => 3,
+        TestOutcome::Skipped => 0,
+        TestOutcome::Passed => 1,
+        TestOutcome::Errored => 2,
+        TestOutcome::Failed => 3,
     }
 }
 
@@ -66,7 +66,7 @@ impl Merger {
                     case: TestCase {
                         classname: key.0.clone(),
                         name: key.1.clone(),
-                        outcome: Outcome::Skipped,
+                        outcome: TestOutcome::Skipped,
                         duration: 0.0,
                         flaky: false,
                         message: None,
@@ -91,24 +91,24 @@ impl Merger {
         acc.case.runs.add(raw.outcome);
         acc.flaky_child |= raw.flaky;
         match raw.outcome {
-            Outcome::Passed => acc.any_passed = true,
-            Outcome::Failed => {
+            TestOutcome::Passed => acc.any_passed = true,
+            TestOutcome::Failed => {
                 acc.any_failing = true;
                 if acc.failed_message.is_none() {
                     acc.failed_message = raw.message;
                 }
             }
-            Outcome::Errored => {
+            TestOutcome::Errored => {
                 acc.any_failing = true;
                 if acc.errored_message.is_none() {
                     acc.errored_message = raw.message;
                 }
             }
-            Outcome::Skipped => {}
+            TestOutcome::Skipped => {}
         }
         match acc.files.iter_mut().find(|(f, _)| f == file) {
             Some((_, last)) => {
-                if raw.outcome != Outcome::Skipped {
+                if raw.outcome != TestOutcome::Skipped {
                     *last = raw.outcome;
                 }
             }
@@ -126,14 +126,14 @@ impl Merger {
                     .iter()
                     .map(|(_, o)| *o)
                     .max_by_key(|o| severity(*o))
-                    .unwrap_or(Outcome::Skipped);
+                    .unwrap_or(TestOutcome::Skipped);
                 // The file named is the first one whose outcome decided the case.
                 if let Some((f, _)) = acc.files.iter().find(|(_, o)| *o == outcome) {
                     case.file = f.clone();
                 }
                 case.message = match outcome {
-                    Outcome::Failed => acc.failed_message,
-                    Outcome::Errored => acc.errored_message,
+                    TestOutcome::Failed => acc.failed_message,
+                    TestOutcome::Errored => acc.errored_message,
                     _ => None,
                 };
                 case.outcome = outcome;
@@ -148,7 +148,13 @@ impl Merger {
 mod tests {
     use super::*;
 
-    fn raw(name: &str, outcome: Outcome, duration: f64, flaky: bool, msg: Option<&str>) -> RawCase {
+    fn raw(
+        name: &str,
+        outcome: TestOutcome,
+        duration: f64,
+        flaky: bool,
+        msg: Option<&str>,
+    ) -> RawCase {
         RawCase {
             classname: "C".into(),
             name: name.into(),
@@ -181,11 +187,11 @@ mod tests {
     fn fail_then_pass_is_passed_and_flaky_with_summed_duration() {
         // A rerun in one file: 1.5 s failing + 0.25 s passing = 1.75 s.
         let cases = rerun(vec![
-            raw("t", Outcome::Failed, 1.5, false, Some("boom")),
-            raw("t", Outcome::Passed, 0.25, false, None),
+            raw("t", TestOutcome::Failed, 1.5, false, Some("boom")),
+            raw("t", TestOutcome::Passed, 0.25, false, None),
         ]);
         assert_eq!(cases.len(), 1);
-        assert_eq!(cases[0].outcome, Outcome::Passed);
+        assert_eq!(cases[0].outcome, TestOutcome::Passed);
         assert!(cases[0].flaky);
         assert_eq!(cases[0].duration, 1.75);
         assert_eq!(cases[0].message, None);
@@ -196,10 +202,13 @@ mod tests {
     fn pass_then_fail_in_one_file_is_failed_and_flaky() {
         // The last attempt decides within a file.
         let cases = rerun(vec![
-            raw("t", Outcome::Passed, 0.0, false, None),
-            raw("t", Outcome::Failed, 0.0, false, Some("late")),
+            raw("t", TestOutcome::Passed, 0.0, false, None),
+            raw("t", TestOutcome::Failed, 0.0, false, Some("late")),
         ]);
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, true));
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Failed, true)
+        );
         assert_eq!(cases[0].message.as_deref(), Some("late"));
     }
 
@@ -207,85 +216,103 @@ mod tests {
     fn a_failure_in_one_file_is_not_hidden_by_a_pass_in_another() {
         // A matrix: failed on one platform, passed on the other → failed (and flaky).
         let cases = merged(vec![
-            raw("t", Outcome::Failed, 0.0, false, Some("linux only")),
-            raw("t", Outcome::Passed, 0.0, false, None),
+            raw("t", TestOutcome::Failed, 0.0, false, Some("linux only")),
+            raw("t", TestOutcome::Passed, 0.0, false, None),
         ]);
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, true));
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Failed, true)
+        );
         assert_eq!(cases[0].message.as_deref(), Some("linux only"));
         // A file that failed then passed on retry, beside a file that passed: passed.
         let mut m = Merger::default();
-        m.add(raw("t", Outcome::Failed, 0.0, false, None), "a.xml");
-        m.add(raw("t", Outcome::Passed, 0.0, false, None), "a.xml");
-        m.add(raw("t", Outcome::Passed, 0.0, false, None), "b.xml");
+        m.add(raw("t", TestOutcome::Failed, 0.0, false, None), "a.xml");
+        m.add(raw("t", TestOutcome::Passed, 0.0, false, None), "a.xml");
+        m.add(raw("t", TestOutcome::Passed, 0.0, false, None), "b.xml");
         let cases = m.finish();
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Passed, true));
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Passed, true)
+        );
     }
 
     #[test]
     fn errored_then_passed_is_flaky_too() {
         let cases = rerun(vec![
-            raw("t", Outcome::Errored, 0.0, false, Some("x")),
-            raw("t", Outcome::Passed, 0.0, false, None),
+            raw("t", TestOutcome::Errored, 0.0, false, Some("x")),
+            raw("t", TestOutcome::Passed, 0.0, false, None),
         ]);
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Passed, true));
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Passed, true)
+        );
     }
 
     #[test]
     fn all_failing_attempts() {
         // failed + errored → failed, message of the first failed attempt; not flaky.
         let cases = merged(vec![
-            raw("t", Outcome::Errored, 1.0, false, Some("err")),
-            raw("t", Outcome::Failed, 2.0, false, Some("first failure")),
-            raw("t", Outcome::Failed, 3.0, false, Some("second failure")),
+            raw("t", TestOutcome::Errored, 1.0, false, Some("err")),
+            raw("t", TestOutcome::Failed, 2.0, false, Some("first failure")),
+            raw("t", TestOutcome::Failed, 3.0, false, Some("second failure")),
         ]);
-        assert_eq!(cases[0].outcome, Outcome::Failed);
+        assert_eq!(cases[0].outcome, TestOutcome::Failed);
         assert!(!cases[0].flaky);
         assert_eq!(cases[0].message.as_deref(), Some("first failure"));
         assert_eq!(cases[0].duration, 6.0);
         // Only errors → errored.
         let cases = merged(vec![
-            raw("t", Outcome::Errored, 0.0, false, None),
-            raw("t", Outcome::Errored, 0.0, false, Some("later")),
+            raw("t", TestOutcome::Errored, 0.0, false, None),
+            raw("t", TestOutcome::Errored, 0.0, false, Some("later")),
         ]);
-        assert_eq!(cases[0].outcome, Outcome::Errored);
+        assert_eq!(cases[0].outcome, TestOutcome::Errored);
         assert_eq!(cases[0].message.as_deref(), Some("later"));
     }
 
     #[test]
     fn skipped_only_when_all_skipped() {
         let cases = merged(vec![
-            raw("t", Outcome::Skipped, 0.0, false, None),
-            raw("t", Outcome::Skipped, 0.0, false, None),
+            raw("t", TestOutcome::Skipped, 0.0, false, None),
+            raw("t", TestOutcome::Skipped, 0.0, false, None),
         ]);
-        assert_eq!(cases[0].outcome, Outcome::Skipped);
+        assert_eq!(cases[0].outcome, TestOutcome::Skipped);
         let cases = merged(vec![
-            raw("t", Outcome::Skipped, 0.0, false, None),
-            raw("t", Outcome::Passed, 0.0, false, None),
+            raw("t", TestOutcome::Skipped, 0.0, false, None),
+            raw("t", TestOutcome::Passed, 0.0, false, None),
         ]);
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Passed, false));
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Passed, false)
+        );
         let cases = merged(vec![
-            raw("t", Outcome::Failed, 0.0, false, None),
-            raw("t", Outcome::Skipped, 0.0, false, None),
+            raw("t", TestOutcome::Failed, 0.0, false, None),
+            raw("t", TestOutcome::Skipped, 0.0, false, None),
         ]);
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, false));
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Failed, false)
+        );
     }
 
     #[test]
     fn flaky_children_carry_over() {
         // flakyFailure beside a final failure: failed and flaky.
-        let cases = merged(vec![raw("t", Outcome::Failed, 0.0, true, Some("m"))]);
-        assert_eq!((cases[0].outcome, cases[0].flaky), (Outcome::Failed, true));
+        let cases = merged(vec![raw("t", TestOutcome::Failed, 0.0, true, Some("m"))]);
+        assert_eq!(
+            (cases[0].outcome, cases[0].flaky),
+            (TestOutcome::Failed, true)
+        );
     }
 
     #[test]
     fn every_attempt_is_a_run_with_its_own_outcome() {
         // a.xml: fail, error, pass (rerun twice); b.xml: skipped; c.xml: another test.
         let mut m = Merger::default();
-        m.add(raw("t", Outcome::Failed, 0.0, false, None), "a.xml");
-        m.add(raw("t", Outcome::Errored, 0.0, false, None), "a.xml");
-        m.add(raw("t", Outcome::Passed, 0.0, false, None), "a.xml");
-        m.add(raw("t", Outcome::Skipped, 0.0, false, None), "b.xml");
-        m.add(raw("u", Outcome::Passed, 0.0, false, None), "c.xml");
+        m.add(raw("t", TestOutcome::Failed, 0.0, false, None), "a.xml");
+        m.add(raw("t", TestOutcome::Errored, 0.0, false, None), "a.xml");
+        m.add(raw("t", TestOutcome::Passed, 0.0, false, None), "a.xml");
+        m.add(raw("t", TestOutcome::Skipped, 0.0, false, None), "b.xml");
+        m.add(raw("u", TestOutcome::Passed, 0.0, false, None), "c.xml");
         let cases = m.finish();
         let runs: Vec<_> = cases.iter().map(|c| c.runs).collect();
         assert_eq!(
@@ -310,9 +337,9 @@ mod tests {
     #[test]
     fn identities_keep_first_seen_order() {
         let cases = merged(vec![
-            raw("b", Outcome::Passed, 0.0, false, None),
-            raw("a", Outcome::Passed, 0.0, false, None),
-            raw("b", Outcome::Passed, 0.0, false, None),
+            raw("b", TestOutcome::Passed, 0.0, false, None),
+            raw("a", TestOutcome::Passed, 0.0, false, None),
+            raw("b", TestOutcome::Passed, 0.0, false, None),
         ]);
         let names: Vec<_> = cases.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["b", "a"]);

@@ -17,7 +17,7 @@ use super::text::{
     LineCapture, MAX_REFERENCE_BODY, first_line, parse_time, resolve_reference, tag_fault, unescape,
 };
 use super::{JunitError, ParseStats, RawCase};
-use crate::model::Outcome;
+use crate::model::TestOutcome;
 
 /// Elements may nest this deep; deeper is refused as malformed (no runner comes close).
 pub(crate) const MAX_DEPTH: usize = 512;
@@ -90,17 +90,17 @@ impl Pending {
     fn into_raw(self) -> RawCase {
         let [failure_msg, error_msg, rerun_failure_msg, rerun_error_msg] = self.messages;
         let (outcome, message) = if self.failure {
-            (Outcome::Failed, failure_msg)
+            (TestOutcome::Failed, failure_msg)
         } else if self.error {
-            (Outcome::Errored, error_msg)
+            (TestOutcome::Errored, error_msg)
         } else if self.skipped {
-            (Outcome::Skipped, None)
+            (TestOutcome::Skipped, None)
         } else if self.rerun_failure {
-            (Outcome::Failed, rerun_failure_msg)
+            (TestOutcome::Failed, rerun_failure_msg)
         } else if self.rerun_error {
-            (Outcome::Errored, rerun_error_msg)
+            (TestOutcome::Errored, rerun_error_msg)
         } else {
-            (Outcome::Passed, None)
+            (TestOutcome::Passed, None)
         };
         RawCase {
             classname: self.classname,
@@ -753,7 +753,7 @@ mod tests {
         e
     }
 
-    fn summary(c: &RawCase) -> (&str, &str, Outcome, bool, Option<&str>) {
+    fn summary(c: &RawCase) -> (&str, &str, TestOutcome, bool, Option<&str>) {
         (
             &c.classname,
             &c.name,
@@ -779,13 +779,13 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("C", "both", Outcome::Failed, false, Some("f")),
-                ("C", "err", Outcome::Errored, false, Some("e1")),
-                ("C", "skip", Outcome::Skipped, false, None),
-                ("C", "skip-and-error", Outcome::Errored, false, None),
-                ("C", "pass", Outcome::Passed, false, None),
+                ("C", "both", TestOutcome::Failed, false, Some("f")),
+                ("C", "err", TestOutcome::Errored, false, Some("e1")),
+                ("C", "skip", TestOutcome::Skipped, false, None),
+                ("C", "skip-and-error", TestOutcome::Errored, false, None),
+                ("C", "pass", TestOutcome::Passed, false, None),
                 // A `failure` that is not a direct child of the case does not count.
-                ("C", "deep", Outcome::Passed, false, None),
+                ("C", "deep", TestOutcome::Passed, false, None),
             ]
         );
     }
@@ -807,18 +807,18 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("C", "flaky-pass", Outcome::Passed, true, None),
-                ("C", "flaky-fail", Outcome::Failed, true, Some("final")),
-                ("C", "rerun", Outcome::Failed, false, Some("first")),
-                ("C", "rerun-only", Outcome::Failed, false, Some("r")),
+                ("C", "flaky-pass", TestOutcome::Passed, true, None),
+                ("C", "flaky-fail", TestOutcome::Failed, true, Some("final")),
+                ("C", "rerun", TestOutcome::Failed, false, Some("first")),
+                ("C", "rerun-only", TestOutcome::Failed, false, Some("r")),
                 (
                     "C",
                     "rerun-error-only",
-                    Outcome::Errored,
+                    TestOutcome::Errored,
                     false,
                     Some("boom")
                 ),
-                ("C", "error-rerun", Outcome::Errored, false, Some("e")),
+                ("C", "error-rerun", TestOutcome::Errored, false, Some("e")),
             ]
         );
     }
@@ -920,7 +920,10 @@ mod tests {
     fn prolog_bom_doctype_and_processing_instructions() {
         let doc = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<?xml-stylesheet href=\"x.xsl\"?>\n<!DOCTYPE testsuites [<!ENTITY e \"v\">]>\n<!-- c -->\n<testsuites><testsuite name=\"S\"><testcase name=\"t\"/></testsuite></testsuites>\n<!-- after -->\n";
         let cases = parse_bytes(doc).unwrap();
-        assert_eq!(summary(&cases[0]), ("S", "t", Outcome::Passed, false, None));
+        assert_eq!(
+            summary(&cases[0]),
+            ("S", "t", TestOutcome::Passed, false, None)
+        );
     }
 
     #[test]
@@ -935,7 +938,7 @@ mod tests {
             let cases = parse_bytes(&doc).unwrap();
             assert_eq!(
                 summary(&cases[0]),
-                ("Süite", "ü😀", Outcome::Failed, false, Some("m"))
+                ("Süite", "ü😀", TestOutcome::Failed, false, Some("m"))
             );
         }
     }

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::model::{Outcome, Runs, TestCase, TestRun};
+use crate::model::{Runs, TestCase, TestOutcome, TestRun};
 
 /// How many of the slowest cases are listed.
 pub const SLOWEST: usize = 10;
@@ -17,13 +17,24 @@ pub struct TestRef {
     pub file: String,
 }
 
+impl TestRef {
+    /// The test's identity: `classname::name`, or the name alone without a classname.
+    pub fn id(&self) -> String {
+        if self.classname.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}::{}", self.classname, self.name)
+        }
+    }
+}
+
 /// A failed or errored case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailingTest {
     #[serde(flatten)]
     pub test: TestRef,
     /// `failed` or `errored`.
-    pub outcome: Outcome,
+    pub outcome: TestOutcome,
     /// First line of the failure / error message, if any.
     pub message: Option<String>,
     pub flaky: bool,
@@ -79,12 +90,12 @@ fn by_id(a: &TestCase, b: &TestCase) -> Ordering {
 }
 
 pub fn summarize(run: &TestRun) -> TestMetrics {
-    let count = |o: Outcome| run.cases.iter().filter(|c| c.outcome == o).count();
+    let count = |o: TestOutcome| run.cases.iter().filter(|c| c.outcome == o).count();
     let (passed, failed, errored, skipped) = (
-        count(Outcome::Passed),
-        count(Outcome::Failed),
-        count(Outcome::Errored),
-        count(Outcome::Skipped),
+        count(TestOutcome::Passed),
+        count(TestOutcome::Failed),
+        count(TestOutcome::Errored),
+        count(TestOutcome::Skipped),
     );
     let ran = passed + failed + errored;
     let pass_rate = (ran > 0).then(|| passed as f64 / ran as f64);
@@ -98,7 +109,7 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
     let mut failing: Vec<&TestCase> = run
         .cases
         .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored))
+        .filter(|c| matches!(c.outcome, TestOutcome::Failed | TestOutcome::Errored))
         .collect();
     failing.sort_by(|a, b| by_id(a, b));
     // Longest first, ties by identity: a total order, so selecting the first SLOWEST
@@ -109,7 +120,7 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
     let mut slowest: Vec<&TestCase> = run
         .cases
         .iter()
-        .filter(|c| c.outcome != Outcome::Skipped)
+        .filter(|c| c.outcome != TestOutcome::Skipped)
         .collect();
     if slowest.len() > SLOWEST {
         slowest.select_nth_unstable_by(SLOWEST - 1, slower);
@@ -158,7 +169,7 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
 mod unit {
     use super::*;
 
-    fn case(classname: &str, name: &str, outcome: Outcome, duration: f64) -> TestCase {
+    fn case(classname: &str, name: &str, outcome: TestOutcome, duration: f64) -> TestCase {
         TestCase {
             classname: classname.into(),
             name: name.into(),
@@ -166,7 +177,7 @@ mod unit {
             duration,
             flaky: false,
             message: match outcome {
-                Outcome::Failed | Outcome::Errored => Some(format!("{name} broke")),
+                TestOutcome::Failed | TestOutcome::Errored => Some(format!("{name} broke")),
                 _ => None,
             },
             file: "r.xml".into(),
@@ -186,17 +197,17 @@ mod unit {
 
     #[test]
     fn totals_rate_and_lists() {
-        let mut flaky_pass = case("B", "flaky", Outcome::Passed, 0.5);
+        let mut flaky_pass = case("B", "flaky", TestOutcome::Passed, 0.5);
         flaky_pass.flaky = true;
-        let mut flaky_fail = case("A", "flaky-fail", Outcome::Failed, 0.25);
+        let mut flaky_fail = case("A", "flaky-fail", TestOutcome::Failed, 0.25);
         flaky_fail.flaky = true;
         let run = TestRun {
             files: vec!["a.xml".into(), "b.xml".into()],
             cases: vec![
-                case("B", "b1", Outcome::Passed, 1.0),
-                case("A", "a2", Outcome::Failed, 2.0),
-                case("A", "a1", Outcome::Errored, 0.125),
-                case("C", "c1", Outcome::Skipped, 0.0),
+                case("B", "b1", TestOutcome::Passed, 1.0),
+                case("A", "a2", TestOutcome::Failed, 2.0),
+                case("A", "a1", TestOutcome::Errored, 0.125),
+                case("C", "c1", TestOutcome::Skipped, 0.0),
                 flaky_pass,
                 flaky_fail,
             ],
@@ -220,7 +231,7 @@ mod unit {
             names(m.failing.iter().map(|f| &f.test)),
             ["A::a1", "A::a2", "A::flaky-fail"]
         );
-        assert_eq!(m.failing[0].outcome, Outcome::Errored);
+        assert_eq!(m.failing[0].outcome, TestOutcome::Errored);
         assert_eq!(m.failing[0].message.as_deref(), Some("a1 broke"));
         assert!(m.failing[2].flaky);
         // Slowest: 2.0 a2, 1.0 b1, 0.5 flaky, 0.25 flaky-fail, 0.125 a1 (c1 was skipped: left out).
@@ -237,7 +248,7 @@ mod unit {
         assert!(m.slowest.is_empty());
         let run = TestRun {
             files: vec!["x.xml".into()],
-            cases: vec![case("A", "s", Outcome::Skipped, 0.0)],
+            cases: vec![case("A", "s", TestOutcome::Skipped, 0.0)],
             warnings: vec![],
         };
         let m = summarize(&run);
@@ -253,7 +264,7 @@ mod unit {
                 case(
                     "K",
                     &format!("t{i:02}"),
-                    Outcome::Passed,
+                    TestOutcome::Passed,
                     f64::from(i / 3 + 1),
                 )
             })
@@ -280,7 +291,7 @@ mod unit {
     fn serializes_flat_refs() {
         let run = TestRun {
             files: vec!["r.xml".into()],
-            cases: vec![case("A", "x", Outcome::Failed, 1.5)],
+            cases: vec![case("A", "x", TestOutcome::Failed, 1.5)],
             warnings: vec![],
         };
         let json = serde_json::to_value(summarize(&run)).unwrap();
