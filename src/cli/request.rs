@@ -6,7 +6,8 @@ use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
 use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
 use crate::model::{GitHistory, Timestamp};
-use crate::policy::{self, LoadedPolicy};
+use crate::collect::file;
+use crate::policy::{self, LoadedPolicy, Source};
 use crate::report::Links;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +61,7 @@ pub(crate) struct Session {
 impl Session {
     /// Loads the policy and settles the evaluation time and colour.
     pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
-        let policy = policy::load(g.policy.as_deref(), &policy_root(&g.repo))?;
+        let policy = load_policy(g.policy.as_deref(), &policy_root(&g.repo))?;
         // Colour only on a terminal (or when asked), and never with NO_COLOR.
         let color = !env.no_color
             && match g.color {
@@ -91,6 +92,28 @@ impl Session {
             crate::console::eprint_line(&format!("slipgate: {msg}"));
         }
     }
+}
+
+/// Finds and loads the policy: `explicit` if given (it must be a usable file), else the
+/// first of [`policy::SEARCH_PATHS`] under `root` that exists, else the built-in default.
+/// A file that is found must be usable: one that is not a regular file (a symbolic link
+/// to `/dev/zero`, a named pipe, a directory), larger than
+/// [`file::POLICY`]'s cap, or not UTF-8 is an error, never a silent fall back to the
+/// default.
+pub(crate) fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<LoadedPolicy> {
+    if let Some(path) = explicit {
+        let text = file::read_regular(path, file::POLICY)?;
+        let name = path.display().to_string();
+        return Ok(policy::from_text(&text, &name, Source::File(path.to_path_buf()))?);
+    }
+    for rel in policy::SEARCH_PATHS {
+        let candidate = root.join(rel);
+        if file::exists(&candidate) {
+            let text = file::read_regular(&candidate, file::POLICY)?;
+            return Ok(policy::from_text(&text, rel, Source::File(PathBuf::from(rel)))?);
+        }
+    }
+    Ok(policy::builtin()?)
 }
 
 /// The policy file of `policy check [FILE]`: FILE or `--policy`, not both.

@@ -8,6 +8,7 @@ mod git;
 mod github;
 mod gitrepo;
 mod hostile;
+mod inputs;
 mod junit;
 mod junit_trust;
 mod layers;
