@@ -3,10 +3,10 @@
 //! into the settings of one invocation before any work starts.
 
 use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
+use crate::collect::file;
 use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
 use crate::model::{GitHistory, Timestamp};
-use crate::collect::file;
 use crate::policy::{self, LoadedPolicy, Source};
 use crate::report::Links;
 use std::path::{Path, PathBuf};
@@ -104,13 +104,21 @@ pub(crate) fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<Loaded
     if let Some(path) = explicit {
         let text = file::read_regular(path, file::POLICY)?;
         let name = path.display().to_string();
-        return Ok(policy::from_text(&text, &name, Source::File(path.to_path_buf()))?);
+        return Ok(policy::from_text(
+            &text,
+            &name,
+            Source::File(path.to_path_buf()),
+        )?);
     }
     for rel in policy::SEARCH_PATHS {
         let candidate = root.join(rel);
         if file::exists(&candidate) {
             let text = file::read_regular(&candidate, file::POLICY)?;
-            return Ok(policy::from_text(&text, rel, Source::File(PathBuf::from(rel)))?);
+            return Ok(policy::from_text(
+                &text,
+                rel,
+                Source::File(PathBuf::from(rel)),
+            )?);
         }
     }
     Ok(policy::builtin()?)

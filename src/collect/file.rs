@@ -186,7 +186,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = read_regular(dir.path(), SMALL).unwrap_err();
         assert!(
-            matches!(err, FileError::NotRegular { kind: "a directory", .. }),
+            matches!(
+                err,
+                FileError::NotRegular {
+                    kind: "a directory",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         let missing = dir.path().join("missing");
@@ -208,7 +214,13 @@ mod tests {
         // /dev/zero would fill memory if read; a FIFO would block forever if opened.
         let err = read_regular(Path::new("/dev/zero"), POLICY).unwrap_err();
         assert!(
-            matches!(err, FileError::NotRegular { kind: "a character device", .. }),
+            matches!(
+                err,
+                FileError::NotRegular {
+                    kind: "a character device",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert_eq!(
@@ -219,14 +231,20 @@ mod tests {
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
         assert!(matches!(
             read_regular(&link, EVENT).unwrap_err(),
-            FileError::NotRegular { kind: "a character device", .. }
+            FileError::NotRegular {
+                kind: "a character device",
+                ..
+            }
         ));
         let fifo = dir.path().join("fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|s| s.success()) {
             assert!(matches!(
                 read_regular(&fifo, EVENT).unwrap_err(),
-                FileError::NotRegular { kind: "a named pipe (FIFO)", .. }
+                FileError::NotRegular {
+                    kind: "a named pipe (FIFO)",
+                    ..
+                }
             ));
         }
         let dangling = dir.path().join("dangling");
@@ -234,7 +252,10 @@ mod tests {
         assert!(exists(&dangling));
         assert!(matches!(
             read_regular(&dangling, POLICY).unwrap_err(),
-            FileError::NotRegular { kind: "a symbolic link to nothing", .. }
+            FileError::NotRegular {
+                kind: "a symbolic link to nothing",
+                ..
+            }
         ));
     }
 

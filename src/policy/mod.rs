@@ -8,6 +8,7 @@ mod needs;
 mod pathspec;
 mod rule;
 mod spans;
+mod text;
 
 use crate::duration::Dur;
 use indexmap::IndexMap;
@@ -397,6 +398,9 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
                 policy.releases.tag_pattern.as_str()
             ),
         ));
+    }
+    if let Some((path, message)) = text::problem(&policy) {
+        return Err(at(&path, message));
     }
     for sev in policy.issues.severity_labels.keys() {
         if matches!(sev.as_str(), "none" | "total" | "overdue" | "oldest_age")
