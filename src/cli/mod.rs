@@ -281,23 +281,23 @@ pub fn parse_duration(text: &str) -> Result<Dur, String> {
 }
 
 /// `--github-repo` (and `GITHUB_REPOSITORY`): `OWNER/NAME`. Empty means not set (the
-/// repository then comes from the `origin` remote).
+/// repository then comes from the `origin` remote). Checked here, before any work, by the
+/// GitHub client's own rule ([`crate::github::repo_from_remote`]: ASCII letters, digits,
+/// `-`, `_`, `.` in each half, neither `.` nor `..`), so what passes here is what the
+/// client accepts online.
 pub fn parse_github_repo(text: &str) -> Result<String, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(String::new());
     }
-    let ok_part = |p: &str| {
-        !p.is_empty()
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    match t.split_once('/') {
-        Some((owner, name)) if ok_part(owner) && ok_part(name) => Ok(t.to_string()),
-        _ => Err(
+    let same = crate::github::repo_from_remote(&format!("https://github.com/{t}"));
+    if same.as_deref() == Some(t) {
+        Ok(t.to_string())
+    } else {
+        Err(
             "not a GitHub repository (check --github-repo or GITHUB_REPOSITORY); write OWNER/NAME, e.g. `rust-lang/cargo`"
                 .into(),
-        ),
+        )
     }
 }
 
@@ -354,9 +354,16 @@ mod tests {
     #[test]
     fn repositories_urls_and_globs() {
         assert_eq!(parse_github_repo(" o/n "), Ok("o/n".to_string()));
+        assert_eq!(
+            parse_github_repo("a.b/.c_d-1"),
+            Ok("a.b/.c_d-1".to_string())
+        );
         assert_eq!(parse_github_repo(" "), Ok(String::new()));
         assert_eq!(parse_api_url(""), Ok(DEFAULT_API_URL.to_string()));
-        for bad in ["o", "o/", "/n", "o/n/x", "o n/x"] {
+        for bad in [
+            "o", "o/", "/n", "o/n/x", "o n/x", "../x", "o/..", "./r", "o/.", "o/n.git", "o/n?x",
+            "o/n#x", "o/n/", "o//n",
+        ] {
             assert!(parse_github_repo(bad).is_err(), "{bad}");
         }
         assert_eq!(

@@ -624,3 +624,34 @@ fn release_check_says_why_a_tag_is_not_a_release() {
         "{e}"
     );
 }
+
+#[test]
+fn a_github_repository_the_client_would_refuse_is_a_usage_error_even_offline() {
+    let r = sample();
+    for bad in ["../x", "o/..", "./r", "a/b/c"] {
+        slipgate(r.path())
+            .args(["report", "--offline", "--now", &now(), "--github-repo", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "not a GitHub repository (check --github-repo or GITHUB_REPOSITORY)",
+            ));
+        slipgate(r.path())
+            .args(["check", "--offline", "--now", &now()])
+            .env("GITHUB_REPOSITORY", bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a GitHub repository"));
+    }
+    slipgate(r.path())
+        .args([
+            "report",
+            "--offline",
+            "--now",
+            &now(),
+            "--github-repo",
+            "o/r.s",
+        ])
+        .assert()
+        .success();
+}
