@@ -77,6 +77,22 @@ pub fn stdout(s: &str) -> Result<()> {
     })
 }
 
+/// A rule name as an item of the comma-separated `failed-rules` step output: as written
+/// (step outputs are values, never executed: a leading `::` stays), except that a hidden
+/// character (a line break would end the value) is shown as `<U+XXXX>`. The policy
+/// refuses names with commas or hidden characters, so this only guards the one-line list.
+fn output_item(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if crate::escape::is_hidden(c) {
+                crate::escape::visible(c)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A line on stderr unless `quiet`.
 pub fn info(quiet: bool, msg: &str) {
     if !quiet {
@@ -156,9 +172,7 @@ pub fn local(
         })?;
     }
     if let Some(path) = &local.output_file {
-        // Rule names come from the policy file, which a pull request can change: one line
-        // each, whatever they hold.
-        let failed: Vec<_> = gate.failed_rules().into_iter().map(esc).collect();
+        let failed: Vec<_> = gate.failed_rules().into_iter().map(output_item).collect();
         let failed = failed.join(",");
         let json = json_path.display().to_string();
         actions::write_outputs(
@@ -311,5 +325,16 @@ pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<Stri
     ) {
         Ok(w) => w,
         Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    }
+}
+
+#[cfg(test)]
+mod output_tests {
+    use super::output_item;
+
+    #[test]
+    fn output_items_keep_names_but_not_line_breaks() {
+        assert_eq!(output_item("::error::RULE1 ##[x]"), "::error::RULE1 ##[x]");
+        assert_eq!(output_item("a\nb\u{202E}"), "a<U+000A>b<U+202E>");
     }
 }

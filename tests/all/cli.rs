@@ -655,3 +655,26 @@ fn a_github_repository_the_client_would_refuse_is_a_usage_error_even_offline() {
         .assert()
         .success();
 }
+
+#[test]
+fn failed_rules_output_holds_the_rule_names_as_written() {
+    let r = sample();
+    // Candidate lead p90 at day 40 is 5d > 3d: the rule fails.
+    write_policy(
+        &r,
+        "rules:\n  - {name: '::error::RULE1 ##[x]', metric: lead_time.p90, max: 3d}\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.txt");
+    slipgate(r.path())
+        .args(["check", "--offline", "--now", &now(), "--trigger", "push"])
+        .arg("--output-file")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let outputs = std::fs::read_to_string(&out).expect("outputs");
+    assert!(
+        outputs.contains("\nfailed-rules=::error::RULE1 ##[x]\n"),
+        "{outputs}"
+    );
+}
