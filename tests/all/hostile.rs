@@ -424,7 +424,10 @@ async fn markdown_report_is_safe_to_print_and_to_render() {
     let mut p = Problems::default();
     p.markdown("report markdown stdout", &run.stdout);
     p.log("report markdown stderr", &run.stderr, &[]);
-    p.shown("report markdown stdout", &run.stdout, "&lt;U+202E&gt;");
+    // Where slipgate's wording quotes the data as code (a label in the label note, a
+    // file name in a warning), it is shown inside a code span, hidden characters visible.
+    let shown = "`::stop-commands::x ok ::error::forged-nl ::warning::forged-cr ##<U+005B>error]forged-old <U+001B>[31mred<U+0000><U+0007> <U+202E>rev";
+    p.shown("report markdown stdout", &run.stdout, shown);
     p.assert_none();
 }
 

@@ -127,3 +127,57 @@ fn an_event_payload_linked_to_a_device_is_refused() {
             "is a character device, not a regular file",
         ));
 }
+
+/// The code spans of rendered markdown.
+fn code_spans(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser};
+    Parser::new_ext(markdown, Options::all())
+        .filter_map(|e| match e {
+            Event::Code(c) => Some(c.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn markdown_notes_render_their_code_as_code_spans() {
+    // No commit matches the default fix pattern: the fix-pattern note is shown.
+    let r = crate::gitrepo::TestRepo::new();
+    let a = r.commit_at("feat: a", crate::gitrepo::T0 + crate::gitrepo::DAY);
+    r.tag_annotated("v1.0.0", a, crate::gitrepo::T0 + 2 * crate::gitrepo::DAY);
+    // Ten changes shown (the note's minimum), none of them a fix.
+    for n in 0..9 {
+        r.commit_at(
+            &format!("feat: b{n}"),
+            crate::gitrepo::T0 + 3 * crate::gitrepo::DAY,
+        );
+    }
+    let out = slipgate(r.path())
+        .args([
+            "report",
+            "--offline",
+            "--format",
+            "markdown",
+            "--now",
+            &now(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8(out.stdout).unwrap();
+    let note = md
+        .lines()
+        .find(|l| l.contains("fix") && l.contains("matches none of the"))
+        .unwrap_or_else(|| panic!("no fix-pattern note:\n{md}"));
+    assert!(!note.contains("\\`"), "{note}");
+    assert_eq!(
+        code_spans(note),
+        [
+            "commits.fix_pattern",
+            r"(?i)^fix(\([^)]*\))?!?:",
+            "fix: …",
+            "commits.fix_pattern",
+            r"(?i)\bfix(es|ed)?\b",
+        ]
+    );
+}
