@@ -8,7 +8,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod app;
+mod app;
 pub mod cli;
 pub mod collect;
 pub mod console;
@@ -24,4 +24,5 @@ pub mod publish;
 pub mod report;
 pub mod store;
 
+pub use app::run;
 pub use error::{Error, Result};

@@ -55,53 +55,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::model::{TestOutcome, TestRun};
+use crate::policy::{OnMalformed, OnMissing};
 
 pub use merge::Merger;
 pub use text::MESSAGE_MAX_CHARS;
-
-/// What to do with a file that is not well-formed XML or not a JUnit report.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum OnMalformed {
-    /// Stop with an error naming the file, line and column (exit 2).
-    #[default]
-    Error,
-    /// Skip the file with a warning; the run is read from the other files.
-    Warn,
-}
-
-/// What to do with a file pattern that matches no file.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum OnMissing {
-    /// Stop with an error (exit 2).
-    Error,
-    /// Add a warning to the run.
-    #[default]
-    Warn,
-    /// Say nothing.
-    Ignore,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum JunitError {

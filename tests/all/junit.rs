@@ -10,9 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use pretty_assertions::assert_eq;
-use slipgate::collect::junit::{JunitError, OnMalformed, OnMissing, collect, parse_reader};
+use slipgate::collect::junit::{JunitError, collect, parse_reader};
 use slipgate::metrics::test_results::{TestMetrics, summarize};
 use slipgate::model::{TestCase, TestOutcome, TestRun};
+use slipgate::policy::{OnMalformed, OnMissing};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit")

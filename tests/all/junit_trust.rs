@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use pretty_assertions::assert_eq;
-use slipgate::collect::junit::{JunitError, OnMalformed, OnMissing, collect};
+use slipgate::collect::junit::{JunitError, collect};
+use slipgate::policy::{OnMalformed, OnMissing};
 
 use crate::cli::{now, sample, slipgate};
 
