@@ -226,7 +226,7 @@ pub fn code(text: &str) -> String {
 /// never render as markup: it stays text or code.
 pub fn worded(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    let paired = if parts.len() % 2 == 0 {
+    let paired = if parts.len().is_multiple_of(2) {
         parts.len() - 1
     } else {
         parts.len()
