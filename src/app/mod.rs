@@ -250,6 +250,8 @@ pub fn github_config(
     cfg.cache_path = (!args.no_cache).then(|| args.cache.clone());
     cfg.max_wait = std::time::Duration::from_secs(args.max_wait.secs().max(0) as u64);
     cfg.progress = !ctx.quiet;
+    cfg.comment_author = args.comment_author.clone().filter(|l| !l.is_empty());
+    cfg.page_budget = crate::github::PageBudget::for_this_run();
     Ok(cfg)
 }
 
@@ -448,9 +450,23 @@ pub fn publish_comment(
         .map_err(explain)?
     {
         CommentOutcome::Created(_, url) => Ok(format!("commented: {url}")),
+        CommentOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("comment", &url, &author, &assumed)),
         CommentOutcome::Updated(_, url) => Ok(format!("updated the comment: {url}")),
         CommentOutcome::Unchanged(_, url) => Ok(format!("the comment is up to date: {url}")),
     }
+}
+
+/// The warning when GitHub shows what slipgate just created as `author`'s, not as the
+/// `assumed` login's (a GitHub App token posts as its own bot).
+fn not_recognised(what: &str, url: &str, author: &str, assumed: &str) -> String {
+    format!(
+        "created the {what} {url}, but GitHub shows it as written by `{author}`, not `{assumed}` as slipgate assumed, so the next run will not recognise it and will create another; set `--comment-author {author}` (env SLIPGATE_COMMENT_AUTHOR, action input `comment-author`)"
+    )
 }
 
 /// Creates or updates the trend issue. Returns what was done, or a warning.
@@ -481,6 +497,12 @@ pub fn publish_trend_issue(
         .map_err(|e| format!("could not update the trend issue: {e}"))?
     {
         IssueOutcome::Created(_, url) => Ok(format!("opened the trend issue: {url}")),
+        IssueOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("trend issue", &url, &author, &assumed)),
         IssueOutcome::Updated(_, url) => Ok(format!("updated the trend issue: {url}")),
         IssueOutcome::Unchanged(_, url) => Ok(format!("the trend issue is up to date: {url}")),
     }
