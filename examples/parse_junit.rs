@@ -8,8 +8,9 @@
 
 use std::time::Instant;
 
-use slipgate::collect::junit::{OnMalformed, OnMissing, collect};
+use slipgate::collect::junit::collect;
 use slipgate::metrics::test_results::summarize;
+use slipgate::policy::{OnMalformed, OnMissing};
 
 fn main() -> anyhow::Result<()> {
     let patterns: Vec<String> = std::env::args().skip(1).collect();

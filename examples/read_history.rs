@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     let opts = GitOptions {
         tag_pattern: &pattern,
         include_prereleases: false,
-        changes_for_last: last,
+        changes: last.map_or(git::Changes::All, git::Changes::Newest),
         paths: &git::Pathspec::default(),
         until: None,
     };

@@ -37,12 +37,4 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// The exit code this error maps to. Every error is exit 2 (usage, configuration or
-    /// input); a tripped gate is not an error.
-    pub fn exit_code(&self) -> i32 {
-        exit::ERROR
-    }
-}
-
 pub type Result<T, E = Error> = std::result::Result<T, E>;

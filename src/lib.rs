@@ -1,14 +1,18 @@
 //! slipgate: a quality gate for engineering teams.
 //!
-//! Data flows one way:
-//! `collect` (git, GitHub, JUnit, cache) → [`model`] → [`metrics`] (pure) → [`gate`]
-//! (rules → verdicts with evidence) → [`report`] (text, markdown, JSON) → `publish`
-//! (comment, issue, summary, outputs, exit code). Only `collect` and `publish` touch the
-//! outside world; everything between is pure and takes the evaluation time as an argument.
+//! Data flows one way (docs/architecture.md, checked by `tests/all/layers.rs`):
+//! `collect` (git, GitHub, JUnit, cache; through the `github` transport and the `store`)
+//! → [`model`] → [`metrics`] (pure) → [`gate`] (rules → typed verdicts with evidence) →
+//! [`report`] (text, markdown, JSON: the only place that words things) → `publish`
+//! (comment, issue, summary, outputs, annotations). [`policy`] is configuration at model
+//! level; [`escape`], [`duration`] and [`console`] are bottom utilities. Only `collect`,
+//! `github`, `store`, `publish` and `console` touch the outside world; everything between
+//! is pure and takes the evaluation time as an argument. `cli` turns the arguments and
+//! the environment into one checked request; `app` only wires.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod app;
+mod app;
 pub mod cli;
 pub mod collect;
 pub mod console;
@@ -24,4 +28,5 @@ pub mod publish;
 pub mod report;
 pub mod store;
 
+pub use app::run;
 pub use error::{Error, Result};

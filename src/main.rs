@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() {
     let cli = slipgate::cli::Cli::parse();
-    let code = match slipgate::app::run(cli) {
+    let code = match slipgate::run(cli) {
         Ok(code) => code,
         Err(e) => {
             // An error quotes data (file names, server messages): each of its lines (a
@@ -15,7 +15,7 @@ fn main() {
             let text = chain(&e);
             let lines: Vec<_> = text.split('\n').map(slipgate::escape::line).collect();
             slipgate::console::eprint_line(&format!("error: {}", lines.join("\n")));
-            e.exit_code()
+            slipgate::error::exit::ERROR
         }
     };
     std::process::exit(code);

@@ -10,16 +10,20 @@
 //! The engine behind [`History`] is libgit2 (through `git2`); the trait is the seam
 //! where a faster engine (gitoxide with a commit-graph) may come later.
 
+#![warn(unreachable_pub)]
+
 mod family;
 mod graph;
 mod libgit;
 mod pathspec;
+mod plan;
 
 use crate::model::{GitHistory, Timestamp};
 use std::path::{Path, PathBuf};
 
+pub use crate::policy::Pathspec;
 pub use libgit::{Git2History, prepare_libgit2};
-pub use pathspec::Pathspec;
+pub use plan::{Changes, Plan, as_candidate, load};
 
 /// Everything that can go wrong reading git. Each message says what happened, to what,
 /// and what to do; all of them are input errors (exit 2).
@@ -73,6 +77,16 @@ pub enum GitError {
         #[source]
         source: git2::Error,
     },
+    /// `--repo` names nothing.
+    #[error(
+        "--repo `{}` does not exist; point --repo at a git work tree, a folder inside one, \
+         or a bare repository",
+        path.display()
+    )]
+    NoSuchPath { path: PathBuf },
+    /// `release-check --tag` names no release (the message says why).
+    #[error("{0}")]
+    NotARelease(String),
     /// Any other libgit2 failure, with what was being done.
     #[error("cannot read the repository at `{}` while {action}", path.display())]
     Git {
@@ -89,9 +103,8 @@ pub struct GitOptions<'a> {
     pub tag_pattern: &'a regex::Regex,
     /// Count pre-release versions (`1.0.0-rc.1`) as releases.
     pub include_prereleases: bool,
-    /// Load the changes of only the newest N releases (by version); `None` loads all.
-    /// Every release is still returned, with its time.
-    pub changes_for_last: Option<usize>,
+    /// Which releases' changes to load (every release is still returned, with its time).
+    pub changes: Changes,
     /// `releases.paths`: only commits touching these count as changes (empty: all).
     pub paths: &'a Pathspec,
     /// The evaluation time when it rewinds history (`--now`): tags whose release time

@@ -13,7 +13,7 @@ use crate::policy::{Baseline, Metric, Scope};
 
 /// A metric measured in a scope.
 #[derive(Debug, Clone)]
-pub struct Measurement {
+pub(crate) struct Measurement {
     /// What was measured.
     pub subject: Subject,
     pub value: Option<f64>,
@@ -55,19 +55,20 @@ impl Measurement {
     }
 }
 
-enum Data {
+/// The metrics of the scope a rule measures: the candidate, one release, or the window.
+enum ScopeMetrics {
     Candidate(Box<CandidateMetrics>),
     Release(Box<ReleaseMetrics>),
     Window(Box<WindowMetrics>),
 }
 
-fn subject_of(engine: &Engine<'_>, d: &Data) -> Subject {
+fn subject_of(engine: &Engine<'_>, d: &ScopeMetrics) -> Subject {
     match d {
-        Data::Candidate(_) => Subject::Candidate {
+        ScopeMetrics::Candidate(_) => Subject::Candidate {
             tag: engine.inputs.candidate_tag.map(str::to_string),
         },
-        Data::Release(r) => Subject::Release { tag: r.tag.clone() },
-        Data::Window(w) => {
+        ScopeMetrics::Release(r) => Subject::Release { tag: r.tag.clone() },
+        ScopeMetrics::Window(w) => {
             let seconds = w.span.end - w.span.start;
             if w.span.end_inclusive && w.span.end == engine.now {
                 Subject::Last { seconds }
@@ -81,23 +82,23 @@ fn subject_of(engine: &Engine<'_>, d: &Data) -> Subject {
     }
 }
 
-fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Option<Data> {
+fn scope_data(engine: &Engine<'_>, scope: Scope, window: i64) -> Option<ScopeMetrics> {
     match scope {
-        Scope::Candidate => Some(Data::Candidate(Box::new(engine.candidate()))),
+        Scope::Candidate => Some(ScopeMetrics::Candidate(Box::new(engine.candidate()))),
         Scope::LatestRelease => {
             let n = engine.release_count();
             engine
                 .release(n.wrapping_sub(1))
-                .map(|r| Data::Release(Box::new(r)))
+                .map(|r| ScopeMetrics::Release(Box::new(r)))
         }
-        Scope::Window => Some(Data::Window(Box::new(
+        Scope::Window => Some(ScopeMetrics::Window(Box::new(
             engine.window(Span::ending_now(engine.now, window)),
         ))),
     }
 }
 
 /// Measures `metric` in `scope`.
-pub fn measure(
+pub(crate) fn measure(
     engine: &Engine<'_>,
     metric: &Metric,
     scope: Scope,
@@ -271,7 +272,7 @@ fn cycle_measure(subject: Subject, c: Option<&CycleStats>, agg: Agg, why: Missin
     }
 }
 
-fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
+fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &ScopeMetrics) -> Measurement {
     let subject = subject_of(engine, d);
     match metric {
         Metric::Changes
@@ -280,27 +281,27 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
         | Metric::Reverts
         | Metric::FixRatio => {
             let c = match d {
-                Data::Candidate(c) => Some(&c.changes),
-                Data::Release(r) => r.changes.as_ref(),
-                Data::Window(w) => w.changes.as_ref(),
+                ScopeMetrics::Candidate(c) => Some(&c.changes),
+                ScopeMetrics::Release(r) => r.changes.as_ref(),
+                ScopeMetrics::Window(w) => w.changes.as_ref(),
             };
             change_measure(subject, c, metric)
         }
         Metric::BugsFound | Metric::DefectRate => {
             let (found, rate, changes, evidence) = match d {
-                Data::Release(r) => (
+                ScopeMetrics::Release(r) => (
                     r.bugs_found,
                     r.defect_rate,
                     r.changes.as_ref().map(|c| c.changes),
                     issue_evidence(&r.bugs, IssueTime::Age),
                 ),
-                Data::Window(w) => (
+                ScopeMetrics::Window(w) => (
                     w.bugs_found,
                     w.defect_rate,
                     w.changes.as_ref().map(|c| c.changes),
                     Vec::new(),
                 ),
-                Data::Candidate(_) => (None, None, None, Vec::new()),
+                ScopeMetrics::Candidate(_) => (None, None, None, Vec::new()),
             };
             if found.is_none() {
                 return Measurement::missing(subject, no_bugs(engine));
@@ -319,9 +320,9 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
         }
         Metric::BugFixTime(_) | Metric::BugFixWithinSlo => {
             let (f, span) = match d {
-                Data::Release(r) => (r.bug_fix.as_ref(), Some(r.window)),
-                Data::Window(w) => (w.bug_fix.as_ref(), Some(w.span)),
-                Data::Candidate(_) => (None, None),
+                ScopeMetrics::Release(r) => (r.bug_fix.as_ref(), Some(r.window)),
+                ScopeMetrics::Window(w) => (w.bug_fix.as_ref(), Some(w.span)),
+                ScopeMetrics::Candidate(_) => (None, None),
             };
             let agg = match metric {
                 Metric::BugFixTime(a) => Some(*a),
@@ -338,7 +339,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
         }
         Metric::TimeToRestore(a) => {
             let f = match d {
-                Data::Window(w) => w.time_to_restore.as_ref(),
+                ScopeMetrics::Window(w) => w.time_to_restore.as_ref(),
                 _ => None,
             };
             fix_measure(
@@ -355,7 +356,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
         }
         Metric::PrCycleTime(a) => {
             let c = match d {
-                Data::Window(w) => w.pr_cycle.as_ref(),
+                ScopeMetrics::Window(w) => w.pr_cycle.as_ref(),
                 _ => None,
             };
             let why = match engine.inputs.github {
@@ -365,7 +366,7 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &Data) -> Measurement {
             cycle_measure(subject, c, *a, why)
         }
         Metric::ReleaseFrequency | Metric::ChangeFailureRate => {
-            let Data::Window(w) = d else {
+            let ScopeMetrics::Window(w) = d else {
                 return Measurement::missing(subject, Missing::WindowOnly);
             };
             let rels = &engine.inputs.git.releases;
@@ -539,7 +540,7 @@ fn measure_tests(t: TestAgg, tests: Option<&TestFigures>) -> Measurement {
 
 /// A baseline value, its sample and what it is.
 #[derive(Debug, Clone)]
-pub struct BaselineValue {
+pub(crate) struct BaselineValue {
     pub value: f64,
     pub samples: Option<usize>,
     pub sample: Vec<f64>,
@@ -547,7 +548,7 @@ pub struct BaselineValue {
 }
 
 /// The baseline of a slip rule.
-pub fn baseline(
+pub(crate) fn baseline(
     engine: &Engine<'_>,
     metric: &Metric,
     scope: Scope,
@@ -568,7 +569,7 @@ pub fn baseline(
                 .and_then(|i| engine.release(i))
                 .ok_or(NotJudged::NoPreviousRelease)?;
             let tag = r.tag.clone();
-            let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
+            let m = measure_in(engine, metric, &ScopeMetrics::Release(Box::new(r)));
             let Some(value) = m.value else {
                 return Err(NotJudged::PreviousHasNoValue { tag });
             };
@@ -587,7 +588,7 @@ pub fn baseline(
             for i in from..before {
                 let Some(r) = engine.release(i) else { continue };
                 let tag = r.tag.clone();
-                let m = measure_in(engine, metric, &Data::Release(Box::new(r)));
+                let m = measure_in(engine, metric, &ScopeMetrics::Release(Box::new(r)));
                 if let Some(v) = m.value {
                     rows.push((v, m.sample, m.samples, tag));
                 }
@@ -644,7 +645,7 @@ pub fn baseline(
             if change_metric && w.releases.is_empty() {
                 return Err(NotJudged::NoReleaseInSpan { seconds, end });
             }
-            let m = measure_in(engine, metric, &Data::Window(Box::new(w)));
+            let m = measure_in(engine, metric, &ScopeMetrics::Window(Box::new(w)));
             if let Some(why) = m.missing {
                 return Err(NotJudged::Missing(why));
             }

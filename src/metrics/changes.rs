@@ -117,16 +117,6 @@ pub fn fix_pattern_unmatched<'a>(shown: impl Iterator<Item = &'a ChangeStats>) -
     (fixes == 0 && changes >= FIX_NOTE_MIN_CHANGES).then_some(changes)
 }
 
-/// Releases per week over the window `[start, end]`.
-pub fn release_frequency(releases: &[Release], start: Timestamp, end: Timestamp) -> f64 {
-    let n = releases
-        .iter()
-        .filter(|r| r.time >= start && r.time <= end)
-        .count();
-    let weeks = (end - start) as f64 / 604_800.0;
-    if weeks <= 0.0 { 0.0 } else { n as f64 / weeks }
-}
-
 /// For each release (version order), the tag of the release that marks it failed by the
 /// hotfix signal: the next release in version order, when it has the same major.minor
 /// and came more than 0 and at most `hotfix_window` seconds later.

@@ -1,11 +1,14 @@
 //! Policy files: what a team's stability targets are and how releases, fixes and bugs are
 //! recognised. YAML, `version: 1`. Every problem names the file, line and column.
 
+#![warn(unreachable_pub)]
+
 pub mod metric;
+mod needs;
+mod pathspec;
 mod rule;
 mod spans;
 
-use crate::collect::junit::{OnMalformed, OnMissing};
 use crate::duration::Dur;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -13,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub use metric::{Metric, Scope, Unit};
+pub use needs::Needs;
+pub use pathspec::Pathspec;
 pub use rule::{Baseline, Level, Rule, RuleProblem, RuleSpec, Threshold, Trigger};
 use spans::{Spans, Step};
 
@@ -65,9 +70,9 @@ pub struct Releases {
     pub paths: Paths,
 }
 
-/// `releases.paths`, compiled: git pathspecs (see `collect::git::Pathspec`).
+/// `releases.paths`, compiled: git pathspecs (see [`Pathspec`]).
 #[derive(Debug, Clone, Default)]
-pub struct Paths(pub crate::collect::git::Pathspec);
+pub struct Paths(pub Pathspec);
 
 impl Paths {
     pub fn is_empty(&self) -> bool {
@@ -84,7 +89,7 @@ impl Serialize for Paths {
 impl<'de> Deserialize<'de> for Paths {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let specs = Vec::<String>::deserialize(d)?;
-        crate::collect::git::Pathspec::new(&specs)
+        Pathspec::new(&specs)
             .map(Paths)
             .map_err(|e| serde::de::Error::custom(format!("`releases.paths`: {e}")))
     }
@@ -123,6 +128,21 @@ pub struct Issues {
     pub fix_slo: IndexMap<String, Dur>,
 }
 
+impl Issues {
+    /// When `sev` is neither `none` nor a severity of `severity_labels`: says so, with
+    /// the severities that are.
+    fn undefined(&self, sev: &str) -> Option<String> {
+        if sev == "none" || self.severity_labels.contains_key(sev) {
+            return None;
+        }
+        let known: Vec<&str> = self.severity_labels.keys().map(String::as_str).collect();
+        Some(format!(
+            "which `issues.severity_labels` does not define{}",
+            list_hint(&known)
+        ))
+    }
+}
+
 /// Where test results come from and how bad input is treated.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -133,6 +153,30 @@ pub struct Tests {
     pub on_malformed: OnMalformed,
     /// A pattern that matches no file: `error`, `warn` or `ignore`.
     pub on_missing: OnMissing,
+}
+
+/// What to do with a file that is not well-formed XML or not a JUnit report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMalformed {
+    /// Stop with an error naming the file, line and column (exit 2).
+    #[default]
+    Error,
+    /// Skip the file with a warning; the run is read from the other files.
+    Warn,
+}
+
+/// What to do with a file pattern that matches no file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMissing {
+    /// Stop with an error (exit 2).
+    Error,
+    /// Add a warning to the run.
+    #[default]
+    Warn,
+    /// Say nothing.
+    Ignore,
 }
 
 /// Freeze mode settings.
@@ -294,7 +338,7 @@ impl Source {
 
 /// A loaded, validated policy.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct LoadedPolicy {
     pub policy: Policy,
     pub source: Source,
     /// The rules, validated against the whole policy.
@@ -303,7 +347,7 @@ pub struct Loaded {
 
 /// Finds and loads the policy: `explicit` if given (must exist), else the first of
 /// [`SEARCH_PATHS`] under `root`, else the built-in default.
-pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError> {
+pub fn load(explicit: Option<&Path>, root: &Path) -> Result<LoadedPolicy, PolicyError> {
     if let Some(path) = explicit {
         return load_file(path);
     }
@@ -315,7 +359,7 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError>
             return Ok(loaded);
         }
     }
-    parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| Loaded {
+    parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| LoadedPolicy {
         policy,
         rules,
         source: Source::BuiltIn,
@@ -323,12 +367,12 @@ pub fn load(explicit: Option<&Path>, root: &Path) -> Result<Loaded, PolicyError>
 }
 
 /// Loads one policy file.
-pub fn load_file(path: &Path) -> Result<Loaded, PolicyError> {
+pub fn load_file(path: &Path) -> Result<LoadedPolicy, PolicyError> {
     load_file_named(path, &path.display().to_string())
 }
 
 /// Loads one policy file, naming it `name` in errors.
-fn load_file_named(path: &Path, name: &str) -> Result<Loaded, PolicyError> {
+fn load_file_named(path: &Path, name: &str) -> Result<LoadedPolicy, PolicyError> {
     let text = std::fs::read_to_string(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             PolicyError::NotFound {
@@ -342,7 +386,7 @@ fn load_file_named(path: &Path, name: &str) -> Result<Loaded, PolicyError> {
         }
     })?;
     let (policy, rules) = parse(&text, name)?;
-    Ok(Loaded {
+    Ok(LoadedPolicy {
         policy,
         rules,
         source: Source::File(path.to_path_buf()),
@@ -411,19 +455,10 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
         }
     }
     for sev in policy.issues.fix_slo.keys() {
-        if sev != "none" && !policy.issues.severity_labels.contains_key(sev) {
-            let known: Vec<&str> = policy
-                .issues
-                .severity_labels
-                .keys()
-                .map(String::as_str)
-                .collect();
+        if let Some(undefined) = policy.issues.undefined(sev) {
             return Err(at(
                 &[Step::Key("issues"), Step::Key("fix_slo"), Step::Key(sev)],
-                format!(
-                    "`issues.fix_slo` names severity `{sev}`, which `issues.severity_labels` does not define{}",
-                    list_hint(&known)
-                ),
+                format!("`issues.fix_slo` names severity `{sev}`, {undefined}"),
             ));
         }
     }
@@ -495,19 +530,9 @@ fn snippet(text: &str, line: u64) -> String {
 }
 
 fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> PolicyError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((1, 1));
-    let raw = e.to_string();
-    let message = improve_message(&bare_message(&raw));
-    PolicyError::Invalid {
-        file: file.to_string(),
-        line,
-        column,
-        snippet: snippet(text, line),
-        message: crate::escape::line(&message).into_owned(),
-    }
+    let at = e.location().map(|l| (l.line(), l.column()));
+    let message = improve_message(&bare_message(&e.to_string()));
+    located(text, file, at, message)
 }
 
 /// serde-saphyr renders its own location and snippet; keep only the message.

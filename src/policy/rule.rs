@@ -417,18 +417,10 @@ impl RuleSpec {
         let metric = Metric::parse(self.metric.trim())
             .ok_or_else(|| at("metric")(unknown_metric(&self.metric)))?;
         if let Metric::OpenBugs(OpenAgg::Severity(sev)) = &metric
-            && sev != "none"
-            && !policy.issues.severity_labels.contains_key(sev)
+            && let Some(undefined) = policy.issues.undefined(sev)
         {
-            let known: Vec<&str> = policy
-                .issues
-                .severity_labels
-                .keys()
-                .map(String::as_str)
-                .collect();
             return Err(at("metric")(format!(
-                "`{metric}` names severity `{sev}`, which `issues.severity_labels` does not define{}",
-                super::list_hint(&known)
+                "`{metric}` names severity `{sev}`, {undefined}"
             )));
         }
         if matches!(

@@ -7,25 +7,25 @@ use serde_saphyr::Spanned;
 use std::fmt;
 
 /// A line and column, both from 1.
-pub type At = (u64, u64);
+pub(super) type At = (u64, u64);
 
 /// One step of a path into the policy: a mapping key or a list index.
 #[derive(Debug, Clone, Copy)]
-pub enum Step<'a> {
+pub(super) enum Step<'a> {
     Key(&'a str),
     Item(usize),
 }
 
 /// The located keys of one policy text.
 #[derive(Debug, Default)]
-pub struct Spans {
+pub(super) struct Spans {
     root: Option<Node>,
 }
 
 impl Spans {
     /// Reads the locations of `text`; text that does not parse has none (its parse error
     /// carries its own location).
-    pub fn read(text: &str) -> Spans {
+    pub(super) fn read(text: &str) -> Spans {
         Spans {
             root: serde_saphyr::from_str::<Node>(text).ok(),
         }
@@ -33,7 +33,7 @@ impl Spans {
 
     /// Where the last step of `path` is written: a key's own position, or a list item's
     /// first character. `None` when the path is not in the text.
-    pub fn find(&self, path: &[Step<'_>]) -> Option<At> {
+    pub(super) fn find(&self, path: &[Step<'_>]) -> Option<At> {
         let mut node = self.root.as_ref()?;
         let mut at = None;
         for step in path {

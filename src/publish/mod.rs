@@ -2,4 +2,6 @@
 //! request comment, the trend issue, the job summary, step outputs and annotations.
 
 pub mod actions;
+pub mod check;
 pub mod github;
+pub mod markers;

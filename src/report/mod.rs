@@ -1,6 +1,7 @@
 //! Reports: the assembled numbers of one evaluation, rendered as text, markdown or JSON.
 //! Pure: no I/O here.
 
+pub mod comment;
 pub mod json;
 pub mod markdown;
 pub mod notes;

@@ -35,7 +35,7 @@ pub use schema::SCHEMA_VERSION;
 use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub(crate) use schema::wrong_type;
-use schema::{APPLICATION_ID, Migration, TABLES};
+use schema::{APPLICATION_ID, TABLES};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -192,7 +192,7 @@ impl CacheFile {
         let _mode: String = conn
             .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
             .map_err(&err)?;
-        migrate(&mut conn, schema::MIGRATIONS).map_err(&err)?;
+        migrate(&mut conn, schema::STEPS).map_err(&err)?;
         if let Some(warning) = repair(&mut conn).map_err(&err)? {
             warnings.push(format!("the cache `{}` {warning}", path.display()));
         }
@@ -349,28 +349,35 @@ pub(crate) fn inspect(conn: &Connection) -> rusqlite::Result<Verdict> {
     }
 }
 
-/// Brings the file to [`SCHEMA_VERSION`]: applies the migrations it lacks (all of them to
-/// a new file) in one transaction, checking the version again under the write lock so
-/// two runs opening the same file do not both migrate it.
-fn migrate(conn: &mut Connection, migrations: &[Migration]) -> rusqlite::Result<()> {
-    let latest = migrations.len() as i64;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version >= latest {
+/// Brings the file to the version of `steps` with `rusqlite_migration`: the migrations it
+/// lacks (all of them for a new file) run in one transaction, then the application id is
+/// set. A file already at that version is not written to. When two runs migrate the same
+/// file at once, the second one's transaction fails on what the first created; that is
+/// fine when the file is now at the version wanted.
+fn migrate(conn: &mut Connection, steps: &[&'static str]) -> rusqlite::Result<()> {
+    let latest = steps.len() as i64;
+    let version =
+        |conn: &Connection| conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+    if version(conn)? >= latest {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if let Ok(from) = usize::try_from(version)
-        && version < latest
+    if let Err(e) = schema::migrations(steps).to_latest(conn)
+        && version(conn)? != latest
     {
-        schema::apply(&tx, migrations, from)?;
+        return Err(match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => err,
+            other => rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                Some(other.to_string()),
+            ),
+        });
     }
-    tx.commit()
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
 }
 
 /// Rebuilds a slipgate cache of an unknown schema version in place: drops everything in
-/// one transaction and applies every migration. The file is never deleted, so a
-/// process that has it open (and its journal) stay consistent.
+/// one transaction (leaving version 0), then applies every migration. The file is never
+/// deleted, so a process that has it open (and its journal) stay consistent.
 fn rebuild(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
     let objects: Vec<(String, String)> = {
@@ -391,8 +398,9 @@ fn rebuild(conn: &mut Connection) -> rusqlite::Result<()> {
         let name = name.replace('"', "\"\"");
         tx.execute_batch(&format!("DROP {kind} IF EXISTS \"{name}\""))?;
     }
-    schema::apply(&tx, schema::MIGRATIONS, 0)?;
-    tx.commit()
+    tx.execute_batch("PRAGMA user_version = 0")?;
+    tx.commit()?;
+    migrate(conn, schema::STEPS)
 }
 
 /// Finds rows whose columns hold the wrong type (written by another program, or by hand)
@@ -750,16 +758,12 @@ mod tests {
         // A hypothetical version 2: the list tables change (dropped and made anew: they
         // are fetched again), `test_runs` gains a column (its rows carried over).
         let bump = [
-            schema::MIGRATIONS[0],
-            Migration {
-                sql: &[
-                    "DROP TABLE issues;
-                     CREATE TABLE issues (api_url TEXT NOT NULL, repo TEXT NOT NULL,
-                         number INTEGER NOT NULL, PRIMARY KEY (api_url, repo, number));
-                     DELETE FROM sync WHERE resource = 'issues';",
-                    "ALTER TABLE test_runs ADD COLUMN runner TEXT;",
-                ],
-            },
+            schema::STEPS[0],
+            "DROP TABLE issues;
+             CREATE TABLE issues (api_url TEXT NOT NULL, repo TEXT NOT NULL,
+                 number INTEGER NOT NULL, PRIMARY KEY (api_url, repo, number));
+             DELETE FROM sync WHERE resource = 'issues';
+             ALTER TABLE test_runs ADD COLUMN runner TEXT;",
         ];
         let mut conn = connect(&path, BUSY_TIMEOUT, OpenFlags::default()).unwrap();
         migrate(&mut conn, &bump).unwrap();

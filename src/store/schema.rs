@@ -9,17 +9,20 @@
 //! (they are fetched again; clear their `sync` rows too); one that changes `test_runs`
 //! must carry its rows over.
 //!
-//! The runner follows `rusqlite_migration`'s model (`user_version`, ordered steps, one
-//! transaction); that crate is not used because no release of it builds with rusqlite
-//! 0.43 (its newest, 2.6, requires rusqlite 0.40).
+//! The migrations run through `rusqlite_migration` (`user_version`, ordered steps, each
+//! run in one transaction). slipgate stays on the rusqlite release that crate builds
+//! with.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
 
 /// `PRAGMA application_id` of a slipgate cache: "slgt".
 pub(super) const APPLICATION_ID: i64 = 0x736c_6774;
 
 /// Version 1, the list cache: one sync state per list, and the rows of each list.
-pub(super) const LISTS_V1: &str = "
+macro_rules! lists_v1 {
+    () => {
+        "
 CREATE TABLE sync (
     api_url   TEXT NOT NULL,
     repo      TEXT NOT NULL,
@@ -58,10 +61,14 @@ CREATE TABLE pulls (
     updated_at       INTEGER NOT NULL,
     PRIMARY KEY (api_url, repo, number)
 ) WITHOUT ROWID;
-";
+"
+    };
+}
 
 /// Version 1, the test-run history.
-pub(super) const RUNS_V1: &str = "
+macro_rules! runs_v1 {
+    () => {
+        "
 CREATE TABLE test_runs (
     repo        TEXT NOT NULL,
     sha         TEXT NOT NULL,
@@ -78,42 +85,23 @@ CREATE TABLE test_runs (
     PRIMARY KEY (repo, sha, run_id)
 );
 CREATE INDEX test_runs_by_time ON test_runs (repo, at);
-";
-
-/// One schema version: the SQL that takes a file from the version before to this one.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Migration {
-    pub sql: &'static [&'static str],
+"
+    };
 }
 
-/// Every migration, oldest first: version N is `MIGRATIONS[..N]` applied. Append only;
-/// never edit a released step.
-pub(super) const MIGRATIONS: &[Migration] = &[
+/// Every migration, oldest first: version N is `STEPS[..N]` applied. Append only; never
+/// edit a released step.
+pub(super) const STEPS: &[&str] = &[
     // 1: the list cache and the test-run history, as slipgate 0.1 created them.
-    Migration {
-        sql: &[LISTS_V1, RUNS_V1],
-    },
+    concat!(lists_v1!(), runs_v1!()),
 ];
 
 /// The schema version this slipgate writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
 
-/// Applies `migrations[from..]` inside `tx` and records the new version (and the
-/// application id). `from` is the file's `user_version`, at most `migrations.len()`.
-pub(super) fn apply(
-    tx: &Transaction<'_>,
-    migrations: &[Migration],
-    from: usize,
-) -> rusqlite::Result<()> {
-    for step in migrations.iter().skip(from) {
-        for sql in step.sql {
-            tx.execute_batch(sql)?;
-        }
-    }
-    tx.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
-        migrations.len()
-    ))
+/// `steps` as `rusqlite_migration` migrations.
+pub(super) fn migrations(steps: &[&'static str]) -> Migrations<'static> {
+    Migrations::from_iter(steps.iter().map(|sql| M::up(sql)))
 }
 
 /// The tables whose rows [`super::repair`] checks, in the order it checks them.

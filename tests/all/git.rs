@@ -14,7 +14,7 @@ fn read_with(r: &TestRepo, pattern: &str, prereleases: bool, last: Option<usize>
     let opts = GitOptions {
         tag_pattern: &pattern,
         include_prereleases: prereleases,
-        changes_for_last: last,
+        changes: last.map_or(git::Changes::All, git::Changes::Newest),
         paths: &git::Pathspec::default(),
         until: None,
     };
@@ -469,7 +469,7 @@ fn a_folder_inside_the_work_tree_is_discovered() {
     let opts = GitOptions {
         tag_pattern: &pattern,
         include_prereleases: false,
-        changes_for_last: None,
+        changes: git::Changes::All,
         paths: &git::Pathspec::default(),
         until: None,
     };
@@ -535,7 +535,7 @@ fn a_missing_commit_is_an_error_that_says_how_to_fix_it() {
     let opts = GitOptions {
         tag_pattern: &pattern,
         include_prereleases: false,
-        changes_for_last: None,
+        changes: git::Changes::All,
         paths: &git::Pathspec::default(),
         until: None,
     };
@@ -684,7 +684,7 @@ fn read_paths(r: &TestRepo, pattern: &str, paths: &[&str], until: Option<i64>) -
     let opts = GitOptions {
         tag_pattern: &pattern,
         include_prereleases: false,
-        changes_for_last: None,
+        changes: git::Changes::All,
         paths: &paths,
         until,
     };

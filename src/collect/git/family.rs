@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The fewest non-matching tags a family needs to dominate.
-pub const MIN_TAGS: usize = 10;
+pub(super) const MIN_TAGS: usize = 10;
 /// How many times the matching tags a family needs to dominate.
-pub const RATIO: usize = 3;
+pub(super) const RATIO: usize = 3;
 
 /// A family that clearly dominates the matching tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dominant {
+pub(super) struct Dominant {
     /// The name before the version (`tokio-`).
     pub prefix: String,
     /// Its tags that the pattern does not match.
@@ -30,7 +30,7 @@ pub struct Dominant {
 
 impl Dominant {
     /// The tag pattern that would match the family: `^tokio-(?P<version>\d+\.\d+\.\d+)$`.
-    pub fn pattern(&self) -> String {
+    pub(super) fn pattern(&self) -> String {
         let mut escaped = String::with_capacity(self.prefix.len());
         for c in self.prefix.chars() {
             // The characters special outside a class (`-` is not: `tokio-` stays as is).
@@ -43,7 +43,7 @@ impl Dominant {
     }
 
     /// The package name the prefix suggests (`tokio` for `tokio-` or `tokio-v`), if any.
-    pub fn package(&self) -> Option<&str> {
+    pub(super) fn package(&self) -> Option<&str> {
         let name = self.prefix.trim_end_matches(|c: char| !c.is_alphanumeric());
         let name = match name.strip_suffix('v') {
             Some(rest) if rest.ends_with(|c: char| !c.is_alphanumeric()) => {
@@ -57,7 +57,7 @@ impl Dominant {
 }
 
 /// The family (prefix) of a tag name, if it ends in a semver version.
-pub fn family(name: &str) -> Option<&str> {
+pub(super) fn family(name: &str) -> Option<&str> {
     static VERSION: OnceLock<Option<Regex>> = OnceLock::new();
     let re = VERSION
         .get_or_init(|| {
@@ -71,7 +71,10 @@ pub fn family(name: &str) -> Option<&str> {
 
 /// The family that clearly dominates the tags `pattern` matches, if one does (see the
 /// module doc); among equals, the one with the smaller prefix.
-pub fn dominant<'a>(names: impl Iterator<Item = &'a str>, pattern: &Regex) -> Option<Dominant> {
+pub(super) fn dominant<'a>(
+    names: impl Iterator<Item = &'a str>,
+    pattern: &Regex,
+) -> Option<Dominant> {
     let mut matched = 0usize;
     let mut families: BTreeMap<&str, usize> = BTreeMap::new();
     for name in names {

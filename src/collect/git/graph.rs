@@ -18,7 +18,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 /// What a walk needs to know of a commit, read from its raw object.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParsedCommit {
+pub(super) struct ParsedCommit {
     pub parents: Vec<Oid>,
     /// The root tree (`None` when the `tree` line is missing or unreadable; only
     /// `releases.paths` needs it).
@@ -32,7 +32,7 @@ pub struct ParsedCommit {
 /// Parses a raw commit object (`tree`, `parent`..., `author`, `committer`, other
 /// headers, blank line, message). Lenient like git: a signature whose time cannot be
 /// read has time 0; an unreadable parent line is an error (the history would be wrong).
-pub fn parse_commit(raw: &[u8]) -> Result<ParsedCommit, String> {
+pub(super) fn parse_commit(raw: &[u8]) -> Result<ParsedCommit, String> {
     let mut parents = Vec::new();
     let mut tree = None;
     let mut author_time = None;
@@ -121,7 +121,7 @@ struct Node {
 }
 
 /// A commit in a walk's result.
-pub struct Change<'g> {
+pub(super) struct Change<'g> {
     pub oid: Oid,
     pub author_time: i64,
     pub subject: &'g str,
@@ -144,7 +144,7 @@ struct Queued {
 
 /// Commits read so far, by id.
 #[derive(Default)]
-pub struct Graph {
+pub(super) struct Graph {
     nodes: Vec<Node>,
     index: HashMap<Oid, u32>,
     parents: Vec<u32>,
@@ -152,7 +152,7 @@ pub struct Graph {
 }
 
 impl Graph {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self::default()
     }
 
@@ -272,7 +272,7 @@ impl Graph {
     /// The non-merge commits reachable from `tip` and not from `hide`
     /// (`git rev-list --no-merges hide..tip`), newest first. `load` reads a commit the
     /// graph has not seen yet.
-    pub fn range<E>(
+    pub(super) fn range<E>(
         &mut self,
         tip: Oid,
         hide: Option<Oid>,

@@ -1,9 +1,10 @@
 //! The libgit2 engine behind [`History`].
 
 use super::graph::{Graph, ParsedCommit, parse_commit};
-use super::pathspec::{Pathspec, TreeDiff};
+use super::pathspec::TreeDiff;
 use super::{GitError, GitOptions, History};
 use crate::model::{Candidate, Commit, GitHistory, Release, Timestamp};
+use crate::policy::Pathspec;
 use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -602,7 +603,8 @@ impl History for Git2History {
             touches: HashMap::new(),
             later: 0,
         };
-        let first_loaded = match opts.changes_for_last {
+        let times: Vec<_> = found.iter().map(|f| f.time).collect();
+        let first_loaded = match opts.changes.newest(&times, opts.until) {
             Some(n) => found.len().saturating_sub(n),
             None => 0,
         };

@@ -196,7 +196,7 @@ fn unblock(hints: &[Unblock]) -> String {
             Unblock::Waive { label } => {
                 let _ = writeln!(
                     out,
-                    "- add the label {} to waive this rule (someone who may label pull requests decides);",
+                    "- add the label {} to waive this rule (someone who may label pull requests decides).",
                     code(label)
                 );
             }
@@ -205,9 +205,9 @@ fn unblock(hints: &[Unblock]) -> String {
                     out,
                     "- this rule measures the repository, not this pull request, so it fails every pull request until that is handled{}",
                     if *freeze {
-                        " (fix pull requests still pass, see below);"
+                        " (fix pull requests still pass, see below)."
                     } else {
-                        ": fix the backlog first. With `freeze: {exempt_fixes: true}` in the policy, fix pull requests would pass meanwhile;"
+                        ": fix the backlog first. With `freeze: {exempt_fixes: true}` in the policy, fix pull requests would pass meanwhile."
                     }
                 );
             }

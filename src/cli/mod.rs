@@ -1,8 +1,11 @@
-//! Command-line arguments (clap derive). Parsed here, turned into requests in `app`.
+//! Command-line arguments (clap derive), and [`request`]: the arguments and the
+//! environment turned into the checked settings of one invocation.
 //!
 //! Every flag is parsed into a typed value here, before any work: a bad value (from the
 //! command line or from the environment variable that feeds the flag) is a usage error,
 //! exit 2, naming the flag. Help never shows an environment variable's value.
+
+#![warn(unreachable_pub)]
 
 use crate::duration::Dur;
 use crate::github::DEFAULT_API_URL;
@@ -14,6 +17,8 @@ use clap::builder::{
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+pub(crate) mod request;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,8 +44,8 @@ impl Cli {
     /// not set, like the empty `GITHUB_REPOSITORY` and `GITHUB_API_URL`.
     pub fn without_empty_paths(mut self) -> Cli {
         let actions = match &mut self.command {
-            Command::Check(a) => &mut a.actions,
-            Command::ReleaseCheck(a) => &mut a.actions,
+            Command::Check(a) => &mut a.gate.actions,
+            Command::ReleaseCheck(a) => &mut a.gate.actions,
             Command::Report(_) | Command::Policy(_) => return self,
         };
         for path in [
@@ -118,31 +123,16 @@ pub struct GithubArgs {
     #[arg(long)]
     pub offline: bool,
     /// GitHub token. Optional for public repositories (60 requests an hour).
-    #[arg(
-        long,
-        env = "GITHUB_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
+    #[arg(long, env = "GITHUB_TOKEN", value_name = "TOKEN")]
+    #[arg(hide_env_values = true)]
     pub token: Option<String>,
     /// The GitHub repository, OWNER/NAME [default: from the `origin` remote].
-    #[arg(
-        long,
-        env = "GITHUB_REPOSITORY",
-        hide_env_values = true,
-        value_name = "OWNER/NAME",
-        value_parser = parse_github_repo
-    )]
+    #[arg(long, env = "GITHUB_REPOSITORY", value_name = "OWNER/NAME")]
+    #[arg(value_parser = parse_github_repo, hide_env_values = true)]
     pub github_repo: Option<String>,
     /// The API base URL (GitHub Enterprise: https://HOST/api/v3).
-    #[arg(
-        long,
-        env = "GITHUB_API_URL",
-        hide_env_values = true,
-        default_value = DEFAULT_API_URL,
-        value_name = "URL",
-        value_parser = parse_api_url
-    )]
+    #[arg(long, env = "GITHUB_API_URL", default_value = DEFAULT_API_URL, value_name = "URL")]
+    #[arg(value_parser = parse_api_url, hide_env_values = true)]
     pub api_url: String,
     /// The cache file of issues and pull requests (keep it between CI runs with actions/cache).
     #[arg(long, default_value = ".slipgate/cache.db", value_name = "PATH")]
@@ -191,39 +181,20 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ActionsArgs {
     /// The event that triggered the run.
-    #[arg(
-        long,
-        env = "GITHUB_EVENT_NAME",
-        hide_env_values = true,
-        value_name = "NAME"
-    )]
+    #[arg(long, env = "GITHUB_EVENT_NAME", value_name = "NAME")]
+    #[arg(hide_env_values = true)]
     pub event_name: Option<String>,
     /// The event payload (JSON).
-    #[arg(
-        long,
-        env = "GITHUB_EVENT_PATH",
-        hide_env_values = true,
-        value_name = "FILE",
-        value_parser = env_path()
-    )]
+    #[arg(long, env = "GITHUB_EVENT_PATH", value_name = "FILE", value_parser = env_path())]
+    #[arg(hide_env_values = true)]
     pub event_path: Option<PathBuf>,
     /// Append the markdown report here (the job summary).
-    #[arg(
-        long,
-        env = "GITHUB_STEP_SUMMARY",
-        hide_env_values = true,
-        value_name = "FILE",
-        value_parser = env_path()
-    )]
+    #[arg(long, env = "GITHUB_STEP_SUMMARY", value_name = "FILE", value_parser = env_path())]
+    #[arg(hide_env_values = true)]
     pub step_summary: Option<PathBuf>,
     /// Write the step outputs `verdict`, `failed-rules` and `report-json` here.
-    #[arg(
-        long,
-        env = "GITHUB_OUTPUT",
-        hide_env_values = true,
-        value_name = "FILE",
-        value_parser = env_path()
-    )]
+    #[arg(long, env = "GITHUB_OUTPUT", value_name = "FILE", value_parser = env_path())]
+    #[arg(hide_env_values = true)]
     pub output_file: Option<PathBuf>,
     /// Where to write the JSON report whose path `report-json` names [default: a file in RUNNER_TEMP or the temp dir].
     #[arg(long, value_name = "FILE")]
@@ -231,6 +202,17 @@ pub struct ActionsArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// What a gate run reads and writes (`check`, `release-check`).
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    #[command(flatten)]
+    pub actions: ActionsArgs,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    #[command(flatten)]
+    pub tests: TestArgs,
 }
 
 #[derive(Debug, Args)]
@@ -254,11 +236,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TRIGGER", value_enum)]
     pub trigger: Option<Trigger>,
     #[command(flatten)]
-    pub actions: ActionsArgs,
-    #[command(flatten)]
-    pub github: GithubArgs,
-    #[command(flatten)]
-    pub tests: TestArgs,
+    pub gate: GateArgs,
 }
 
 #[derive(Debug, Args)]
@@ -267,11 +245,7 @@ pub struct ReleaseCheckArgs {
     #[arg(long, value_name = "TAG", value_parser = NonEmptyStringValueParser::new())]
     pub tag: Option<String>,
     #[command(flatten)]
-    pub actions: ActionsArgs,
-    #[command(flatten)]
-    pub github: GithubArgs,
-    #[command(flatten)]
-    pub tests: TestArgs,
+    pub gate: GateArgs,
 }
 
 /// `--trigger` takes the policy's `on:` names.

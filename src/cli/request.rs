@@ -1,0 +1,253 @@
+//! The checked request: the flags (parsed into typed values by clap in [`crate::cli`])
+//! and every environment variable slipgate reads (here, once, in [`Env::read`]), turned
+//! into the settings of one invocation before any work starts.
+
+use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
+use crate::error::{Error, Result};
+use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
+use crate::model::{GitHistory, Timestamp};
+use crate::policy::{self, LoadedPolicy};
+use crate::report::Links;
+use std::path::{Path, PathBuf};
+
+/// The environment variables read besides those clap reads for flags (`GITHUB_TOKEN`,
+/// `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_EVENT_*`, `GITHUB_STEP_SUMMARY`,
+/// `GITHUB_OUTPUT`), and the current folder. Empty values mean not set.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Env {
+    /// `NO_COLOR` is set (and not empty).
+    pub no_color: bool,
+    /// `GITHUB_ACTIONS=true`: annotations are written.
+    pub in_actions: bool,
+    /// `GITHUB_SHA`: the commit a test run is recorded under.
+    pub sha: Option<String>,
+    /// `GITHUB_RUN_ID`: the CI run a test run is recorded under.
+    pub run_id: Option<String>,
+    /// `GITHUB_SERVER_URL`: the web server links point to.
+    pub server_url: Option<String>,
+    /// `RUNNER_TEMP`: where the JSON report goes by default.
+    pub runner_temp: Option<PathBuf>,
+    /// The current folder (`--junit` patterns are relative to it).
+    pub cwd: PathBuf,
+}
+
+impl Env {
+    pub(crate) fn read() -> Env {
+        let var = |name| std::env::var(name).ok().filter(|s| !s.is_empty());
+        Env {
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            in_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            sha: var("GITHUB_SHA"),
+            run_id: var("GITHUB_RUN_ID"),
+            server_url: var("GITHUB_SERVER_URL").filter(|s| !s.trim().is_empty()),
+            runner_temp: std::env::var_os("RUNNER_TEMP").map(PathBuf::from),
+            cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        }
+    }
+}
+
+/// One invocation: the repository, its policy, the evaluation time, the terminal.
+pub(crate) struct Session {
+    pub repo: PathBuf,
+    pub policy: LoadedPolicy,
+    pub now: Timestamp,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub color: bool,
+    pub env: Env,
+}
+
+impl Session {
+    /// Loads the policy and settles the evaluation time and colour.
+    pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
+        let policy = policy::load(g.policy.as_deref(), &policy_root(&g.repo))?;
+        // Colour only on a terminal (or when asked), and never with NO_COLOR.
+        let color = !env.no_color
+            && match g.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => crate::console::stdout_is_terminal(),
+            };
+        Ok(Session {
+            repo: g.repo.clone(),
+            policy,
+            now: g.now.unwrap_or_else(|| chrono::Utc::now().timestamp()),
+            quiet: g.quiet,
+            verbose: g.verbose,
+            color,
+            env,
+        })
+    }
+
+    /// A line on stderr unless `--quiet`.
+    pub(crate) fn info(&self, msg: &str) {
+        if !self.quiet {
+            crate::console::eprint_line(msg);
+        }
+    }
+
+    pub(crate) fn debug(&self, msg: &str) {
+        if self.verbose && !self.quiet {
+            crate::console::eprint_line(&format!("slipgate: {msg}"));
+        }
+    }
+}
+
+/// The policy file of `policy check [FILE]`: FILE or `--policy`, not both.
+pub(crate) fn policy_file<'a>(
+    file: Option<&'a Path>,
+    global: Option<&'a Path>,
+) -> Result<Option<&'a Path>> {
+    if let (Some(file), Some(global)) = (file, global) {
+        return Err(Error::Usage(format!(
+            "two policy files named: `{}` (--policy) and `{}`; name one, either with --policy or after `policy check`",
+            global.display(),
+            file.display()
+        )));
+    }
+    Ok(file.or(global))
+}
+
+/// Where policy files are looked for: the top of the work tree containing `repo` (or `repo`).
+pub(crate) fn policy_root(repo: &Path) -> PathBuf {
+    let mut dir = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
+    let start = dir.clone();
+    loop {
+        if dir.join(".git").exists() {
+            return dir;
+        }
+        if !dir.pop() {
+            return start;
+        }
+    }
+}
+
+/// Where GitHub data comes from and goes to.
+#[derive(Debug, Clone)]
+pub(crate) struct GithubSource {
+    pub offline: bool,
+    /// `--github-repo` or `GITHUB_REPOSITORY`.
+    pub repo: Option<String>,
+    pub api_url: String,
+    pub token: Option<String>,
+    /// The cache file; `None` with `--no-cache`.
+    pub cache: Option<PathBuf>,
+    pub max_wait: std::time::Duration,
+    /// The web server of links: `GITHUB_SERVER_URL`, else the one of the API URL
+    /// (`https://api.github.com` → `https://github.com`, `https://HOST/api/v3` →
+    /// `https://HOST`).
+    pub server: String,
+    /// Progress lines of long fetches on stderr.
+    pub progress: bool,
+    /// `--comment-author` or `SLIPGATE_COMMENT_AUTHOR`: the login slipgate posts as.
+    pub comment_author: Option<String>,
+}
+
+impl GithubSource {
+    pub(crate) fn new(args: &GithubArgs, s: &Session) -> GithubSource {
+        let api_url = args.api_url.trim_end_matches('/').to_string();
+        let server = s.env.server_url.clone().unwrap_or_else(|| {
+            if api_url == DEFAULT_API_URL.trim_end_matches('/') {
+                "https://github.com".to_string()
+            } else {
+                api_url
+                    .strip_suffix("/api/v3")
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        });
+        GithubSource {
+            offline: args.offline,
+            repo: args
+                .github_repo
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string),
+            token: args.token.clone().filter(|t| !t.trim().is_empty()),
+            cache: (!args.no_cache).then(|| args.cache.clone()),
+            max_wait: std::time::Duration::from_secs(args.max_wait.secs().max(0) as u64),
+            server,
+            progress: !s.quiet,
+            comment_author: args.comment_author.clone().filter(|l| !l.is_empty()),
+            api_url,
+        }
+    }
+
+    /// The GitHub repository to read: the flag or `GITHUB_REPOSITORY`, else the `origin`
+    /// remote when it lives on the API's host (github.com for api.github.com).
+    pub(crate) fn repo_of(&self, git: &GitHistory) -> Option<String> {
+        if let Some(r) = &self.repo {
+            return Some(r.clone());
+        }
+        let origin = git.origin_url.as_deref()?;
+        let api_host = host_of(&self.api_url)?;
+        let expected = if api_host == "api.github.com" {
+            "github.com".to_string()
+        } else {
+            api_host
+        };
+        if host_of(origin)? != expected {
+            return None;
+        }
+        repo_from_remote(origin)
+    }
+
+    /// The client configuration for `repo`.
+    pub(crate) fn config(&self, repo: String) -> GithubConfig {
+        let mut cfg = GithubConfig::new(repo);
+        cfg.api_url = self.api_url.clone();
+        cfg.token = self.token.clone();
+        cfg.cache_path = self.cache.clone();
+        cfg.max_wait = self.max_wait;
+        cfg.progress = self.progress;
+        cfg.comment_author = self.comment_author.clone();
+        // Every list read of this run (fetch, comment, trend issue) shares one budget.
+        cfg.page_budget = crate::github::PageBudget::for_this_run();
+        cfg
+    }
+
+    /// Where the report's links point: the repository read, on [`Self::server`]. No
+    /// links without a repository, or when the server is not known.
+    pub(crate) fn links(&self, repo: Option<&str>) -> Links {
+        repo.map(|r| Links::new(&self.server, r))
+            .unwrap_or_default()
+    }
+}
+
+/// The host part of a URL or scp-like remote (`github.com`), lowercased.
+fn host_of(url: &str) -> Option<String> {
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest,
+        None => url.split_once(':').map(|(h, _)| h)?,
+    };
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_lowercase())
+}
+
+/// The JUnit files to read: `--junit` (relative to the current folder), else the
+/// policy's `tests.paths` (relative to the repository); none when neither names any.
+#[derive(Debug, Clone)]
+pub(crate) struct TestSource {
+    pub patterns: Vec<String>,
+    pub base: PathBuf,
+}
+
+impl TestSource {
+    pub(crate) fn new(args: &TestArgs, s: &Session) -> Option<TestSource> {
+        if !args.junit.is_empty() {
+            Some(TestSource {
+                patterns: args.junit.clone(),
+                base: s.env.cwd.clone(),
+            })
+        } else if !s.policy.policy.tests.paths.is_empty() {
+            Some(TestSource {
+                patterns: s.policy.policy.tests.paths.clone(),
+                base: policy_root(&s.repo),
+            })
+        } else {
+            None
+        }
+    }
+}

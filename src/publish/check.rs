@@ -1,0 +1,336 @@
+//! What `check` and `release-check` write: stdout, the job summary, the JSON report and
+//! the step outputs, annotations, the pull request comment, the trend issue, and the
+//! test run in the cache.
+
+use crate::console::Stream;
+use crate::escape::line as esc;
+use crate::gate::{GateResult, Status, TestFigures};
+use crate::github::{GithubConfig, GithubError};
+use crate::model::Timestamp;
+use crate::publish::actions::{self, Level};
+use crate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue};
+use crate::publish::markers;
+use crate::report::{self, Format, Report, sanitize, verdicts};
+use std::path::{Path, PathBuf};
+
+/// Where the local outputs go.
+#[derive(Debug, Clone)]
+pub struct Local {
+    /// The format on stdout.
+    pub format: Format,
+    /// Print nothing but errors (JSON on stdout is still printed).
+    pub quiet: bool,
+    /// Running in GitHub Actions: warnings and tripped rules become annotations.
+    pub annotate: bool,
+    /// The job summary file.
+    pub step_summary: Option<PathBuf>,
+    /// The step outputs file.
+    pub output_file: Option<PathBuf>,
+    /// Where the JSON report goes, and whether it is written (asked for, or named by
+    /// the `report-json` output).
+    pub report_json: PathBuf,
+    pub write_json: bool,
+}
+
+/// Where GitHub writes go.
+#[derive(Debug, Clone)]
+pub enum Remote {
+    /// `--offline`.
+    Offline,
+    /// No GitHub repository known.
+    Unknown,
+    /// Boxed: a configuration is far larger than the other variants.
+    Repo(Box<GithubConfig>),
+}
+
+impl Remote {
+    /// The client configuration, or why `flag` wrote nothing (`offline`: what was not
+    /// written).
+    fn config(&self, flag: &str, offline: &str) -> std::result::Result<&GithubConfig, String> {
+        match self {
+            Remote::Offline => Err(format!("{flag} with --offline: {offline}")),
+            Remote::Unknown => Err(format!(
+                "{flag}: no GitHub repository known (set --github-repo or GITHUB_REPOSITORY)"
+            )),
+            Remote::Repo(cfg) => Ok(cfg),
+        }
+    }
+}
+
+/// A write that failed: what was being written, where, and why (the edge reports it as
+/// an input/output error, exit 2).
+#[derive(Debug)]
+pub struct WriteFailed {
+    pub action: &'static str,
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+type Result<T> = std::result::Result<T, WriteFailed>;
+
+/// Writes to stdout (every line guarded, see [`crate::console`]); a closed pipe (`| head`)
+/// is not an error, any other write failure (a full disk) is.
+pub fn stdout(s: &str) -> Result<()> {
+    crate::console::print(s).map_err(|e| WriteFailed {
+        action: "write to",
+        path: "standard output".into(),
+        source: e,
+    })
+}
+
+/// A line on stderr unless `quiet`.
+pub fn info(quiet: bool, msg: &str) {
+    if !quiet {
+        crate::console::eprint_line(msg);
+    }
+}
+
+/// Warnings go to stderr, one line each: a warning quotes data (file names, tags, server
+/// messages), so it goes through [`crate::escape::line`].
+pub fn warn_all(quiet: bool, warnings: &[String]) {
+    for w in warnings {
+        info(quiet, &format!("warning: {}", esc(w)));
+    }
+}
+
+/// Warnings of the run itself (not of the report): an annotation each in GitHub
+/// Actions, and a line on stderr.
+pub fn warn_run(local: &Local, warnings: &[String]) {
+    for w in warnings {
+        if local.annotate {
+            command(
+                local.format,
+                &actions::annotation(Level::Warning, "slipgate", w),
+            );
+        }
+        info(local.quiet, &format!("warning: {}", esc(w)));
+    }
+}
+
+/// Prints a workflow command: on stdout beside a text report; on stderr when stdout
+/// carries JSON or markdown, which must stay parseable (the runner reads both).
+fn command(format: Format, line: &str) {
+    let to = if format == Format::Text {
+        Stream::Stdout
+    } else {
+        Stream::Stderr
+    };
+    crate::console::command(to, line);
+}
+
+/// Writes stdout (`text`, the rendered output), the job summary (`markdown_body`),
+/// outputs and annotations.
+pub fn local(
+    local: &Local,
+    report: &Report,
+    gate: &GateResult,
+    text: &str,
+    markdown_body: &str,
+) -> Result<()> {
+    // stdout
+    if !local.quiet || local.format == Format::Json {
+        stdout(text)?;
+    }
+    if local.format == Format::Text {
+        warn_all(local.quiet, &report.warnings);
+    }
+    // job summary (1 MiB limit)
+    if let Some(path) = &local.step_summary {
+        let md = sanitize::truncate_body_bytes(
+            markdown_body,
+            sanitize::SUMMARY_MAX_BYTES - 1024,
+            "_(cut: the job summary is limited to 1 MiB)_",
+        );
+        actions::append_summary(path, &md).map_err(|source| WriteFailed {
+            action: "write the job summary (GITHUB_STEP_SUMMARY)",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    // the JSON report and the step outputs
+    let json_path = &local.report_json;
+    if local.write_json {
+        std::fs::write(json_path, report::json::render(report)).map_err(|source| WriteFailed {
+            action: "write the JSON report",
+            path: json_path.clone(),
+            source,
+        })?;
+    }
+    if let Some(path) = &local.output_file {
+        // Rule names come from the policy file, which a pull request can change: one line
+        // each, whatever they hold.
+        let failed: Vec<_> = gate.failed_rules().into_iter().map(esc).collect();
+        let failed = failed.join(",");
+        let json = json_path.display().to_string();
+        actions::write_outputs(
+            path,
+            &[
+                ("verdict", gate.overall.name()),
+                ("failed-rules", failed.as_str()),
+                ("report-json", json.as_str()),
+            ],
+        )
+        .map_err(|source| WriteFailed {
+            action: "write the step outputs (GITHUB_OUTPUT)",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    // annotations, in GitHub Actions only
+    if local.annotate {
+        for w in &report.warnings {
+            command(
+                local.format,
+                &actions::annotation(Level::Warning, "slipgate", w),
+            );
+        }
+        for v in &gate.verdicts {
+            let level = match v.status {
+                Status::Fail => Level::Error,
+                Status::Warn => Level::Warning,
+                _ => continue,
+            };
+            command(
+                local.format,
+                &actions::annotation(
+                    level,
+                    &format!("slipgate: {}", v.rule),
+                    &verdicts::reason(v),
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn runtime() -> std::result::Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Creates or updates the pull request comment; `body` gets the previous comment's body.
+/// Returns what was done, or a warning (never fails the run: the summary still has it).
+pub fn comment(
+    remote: &Remote,
+    pr: u64,
+    body: &mut dyn FnMut(Option<&str>) -> String,
+) -> std::result::Result<String, String> {
+    let cfg = remote.config("--comment", "no comment was written")?;
+    let rt = runtime()?;
+    let explain = |e: GithubError| {
+        if let GithubError::Forbidden {
+            permission,
+            message,
+            ..
+        } = &e
+        {
+            // The error's own text names the action and the fork case; say each once.
+            let message = if message.is_empty() {
+                String::new()
+            } else {
+                format!(": {message}")
+            };
+            format!(
+                "could not comment on pull request #{pr}: GitHub refused (403{message}); the token needs the `{permission}` permission, and a workflow run for a pull request from a fork only gets a read-only token; the job summary carries the report"
+            )
+        } else if matches!(e, GithubError::NotFound { .. }) {
+            format!(
+                "could not comment on pull request #{pr}: GitHub answered 404; check that #{pr} is a pull request of {} and that the token can see it (--pr, GITHUB_REPOSITORY)",
+                cfg.repo
+            )
+        } else {
+            format!("could not comment on pull request #{pr}: {e}")
+        }
+    };
+    match rt
+        .block_on(upsert_comment_with(cfg, pr, markers::COMMENT, body))
+        .map_err(explain)?
+    {
+        CommentOutcome::Created(_, url) => Ok(format!("commented: {url}")),
+        CommentOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("comment", &url, &author, &assumed)),
+        CommentOutcome::Updated(_, url) => Ok(format!("updated the comment: {url}")),
+        CommentOutcome::Unchanged(_, url) => Ok(format!("the comment is up to date: {url}")),
+    }
+}
+
+/// The warning when GitHub shows what slipgate just created as `author`'s, not as the
+/// `assumed` login's (a GitHub App token posts as its own bot).
+fn not_recognised(what: &str, url: &str, author: &str, assumed: &str) -> String {
+    format!(
+        "created the {what} {url}, but GitHub shows it as written by `{author}`, not `{assumed}` as slipgate assumed, so the next run will not recognise it and will create another; set `--comment-author {author}` (env SLIPGATE_COMMENT_AUTHOR, action input `comment-author`)"
+    )
+}
+
+/// Creates or updates the trend issue. Returns what was done, or a warning.
+pub fn trend_issue(
+    remote: &Remote,
+    title: &str,
+    body: &str,
+) -> std::result::Result<String, String> {
+    let cfg = remote.config("--trend-issue", "the issue was not updated")?;
+    let rt = runtime()?;
+    match rt
+        .block_on(upsert_issue(
+            cfg,
+            title,
+            markers::TREND,
+            body,
+            &["slipgate".to_string()],
+        ))
+        .map_err(|e| format!("could not update the trend issue: {e}"))?
+    {
+        IssueOutcome::Created(_, url) => Ok(format!("opened the trend issue: {url}")),
+        IssueOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("trend issue", &url, &author, &assumed)),
+        IssueOutcome::Updated(_, url) => Ok(format!("updated the trend issue: {url}")),
+        IssueOutcome::Unchanged(_, url) => Ok(format!("the trend issue is up to date: {url}")),
+    }
+}
+
+/// The test run to keep: the commit (`GITHUB_SHA`, else HEAD) and the CI run
+/// (`GITHUB_RUN_ID`) it belongs to.
+#[derive(Debug, Clone)]
+pub struct RunKey<'a> {
+    pub repo: &'a str,
+    pub sha: &'a str,
+    pub run_id: Option<&'a str>,
+    pub at: Timestamp,
+}
+
+/// Stores this run's test totals and its flaky and failing test ids in the cache, so
+/// later runs can chart pass rate and spot tests that flip. A cache problem is a
+/// warning, never an error.
+pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<String> {
+    use crate::model::TestTotalsRow;
+    use crate::store::runs::record_test_run;
+    let totals = TestTotalsRow {
+        passed: t.passed as u64,
+        failed: t.failed as u64,
+        errored: t.errored as u64,
+        skipped: t.skipped as u64,
+        flaky: t.flaky as u64,
+        duration: t.duration,
+    };
+    let failing: Vec<String> = t.failing.iter().map(|f| f.test.id()).collect();
+    let flaky: Vec<String> = t.flaky_tests.iter().map(|f| f.id()).collect();
+    if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    match record_test_run(
+        cache, key.repo, key.sha, key.run_id, key.at, &totals, &flaky, &failing,
+    ) {
+        Ok(w) => w,
+        Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    }
+}
