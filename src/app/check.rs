@@ -230,7 +230,7 @@ fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
         return Remote::Offline;
     }
     match github.repo_of(git) {
-        Some(repo) => Remote::Repo(github.config(repo)),
+        Some(repo) => Remote::Repo(Box::new(github.config(repo))),
         None => Remote::Unknown,
     }
 }

@@ -140,6 +140,16 @@ pub struct GithubArgs {
     /// Do not read or write the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// The login slipgate posts as, e.g. `my-app[bot]` for a GitHub App token [default:
+    /// the token's account, or `github-actions[bot]`].
+    #[arg(
+        long,
+        env = "SLIPGATE_COMMENT_AUTHOR",
+        hide_env_values = true,
+        value_name = "LOGIN",
+        value_parser = parse_login
+    )]
+    pub comment_author: Option<String>,
     /// The longest wait for a rate limit to reset before giving up, e.g. `60s`, `5m`.
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
     pub max_wait: Dur,
@@ -301,6 +311,19 @@ pub fn parse_github_repo(text: &str) -> Result<String, String> {
     }
 }
 
+/// `--comment-author` (and `SLIPGATE_COMMENT_AUTHOR`): a GitHub login, `[bot]` allowed
+/// at the end. Empty means not set (the action passes an empty input through).
+pub fn parse_login(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let name = t.strip_suffix("[bot]").unwrap_or(t);
+    let ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok && (t.is_empty() || !name.is_empty()) {
+        Ok(t.to_string())
+    } else {
+        Err("not a GitHub login (check --comment-author or SLIPGATE_COMMENT_AUTHOR); write the account slipgate posts as, e.g. `my-app[bot]`".into())
+    }
+}
+
 /// `--api-url` (and `GITHUB_API_URL`): an http(s) URL with a host; a trailing `/` is
 /// dropped. Empty means not set: GitHub's own API.
 pub fn parse_api_url(text: &str) -> Result<String, String> {
@@ -341,6 +364,16 @@ pub fn parse_glob(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_authors_are_logins() {
+        assert_eq!(parse_login(" my-app[bot] "), Ok("my-app[bot]".to_string()));
+        assert_eq!(parse_login("octocat"), Ok("octocat".to_string()));
+        assert_eq!(parse_login(""), Ok(String::new()));
+        for bad in ["[bot]", "a b", "x/y", "@octocat", "a[bot]x"] {
+            assert!(parse_login(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn times_are_rfc3339_or_dates() {

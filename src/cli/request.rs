@@ -170,6 +170,8 @@ pub(crate) struct GithubSource {
     pub server: String,
     /// Progress lines of long fetches on stderr.
     pub progress: bool,
+    /// `--comment-author` or `SLIPGATE_COMMENT_AUTHOR`: the login slipgate posts as.
+    pub comment_author: Option<String>,
 }
 
 impl GithubSource {
@@ -198,6 +200,7 @@ impl GithubSource {
             max_wait: std::time::Duration::from_secs(args.max_wait.secs().max(0) as u64),
             server,
             progress: !s.quiet,
+            comment_author: args.comment_author.clone().filter(|l| !l.is_empty()),
             api_url,
         }
     }
@@ -229,6 +232,9 @@ impl GithubSource {
         cfg.cache_path = self.cache.clone();
         cfg.max_wait = self.max_wait;
         cfg.progress = self.progress;
+        cfg.comment_author = self.comment_author.clone();
+        // Every list read of this run (fetch, comment, trend issue) shares one budget.
+        cfg.page_budget = crate::github::PageBudget::for_this_run();
         cfg
     }
 

@@ -39,7 +39,8 @@ pub enum Remote {
     Offline,
     /// No GitHub repository known.
     Unknown,
-    Repo(GithubConfig),
+    /// Boxed: a configuration is far larger than the other variants.
+    Repo(Box<GithubConfig>),
 }
 
 impl Remote {
@@ -262,9 +263,23 @@ pub fn comment(
         .map_err(explain)?
     {
         CommentOutcome::Created(_, url) => Ok(format!("commented: {url}")),
+        CommentOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("comment", &url, &author, &assumed)),
         CommentOutcome::Updated(_, url) => Ok(format!("updated the comment: {url}")),
         CommentOutcome::Unchanged(_, url) => Ok(format!("the comment is up to date: {url}")),
     }
+}
+
+/// The warning when GitHub shows what slipgate just created as `author`'s, not as the
+/// `assumed` login's (a GitHub App token posts as its own bot).
+fn not_recognised(what: &str, url: &str, author: &str, assumed: &str) -> String {
+    format!(
+        "created the {what} {url}, but GitHub shows it as written by `{author}`, not `{assumed}` as slipgate assumed, so the next run will not recognise it and will create another; set `--comment-author {author}` (env SLIPGATE_COMMENT_AUTHOR, action input `comment-author`)"
+    )
 }
 
 /// Creates or updates the trend issue. Returns what was done, or a warning.
@@ -286,6 +301,12 @@ pub fn trend_issue(
         .map_err(|e| format!("could not update the trend issue: {e}"))?
     {
         IssueOutcome::Created(_, url) => Ok(format!("opened the trend issue: {url}")),
+        IssueOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("trend issue", &url, &author, &assumed)),
         IssueOutcome::Updated(_, url) => Ok(format!("updated the trend issue: {url}")),
         IssueOutcome::Unchanged(_, url) => Ok(format!("the trend issue is up to date: {url}")),
     }

@@ -22,6 +22,7 @@ pub fn slipgate(dir: &Path) -> Command {
     c.current_dir(dir);
     for var in [
         "GITHUB_TOKEN",
+        "SLIPGATE_COMMENT_AUTHOR",
         "GITHUB_REPOSITORY",
         "GITHUB_API_URL",
         "GITHUB_EVENT_NAME",

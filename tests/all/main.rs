@@ -6,6 +6,7 @@ mod contract;
 mod e2e;
 mod git;
 mod github;
+mod github_trust;
 mod gitrepo;
 mod hostile;
 mod inputs;
