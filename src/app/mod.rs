@@ -55,7 +55,7 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
         }
         PolicyCommand::Check { file } => {
             let file = request::policy_file(file.as_deref(), global)?;
-            let loaded = policy::load(file, &policy_root(repo))?;
+            let loaded = request::load_policy(file, &policy_root(repo))?;
             crate::console::eprint_line(&format!(
                 "policy OK: {} ({} rule{})",
                 loaded.source.describe(),

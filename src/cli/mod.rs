@@ -142,6 +142,16 @@ pub struct GithubArgs {
     /// Do not read or write the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// The login slipgate posts as, e.g. `my-app[bot]` for a GitHub App token [default:
+    /// the token's account, or `github-actions[bot]`].
+    #[arg(
+        long,
+        env = "SLIPGATE_COMMENT_AUTHOR",
+        hide_env_values = true,
+        value_name = "LOGIN",
+        value_parser = parse_login
+    )]
+    pub comment_author: Option<String>,
     /// The longest wait for a rate limit to reset before giving up, e.g. `60s`, `5m`.
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
     pub max_wait: Dur,
@@ -314,23 +324,36 @@ pub fn parse_period(text: &str) -> Result<Dur, String> {
 }
 
 /// `--github-repo` (and `GITHUB_REPOSITORY`): `OWNER/NAME`. Empty means not set (the
-/// repository then comes from the `origin` remote).
+/// repository then comes from the `origin` remote). Checked here, before any work, by the
+/// GitHub client's own rule ([`crate::github::repo_from_remote`]: ASCII letters, digits,
+/// `-`, `_`, `.` in each half, neither `.` nor `..`), so what passes here is what the
+/// client accepts online.
 pub fn parse_github_repo(text: &str) -> Result<String, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(String::new());
     }
-    let ok_part = |p: &str| {
-        !p.is_empty()
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    match t.split_once('/') {
-        Some((owner, name)) if ok_part(owner) && ok_part(name) => Ok(t.to_string()),
-        _ => Err(
+    let same = crate::github::repo_from_remote(&format!("https://github.com/{t}"));
+    if same.as_deref() == Some(t) {
+        Ok(t.to_string())
+    } else {
+        Err(
             "not a GitHub repository (check --github-repo or GITHUB_REPOSITORY); write OWNER/NAME, e.g. `rust-lang/cargo`"
                 .into(),
-        ),
+        )
+    }
+}
+
+/// `--comment-author` (and `SLIPGATE_COMMENT_AUTHOR`): a GitHub login, `[bot]` allowed
+/// at the end. Empty means not set (the action passes an empty input through).
+pub fn parse_login(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let name = t.strip_suffix("[bot]").unwrap_or(t);
+    let ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok && (t.is_empty() || !name.is_empty()) {
+        Ok(t.to_string())
+    } else {
+        Err("not a GitHub login (check --comment-author or SLIPGATE_COMMENT_AUTHOR); write the account slipgate posts as, e.g. `my-app[bot]`".into())
     }
 }
 
@@ -376,6 +399,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn comment_authors_are_logins() {
+        assert_eq!(parse_login(" my-app[bot] "), Ok("my-app[bot]".to_string()));
+        assert_eq!(parse_login("octocat"), Ok("octocat".to_string()));
+        assert_eq!(parse_login(""), Ok(String::new()));
+        for bad in ["[bot]", "a b", "x/y", "@octocat", "a[bot]x"] {
+            assert!(parse_login(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn times_are_rfc3339_or_dates() {
         assert_eq!(parse_time("2026-11-23T12:00:00Z"), Ok(1_795_435_200));
         assert_eq!(parse_time("2026-11-23T13:00:00+01:00"), Ok(1_795_435_200));
@@ -387,9 +420,16 @@ mod tests {
     #[test]
     fn repositories_urls_and_globs() {
         assert_eq!(parse_github_repo(" o/n "), Ok("o/n".to_string()));
+        assert_eq!(
+            parse_github_repo("a.b/.c_d-1"),
+            Ok("a.b/.c_d-1".to_string())
+        );
         assert_eq!(parse_github_repo(" "), Ok(String::new()));
         assert_eq!(parse_api_url(""), Ok(DEFAULT_API_URL.to_string()));
-        for bad in ["o", "o/", "/n", "o/n/x", "o n/x"] {
+        for bad in [
+            "o", "o/", "/n", "o/n/x", "o n/x", "../x", "o/..", "./r", "o/.", "o/n.git", "o/n?x",
+            "o/n#x", "o/n/", "o//n",
+        ] {
             assert!(parse_github_repo(bad).is_err(), "{bad}");
         }
         assert_eq!(
