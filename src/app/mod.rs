@@ -5,6 +5,7 @@
 #![warn(unreachable_pub)]
 
 mod check;
+mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Report(args) => report_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
+        Command::Trend(args) => trend::trend_command(&session, args),
         Command::Policy(_) => Ok(exit::PASSED),
     }
 }

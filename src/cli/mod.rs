@@ -46,7 +46,7 @@ impl Cli {
         let actions = match &mut self.command {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
-            Command::Report(_) | Command::Policy(_) => return self,
+            Command::Report(_) | Command::Trend(_) | Command::Policy(_) => return self,
         };
         for path in [
             &mut actions.event_path,
@@ -98,6 +98,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Release readiness: the rules with `on: release` against the unreleased changes (or a tag).
     ReleaseCheck(ReleaseCheckArgs),
+    /// Metric series over periods, releases and recorded test runs, with their deltas.
+    Trend(TrendArgs),
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -168,6 +170,28 @@ pub struct ReportArgs {
     /// How many of the newest releases to show.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub last: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    #[command(flatten)]
+    pub tests: TestArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The length of a period, e.g. `7d`, `1w`, `24h`.
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = parse_period)]
+    pub period: Dur,
+    /// How many periods, ending at the evaluation time.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub periods: u64,
+    /// How many of the newest releases the release series covers.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub releases: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -288,6 +312,15 @@ pub fn parse_duration(text: &str) -> Result<Dur, String> {
     crate::duration::parse(text).map_err(|_| {
         "not a duration; write a whole number followed by a unit: s, m, h, d or w (e.g. `60s`, `5m`)".into()
     })
+}
+
+/// `--period`: a duration longer than zero and at most a year (`7d`, `1w`, `24h`).
+pub fn parse_period(text: &str) -> Result<Dur, String> {
+    let d = parse_duration(text)?;
+    if d.secs() <= 0 || d.secs() > 366 * 86_400 {
+        return Err("a period must be longer than 0s and at most 366d (e.g. `7d`)".into());
+    }
+    Ok(d)
 }
 
 /// `--github-repo` (and `GITHUB_REPOSITORY`): `OWNER/NAME`. Empty means not set (the
@@ -415,5 +448,9 @@ mod tests {
         assert!(parse_glob("").is_err());
         assert_eq!(parse_duration("5m"), Ok(Dur(300)));
         assert!(parse_duration("banana").is_err());
+        assert_eq!(parse_period("1w"), Ok(Dur(604_800)));
+        for bad in ["0d", "0s", "400d", "7", "-1d"] {
+            assert!(parse_period(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -15,4 +15,5 @@ mod junit_trust;
 mod layers;
 mod mockhub;
 mod render;
+mod trend;
 mod trust_cache;
