@@ -11,6 +11,7 @@
 //! the environment into one checked request; `app` only wires.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
 
 mod app;
 pub mod cli;

@@ -33,12 +33,12 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The `rel="next"` target of the `Link` header, as a path and query.
-    pub fn next_page(&self) -> Option<String> {
+    pub(crate) fn next_page(&self) -> Option<String> {
         self.header("link")
             .and_then(|h| link_target(h, "next"))
             .map(path_and_query)
@@ -144,7 +144,7 @@ fn origin_text(uri: &http::Uri) -> String {
 }
 
 impl Client {
-    pub fn new(cfg: &GithubConfig) -> Result<Self, GithubError> {
+    pub(crate) fn new(cfg: &GithubConfig) -> Result<Self, GithubError> {
         let token = cfg.effective_token();
         if let Some(token) = token
             && !token.bytes().all(|b| b.is_ascii_graphic())
@@ -195,25 +195,25 @@ impl Client {
         })
     }
 
-    pub fn authenticated(&self) -> bool {
+    pub(crate) fn authenticated(&self) -> bool {
         self.authenticated
     }
 
     /// The run's page budget ([`super::PageBudget`]).
-    pub fn page_budget(&self) -> &super::PageBudget {
+    pub(crate) fn page_budget(&self) -> &super::PageBudget {
         &self.page_budget
     }
 
     /// Blanks the token (as sent, percent-encoded, JSON-escaped or base64 as in a
     /// `Basic` header) out of text that came from outside (error bodies, transport
     /// errors, headers) before it goes into an error.
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         self.redactor.apply(text)
     }
 
     /// `err` with the token blanked out of the text it quotes from an answer (a JSON
     /// parser's message can quote a value).
-    pub fn scrub(&self, err: GithubError) -> GithubError {
+    pub(crate) fn scrub(&self, err: GithubError) -> GithubError {
         match err {
             GithubError::Decode { action, message } => GithubError::Decode {
                 action,
@@ -223,7 +223,7 @@ impl Client {
         }
     }
 
-    pub async fn get(
+    pub(crate) async fn get(
         &self,
         path_and_query: &str,
         etag: Option<&str>,
@@ -233,7 +233,7 @@ impl Client {
             .await
     }
 
-    pub async fn post(
+    pub(crate) async fn post(
         &self,
         path: &str,
         body: &serde_json::Value,
@@ -243,7 +243,7 @@ impl Client {
             .await
     }
 
-    pub async fn patch(
+    pub(crate) async fn patch(
         &self,
         path: &str,
         body: &serde_json::Value,

@@ -39,7 +39,7 @@ pub const MAX_PAGES_PER_RUN: u32 = 400;
 /// The share of the hourly rate limit (`X-RateLimit-Limit`) one run may spend on list
 /// pages when that is more than [`MAX_PAGES_PER_RUN`]: two fifths (2,000 pages of a
 /// personal token's 5,000; 6,000 of an enterprise installation's 15,000).
-pub const LIMIT_SHARE_PER_RUN: (u64, u64) = (2, 5);
+pub(crate) const LIMIT_SHARE_PER_RUN: (u64, u64) = (2, 5);
 
 /// The highest hourly rate limit GitHub gives a token (an installation on GitHub
 /// Enterprise Cloud: 15,000); a larger `X-RateLimit-Limit` is not believed.
@@ -172,7 +172,7 @@ pub(crate) struct Pager {
 impl Pager {
     /// A list starting at `first` (a path and query), read against `budget`; `full`
     /// when it is read to its end whatever it holds.
-    pub fn new(first: &str, budget: &PageBudget, full: bool) -> Self {
+    pub(crate) fn new(first: &str, budget: &PageBudget, full: bool) -> Self {
         Pager {
             seen: HashSet::from([page_key(first)]),
             pages: 0,
@@ -184,7 +184,7 @@ impl Pager {
 
     /// Pages read so far.
     #[cfg(test)]
-    pub fn pages(&self) -> u32 {
+    pub(crate) fn pages(&self) -> u32 {
         self.pages
     }
 
@@ -192,7 +192,11 @@ impl Pager {
     /// to read, `None` at the end of the list, or an error when the links loop, end
     /// short of the announced last page, or run past a bound (see the module
     /// documentation).
-    pub fn next(&mut self, reply: &Reply, action: &str) -> Result<Option<String>, GithubError> {
+    pub(crate) fn next(
+        &mut self,
+        reply: &Reply,
+        action: &str,
+    ) -> Result<Option<String>, GithubError> {
         self.pages += 1;
         if let Some(limit) = reply
             .header("x-ratelimit-limit")

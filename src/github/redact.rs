@@ -18,7 +18,7 @@ pub(crate) struct Redactor {
 
 impl Redactor {
     /// A redactor for `secret`; `None` (or empty) redacts nothing.
-    pub fn new(secret: Option<&str>) -> Self {
+    pub(crate) fn new(secret: Option<&str>) -> Self {
         let pattern = secret
             .filter(|s| !s.is_empty())
             .and_then(|s| Regex::new(&pattern_of(s)).ok());
@@ -26,7 +26,7 @@ impl Redactor {
     }
 
     /// `text` with every form of the token replaced by [`MASK`].
-    pub fn apply(&self, text: &str) -> String {
+    pub(crate) fn apply(&self, text: &str) -> String {
         match &self.pattern {
             Some(pattern) => pattern.replace_all(text, MASK).into_owned(),
             None => text.to_string(),

@@ -5,10 +5,10 @@ use super::{Engine, Inputs};
 use crate::model::{Commit, GitHistory, GithubData, Release};
 use crate::policy::Policy;
 
-pub const D: i64 = 86_400;
+pub(crate) const D: i64 = 86_400;
 
 /// Release `tag` at `day`, with changes (authored day, subject).
-pub fn release(tag: &str, day: i64, changes: &[(i64, &str)]) -> Release {
+pub(crate) fn release(tag: &str, day: i64, changes: &[(i64, &str)]) -> Release {
     Release {
         tag: tag.into(),
         version: semver::Version::parse(tag.trim_start_matches('v')).expect("version"),
@@ -29,7 +29,7 @@ pub fn release(tag: &str, day: i64, changes: &[(i64, &str)]) -> Release {
 }
 
 /// The engine over `git` (and `github`) at day 50.
-pub fn engine<'a>(
+pub(crate) fn engine<'a>(
     git: &'a GitHistory,
     github: Option<&'a GithubData>,
     policy: &'a Policy,
