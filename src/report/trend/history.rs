@@ -50,12 +50,12 @@ pub const KEYS: &[&str] = &[
     "lead_time.p90",
     "bugs_found",
     "defect_rate",
-    "bug_fix.p50",
-    "bug_fix.p90",
-    "bug_fix.within_slo",
+    "bug_fix_time.p50",
+    "bug_fix_time.p90",
+    "bug_fix_time.within_slo",
     "time_to_restore.p50",
     "change_failure_rate",
-    "pr_cycle.p50",
+    "pr_cycle_time.p50",
     "tests.pass_rate",
     "tests.failed",
     "tests.flaky",
@@ -102,7 +102,7 @@ pub struct RunFigures {
     /// Passed / (passed + failed + errored); none when nothing ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_rate: Option<f64>,
-    /// Failed and errored tests.
+    /// Failed tests (errored ones not counted, as in `tests.failed`).
     pub failed: u64,
     pub flaky: u64,
 }
