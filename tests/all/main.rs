@@ -13,4 +13,5 @@ mod junit_trust;
 mod layers;
 mod mockhub;
 mod render;
+mod trend_issue;
 mod trust_cache;

@@ -89,27 +89,46 @@ pub struct Page<'a> {
     pub cached_runs: &'a [TestRunRow],
 }
 
-/// The key figures of this update, for the history block: the last period's value of
-/// each period series, and this run's test figures.
-pub fn snapshot(t: &Trend, tests: Option<&TestMetrics>, gate: &GateResult) -> Snapshot {
+/// The key figures of this update, for the history block and the lead table: the open
+/// bugs now, the flow metrics over the policy window, this run's test figures.
+pub fn snapshot(r: &Report, gate: &GateResult) -> Snapshot {
+    let w = &r.window;
+    let secs = |v: Option<i64>| v.map(|v| v as f64);
+    let lead = w.changes.as_ref().map(|c| &c.lead_time);
+    let fix = w.bug_fix.as_ref();
+    let tests = r.tests.as_ref();
+    let open = r.open_bugs.as_ref();
     let mut values = std::collections::BTreeMap::new();
     for key in history::KEYS {
         let v = match *key {
+            "open_bugs.total" => open.map(|o| o.total as f64),
+            "open_bugs.overdue" => open.map(|o| o.overdue as f64),
+            "release_frequency" => Some(w.release_frequency),
+            "changes" => w.changes.as_ref().map(|c| c.changes as f64),
+            "lead_time.p50" => lead.and_then(|l| secs(l.p50)),
+            "lead_time.p90" => lead.and_then(|l| secs(l.p90)),
+            "bugs_found" => w.bugs_found.map(|n| n as f64),
+            "defect_rate" => w.defect_rate,
+            "bug_fix_time.p50" => fix.and_then(|f| secs(f.fix_time.p50)),
+            "bug_fix_time.p90" => fix.and_then(|f| secs(f.fix_time.p90)),
+            "bug_fix_time.within_slo" => fix.and_then(|f| f.within_slo),
+            "time_to_restore.p50" => w
+                .time_to_restore
+                .as_ref()
+                .and_then(|f| secs(f.fix_time.p50)),
+            "change_failure_rate" => w.change_failure_rate,
+            "pr_cycle_time.p50" => w.pr_cycle.as_ref().and_then(|c| secs(c.cycle_time.p50)),
             "tests.pass_rate" => tests.and_then(|t| t.pass_rate),
             "tests.failed" => tests.map(|t| t.failed as f64),
             "tests.flaky" => tests.map(|t| t.flaky.len() as f64),
-            k => t
-                .series
-                .get(k)
-                .and_then(|s| s.per_period.last())
-                .and_then(|p| p.value),
+            _ => None,
         };
         if let Some(v) = v {
             values.insert(key.to_string(), v);
         }
     }
     Snapshot {
-        t: t.evaluated_at,
+        t: r.evaluated_at,
         verdict: Some(gate.overall.name().to_string()),
         values,
     }
@@ -352,12 +371,13 @@ fn target(rules: &[Rule], key: &str) -> String {
 }
 
 /// A label for a Mermaid x-axis: slipgate's own words or data reduced to characters
-/// Mermaid reads as text inside quotes (letters, digits, `.`, `_`, `+`, `-`, `/`, `:`),
+/// Mermaid reads as text inside quotes (letters, digits, space, `.`, `_`, `+`, `-`, `/`,
+/// `:`),
 /// cut to 20 characters, with no `--`.
 pub fn chart_label(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().take(20) {
-        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '/' | ':') {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '/' | ':' | ' ') {
             c
         } else if c == '-' && !out.ends_with('-') {
             '-'
@@ -367,6 +387,19 @@ pub fn chart_label(text: &str) -> String {
         out.push(c);
     }
     if out.is_empty() { "_".into() } else { out }
+}
+
+/// The top of a chart's y-axis: 100 for percentages, else a round number above `max`.
+fn axis_top(max: f64, percent: bool) -> f64 {
+    if percent {
+        return 100.0;
+    }
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let raw = max * 1.1;
+    let step = 10f64.powf(raw.log10().floor()) / 2.0;
+    (raw / step).ceil() * step
 }
 
 /// A number for a chart: at most two decimals.
@@ -398,11 +431,7 @@ fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> St
             Plot::Line(v) | Plot::Bar(v) => v.iter().copied(),
         })
         .fold(0.0_f64, f64::max);
-    let top = if max <= 0.0 {
-        1.0
-    } else {
-        (max * 1.1 * 100.0).ceil() / 100.0
-    };
+    let top = axis_top(max, y.contains('%'));
     let labels: Vec<String> = labels
         .iter()
         .map(|l| format!("\"{}\"", chart_label(l)))
@@ -528,13 +557,30 @@ fn charts(p: &Page<'_>) -> String {
         "Bugs",
         true,
     );
-    period_chart(
-        &mut out,
-        &["bugs_found", "defect_rate"],
-        "Bugs found (bars) and defect rate per 100 changes (line)",
-        "Count",
-        true,
-    );
+    // Bugs found per period, and the defect rate where changes were released (0 where
+    // none were: a chart has no gaps).
+    if let (Some(found), Some(rate)) = (s("bugs_found"), s("defect_rate")) {
+        let points = found
+            .per_period
+            .iter()
+            .zip(&rate.per_period)
+            .map(|(f, r)| {
+                let v = f.value.map(|f| (f, r.value.unwrap_or(0.0)));
+                (period_label(f.end), vec![v.map(|v| v.0), v.map(|v| v.1)])
+            })
+            .collect();
+        let (labels, cols) = chart_points(points);
+        if !labels.is_empty() {
+            out.push_str(&chart(
+                "Bugs found (bars) and defect rate per 100 changes (line, 0 without releases)",
+                &x_period,
+                "Bugs, bugs per 100 changes",
+                &labels,
+                &[Plot::Bar(cols[0].clone()), Plot::Line(cols[1].clone())],
+            ));
+            out.push('\n');
+        }
+    }
     period_chart(
         &mut out,
         &["bug_fix_time.p50"],
@@ -548,7 +594,7 @@ fn charts(p: &Page<'_>) -> String {
         .iter()
         .map(|r| {
             let label = match &r.run {
-                Some(id) => format!("#{id}"),
+                Some(id) => format!("run {id}"),
                 None => short(&r.commit).to_string(),
             };
             (label, vec![r.pass_rate.map(|v| v * 100.0)])
@@ -672,13 +718,14 @@ fn dora(r: &Report) -> String {
 /// The lead table: one row per key metric.
 fn lead_table(p: &Page<'_>) -> String {
     let mut out = format!(
-        "### Key figures\n\n| Metric | Now | Target | Previous | Change | Last {} periods |\n|---|--:|--:|--:|--:|---|\n",
+        "### Key figures\n\n| Metric | Now | Target | Previous update | Change | Last {} × {} |\n|---|--:|--:|--:|--:|---|\n",
         p.trend
             .series
             .values()
             .map(|s| s.per_period.len())
             .max()
-            .unwrap_or(0)
+            .unwrap_or(0),
+        human(p.trend.period_seconds),
     );
     let current = p.history.snapshots.last();
     for (key, label) in LEAD {
@@ -720,9 +767,16 @@ fn lead_table(p: &Page<'_>) -> String {
             render(key, before),
         );
     }
-    if p.previous.is_none() {
-        out.push_str("\n<sub>Previous: the figures of the last update of this issue; this is its first update with a history.</sub>\n");
-    }
+    let _ = writeln!(
+        out,
+        "\n<sub>Now: open bugs today, the other figures over the last {} (the policy window), tests of this run. Previous update: the figures this issue showed last time{}. The last column: one mark per period (test figures: per run), `·` where there is no value.</sub>",
+        human(p.report.window_seconds),
+        if p.previous.is_none() {
+            "; this is its first update with a history"
+        } else {
+            ""
+        }
+    );
     out
 }
 
@@ -730,7 +784,7 @@ fn lead_table(p: &Page<'_>) -> String {
 fn team_detail(p: &Page<'_>) -> String {
     let r = p.report;
     let links = &r.links;
-    let mut out = String::from("<details><summary>Team detail: the evidence</summary>\n\n");
+    let mut out = String::from("<details><summary>Team detail (the evidence)</summary>\n\n");
     if let Some(open) = &r.open_bugs {
         let bugs = if open.overdue_bugs.is_empty() {
             &open.oldest
