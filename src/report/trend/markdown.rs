@@ -939,3 +939,60 @@ pub fn body(p: &Page<'_>) -> String {
     out.push_str(&crate::report::markdown::footer(p.report));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_its_own_range() {
+        // 0..7 maps onto the 8 bars one to one; none is `·`; a flat series sits mid-way.
+        let v: Vec<Option<f64>> = (0..8).map(|k| Some(k as f64)).collect();
+        assert_eq!(sparkline(&v), "▁▂▃▄▅▆▇█");
+        assert_eq!(sparkline(&[Some(2.0), None, Some(4.0)]), "▁·█");
+        assert_eq!(sparkline(&[Some(5.0), Some(5.0)]), "▄▄");
+    }
+
+    #[test]
+    fn dora_levels_at_their_bounds() {
+        const H: f64 = 3_600.0;
+        const D: f64 = 86_400.0;
+        assert_eq!(Dora::lead_time(23.0 * H), Dora::Elite);
+        assert_eq!(Dora::lead_time(D), Dora::High);
+        assert_eq!(Dora::lead_time(7.0 * D), Dora::High);
+        assert_eq!(Dora::lead_time(30.0 * D), Dora::Medium);
+        assert_eq!(Dora::lead_time(31.0 * D), Dora::Low);
+        assert_eq!(Dora::time_to_restore(59.0 * 60.0), Dora::Elite);
+        assert_eq!(Dora::time_to_restore(H), Dora::High);
+        assert_eq!(Dora::time_to_restore(7.0 * D), Dora::Medium);
+        assert_eq!(Dora::time_to_restore(8.0 * D), Dora::Low);
+        assert_eq!(Dora::change_failure_rate(0.05), Dora::Elite);
+        assert_eq!(Dora::change_failure_rate(0.10), Dora::High);
+        assert_eq!(Dora::change_failure_rate(0.15), Dora::Medium);
+        assert_eq!(Dora::change_failure_rate(0.16), Dora::Low);
+        assert_eq!(Dora::release_frequency(7.0), Dora::Elite);
+        assert_eq!(Dora::release_frequency(1.0), Dora::High);
+        // 12 a year = 0.2308 per week
+        assert_eq!(Dora::release_frequency(0.24), Dora::Medium);
+        assert_eq!(Dora::release_frequency(0.2), Dora::Low);
+    }
+
+    #[test]
+    fn chart_labels_cannot_break_the_chart() {
+        assert_eq!(chart_label("v1.2.0-rc.1"), "v1.2.0-rc.1");
+        // Quotes, brackets, commas, `--` and newlines: none survives.
+        assert_eq!(chart_label("v1\"], [\"x"), "v1___ __x");
+        assert_eq!(chart_label("a-->b\n"), "a-_b_");
+        assert_eq!(chart_label(""), "_");
+        assert_eq!(chart_label(&"x".repeat(40)).len(), 20);
+    }
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(axis_top(50.0, true), 100.0);
+        // 18 × 1.1 = 19.8 → steps of 5 → 20; 2 × 1.1 = 2.2 → steps of 0.5 → 2.5
+        assert_eq!(axis_top(18.0, false), 20.0);
+        assert_eq!(axis_top(2.0, false), 2.5);
+        assert_eq!(axis_top(0.0, false), 1.0);
+    }
+}
