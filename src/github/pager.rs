@@ -12,8 +12,9 @@
 //! - per list, by what the first page's `rel="last"` announced plus a margin for items
 //!   added while the list is read ([`margin`]);
 //! - per run, by a [`PageBudget`] shared by every list read (concurrent ones included):
-//!   at most [`MAX_PAGES_PER_RUN`] pages in all; a full read whose first page announces
-//!   more pages than the budget has left stops at once;
+//!   at most [`MAX_PAGES_PER_RUN`] pages in all, or two fifths of the token's hourly
+//!   limit when that is more ([`LIMIT_SHARE_PER_RUN`]); a full read whose first page
+//!   announces more pages than the budget has left stops at once;
 //! - by the rate limit: no page is requested once `X-RateLimit-Remaining` is down to the
 //!   reserve ([`rate_reserve`], a tenth of the hourly limit), so the next run still works.
 //!
@@ -27,12 +28,22 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-/// Most list pages one run reads, every list together: 400 pages of 100 items. A cold
-/// read of a repository with 20,000 issues and pull requests takes at most 400 (200
-/// for the issue list, which includes pull requests, and up to 200 for the pull request
-/// list); 400 is well under the 1,000 requests per hour a workflow's `GITHUB_TOKEN`
-/// gets, so a runaway server cannot spend the quota of the next runs.
+/// Most list pages one run reads, every list together, before the rate limit is known:
+/// 400 pages of 100 items. A cold read of a repository with 20,000 issues and pull
+/// requests takes at most 400 (200 for the issue list, which includes pull requests, and
+/// up to 200 for the pull request list); 400 is well under the 1,000 requests per hour a
+/// workflow's `GITHUB_TOKEN` gets, so a runaway server cannot spend the quota of the next
+/// runs. A token with a higher hourly limit gets [`LIMIT_SHARE_PER_RUN`] of it.
 pub const MAX_PAGES_PER_RUN: u32 = 400;
+
+/// The share of the hourly rate limit (`X-RateLimit-Limit`) one run may spend on list
+/// pages when that is more than [`MAX_PAGES_PER_RUN`]: two fifths (2,000 pages of a
+/// personal token's 5,000; 6,000 of an enterprise installation's 15,000).
+pub const LIMIT_SHARE_PER_RUN: (u64, u64) = (2, 5);
+
+/// The highest hourly rate limit GitHub gives a token (an installation on GitHub
+/// Enterprise Cloud: 15,000); a larger `X-RateLimit-Limit` is not believed.
+const HIGHEST_HOURLY_LIMIT: u64 = 15_000;
 
 /// Pages a list may end before the last page its first page announced: GitHub computes
 /// `rel="last"` when the first page is served, and items deleted or transferred (or, on
@@ -66,28 +77,37 @@ fn margin(announced: u32) -> u32 {
 /// Clones count against the same pages.
 #[derive(Debug, Clone)]
 pub struct PageBudget {
-    max: u32,
+    max: Arc<AtomicU32>,
     used: Arc<AtomicU32>,
+    /// Whether a reply's hourly limit may raise `max` (the run's default budget); a
+    /// budget of a given size stays that size.
+    scales: bool,
 }
 
 impl Default for PageBudget {
-    /// A fresh budget of [`MAX_PAGES_PER_RUN`].
+    /// A fresh budget of [`MAX_PAGES_PER_RUN`], raised to [`LIMIT_SHARE_PER_RUN`] of the
+    /// hourly rate limit when a reply announces a higher one.
     fn default() -> Self {
-        PageBudget::new(MAX_PAGES_PER_RUN)
+        PageBudget {
+            scales: true,
+            ..PageBudget::new(MAX_PAGES_PER_RUN)
+        }
     }
 }
 
 impl PageBudget {
-    /// A fresh budget of `max` pages.
+    /// A fresh budget of exactly `max` pages.
     pub fn new(max: u32) -> Self {
         PageBudget {
-            max,
+            max: Arc::new(AtomicU32::new(max)),
             used: Arc::new(AtomicU32::new(0)),
+            scales: false,
         }
     }
 
     /// The one budget of this process (a CLI run): every configuration given it shares
-    /// the [`MAX_PAGES_PER_RUN`] pages, the fetch and the publishing alike.
+    /// its pages ([`MAX_PAGES_PER_RUN`], or two fifths of a higher hourly limit), the
+    /// fetch and the publishing alike.
     pub fn for_this_run() -> Self {
         static RUN: OnceLock<PageBudget> = OnceLock::new();
         RUN.get_or_init(PageBudget::default).clone()
@@ -95,7 +115,20 @@ impl PageBudget {
 
     /// The most pages.
     pub fn max(&self) -> u32 {
-        self.max
+        self.max.load(Ordering::Relaxed)
+    }
+
+    /// Raises the most pages to [`LIMIT_SHARE_PER_RUN`] of the hourly rate limit a reply
+    /// announced, when that is more (never lowers it). A limit above GitHub's highest
+    /// ([`HIGHEST_HOURLY_LIMIT`]) counts as that: the header comes from the server.
+    fn fit_limit(&self, limit: u64) {
+        if !self.scales {
+            return;
+        }
+        let (num, den) = LIMIT_SHARE_PER_RUN;
+        let limit = limit.min(HIGHEST_HOURLY_LIMIT);
+        let share = u32::try_from(limit * num / den).unwrap_or(u32::MAX);
+        self.max.fetch_max(share, Ordering::Relaxed);
     }
 
     /// Pages read so far.
@@ -105,7 +138,7 @@ impl PageBudget {
 
     /// Pages still allowed.
     fn left(&self) -> u32 {
-        self.max.saturating_sub(self.used())
+        self.max().saturating_sub(self.used())
     }
 
     /// Counts a page already read (the first of a list: it is always read, so a spent
@@ -118,7 +151,7 @@ impl PageBudget {
     fn try_take(&self) -> bool {
         self.used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                (used < self.max).then_some(used + 1)
+                (used < self.max.load(Ordering::Relaxed)).then_some(used + 1)
             })
             .is_ok()
     }
@@ -161,6 +194,12 @@ impl Pager {
     /// documentation).
     pub fn next(&mut self, reply: &Reply, action: &str) -> Result<Option<String>, GithubError> {
         self.pages += 1;
+        if let Some(limit) = reply
+            .header("x-ratelimit-limit")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            self.budget.fit_limit(limit);
+        }
         if self.pages == 1 {
             self.budget.charge();
             self.announced = reply
@@ -589,5 +628,34 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn a_higher_hourly_limit_raises_the_run_budget_to_two_fifths_of_it() {
+        // A GITHUB_TOKEN's 1,000: two fifths is 400, the budget stays 400.
+        let budget = PageBudget::default();
+        let mut p = Pager::new("/repos/o/r/issues?per_page=100", &budget, false);
+        p.next(&reply_with_rate(&links(2, 9), 999, Some(1000)), "list")
+            .unwrap();
+        assert_eq!(budget.max(), 400);
+        // A personal token's 5,000: 2,000 pages.
+        let budget = PageBudget::default();
+        let mut p = Pager::new("/repos/o/r/issues?per_page=100", &budget, false);
+        p.next(&reply_with_rate(&links(2, 9), 4999, Some(5000)), "list")
+            .unwrap();
+        assert_eq!(budget.max(), 2000);
+        // A server claiming a limit above GitHub's highest (15,000) gets 6,000 at most,
+        // and a later, lower limit never lowers the budget.
+        let budget = PageBudget::default();
+        let mut p = Pager::new("/repos/o/r/issues?per_page=100", &budget, false);
+        p.next(
+            &reply_with_rate(&links(2, 9), 999_999, Some(1_000_000)),
+            "list",
+        )
+        .unwrap();
+        assert_eq!(budget.max(), 6000);
+        p.next(&reply_with_rate(&links(3, 9), 900, Some(1000)), "list")
+            .unwrap();
+        assert_eq!(budget.max(), 6000);
     }
 }
