@@ -982,7 +982,7 @@ mod tests {
         assert_eq!(chart_label("v1.2.0-rc.1"), "v1.2.0-rc.1");
         // Quotes, brackets, commas, `--` and newlines: none survives.
         assert_eq!(chart_label("v1\"], [\"x"), "v1___ __x");
-        assert_eq!(chart_label("a-->b\n"), "a-_b_");
+        assert_eq!(chart_label("a-->b\n"), "a-__b_");
         assert_eq!(chart_label(""), "_");
         assert_eq!(chart_label(&"x".repeat(40)).len(), 20);
     }
