@@ -8,14 +8,18 @@ use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
+use crate::metrics::trend::{self, Trend, TrendSpec};
 use crate::metrics::{Engine, Inputs};
 use crate::model::GitHistory;
+use crate::model::TestRunRow;
 use crate::policy::{Needs, Rule, Trigger};
 use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
 use crate::report::comment::{self, Lead};
-use crate::report::{self, Format, Report, markdown, verdicts};
+use crate::report::trend::history::{self, History, RunFigures};
+use crate::report::trend::markdown as trend_md;
+use crate::report::{self, Format, Report, verdicts};
 
 /// Releases shown in comments and summaries.
 const SUMMARY_RELEASES: usize = 5;
@@ -25,7 +29,20 @@ struct Evaluation {
     report: Report,
     gate: GateResult,
     git: GitHistory,
+    /// The trend series (`--trend-issue`), and the test runs kept in the cache, newest
+    /// first.
+    trend: Option<(Trend, Vec<TestRunRow>)>,
 }
+
+/// The trend the trend issue shows: 12 weekly periods, the last 12 releases.
+const ISSUE_TREND: TrendSpec = TrendSpec {
+    period: 7 * 86_400,
+    periods: 12,
+    releases: 12,
+};
+
+/// Test runs of the cache the trend issue reads.
+const ISSUE_RUNS: usize = history::MAX_RUNS;
 
 /// When GitHub is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +63,8 @@ struct GateRun<'a> {
     github_reads: GithubReads,
     /// Keep this run's test figures in the cache.
     record_tests: bool,
+    /// Compute the trend series (the trend issue).
+    trend: bool,
 }
 
 /// Collects, evaluates and builds the report.
@@ -62,12 +81,24 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     // they are: read them all (one walk over the history).
     let last = if e.tag.is_some() {
         usize::MAX
+    } else if e.trend {
+        needs
+            .releases
+            .max(SUMMARY_RELEASES)
+            .max(ISSUE_TREND.releases)
     } else {
         needs.releases.max(SUMMARY_RELEASES)
     };
+    let span_back = if e.trend {
+        needs
+            .span_back
+            .max(ISSUE_TREND.period * ISSUE_TREND.periods as i64)
+    } else {
+        needs.span_back
+    };
     let plan = git::Plan {
         last,
-        span_back: needs.span_back,
+        span_back,
         extra: 1,
     };
     let (history, mut git) = read_git(s, plan)?;
@@ -145,8 +176,23 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     );
     report.gate = Some(gate.clone());
     report.links = e.github.links(report.sources.github.as_deref());
+    let trend = e.trend.then(|| {
+        let runs = match &e.github.cache {
+            Some(cache) => {
+                let repo = e.github.history_key(&git, &s.repo);
+                crate::store::runs::test_history(cache, &repo, ISSUE_RUNS).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        (trend::trend(&engine, ISSUE_TREND, &runs), runs)
+    });
     drop(engine);
-    Ok(Evaluation { report, gate, git })
+    Ok(Evaluation {
+        report,
+        gate,
+        git,
+        trend,
+    })
 }
 
 /// The markdown body of the comment and the summary, under `marker`.
@@ -267,6 +313,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
                 GithubReads::AsRulesNeed
             },
             record_tests: true,
+            trend: args.trend_issue.is_some(),
         },
     )?;
     let what = "quality gate";
@@ -302,23 +349,71 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         }
     }
     if let Some(title) = &args.trend_issue {
-        let mut b = body(&o, markers::TREND, "quality trend", Lead::default());
-        if let Some(cache) = &github.cache {
-            let repo = github.history_key(&o.git, &s.repo);
-            if let Ok(rows) = crate::store::runs::test_history(cache, &repo, 20) {
-                b.push('\n');
-                b.push_str(&markdown::test_history(&rows));
-            }
+        let (msg, w) = trend_issue(s, &o, &remote, title);
+        if let Some(msg) = msg {
+            s.info(&format!("slipgate: {}", esc(&msg)));
         }
-        match publish::trend_issue(&remote, title, &b) {
-            Ok(msg) => s.info(&format!("slipgate: {}", esc(&msg))),
-            Err(w) => warnings.push(w),
-        }
+        warnings.extend(w);
     }
     let md = body(&o, markers::COMMENT, what, lead(previous.as_deref()));
     let local = local(&args.gate.actions, s);
     publish::warn_run(&local, &warnings);
     publish_local(&local, &o, || text(s, &o, what), &md)
+}
+
+/// Creates or updates the trend issue: its history read back from the issue (slipgate's
+/// own only), merged with this run's figures and the cache's test runs, written back with
+/// the new body. Returns what was done and the warnings.
+fn trend_issue(
+    s: &Session,
+    o: &Evaluation,
+    remote: &Remote,
+    title: &str,
+) -> (Option<String>, Vec<String>) {
+    let Some((trend, cached)) = &o.trend else {
+        return (None, Vec::new());
+    };
+    let now = o.report.evaluated_at;
+    let commit = s.env.sha.as_deref().or(o.git.candidate.head.as_deref());
+    let mut runs: Vec<RunFigures> = cached.iter().map(trend_md::row_figures).collect();
+    if let (Some(t), Some(sha)) = (&o.report.tests, commit) {
+        runs.push(trend_md::run_figures(t, sha, s.env.run_id.as_deref(), now));
+    }
+    let snapshot = trend_md::snapshot(&o.report, &o.gate);
+    let rules = &s.policy.rules;
+    let mut warnings = Vec::new();
+    let failed = o.gate.overall == Overall::Fail;
+    let mut make = |previous_body: Option<&str>| {
+        let mut kept = match previous_body.map(|b| history::decode(b, now)) {
+            Some(Ok(Some(h))) => h,
+            Some(Err(w)) => {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+                History::default()
+            }
+            _ => History::default(),
+        };
+        let previous = kept.previous(now).cloned();
+        kept.merge(Some(snapshot.clone()), runs.clone(), now);
+        let page = trend_md::Page {
+            trend,
+            report: &o.report,
+            gate: &o.gate,
+            rules,
+            history: &kept,
+            previous: previous.as_ref(),
+            cached_runs: cached,
+        };
+        markers::stamp(markers::TREND, failed, &trend_md::body(&page))
+    };
+    match publish::trend_issue(remote, title, &mut make) {
+        Ok(msg) => (Some(msg), warnings),
+        Err(w) => {
+            warnings.push(w);
+            (None, warnings)
+        }
+    }
 }
 
 /// `slipgate release-check`.
@@ -337,6 +432,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
             tag: args.tag.as_deref(),
             github_reads: GithubReads::AsRulesNeed,
             record_tests: false,
+            trend: false,
         },
     )?;
     let what = match &args.tag {

@@ -8,7 +8,9 @@ use crate::gate::{GateResult, Status, TestFigures};
 use crate::github::{GithubConfig, GithubError};
 use crate::model::Timestamp;
 use crate::publish::actions::{self, Level};
-use crate::publish::github::{CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue};
+use crate::publish::github::{
+    CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue_with,
+};
 use crate::publish::markers;
 use crate::report::{self, Format, Report, sanitize, verdicts};
 use std::path::{Path, PathBuf};
@@ -282,21 +284,22 @@ fn not_recognised(what: &str, url: &str, author: &str, assumed: &str) -> String 
     )
 }
 
-/// Creates or updates the trend issue. Returns what was done, or a warning.
+/// Creates or updates the trend issue; `body` gets the previous issue's body (slipgate's
+/// own only: found by marker, label and author). Returns what was done, or a warning.
 pub fn trend_issue(
     remote: &Remote,
     title: &str,
-    body: &str,
+    body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
     let cfg = remote.config("--trend-issue", "the issue was not updated")?;
     let rt = runtime()?;
     match rt
-        .block_on(upsert_issue(
+        .block_on(upsert_issue_with(
             cfg,
             title,
             markers::TREND,
-            body,
             &["slipgate".to_string()],
+            body,
         ))
         .map_err(|e| format!("could not update the trend issue: {e}"))?
     {

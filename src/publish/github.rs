@@ -178,10 +178,28 @@ pub async fn upsert_issue(
     body: &str,
     labels: &[String],
 ) -> Result<IssueOutcome, GithubError> {
+    upsert_issue_with(cfg, title, marker, labels, |_| body.to_string()).await
+}
+
+/// [`upsert_issue`] with the body made from the existing issue's body (`None` when there
+/// is none yet, or none written by slipgate's own identity), so a run can carry the
+/// history kept there forward, at no extra request.
+///
+/// Two runs that overlap must not open two issues: before opening one, the open issues
+/// are listed again, and an issue that appeared meanwhile is updated instead (its body
+/// made anew from that issue's body); and after opening one, when an older one shows up
+/// (both runs opened one at once), the new one is closed and the older one updated. The
+/// workflow's concurrency group keeps runs from overlapping in the first place.
+pub async fn upsert_issue_with(
+    cfg: &GithubConfig,
+    title: &str,
+    marker: &str,
+    labels: &[String],
+    mut make_body: impl FnMut(Option<&str>) -> String,
+) -> Result<IssueOutcome, GithubError> {
     check_marker(marker)?;
     let (client, owner, name) = connect(cfg)?;
     let me = who_posts(&client, cfg).await?;
-    let body = prepare_body(marker, body);
     let mut path = format!(
         "/repos/{owner}/{name}/issues?state=open&sort=created&direction=asc&per_page={PER_PAGE}"
     );
@@ -190,24 +208,44 @@ pub async fn upsert_issue(
         path.push_str(&percent_encode(label));
     }
     let read_action = format!("list the open issues of {}", cfg.repo);
-    let issues: Vec<IssueItem> = list_all(
-        &client,
-        path,
-        Purpose {
-            action: &read_action,
-            permission: "issues: read",
-        },
-    )
-    .await?;
-    let existing = issues.into_iter().find(|i| {
-        i.pull_request.is_none()
-            && i.body.as_deref().is_some_and(|b| b.contains(marker))
-            && ours(
-                me.as_ref(),
-                i.user.as_ref(),
-                i.performed_via_github_app.as_ref(),
-            )
-    });
+    let find = || async {
+        let issues: Vec<IssueItem> = list_all(
+            &client,
+            path.clone(),
+            Purpose {
+                action: &read_action,
+                permission: "issues: read",
+            },
+        )
+        .await?;
+        let mut mine: Vec<IssueItem> = issues
+            .into_iter()
+            .filter(|i| {
+                i.pull_request.is_none()
+                    && i.body.as_deref().is_some_and(|b| b.contains(marker))
+                    && ours(
+                        me.as_ref(),
+                        i.user.as_ref(),
+                        i.performed_via_github_app.as_ref(),
+                    )
+            })
+            .collect();
+        // The oldest first: issue numbers grow with time.
+        mine.sort_by_key(|i| i.number);
+        Ok::<_, GithubError>(mine)
+    };
+    let mut existing = find().await?.into_iter().next();
+    let mut body = prepare_body(
+        marker,
+        &make_body(existing.as_ref().and_then(|i| i.body.as_deref())),
+    );
+    if existing.is_none() {
+        // Re-read before create: another run may have opened it since.
+        existing = find().await?.into_iter().next();
+        if let Some(i) = &existing {
+            body = prepare_body(marker, &make_body(i.body.as_deref()));
+        }
+    }
     match existing {
         Some(i) if i.title == title && same_text(i.body.as_deref().unwrap_or_default(), &body) => {
             Ok(IssueOutcome::Unchanged(i.number, i.html_url))
@@ -240,21 +278,56 @@ pub async fn upsert_issue(
                 .post(&format!("/repos/{owner}/{name}/issues"), &payload, purpose)
                 .await?;
             let created: IssueItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
-            Ok(
-                match stranger(
-                    me.as_ref(),
-                    created.user.as_ref(),
-                    created.performed_via_github_app.as_ref(),
-                ) {
-                    Some((author, assumed)) => IssueOutcome::CreatedAsOther {
-                        number: created.number,
-                        url: created.html_url,
-                        author,
-                        assumed,
-                    },
-                    None => IssueOutcome::Created(created.number, created.html_url),
-                },
-            )
+            if let Some((author, assumed)) = stranger(
+                me.as_ref(),
+                created.user.as_ref(),
+                created.performed_via_github_app.as_ref(),
+            ) {
+                return Ok(IssueOutcome::CreatedAsOther {
+                    number: created.number,
+                    url: created.html_url,
+                    author,
+                    assumed,
+                });
+            }
+            // Two runs that both found none both open one: the one whose issue is not
+            // the oldest closes its own and updates the oldest, so one stays open.
+            let oldest = find().await?.into_iter().next();
+            match oldest {
+                Some(o) if o.number < created.number => {
+                    let action =
+                        format!("close duplicate issue #{} of {}", created.number, cfg.repo);
+                    let payload =
+                        serde_json::json!({ "state": "closed", "state_reason": "not_planned" });
+                    client
+                        .patch(
+                            &format!("/repos/{owner}/{name}/issues/{}", created.number),
+                            &payload,
+                            Purpose {
+                                action: &action,
+                                permission: "issues: write",
+                            },
+                        )
+                        .await?;
+                    let body = prepare_body(marker, &make_body(o.body.as_deref()));
+                    let action = format!("update issue #{} of {}", o.number, cfg.repo);
+                    let payload = serde_json::json!({ "title": title, "body": body });
+                    let reply = client
+                        .patch(
+                            &format!("/repos/{owner}/{name}/issues/{}", o.number),
+                            &payload,
+                            Purpose {
+                                action: &action,
+                                permission: "issues: write",
+                            },
+                        )
+                        .await?;
+                    let updated: IssueItem =
+                        decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
+                    Ok(IssueOutcome::Updated(updated.number, updated.html_url))
+                }
+                _ => Ok(IssueOutcome::Created(created.number, created.html_url)),
+            }
         }
     }
 }

@@ -134,6 +134,24 @@ impl Links {
         self.repo.as_ref().map(|r| format!("{r}/issues/{n}"))
     }
 
+    /// The page of Actions run `id` (digits only, else none).
+    pub fn run(&self, id: &str) -> Option<String> {
+        let ok = (1..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit());
+        self.repo
+            .as_ref()
+            .filter(|_| ok)
+            .map(|r| format!("{r}/actions/runs/{id}"))
+    }
+
+    /// The page of commit `sha` (hex only, else none).
+    pub fn commit(&self, sha: &str) -> Option<String> {
+        let ok = (7..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        self.repo
+            .as_ref()
+            .filter(|_| ok)
+            .map(|r| format!("{r}/commit/{sha}"))
+    }
+
     /// The issue search page of `s`: `is:issue is:open label:"a","b" closed:A..B`.
     pub fn search(&self, s: &crate::gate::IssueSearch) -> Option<String> {
         let repo = self.repo.as_ref()?;
@@ -341,6 +359,16 @@ mod tests {
             ..s
         };
         assert_eq!(l.search(&quoted), None);
+        assert_eq!(
+            l.run("123").as_deref(),
+            Some("https://github.com/octo/repo/actions/runs/123")
+        );
+        assert_eq!(l.run("1)[x](y"), None);
+        assert_eq!(
+            l.commit("abcdef0").as_deref(),
+            Some("https://github.com/octo/repo/commit/abcdef0")
+        );
+        assert_eq!(l.commit("main"), None);
         // Not a plain server URL or repository name: no links at all.
         for (server, repo) in [
             ("javascript:alert(1)", "o/r"),

@@ -315,10 +315,20 @@ impl Problems {
         for event in Parser::new_ext(md, opts) {
             match &event {
                 Event::Start(Tag::Link { dest_url, .. }) => {
-                    let own = dest_url
-                        .strip_prefix("https://github.com/octo-org/octo-repo/")
-                        .and_then(|p| p.strip_prefix("issues/").or(p.strip_prefix("pull/")))
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                    // Issues, pull requests and Actions runs by number; commits by sha.
+                    let path = dest_url.strip_prefix("https://github.com/octo-org/octo-repo/");
+                    let own = path
+                        .and_then(|p| {
+                            p.strip_prefix("issues/")
+                                .or(p.strip_prefix("pull/"))
+                                .or(p.strip_prefix("actions/runs/"))
+                        })
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                        || path
+                            .and_then(|p| p.strip_prefix("commit/"))
+                            .is_some_and(|n| {
+                                n.len() >= 7 && n.bytes().all(|b| b.is_ascii_hexdigit())
+                            });
                     if !own {
                         self.add(what, format!("a link from data: {dest_url}"));
                     }

@@ -16,4 +16,5 @@ mod layers;
 mod mockhub;
 mod render;
 mod trend;
+mod trend_issue;
 mod trust_cache;

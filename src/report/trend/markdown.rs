@@ -46,3 +46,953 @@ fn capital(s: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
+
+// ---------------------------------------------------------------------------------------
+// The trend issue's body: one page for three audiences.
+// ---------------------------------------------------------------------------------------
+
+use super::history::{self, History, RunFigures, Snapshot};
+use crate::duration::human;
+use crate::gate::{GateResult, Overall};
+use crate::metrics::test_results::TestMetrics;
+use crate::metrics::trend::Series;
+use crate::model::{TestRunRow, Timestamp, date};
+use crate::policy::Rule;
+use crate::policy::metric::{Metric, Unit};
+use crate::report::sanitize::{code, inline, inline_max};
+use crate::report::verdicts::render_value;
+use crate::report::{Links, Report, num, pct, short};
+use std::fmt::Write as _;
+
+/// Points a chart shows at most (the newest).
+pub const CHART_POINTS: usize = 26;
+/// Lines of "what changed" in the headline, at most.
+const HEADLINE_LINES: usize = 5;
+/// Items per list of the team detail.
+const DETAIL_ITEMS: usize = 10;
+/// Test runs listed in the team detail.
+const RUNS_LISTED: usize = 10;
+
+/// Everything the trend issue's body is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    pub trend: &'a Trend,
+    pub report: &'a Report,
+    pub gate: &'a GateResult,
+    /// The policy's rules (targets).
+    pub rules: &'a [Rule],
+    /// The history with this update merged in (its last snapshot is this update's).
+    pub history: &'a History,
+    /// The previous update's figures, read from the issue before this update.
+    pub previous: Option<&'a Snapshot>,
+    /// The test runs kept in the cache, newest first (for newly failing tests).
+    pub cached_runs: &'a [TestRunRow],
+}
+
+/// The key figures of this update, for the history block and the lead table: the open
+/// bugs now, the flow metrics over the policy window, this run's test figures.
+pub fn snapshot(r: &Report, gate: &GateResult) -> Snapshot {
+    let w = &r.window;
+    let secs = |v: Option<i64>| v.map(|v| v as f64);
+    let lead = w.changes.as_ref().map(|c| &c.lead_time);
+    let fix = w.bug_fix.as_ref();
+    let tests = r.tests.as_ref();
+    let open = r.open_bugs.as_ref();
+    let mut values = std::collections::BTreeMap::new();
+    for key in history::KEYS {
+        let v = match *key {
+            "open_bugs.total" => open.map(|o| o.total as f64),
+            "open_bugs.overdue" => open.map(|o| o.overdue as f64),
+            "release_frequency" => Some(w.release_frequency),
+            "changes" => w.changes.as_ref().map(|c| c.changes as f64),
+            "lead_time.p50" => lead.and_then(|l| secs(l.p50)),
+            "lead_time.p90" => lead.and_then(|l| secs(l.p90)),
+            "bugs_found" => w.bugs_found.map(|n| n as f64),
+            "defect_rate" => w.defect_rate,
+            "bug_fix_time.p50" => fix.and_then(|f| secs(f.fix_time.p50)),
+            "bug_fix_time.p90" => fix.and_then(|f| secs(f.fix_time.p90)),
+            "bug_fix_time.within_slo" => fix.and_then(|f| f.within_slo),
+            "time_to_restore.p50" => w
+                .time_to_restore
+                .as_ref()
+                .and_then(|f| secs(f.fix_time.p50)),
+            "change_failure_rate" => w.change_failure_rate,
+            "pr_cycle_time.p50" => w.pr_cycle.as_ref().and_then(|c| secs(c.cycle_time.p50)),
+            "tests.pass_rate" => tests.and_then(|t| t.pass_rate),
+            "tests.failed" => tests.map(|t| t.failed as f64),
+            "tests.flaky" => tests.map(|t| t.flaky.len() as f64),
+            _ => None,
+        };
+        if let Some(v) = v {
+            values.insert(key.to_string(), v);
+        }
+    }
+    Snapshot {
+        t: r.evaluated_at,
+        verdict: Some(gate.overall.name().to_string()),
+        values,
+    }
+}
+
+/// This run's test figures for the history block.
+pub fn run_figures(t: &TestMetrics, commit: &str, run: Option<&str>, at: Timestamp) -> RunFigures {
+    RunFigures {
+        t: at,
+        commit: commit.to_string(),
+        run: run.map(str::to_string),
+        pass_rate: t.pass_rate,
+        failed: t.failed as u64,
+        flaky: t.flaky.len() as u64,
+    }
+}
+
+/// A recorded run of the cache, for the history block.
+pub fn row_figures(r: &TestRunRow) -> RunFigures {
+    let t = &r.totals;
+    let ran = t.passed + t.failed + t.errored;
+    RunFigures {
+        t: r.at,
+        commit: r.sha.clone(),
+        run: r.run_id.clone(),
+        pass_rate: (ran > 0).then(|| t.passed as f64 / ran as f64),
+        failed: t.failed,
+        flaky: t.flaky,
+    }
+}
+
+/// The metrics of the lead table, in order, with their plain names.
+const LEAD: &[(&str, &str)] = &[
+    ("open_bugs.total", "Open bugs"),
+    ("open_bugs.overdue", "Overdue bugs"),
+    ("bugs_found", "Bugs found"),
+    ("defect_rate", "Defect rate (bugs per 100 changes)"),
+    ("bug_fix_time.p50", "Bug-fix time p50"),
+    ("bug_fix_time.within_slo", "Bugs fixed within objective"),
+    ("lead_time.p50", "Lead time p50"),
+    ("lead_time.p90", "Lead time p90"),
+    ("release_frequency", "Releases per week"),
+    ("change_failure_rate", "Change failure rate"),
+    ("time_to_restore.p50", "Time to restore p50"),
+    ("pr_cycle_time.p50", "PR cycle time p50"),
+    ("tests.pass_rate", "Test pass rate"),
+    ("tests.failed", "Failed tests"),
+    ("tests.flaky", "Flaky tests"),
+];
+
+/// How a change of a metric reads, better and worse.
+fn phrases(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "open_bugs.total" => ("Fewer bugs are open", "More bugs are open"),
+        "open_bugs.overdue" => ("Fewer bugs are overdue", "More bugs are overdue"),
+        "bugs_found" => ("Fewer bugs are found", "More bugs are found"),
+        "defect_rate" => ("Fewer bugs per change", "More bugs per change"),
+        "bug_fix_time.p50" => ("Bugs are fixed faster", "Bugs are fixed slower"),
+        "bug_fix_time.within_slo" => (
+            "More bugs are fixed within their objective",
+            "Fewer bugs are fixed within their objective",
+        ),
+        "lead_time.p50" | "lead_time.p90" => ("Changes ship faster", "Changes ship slower"),
+        "release_frequency" => ("Releases come more often", "Releases come less often"),
+        "change_failure_rate" => ("Fewer releases fail", "More releases fail"),
+        "time_to_restore.p50" => (
+            "Service is restored faster",
+            "Service takes longer to restore",
+        ),
+        "pr_cycle_time.p50" => ("Pull requests merge faster", "Pull requests merge slower"),
+        "tests.pass_rate" => ("More tests pass", "Fewer tests pass"),
+        "tests.failed" => ("Fewer tests fail", "More tests fail"),
+        "tests.flaky" => ("Fewer tests are flaky", "More tests are flaky"),
+        _ => ("Better", "Worse"),
+    }
+}
+
+fn metric_of(key: &str) -> Option<Metric> {
+    Metric::parse(key)
+}
+
+fn render(key: &str, v: Option<f64>) -> String {
+    match (metric_of(key), v) {
+        (Some(m), Some(v)) => render_value(&m, v),
+        _ => "–".to_string(),
+    }
+}
+
+/// One figure against the previous update.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    key: &'static str,
+    now: f64,
+    before: f64,
+    /// `(now − before) / before`; none when before is 0.
+    share: Option<f64>,
+    /// Better for this metric (none: unchanged).
+    good: Option<bool>,
+}
+
+fn change(key: &'static str, now: Option<f64>, before: Option<f64>) -> Option<Change> {
+    let (now, before) = (now?, before?);
+    let up_good = metric_of(key).is_some_and(|m| crate::metrics::trend::up_is_good(&m));
+    let diff = now - before;
+    Some(Change {
+        key,
+        now,
+        before,
+        share: (before != 0.0).then(|| diff / before),
+        good: (diff != 0.0).then_some((diff > 0.0) == up_good),
+    })
+}
+
+/// `▲ 25%`, `▼ 3`, `=`: the direction and the share (the amount when the share is none).
+fn arrow(c: &Change) -> String {
+    let diff = c.now - c.before;
+    let a = if diff > 0.0 {
+        "▲"
+    } else if diff < 0.0 {
+        "▼"
+    } else {
+        return "=".to_string();
+    };
+    match c.share {
+        Some(s) => format!("{a} {}", pct(s.abs())),
+        None => format!("{a} {}", render(c.key, Some(diff.abs()))),
+    }
+}
+
+fn mark(good: Option<bool>) -> &'static str {
+    match good {
+        Some(true) => "🟢",
+        Some(false) => "🔴",
+        None => "⚪",
+    }
+}
+
+/// `▁▂▃▅█` of a series' values (`·` where there is none), scaled to its own range.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    let (lo, hi) = known
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    values
+        .iter()
+        .map(|v| match v {
+            None => '·',
+            Some(_) if hi <= lo => BARS[3],
+            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
+        })
+        .collect()
+}
+
+/// The DORA performance level of a figure (thresholds in docs/metrics.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dora {
+    Elite,
+    High,
+    Medium,
+    Low,
+}
+
+impl Dora {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dora::Elite => "elite",
+            Dora::High => "high",
+            Dora::Medium => "medium",
+            Dora::Low => "low",
+        }
+    }
+
+    /// Lead time for changes (p50, seconds): under a day, a week, a month.
+    pub fn lead_time(secs: f64) -> Dora {
+        Self::below(secs, [86_400.0, 7.0 * 86_400.0, 30.0 * 86_400.0])
+    }
+
+    /// Time to restore (p50, seconds): under an hour, a day, a week.
+    pub fn time_to_restore(secs: f64) -> Dora {
+        Self::below(secs, [3_600.0, 86_400.0, 7.0 * 86_400.0])
+    }
+
+    /// Change failure rate (a share): at most 5%, 10%, 15%.
+    pub fn change_failure_rate(share: f64) -> Dora {
+        if share <= 0.05 {
+            Dora::Elite
+        } else if share <= 0.10 {
+            Dora::High
+        } else if share <= 0.15 {
+            Dora::Medium
+        } else {
+            Dora::Low
+        }
+    }
+
+    /// Release frequency (per week): daily or more (7), weekly (1), monthly (12 a year).
+    pub fn release_frequency(per_week: f64) -> Dora {
+        if per_week >= 7.0 {
+            Dora::Elite
+        } else if per_week >= 1.0 {
+            Dora::High
+        } else if per_week >= 12.0 / 52.0 {
+            Dora::Medium
+        } else {
+            Dora::Low
+        }
+    }
+
+    fn below(v: f64, limits: [f64; 3]) -> Dora {
+        if v < limits[0] {
+            Dora::Elite
+        } else if v <= limits[1] {
+            Dora::High
+        } else if v <= limits[2] {
+            Dora::Medium
+        } else {
+            Dora::Low
+        }
+    }
+}
+
+/// The target of a metric from the policy: the bound of the first rule on it
+/// (`≤ 30d`, `≥ 99%`).
+fn target(rules: &[Rule], key: &str) -> String {
+    let Some(m) = metric_of(key) else {
+        return "–".into();
+    };
+    for r in rules.iter().filter(|r| r.metric == m) {
+        if let Some((t, _)) = &r.max {
+            return format!("≤ {}", inline(&t.to_string()));
+        }
+        if let Some((t, _)) = &r.min {
+            return format!("≥ {}", inline(&t.to_string()));
+        }
+    }
+    "–".into()
+}
+
+/// A label for a Mermaid x-axis: slipgate's own words or data reduced to characters
+/// Mermaid reads as text inside quotes (letters, digits, space, `.`, `_`, `+`, `-`, `/`,
+/// `:`),
+/// cut to 20 characters, with no `--`.
+pub fn chart_label(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().take(20) {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '/' | ':' | ' ') {
+            c
+        } else if c == '-' && !out.ends_with('-') {
+            '-'
+        } else {
+            '_'
+        };
+        out.push(c);
+    }
+    if out.is_empty() { "_".into() } else { out }
+}
+
+/// The top of a chart's y-axis: 100 for percentages, else a round number above `max`.
+fn axis_top(max: f64, percent: bool) -> f64 {
+    if percent {
+        return 100.0;
+    }
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let raw = max * 1.1;
+    let step = 10f64.powf(raw.log10().floor()) / 2.0;
+    (raw / step).ceil() * step
+}
+
+/// A number for a chart: at most two decimals.
+fn chart_num(v: f64) -> String {
+    num(v)
+}
+
+/// A value in the chart's unit: days for durations, % for shares, as is otherwise.
+fn chart_value(unit: Unit, v: f64) -> f64 {
+    match unit {
+        Unit::Duration => v / 86_400.0,
+        Unit::Ratio => v * 100.0,
+        Unit::Count | Unit::Number => v,
+    }
+}
+
+/// One line or bar of a chart.
+enum Plot {
+    Line(Vec<f64>),
+    Bar(Vec<f64>),
+}
+
+/// A Mermaid `xychart-beta` block: `title` and the axis names are slipgate's words,
+/// `labels` are passed through [`chart_label`].
+fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> String {
+    let max = plots
+        .iter()
+        .flat_map(|p| match p {
+            Plot::Line(v) | Plot::Bar(v) => v.iter().copied(),
+        })
+        .fold(0.0_f64, f64::max);
+    let top = axis_top(max, y.contains('%'));
+    let labels: Vec<String> = labels
+        .iter()
+        .map(|l| format!("\"{}\"", chart_label(l)))
+        .collect();
+    let mut out = format!(
+        "```mermaid\nxychart-beta\n    title \"{title}\"\n    x-axis \"{x}\" [{}]\n    y-axis \"{y}\" 0 --> {}\n",
+        labels.join(", "),
+        chart_num(top)
+    );
+    for p in plots {
+        let (kind, v) = match p {
+            Plot::Line(v) => ("line", v),
+            Plot::Bar(v) => ("bar", v),
+        };
+        let v: Vec<String> = v.iter().map(|v| chart_num(*v)).collect();
+        let _ = writeln!(out, "    {kind} [{}]", v.join(", "));
+    }
+    out.push_str("```\n");
+    out
+}
+
+/// The newest [`CHART_POINTS`] of `points` (label and values) that have every value.
+fn chart_points(points: Vec<(String, Vec<Option<f64>>)>) -> (Vec<String>, Vec<Vec<f64>>) {
+    let known: Vec<(String, Vec<f64>)> = points
+        .into_iter()
+        .filter_map(|(l, v)| v.into_iter().collect::<Option<Vec<f64>>>().map(|v| (l, v)))
+        .collect();
+    let known = &known[known.len().saturating_sub(CHART_POINTS)..];
+    let labels = known.iter().map(|(l, _)| l.clone()).collect();
+    let width = known.first().map_or(0, |(_, v)| v.len());
+    let cols = (0..width)
+        .map(|k| known.iter().map(|(_, v)| v[k]).collect())
+        .collect();
+    (labels, cols)
+}
+
+fn period_label(end: Timestamp) -> String {
+    date(end)[5..].to_string()
+}
+
+/// A period series' chart points, in the chart's unit.
+fn period_points(series: &[&Series]) -> Vec<(String, Vec<Option<f64>>)> {
+    let Some(first) = series.first() else {
+        return Vec::new();
+    };
+    (0..first.per_period.len())
+        .map(|k| {
+            let label = period_label(first.per_period[k].end);
+            let v = series
+                .iter()
+                .map(|s| {
+                    s.per_period
+                        .get(k)
+                        .and_then(|p| p.value)
+                        .map(|v| chart_value(s.unit, v))
+                })
+                .collect();
+            (label, v)
+        })
+        .collect()
+}
+
+fn charts(p: &Page<'_>) -> String {
+    let s = |k: &str| p.trend.series.get(k);
+    let period = human(p.trend.period_seconds);
+    let x_period = format!("Period ({period}, ending)");
+    let mut out = String::new();
+    // Lead time per release.
+    if let (Some(p50), Some(p90)) = (s("lead_time.p50"), s("lead_time.p90")) {
+        let points = p50
+            .per_release
+            .iter()
+            .zip(&p90.per_release)
+            .map(|(a, b)| {
+                (
+                    a.tag.clone(),
+                    vec![
+                        a.value.map(|v| chart_value(Unit::Duration, v)),
+                        b.value.map(|v| chart_value(Unit::Duration, v)),
+                    ],
+                )
+            })
+            .collect();
+        let (labels, cols) = chart_points(points);
+        if !labels.is_empty() {
+            out.push_str(&chart(
+                "Lead time per release (days): p50 bars, p90 line",
+                "Release",
+                "Days",
+                &labels,
+                &[Plot::Bar(cols[0].clone()), Plot::Line(cols[1].clone())],
+            ));
+            out.push('\n');
+        }
+    }
+    let period_chart = |out: &mut String, keys: &[&str], title: &str, y: &str, bar: bool| {
+        let series: Vec<&Series> = keys.iter().filter_map(|k| s(k)).collect();
+        if series.len() != keys.len() {
+            return;
+        }
+        let (labels, cols) = chart_points(period_points(&series));
+        if labels.is_empty() {
+            return;
+        }
+        let plots: Vec<Plot> = cols
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| {
+                if bar && k == 0 {
+                    Plot::Bar(c)
+                } else {
+                    Plot::Line(c)
+                }
+            })
+            .collect();
+        out.push_str(&chart(title, &x_period, y, &labels, &plots));
+        out.push('\n');
+    };
+    period_chart(
+        &mut out,
+        &["open_bugs.total", "open_bugs.overdue"],
+        "Open bugs at each period's end: all (bars), overdue (line)",
+        "Bugs",
+        true,
+    );
+    // Bugs found per period, and the defect rate where changes were released (0 where
+    // none were: a chart has no gaps).
+    if let (Some(found), Some(rate)) = (s("bugs_found"), s("defect_rate")) {
+        let points = found
+            .per_period
+            .iter()
+            .zip(&rate.per_period)
+            .map(|(f, r)| {
+                let v = f.value.map(|f| (f, r.value.unwrap_or(0.0)));
+                (period_label(f.end), vec![v.map(|v| v.0), v.map(|v| v.1)])
+            })
+            .collect();
+        let (labels, cols) = chart_points(points);
+        if !labels.is_empty() {
+            out.push_str(&chart(
+                "Bugs found (bars) and defect rate per 100 changes (line, 0 without releases)",
+                &x_period,
+                "Bugs, bugs per 100 changes",
+                &labels,
+                &[Plot::Bar(cols[0].clone()), Plot::Line(cols[1].clone())],
+            ));
+            out.push('\n');
+        }
+    }
+    period_chart(
+        &mut out,
+        &["bug_fix_time.p50"],
+        "Bug-fix time p50 per period (days)",
+        "Days",
+        false,
+    );
+    // Pass rate per run, from the history kept in the issue.
+    let runs = &p.history.runs[p.history.runs.len().saturating_sub(CHART_POINTS)..];
+    let points: Vec<(String, Vec<Option<f64>>)> = runs
+        .iter()
+        .map(|r| {
+            let label = match &r.run {
+                Some(id) => format!("run {id}"),
+                None => short(&r.commit).to_string(),
+            };
+            (label, vec![r.pass_rate.map(|v| v * 100.0)])
+        })
+        .collect();
+    let (labels, cols) = chart_points(points);
+    if !labels.is_empty() {
+        out.push_str(&chart(
+            "Test pass rate per run (%)",
+            "Test run",
+            "Pass rate (%)",
+            &labels,
+            &[Plot::Line(cols[0].clone())],
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// The headline: verdict, what changed since the last update, DORA levels.
+fn headline(p: &Page<'_>) -> String {
+    let mut out = format!(
+        "## {}\n\n",
+        crate::report::verdicts::markdown::headline(p.gate, "quality trend")
+    );
+    let current = p.history.snapshots.last();
+    let since = match p.previous {
+        Some(prev) => format!("since last update ({})", date(prev.t)),
+        None => "since the previous period".to_string(),
+    };
+    let mut changes: Vec<Change> = LEAD
+        .iter()
+        .filter_map(|(key, _)| {
+            let now = current.and_then(|c| c.get(key));
+            let before = match p.previous {
+                Some(prev) => prev.get(key),
+                None => p
+                    .trend
+                    .deltas
+                    .get(*key)
+                    .and_then(|d| d.per_period)
+                    .and_then(|d| d.previous),
+            };
+            change(key, now, before)
+        })
+        .filter(|c| c.good.is_some())
+        .collect();
+    // The biggest moves first (a move from 0 counts as the biggest).
+    changes.sort_by(|a, b| {
+        let size = |c: &Change| c.share.map_or(f64::INFINITY, f64::abs);
+        size(b).total_cmp(&size(a))
+    });
+    if changes.is_empty() {
+        let _ = writeln!(out, "No key figure changed {since}.\n");
+    } else {
+        let _ = writeln!(out, "**What changed {since}:**\n");
+        for c in changes.iter().take(HEADLINE_LINES) {
+            let (better, worse) = phrases(c.key);
+            let label = LEAD
+                .iter()
+                .find(|(k, _)| *k == c.key)
+                .map_or(c.key, |(_, l)| l);
+            let _ = writeln!(
+                out,
+                "- {} **{}**: {} {}, {} (was {})",
+                mark(c.good),
+                if c.good == Some(true) { better } else { worse },
+                lower_first(label),
+                render(c.key, Some(c.now)),
+                arrow(c),
+                render(c.key, Some(c.before)),
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str(&dora(p.report));
+    out
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The DORA levels over the policy window.
+fn dora(r: &Report) -> String {
+    let w = &r.window;
+    let level = |l: Option<(Dora, String)>| match l {
+        Some((l, v)) => format!("**{}** ({v})", l.name()),
+        None => "– (no data)".to_string(),
+    };
+    let lead = w
+        .changes
+        .as_ref()
+        .and_then(|c| c.lead_time.p50)
+        .map(|v| (Dora::lead_time(v as f64), format!("p50 {}", human(v))));
+    let freq = Some((
+        Dora::release_frequency(w.release_frequency),
+        format!("{} per week", num(w.release_frequency)),
+    ));
+    let cfr = w
+        .change_failure_rate
+        .map(|v| (Dora::change_failure_rate(v), pct(v)));
+    let restore = w
+        .time_to_restore
+        .as_ref()
+        .and_then(|t| t.fix_time.p50)
+        .map(|v| (Dora::time_to_restore(v as f64), format!("p50 {}", human(v))));
+    format!(
+        "**DORA level** (last {}): lead time {} · release frequency {} · change failure rate {} · time to restore {}\n\n",
+        human(r.window_seconds),
+        level(lead),
+        level(freq),
+        level(cfr),
+        level(restore),
+    )
+}
+
+/// The lead table: one row per key metric.
+fn lead_table(p: &Page<'_>) -> String {
+    let mut out = format!(
+        "### Key figures\n\n| Metric | Now | Target | Previous update | Change | Last {} × {} |\n|---|--:|--:|--:|--:|---|\n",
+        p.trend
+            .series
+            .values()
+            .map(|s| s.per_period.len())
+            .max()
+            .unwrap_or(0),
+        human(p.trend.period_seconds),
+    );
+    let current = p.history.snapshots.last();
+    for (key, label) in LEAD {
+        let now = current.and_then(|c| c.get(key));
+        let before = p.previous.and_then(|s| s.get(key));
+        let series = p.trend.series.get(*key);
+        let spark = series
+            .map(|s| s.per_period.iter().map(|p| p.value).collect::<Vec<_>>())
+            .filter(|v| v.iter().any(Option::is_some))
+            .map(|v| sparkline(&v))
+            .or_else(|| {
+                // Test metrics: the runs kept in the issue.
+                let runs = &p.history.runs[p.history.runs.len().saturating_sub(CHART_POINTS)..];
+                let v: Vec<Option<f64>> = runs
+                    .iter()
+                    .map(|r| match *key {
+                        "tests.pass_rate" => r.pass_rate,
+                        "tests.failed" => Some(r.failed as f64),
+                        "tests.flaky" => Some(r.flaky as f64),
+                        _ => None,
+                    })
+                    .collect();
+                v.iter().any(Option::is_some).then(|| sparkline(&v))
+            })
+            .unwrap_or_default();
+        if now.is_none() && before.is_none() && spark.is_empty() {
+            continue;
+        }
+        let delta = match change(key, now, before) {
+            Some(c) if c.good.is_some() => format!("{} {}", mark(c.good), arrow(&c)),
+            Some(_) => "=".into(),
+            None => "–".into(),
+        };
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {} | {delta} | {spark} |",
+            render(key, now),
+            target(p.rules, key),
+            render(key, before),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n<sub>Now: open bugs today, the other figures over the last {} (the policy window), tests of this run. Previous update: the figures this issue showed last time{}. The last column: one mark per period (test figures: per run), `·` where there is no value.</sub>",
+        human(p.report.window_seconds),
+        if p.previous.is_none() {
+            "; this is its first update with a history"
+        } else {
+            ""
+        }
+    );
+    out
+}
+
+/// The evidence, folded away.
+fn team_detail(p: &Page<'_>) -> String {
+    let r = p.report;
+    let links = &r.links;
+    let mut out = String::from("<details><summary>Team detail (the evidence)</summary>\n\n");
+    if let Some(open) = &r.open_bugs {
+        let bugs = if open.overdue_bugs.is_empty() {
+            &open.oldest
+        } else {
+            &open.overdue_bugs
+        };
+        if !bugs.is_empty() {
+            let what = if open.overdue_bugs.is_empty() {
+                "Oldest open bugs"
+            } else {
+                "Oldest overdue bugs"
+            };
+            let _ = writeln!(out, "**{what}**\n\n| Bug | Age | Severity |\n|---|--:|---|");
+            for b in bugs.iter().take(DETAIL_ITEMS) {
+                let _ = writeln!(
+                    out,
+                    "| {} {} | {} | {} |",
+                    super::super::markdown::issue_links(&[b.number], links, 1),
+                    inline_max(&b.title, 80),
+                    human(b.seconds),
+                    b.severity
+                        .as_deref()
+                        .map(inline)
+                        .unwrap_or_else(|| "–".into())
+                );
+            }
+            out.push('\n');
+        }
+    }
+    if let Some(c) = &r.window.changes
+        && !c.slowest.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "**Slowest changes** (last {})\n\n| Commit | Subject | Lead time |\n|---|---|--:|",
+            human(r.window_seconds)
+        );
+        for s in c.slowest.iter().take(DETAIL_ITEMS) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                commit_link(links, &s.sha),
+                inline_max(&s.subject, 80),
+                human(s.lead_time)
+            );
+        }
+        out.push('\n');
+    }
+    if let Some(t) = &r.tests {
+        // Newly failing: failing now, not in the run recorded before this one.
+        let before: Option<&TestRunRow> = p.cached_runs.iter().find(|row| row.at < r.evaluated_at);
+        if !t.failing.is_empty() {
+            let _ = writeln!(
+                out,
+                "**Failing tests**\n\n| Test | Since | Message |\n|---|---|---|"
+            );
+            for f in t.failing.iter().take(DETAIL_ITEMS) {
+                let id = f.test.id();
+                let since = match before {
+                    Some(b) if b.failing_ids.contains(&id) => "before this run",
+                    Some(_) => "🆕 newly failing",
+                    None => "–",
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {since} | {} |",
+                    crate::report::sanitize::code_cell(&id),
+                    f.message
+                        .as_deref()
+                        .map(|m| inline_max(m, 120))
+                        .unwrap_or_default()
+                );
+            }
+            if t.failing.len() > DETAIL_ITEMS {
+                let _ = writeln!(out, "\n_… and {} more._", t.failing.len() - DETAIL_ITEMS);
+            }
+            out.push('\n');
+        }
+        if !t.flaky.is_empty() {
+            let names: Vec<String> = t
+                .flaky
+                .iter()
+                .take(DETAIL_ITEMS)
+                .map(|f| code(&f.id()))
+                .collect();
+            let _ = writeln!(out, "**Flaky tests**: {}\n", names.join(", "));
+        }
+    }
+    let runs = &p.history.runs;
+    if !runs.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Test runs** (newest first)\n\n| Run | Commit | Time | Pass rate | Failed | Flaky |\n|---|---|---|--:|--:|--:|"
+        );
+        for run in runs.iter().rev().take(RUNS_LISTED) {
+            let id = match &run.run {
+                Some(id) => match links.run(id) {
+                    Some(url) => format!("[#{id}]({url})"),
+                    None => format!("#{JOINER}{id}", JOINER = crate::report::sanitize::JOINER),
+                },
+                None => "–".into(),
+            };
+            let _ = writeln!(
+                out,
+                "| {id} | {} | {} | {} | {} | {} |",
+                commit_link(links, &run.commit),
+                crate::model::rfc3339(run.t),
+                run.pass_rate.map(pct).unwrap_or_else(|| "–".into()),
+                run.failed,
+                run.flaky
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("</details>\n\n");
+    out
+}
+
+fn commit_link(links: &Links, sha: &str) -> String {
+    let text = code(short(sha));
+    match links.commit(sha) {
+        Some(url) => format!("[{text}]({url})"),
+        None => text,
+    }
+}
+
+/// The trend issue's body (the marker and state are added by `publish`): the history
+/// block, the headline, the lead table, the charts, the team detail and the footer.
+pub fn body(p: &Page<'_>) -> String {
+    let mut out = String::new();
+    if let Some(block) = history::encode(p.history) {
+        out.push_str(&block);
+        out.push('\n');
+    }
+    out.push_str(&headline(p));
+    out.push_str(&lead_table(p));
+    out.push('\n');
+    let charts = charts(p);
+    if !charts.is_empty() {
+        out.push_str("### Charts\n\n");
+        out.push_str(&charts);
+    }
+    out.push_str(&team_detail(p));
+    if p.gate.overall != Overall::Pass {
+        out.push_str("<details><summary>Verdicts</summary>\n\n");
+        out.push_str(&crate::report::verdicts::markdown::render(
+            p.gate,
+            &p.report.links,
+        ));
+        out.push_str("\n</details>\n\n");
+    }
+    out.push_str(&crate::report::markdown::footer(p.report));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_its_own_range() {
+        // 0..7 maps onto the 8 bars one to one; none is `·`; a flat series sits mid-way.
+        let v: Vec<Option<f64>> = (0..8).map(|k| Some(k as f64)).collect();
+        assert_eq!(sparkline(&v), "▁▂▃▄▅▆▇█");
+        assert_eq!(sparkline(&[Some(2.0), None, Some(4.0)]), "▁·█");
+        assert_eq!(sparkline(&[Some(5.0), Some(5.0)]), "▄▄");
+    }
+
+    #[test]
+    fn dora_levels_at_their_bounds() {
+        const H: f64 = 3_600.0;
+        const D: f64 = 86_400.0;
+        assert_eq!(Dora::lead_time(23.0 * H), Dora::Elite);
+        assert_eq!(Dora::lead_time(D), Dora::High);
+        assert_eq!(Dora::lead_time(7.0 * D), Dora::High);
+        assert_eq!(Dora::lead_time(30.0 * D), Dora::Medium);
+        assert_eq!(Dora::lead_time(31.0 * D), Dora::Low);
+        assert_eq!(Dora::time_to_restore(59.0 * 60.0), Dora::Elite);
+        assert_eq!(Dora::time_to_restore(H), Dora::High);
+        assert_eq!(Dora::time_to_restore(7.0 * D), Dora::Medium);
+        assert_eq!(Dora::time_to_restore(8.0 * D), Dora::Low);
+        assert_eq!(Dora::change_failure_rate(0.05), Dora::Elite);
+        assert_eq!(Dora::change_failure_rate(0.10), Dora::High);
+        assert_eq!(Dora::change_failure_rate(0.15), Dora::Medium);
+        assert_eq!(Dora::change_failure_rate(0.16), Dora::Low);
+        assert_eq!(Dora::release_frequency(7.0), Dora::Elite);
+        assert_eq!(Dora::release_frequency(1.0), Dora::High);
+        // 12 a year = 0.2308 per week
+        assert_eq!(Dora::release_frequency(0.24), Dora::Medium);
+        assert_eq!(Dora::release_frequency(0.2), Dora::Low);
+    }
+
+    #[test]
+    fn chart_labels_cannot_break_the_chart() {
+        assert_eq!(chart_label("v1.2.0-rc.1"), "v1.2.0-rc.1");
+        // Quotes, brackets, commas, `--` and newlines: none survives.
+        assert_eq!(chart_label("v1\"], [\"x"), "v1___ __x");
+        assert_eq!(chart_label("a-->b\n"), "a-__b_");
+        assert_eq!(chart_label(""), "_");
+        assert_eq!(chart_label(&"x".repeat(40)).len(), 20);
+    }
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(axis_top(50.0, true), 100.0);
+        // 18 × 1.1 = 19.8 → steps of 5 → 20; 2 × 1.1 = 2.2 → steps of 0.5 → 2.5
+        assert_eq!(axis_top(18.0, false), 20.0);
+        assert_eq!(axis_top(2.0, false), 2.5);
+        assert_eq!(axis_top(0.0, false), 1.0);
+    }
+}

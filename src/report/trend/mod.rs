@@ -1,6 +1,7 @@
 //! The trend (`slipgate trend`): its series worded as text tables, markdown and JSON.
 //! `markdown` is the trend issue's body; `text` and `json` are the command's other formats.
 
+pub mod history;
 pub mod json;
 pub mod markdown;
 pub mod text;

@@ -1,0 +1,268 @@
+//! The scheduled trend issue against the fake GitHub: one issue, created then updated in
+//! place; its history lives in the issue, so a run with an empty cache still charts every
+//! run and says what changed since the last update; a history block that is not
+//! slipgate's own is never trusted.
+//!
+//! The repository is `cli::sample()`. Two bugs: #7 (created day 20) stays open, #8
+//! (created day 30) is closed on day 38. Update 1 runs on day 33 (run 101, tests 1 of 2
+//! passing), update 2 on day 40 (run 102, 3 of 4 passing) with the cache deleted.
+
+use crate::cli::{sample, slipgate};
+use crate::gitrepo::{DAY, T0};
+use crate::mockhub::{HubAuthor, HubIssue, MockHub};
+use std::path::{Path, PathBuf};
+
+const TOKEN: &str = "ghp_trendSECRETtoken0123456789";
+const REPO: &str = "octo-org/octo-repo";
+const TITLE: &str = "Quality trend";
+const SHA1: &str = "aaaaaaa1111111111111111111111111111111aa";
+const SHA2: &str = "bbbbbbb2222222222222222222222222222222bb";
+
+struct Out {
+    code: Option<i32>,
+    stderr: String,
+}
+
+fn junit(dir: &Path, name: &str, passed: usize, failed: usize) -> PathBuf {
+    let mut xml = String::from("<testsuite name=\"s\">");
+    for k in 0..passed {
+        xml.push_str(&format!("<testcase classname=\"a\" name=\"ok{k}\"/>"));
+    }
+    for k in 0..failed {
+        xml.push_str(&format!(
+            "<testcase classname=\"a\" name=\"bad{k}\"><failure message=\"boom\"/></testcase>"
+        ));
+    }
+    xml.push_str("</testsuite>");
+    let path = dir.join(name);
+    std::fs::write(&path, xml).expect("junit");
+    path
+}
+
+async fn update(
+    repo: &Path,
+    hub: &MockHub,
+    cache: &Path,
+    at: i64,
+    junit: &Path,
+    sha: &str,
+    run_id: &str,
+) -> Out {
+    let (repo, cache, junit) = (repo.to_path_buf(), cache.to_path_buf(), junit.to_path_buf());
+    let (uri, sha, run_id) = (hub.uri(), sha.to_string(), run_id.to_string());
+    tokio::task::spawn_blocking(move || {
+        let out = slipgate(&repo)
+            .args(["check", "--trend-issue", TITLE, "--now"])
+            .arg(slipgate::model::rfc3339(at))
+            .arg("--cache")
+            .arg(&cache)
+            .arg("--junit")
+            .arg(&junit)
+            .env("GITHUB_API_URL", &uri)
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_EVENT_NAME", "schedule")
+            .env("GITHUB_SHA", &sha)
+            .env("GITHUB_RUN_ID", &run_id)
+            .output()
+            .expect("run");
+        Out {
+            code: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("join")
+}
+
+/// The policy: a target for open bugs (a warning, so the scheduled run passes).
+fn policy(repo: &Path) {
+    std::fs::write(
+        repo.join("slipgate.yml"),
+        "rules:\n  - {name: bugs, metric: open_bugs.total, max: 5, level: warn}\n",
+    )
+    .expect("policy");
+}
+
+fn hub_bugs(hub: &MockHub) {
+    hub.add_issue(HubIssue::new(7, T0 + 20 * DAY).labels(&["bug"]));
+    hub.add_issue(
+        HubIssue::new(8, T0 + 30 * DAY)
+            .labels(&["bug"])
+            .closed(T0 + 38 * DAY, Some("completed"))
+            .updated(T0 + 38 * DAY),
+    );
+}
+
+fn trend_issues(hub: &MockHub) -> Vec<crate::mockhub::HubIssue> {
+    hub.issues()
+        .into_iter()
+        .filter(|i| i.title == TITLE && i.closed_at.is_none())
+        .collect()
+}
+
+#[tokio::test]
+async fn second_update_with_an_empty_cache_keeps_history_and_deltas() {
+    let r = sample();
+    policy(r.path());
+    let work = tempfile::tempdir().expect("tmp");
+    let cache = work.path().join("cache.db");
+    let hub = MockHub::start(REPO).await;
+    hub_bugs(&hub);
+
+    // Update 1, day 33: both bugs open; 1 of 2 tests pass (50%).
+    let j1 = junit(work.path(), "j1.xml", 1, 1);
+    let first = update(r.path(), &hub, &cache, T0 + 33 * DAY, &j1, SHA1, "101").await;
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let issues = trend_issues(&hub);
+    assert_eq!(issues.len(), 1);
+    let body1 = issues[0].body.clone();
+    assert!(body1.starts_with("<!-- slipgate:trend -->\n"), "{body1}");
+    assert!(body1.contains("<!-- slipgate:history v1 {"), "{body1}");
+    assert!(body1.contains("| Open bugs | 2 |"), "{body1}");
+    assert!(
+        body1.contains("this is its first update with a history"),
+        "{body1}"
+    );
+
+    // Update 2, day 40, with the cache gone: #8 closed, 3 of 4 tests pass (75%).
+    std::fs::remove_file(&cache).expect("cache was written");
+    let j2 = junit(work.path(), "j2.xml", 3, 1);
+    let second = update(r.path(), &hub, &cache, T0 + 40 * DAY, &j2, SHA2, "102").await;
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert!(!second.stderr.contains("ignored"), "{}", second.stderr);
+    let issues = trend_issues(&hub);
+    assert_eq!(issues.len(), 1, "updated in place, not opened again");
+    let body = &issues[0].body;
+
+    // Both runs in the pass-rate chart, oldest first: 50%, then 3 of 4 = 75%.
+    assert!(
+        body.contains("title \"Test pass rate per run (%)\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("    x-axis \"Test run\" [\"run 101\", \"run 102\"]\n    y-axis \"Pass rate (%)\" 0 --> 100\n    line [50, 75]\n"),
+        "{body}"
+    );
+    // Deltas since update 1 (day 33 = 2023-12-17): open bugs 2 → 1 is −50%, pass rate
+    // 50% → 75% is +50% of 50%; failed tests 1 → 1 is no change, so not a line.
+    let day33 = slipgate::model::date(T0 + 33 * DAY);
+    assert!(
+        body.contains(&format!("**What changed since last update ({day33}):**")),
+        "{body}"
+    );
+    assert!(
+        body.contains("- 🟢 **Fewer bugs are open**: open bugs 1, ▼ 50% (was 2)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("- 🟢 **More tests pass**: test pass rate 75%, ▲ 50% (was 50%)"),
+        "{body}"
+    );
+    assert!(!body.contains("tests fail**"), "{body}");
+    assert!(
+        body.contains("| Open bugs | 1 | ≤ 5 | 2 | 🟢 ▼ 50% |"),
+        "{body}"
+    );
+    assert!(body.contains("| Failed tests | 1 | – | 1 | = |"), "{body}");
+    // The runs, linked to their Actions run and commit.
+    assert!(
+        body.contains("| [#102](https://github.com/octo-org/octo-repo/actions/runs/102) | [`bbbbbbb`](https://github.com/octo-org/octo-repo/commit/bbbbbbb2222222222222222222222222222222bb) |"),
+        "{body}"
+    );
+    assert!(body.contains("[#101](https://github.com/octo-org/octo-repo/actions/runs/101)"));
+    // The footer ends the body.
+    assert!(body.trim_end().ends_with("</sub>"), "{body}");
+    if let Ok(dir) = std::env::var("SLIPGATE_TREND_BODY_OUT") {
+        std::fs::write(Path::new(&dir).join("trend-issue.md"), body).expect("write");
+    }
+    insta::with_settings!({filters => vec![
+        (r"`[0-9a-f]{7}`", "`[sha]`"),
+        (r"slipgate \d+\.\d+\.\d+", "slipgate [version]"),
+    ]}, {
+        insta::assert_snapshot!("trend_issue_body", body);
+    });
+
+    let seen = hub.requests().await;
+    let posts = seen
+        .iter()
+        .filter(|s| s.method == "POST" && s.path.ends_with("/issues"))
+        .count();
+    let patches = seen.iter().filter(|s| s.method == "PATCH").count();
+    assert_eq!((posts, patches), (1, 1), "{seen:#?}");
+    for out in [&first, &second] {
+        assert!(!out.stderr.contains(TOKEN));
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_or_tampered_history_is_not_trusted() {
+    let r = sample();
+    policy(r.path());
+    let work = tempfile::tempdir().expect("tmp");
+    let cache = work.path().join("cache.db");
+    let hub = MockHub::start(REPO).await;
+    hub_bugs(&hub);
+    // Someone else's issue with the marker, the label and a well-formed history claiming
+    // a 10% pass rate: not slipgate's, so neither adopted nor read.
+    let forged = format!(
+        "<!-- slipgate:trend -->\n<!-- slipgate:history v1 {{\"v\":1,\"snapshots\":[],\"runs\":[{{\"t\":{},\"commit\":\"{}\",\"run\":\"66\",\"pass_rate\":0.1,\"failed\":9,\"flaky\":0}}]}} -->\n",
+        T0 + 30 * DAY,
+        "c".repeat(40)
+    );
+    hub.add_issue(
+        HubIssue::new(50, T0 + 30 * DAY)
+            .title(TITLE)
+            .labels(&["slipgate"])
+            .author(HubAuthor::person("mallory"))
+            .body(&forged),
+    );
+    let j = junit(work.path(), "j.xml", 1, 1);
+    let first = update(r.path(), &hub, &cache, T0 + 33 * DAY, &j, SHA1, "101").await;
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let ours: Vec<_> = trend_issues(&hub)
+        .into_iter()
+        .filter(|i| i.number != 50)
+        .collect();
+    assert_eq!(ours.len(), 1);
+    let body = ours[0].body.clone();
+    assert!(
+        !body.contains("run 66") && !body.contains("line [10"),
+        "{body}"
+    );
+    assert!(body.contains("line [50]"), "{body}");
+    assert_eq!(
+        hub.issues()
+            .iter()
+            .find(|i| i.number == 50)
+            .map(|i| &i.body),
+        Some(&forged)
+    );
+
+    // Our own issue's block edited by hand into something slipgate does not write: a
+    // warning, and the history starts again from this run (and the cache's runs).
+    let n = ours[0].number;
+    hub.update_issue(n, |i| {
+        i.body = i
+            .body
+            .replace("\"commit\":\"aaaaaaa", "\"commit\":\"zzzzzzz");
+    });
+    std::fs::remove_file(&cache).expect("cache");
+    let second = update(r.path(), &hub, &cache, T0 + 40 * DAY, &j, SHA2, "102").await;
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("the trend issue's history block is ignored: a commit that is not a hex sha"),
+        "{}",
+        second.stderr
+    );
+    let body = &trend_issues(&hub)
+        .into_iter()
+        .find(|i| i.number == n)
+        .expect("ours")
+        .body;
+    assert!(body.contains("[\"run 102\"]"), "{body}");
+    assert!(!body.contains("zzzzzzz"), "{body}");
+}
