@@ -19,6 +19,9 @@ pub mod exit {
 pub enum Error {
     #[error(transparent)]
     Policy(#[from] crate::policy::PolicyError),
+    /// An input file (the policy, the event payload) that cannot be read.
+    #[error(transparent)]
+    File(#[from] crate::collect::file::FileError),
     #[error(transparent)]
     Git(#[from] crate::collect::git::GitError),
     /// Reading issues and pull requests failed.

@@ -4,7 +4,7 @@
 use super::{GithubRead, MissingTests, read_git, read_github, read_tests, sources};
 use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
-use crate::collect::git;
+use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
@@ -219,11 +219,7 @@ fn event_context(a: &ActionsArgs) -> Result<EventContext> {
             ..EventContext::default()
         });
     };
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read the event payload (GITHUB_EVENT_PATH)",
-        path: path.clone(),
-        source,
-    })?;
+    let text = file::read_regular(path, file::EVENT)?;
     actions::read_event(name, &text)
         .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
 }
@@ -234,7 +230,7 @@ fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
         return Remote::Offline;
     }
     match github.repo_of(git) {
-        Some(repo) => Remote::Repo(github.config(repo)),
+        Some(repo) => Remote::Repo(Box::new(github.config(repo))),
         None => Remote::Unknown,
     }
 }

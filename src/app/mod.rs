@@ -5,6 +5,7 @@
 #![warn(unreachable_pub)]
 
 mod check;
+mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Report(args) => report_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
+        Command::Trend(args) => trend::trend_command(&session, args),
         Command::Policy(_) => Ok(exit::PASSED),
     }
 }
@@ -53,7 +55,7 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
         }
         PolicyCommand::Check { file } => {
             let file = request::policy_file(file.as_deref(), global)?;
-            let loaded = policy::load(file, &policy_root(repo))?;
+            let loaded = request::load_policy(file, &policy_root(repo))?;
             crate::console::eprint_line(&format!(
                 "policy OK: {} ({} rule{})",
                 loaded.source.describe(),

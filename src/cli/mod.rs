@@ -46,7 +46,7 @@ impl Cli {
         let actions = match &mut self.command {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
-            Command::Report(_) | Command::Policy(_) => return self,
+            Command::Report(_) | Command::Trend(_) | Command::Policy(_) => return self,
         };
         for path in [
             &mut actions.event_path,
@@ -98,6 +98,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Release readiness: the rules with `on: release` against the unreleased changes (or a tag).
     ReleaseCheck(ReleaseCheckArgs),
+    /// Metric series over periods, releases and recorded test runs, with their deltas.
+    Trend(TrendArgs),
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -140,6 +142,16 @@ pub struct GithubArgs {
     /// Do not read or write the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// The login slipgate posts as, e.g. `my-app[bot]` for a GitHub App token [default:
+    /// the token's account, or `github-actions[bot]`].
+    #[arg(
+        long,
+        env = "SLIPGATE_COMMENT_AUTHOR",
+        hide_env_values = true,
+        value_name = "LOGIN",
+        value_parser = parse_login
+    )]
+    pub comment_author: Option<String>,
     /// The longest wait for a rate limit to reset before giving up, e.g. `60s`, `5m`.
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
     pub max_wait: Dur,
@@ -158,6 +170,28 @@ pub struct ReportArgs {
     /// How many of the newest releases to show.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub last: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    #[command(flatten)]
+    pub tests: TestArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The length of a period, e.g. `7d`, `1w`, `24h`.
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = parse_period)]
+    pub period: Dur,
+    /// How many periods, ending at the evaluation time.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub periods: u64,
+    /// How many of the newest releases the release series covers.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub releases: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -280,24 +314,46 @@ pub fn parse_duration(text: &str) -> Result<Dur, String> {
     })
 }
 
+/// `--period`: a duration longer than zero and at most a year (`7d`, `1w`, `24h`).
+pub fn parse_period(text: &str) -> Result<Dur, String> {
+    let d = parse_duration(text)?;
+    if d.secs() <= 0 || d.secs() > 366 * 86_400 {
+        return Err("a period must be longer than 0s and at most 366d (e.g. `7d`)".into());
+    }
+    Ok(d)
+}
+
 /// `--github-repo` (and `GITHUB_REPOSITORY`): `OWNER/NAME`. Empty means not set (the
-/// repository then comes from the `origin` remote).
+/// repository then comes from the `origin` remote). Checked here, before any work, by the
+/// GitHub client's own rule ([`crate::github::repo_from_remote`]: ASCII letters, digits,
+/// `-`, `_`, `.` in each half, neither `.` nor `..`), so what passes here is what the
+/// client accepts online.
 pub fn parse_github_repo(text: &str) -> Result<String, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(String::new());
     }
-    let ok_part = |p: &str| {
-        !p.is_empty()
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    match t.split_once('/') {
-        Some((owner, name)) if ok_part(owner) && ok_part(name) => Ok(t.to_string()),
-        _ => Err(
+    let same = crate::github::repo_from_remote(&format!("https://github.com/{t}"));
+    if same.as_deref() == Some(t) {
+        Ok(t.to_string())
+    } else {
+        Err(
             "not a GitHub repository (check --github-repo or GITHUB_REPOSITORY); write OWNER/NAME, e.g. `rust-lang/cargo`"
                 .into(),
-        ),
+        )
+    }
+}
+
+/// `--comment-author` (and `SLIPGATE_COMMENT_AUTHOR`): a GitHub login, `[bot]` allowed
+/// at the end. Empty means not set (the action passes an empty input through).
+pub fn parse_login(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let name = t.strip_suffix("[bot]").unwrap_or(t);
+    let ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok && (t.is_empty() || !name.is_empty()) {
+        Ok(t.to_string())
+    } else {
+        Err("not a GitHub login (check --comment-author or SLIPGATE_COMMENT_AUTHOR); write the account slipgate posts as, e.g. `my-app[bot]`".into())
     }
 }
 
@@ -343,6 +399,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn comment_authors_are_logins() {
+        assert_eq!(parse_login(" my-app[bot] "), Ok("my-app[bot]".to_string()));
+        assert_eq!(parse_login("octocat"), Ok("octocat".to_string()));
+        assert_eq!(parse_login(""), Ok(String::new()));
+        for bad in ["[bot]", "a b", "x/y", "@octocat", "a[bot]x"] {
+            assert!(parse_login(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn times_are_rfc3339_or_dates() {
         assert_eq!(parse_time("2026-11-23T12:00:00Z"), Ok(1_795_435_200));
         assert_eq!(parse_time("2026-11-23T13:00:00+01:00"), Ok(1_795_435_200));
@@ -354,9 +420,16 @@ mod tests {
     #[test]
     fn repositories_urls_and_globs() {
         assert_eq!(parse_github_repo(" o/n "), Ok("o/n".to_string()));
+        assert_eq!(
+            parse_github_repo("a.b/.c_d-1"),
+            Ok("a.b/.c_d-1".to_string())
+        );
         assert_eq!(parse_github_repo(" "), Ok(String::new()));
         assert_eq!(parse_api_url(""), Ok(DEFAULT_API_URL.to_string()));
-        for bad in ["o", "o/", "/n", "o/n/x", "o n/x"] {
+        for bad in [
+            "o", "o/", "/n", "o/n/x", "o n/x", "../x", "o/..", "./r", "o/.", "o/n.git", "o/n?x",
+            "o/n#x", "o/n/", "o//n",
+        ] {
             assert!(parse_github_repo(bad).is_err(), "{bad}");
         }
         assert_eq!(
@@ -375,5 +448,9 @@ mod tests {
         assert!(parse_glob("").is_err());
         assert_eq!(parse_duration("5m"), Ok(Dur(300)));
         assert!(parse_duration("banana").is_err());
+        assert_eq!(parse_period("1w"), Ok(Dur(604_800)));
+        for bad in ["0d", "0s", "400d", "7", "-1d"] {
+            assert!(parse_period(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -3,10 +3,11 @@
 //! into the settings of one invocation before any work starts.
 
 use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
+use crate::collect::file;
 use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
 use crate::model::{GitHistory, Timestamp};
-use crate::policy::{self, LoadedPolicy};
+use crate::policy::{self, LoadedPolicy, Source};
 use crate::report::Links;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +61,7 @@ pub(crate) struct Session {
 impl Session {
     /// Loads the policy and settles the evaluation time and colour.
     pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
-        let policy = policy::load(g.policy.as_deref(), &policy_root(&g.repo))?;
+        let policy = load_policy(g.policy.as_deref(), &policy_root(&g.repo))?;
         // Colour only on a terminal (or when asked), and never with NO_COLOR.
         let color = !env.no_color
             && match g.color {
@@ -91,6 +92,36 @@ impl Session {
             crate::console::eprint_line(&format!("slipgate: {msg}"));
         }
     }
+}
+
+/// Finds and loads the policy: `explicit` if given (it must be a usable file), else the
+/// first of [`policy::SEARCH_PATHS`] under `root` that exists, else the built-in default.
+/// A file that is found must be usable: one that is not a regular file (a symbolic link
+/// to `/dev/zero`, a named pipe, a directory), larger than
+/// [`file::POLICY`]'s cap, or not UTF-8 is an error, never a silent fall back to the
+/// default.
+pub(crate) fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<LoadedPolicy> {
+    if let Some(path) = explicit {
+        let text = file::read_regular(path, file::POLICY)?;
+        let name = path.display().to_string();
+        return Ok(policy::from_text(
+            &text,
+            &name,
+            Source::File(path.to_path_buf()),
+        )?);
+    }
+    for rel in policy::SEARCH_PATHS {
+        let candidate = root.join(rel);
+        if file::exists(&candidate) {
+            let text = file::read_regular(&candidate, file::POLICY)?;
+            return Ok(policy::from_text(
+                &text,
+                rel,
+                Source::File(PathBuf::from(rel)),
+            )?);
+        }
+    }
+    Ok(policy::builtin()?)
 }
 
 /// The policy file of `policy check [FILE]`: FILE or `--policy`, not both.
@@ -139,6 +170,8 @@ pub(crate) struct GithubSource {
     pub server: String,
     /// Progress lines of long fetches on stderr.
     pub progress: bool,
+    /// `--comment-author` or `SLIPGATE_COMMENT_AUTHOR`: the login slipgate posts as.
+    pub comment_author: Option<String>,
 }
 
 impl GithubSource {
@@ -167,6 +200,7 @@ impl GithubSource {
             max_wait: std::time::Duration::from_secs(args.max_wait.secs().max(0) as u64),
             server,
             progress: !s.quiet,
+            comment_author: args.comment_author.clone().filter(|l| !l.is_empty()),
             api_url,
         }
     }
@@ -198,6 +232,9 @@ impl GithubSource {
         cfg.cache_path = self.cache.clone();
         cfg.max_wait = self.max_wait;
         cfg.progress = self.progress;
+        cfg.comment_author = self.comment_author.clone();
+        // Every list read of this run (fetch, comment, trend issue) shares one budget.
+        cfg.page_budget = crate::github::PageBudget::for_this_run();
         cfg
     }
 

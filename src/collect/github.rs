@@ -7,8 +7,11 @@
 //!   pull request (created/merged times, merge commit, base branch, labels).
 //!
 //! Pages are followed through the `Link` header (`rel="next"`). A `rel="next"` naming a
-//! page already read, or more pages than the first page's `rel="last"` announced (plus
-//! a margin), is an error: a list is used and cached only when read to its end. Bodies
+//! page already read, more pages than the first page's `rel="last"` announced (plus a
+//! margin), a list ending before the announced last page (less a page of tolerance),
+//! more pages than the run's [`PageBudget`](crate::github::PageBudget) allows (every
+//! list together), or a rate limit down to its reserve is an error: a list is used and
+//! cached only when read to its end. Bodies
 //! are capped at [`GithubConfig::max_response_bytes`] while they are read; redirects
 //! are followed only within the API host.
 //!
@@ -396,7 +399,7 @@ async fn sync_list<T>(
     let new_etag = reply.header("etag").map(str::to_string);
     let mut watermark = prev.and_then(|p| p.watermark);
     let mut items = Vec::new();
-    let mut pager = Pager::new(&probe_path);
+    let mut pager = Pager::new(&probe_path, client.page_budget(), cutoff.is_none());
     let mut pages = 0u32;
     loop {
         pages += 1;

@@ -27,8 +27,14 @@
 //! `on_malformed` decides whether it stops the run). Besides what quick-xml checks, every
 //! start tag's attributes must be `name="value"` pairs whose values hold no `<`, no `&`
 //! that starts no reference, and no character outside XML 1.0's `Char` production (a raw
-//! NUL or ESC). Text content is read leniently, as runners dump raw output there: a
-//! lone `&` is kept, bytes that are not UTF-8 and raw forbidden characters become U+FFFD.
+//! NUL or ESC). References follow one rule, in values and in text: `&` then a name, or
+//! `#` and digits, or `#x` and hex digits, then `;`, is a reference; it must be a
+//! character reference or one of the five predefined entities (`&lt;` `&gt;` `&amp;`
+//! `&apos;` `&quot;`), else it is not well-formed (`&nbsp;`, or an entity declared in a
+//! DOCTYPE: DTDs are not read, so nothing is expanded). Text content is otherwise read
+//! leniently, as runners dump raw output there: a lone `&` (one that starts no reference:
+//! `a & b`, `&1;`, `&amp` without `;`) is kept as text, and bytes that are not UTF-8 and
+//! raw forbidden characters become U+FFFD.
 //! A character reference to a character XML forbids (`&#0;`, `&#27;`, `&#xFFFE;`, a
 //! surrogate), in a value or in text, becomes U+FFFD: it is never passed on.
 //!
@@ -223,8 +229,9 @@ pub fn parse_reader<R: BufRead>(
 ///
 /// Files are read in pattern order, each pattern's matches in path order; a file matched
 /// by several patterns is read once. `*` and `**` do not match names starting with `.`
-/// unless the pattern spells the dot. Directories never match (a pattern matching only
-/// directories counts as matching nothing, for `on_missing`); a match that is a named
+/// unless the pattern spells the dot; a trailing `**` matches every path under it, like
+/// `**/*`. Directories never match (a pattern matching only directories counts as
+/// matching nothing, for `on_missing`); a match that is a named
 /// pipe, a device or a socket is refused without being opened, as a malformed file is
 /// (`on_malformed`).
 pub fn collect(
@@ -325,6 +332,18 @@ fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
     Some("a special file")
 }
 
+/// A pattern ending in `**` as one that matches every path under it (`dir/**` →
+/// `dir/**/*`), as in a shell with `globstar` or a `.gitignore`: the glob crate alone
+/// would match only the directories, hiding a file (a named pipe, say) behind "it
+/// matches only directories".
+fn everything_under(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if pattern == "**" || pattern.ends_with("/**") {
+        std::borrow::Cow::Owned(format!("{pattern}/*"))
+    } else {
+        std::borrow::Cow::Borrowed(pattern)
+    }
+}
+
 /// The files matched by `patterns`, deduplicated, each with the name shown for it
 /// (its path relative to `base` when it lies under `base`).
 fn expand(
@@ -348,6 +367,7 @@ fn expand(
         } else {
             format!("{}/{}", escaped_base.trim_end_matches('/'), pattern)
         };
+        let full = everything_under(&full);
         let paths = glob::glob_with(&full, options).map_err(|source| JunitError::Pattern {
             pattern: pattern.clone(),
             source,

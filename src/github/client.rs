@@ -68,6 +68,9 @@ pub(crate) struct Client {
     /// Scheme and authority of the API URL: the only place redirects may lead.
     origin: http::Uri,
     max_response_bytes: u64,
+    /// The pages every list read through this client may take, shared with every
+    /// other client of the same run.
+    page_budget: super::PageBudget,
     pub counters: Counters,
 }
 
@@ -187,12 +190,18 @@ impl Client {
             retry: cfg.retry,
             origin,
             max_response_bytes: cfg.max_response_bytes,
+            page_budget: cfg.page_budget.clone(),
             counters,
         })
     }
 
     pub fn authenticated(&self) -> bool {
         self.authenticated
+    }
+
+    /// The run's page budget ([`super::PageBudget`]).
+    pub fn page_budget(&self) -> &super::PageBudget {
+        &self.page_budget
     }
 
     /// Blanks the token (as sent, percent-encoded, JSON-escaped or base64 as in a

@@ -103,7 +103,7 @@ pub enum GithubError {
     /// A redirect slipgate does not follow (to another host, too many, or changing the
     /// method): the answer behind it is never used.
     #[error(
-        "GitHub answered {action} with a redirect (HTTP {status}) that slipgate does not follow: {problem}; nothing from it was used; check the API URL (`--github-api-url`), or whether the repository moved"
+        "GitHub answered {action} with a redirect (HTTP {status}) that slipgate does not follow: {problem}; nothing from it was used; check the API URL (`--api-url`), or whether the repository moved"
     )]
     Redirect {
         action: String,
@@ -111,7 +111,7 @@ pub enum GithubError {
         problem: String,
     },
     #[error(
-        "GitHub's answer to {action} is larger than {}, far more than any page GitHub sends, and was not read further; check that the API URL (`--github-api-url`) points at the GitHub REST API",
+        "GitHub's answer to {action} is larger than {}, far more than any page GitHub sends, and was not read further; check that the API URL (`--api-url`) points at the GitHub REST API",
         size_text(*.limit_bytes)
     )]
     TooLarge { action: String, limit_bytes: u64 },
@@ -121,6 +121,27 @@ pub enum GithubError {
         "GitHub's pages do not add up while trying to {action}: {problem}; the list was not read to its end, so none of it is used or cached; try again later, and if it persists check the API URL (a proxy may rewrite `Link` headers)"
     )]
     Pagination { action: String, problem: String },
+    /// The run's page budget ([`super::PageBudget`]) is spent: the list was not read to
+    /// its end, and nothing of it is used or cached.
+    #[error(
+        "slipgate stopped reading while trying to {action}: {problem}; one run reads at most {max} pages of 100 items, every list together, so that a server sending page after page cannot spend the token's hourly rate limit; the list was not read to its end, so none of it is used or cached; if the API URL points at a proxy, check that it passes GitHub's `Link` headers on unchanged"
+    )]
+    PageBudget {
+        action: String,
+        problem: String,
+        max: u32,
+    },
+    /// `X-RateLimit-Remaining` is down to the reserve slipgate never spends on list
+    /// pages ([`super::rate_reserve`]).
+    #[error("{}", reserve_message(.action, *.remaining, *.limit, *.reserve, .reset.as_deref()))]
+    RateReserve {
+        action: String,
+        remaining: u64,
+        limit: Option<u64>,
+        reserve: u64,
+        /// When the limit resets (RFC 3339), if GitHub said.
+        reset: Option<String>,
+    },
 }
 
 impl GithubError {
@@ -158,6 +179,27 @@ fn rate_limited_message(
     };
     format!(
         "GitHub's rate limit ({limit} {who}) is used up while trying to {action}; {reset}; {advice}"
+    )
+}
+
+fn reserve_message(
+    action: &str,
+    remaining: u64,
+    limit: Option<u64>,
+    reserve: u64,
+    reset: Option<&str>,
+) -> String {
+    let of = limit.map(|l| format!(" of {l}")).unwrap_or_default();
+    let share = if limit.is_some() {
+        " (a tenth of the hourly limit)"
+    } else {
+        ""
+    };
+    let reset = reset
+        .map(|r| format!(" (it resets at {r})"))
+        .unwrap_or_default();
+    format!(
+        "slipgate stopped reading while trying to {action}: GitHub's rate limit has {remaining}{of} requests left this hour, and slipgate never spends the last {reserve}{share} on reading lists, so that the next runs still work; the list was not read to its end, so none of it is used or cached; run again after the limit resets{reset}, or keep the cache (`--cache`) so runs make only conditional requests"
     )
 }
 

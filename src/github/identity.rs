@@ -10,9 +10,17 @@
 //!   accessible by integration` there, and posts as `github-actions[bot]` (type `Bot`,
 //!   through the `github-actions` app).
 //!
+//! - any other installation token (a GitHub App's, from
+//!   `actions/create-github-app-token`) also gets 403 at `GET /user` but posts as the
+//!   app's bot (`my-app[bot]`), which no request can tell from `GITHUB_TOKEN`: slipgate
+//!   assumes `github-actions[bot]`, and `--comment-author my-app[bot]`
+//!   ([`GithubConfig::comment_author`]) names the right login. When slipgate creates a
+//!   comment or issue that GitHub shows as someone else's, the outcome says so, so the
+//!   user can be told to set it.
+//!
 //! The answer is asked once per process for each API URL and token (kept in memory
 //! under a hash of both, never written anywhere), and only when a comment or issue must
-//! be found.
+//! be found; with `--comment-author` it is not asked.
 
 use super::client::{Client, Purpose};
 use super::payload::{AppRef, Author};
@@ -36,9 +44,19 @@ pub enum Identity {
     User { login: String, kind: String },
     /// `github-actions[bot]`, for an installation token.
     ActionsBot,
+    /// The login given with `--comment-author` (e.g. `my-app[bot]`), of any type.
+    Named { login: String },
 }
 
 impl Identity {
+    /// The login this identity writes as.
+    pub fn login(&self) -> &str {
+        match self {
+            Identity::User { login, .. } | Identity::Named { login } => login,
+            Identity::ActionsBot => ACTIONS_BOT,
+        }
+    }
+
     /// Whether an item written by `author`, through `app`, is this identity's.
     pub(crate) fn wrote(&self, author: Option<&Author>, app: Option<&AppRef>) -> bool {
         let Some(author) = author else {
@@ -55,6 +73,8 @@ impl Identity {
                     && author.kind.eq_ignore_ascii_case("Bot")
                     && app.is_none_or(|a| a.slug.as_deref().is_none_or(|s| s == ACTIONS_APP))
             }
+            // Logins are unique across people and bots (only bots end in `[bot]`).
+            Identity::Named { login } => author.login.eq_ignore_ascii_case(login),
         }
     }
 }
@@ -79,8 +99,9 @@ fn memo_key(api_url: &str, token: &str) -> u64 {
     hasher.finish()
 }
 
-/// Who `cfg`'s token posts as; `None` without a token (nothing is adopted then). One
-/// `GET /user` per process and token at most.
+/// Who `cfg`'s token posts as; `None` without a token (nothing is adopted then):
+/// [`GithubConfig::comment_author`] when given, else one `GET /user` per process and
+/// token at most.
 pub(crate) async fn who_posts(
     client: &Client,
     cfg: &GithubConfig,
@@ -88,6 +109,16 @@ pub(crate) async fn who_posts(
     let Some(token) = cfg.effective_token() else {
         return Ok(None);
     };
+    if let Some(login) = cfg
+        .comment_author
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        return Ok(Some(Identity::Named {
+            login: login.to_string(),
+        }));
+    }
     let key = memo_key(&cfg.api_url, token);
     if let Some(known) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(Some(known.clone()));
@@ -159,6 +190,19 @@ mod tests {
         assert!(!me.wrote(Some(&author("renovate[bot]", "Bot")), None));
         assert!(!me.wrote(Some(&author(ACTIONS_BOT, "User")), None));
         assert!(!me.wrote(Some(&author(ACTIONS_BOT, "Bot")), Some(&app("evil-app"))));
+    }
+
+    #[test]
+    fn a_named_identity_adopts_that_login_of_any_type() {
+        let me = Identity::Named {
+            login: "my-app[bot]".into(),
+        };
+        assert_eq!(me.login(), "my-app[bot]");
+        assert!(me.wrote(Some(&author("My-App[bot]", "Bot")), Some(&app("my-app"))));
+        assert!(!me.wrote(Some(&author(ACTIONS_BOT, "Bot")), None));
+        assert!(!me.wrote(Some(&author("my-app", "User")), None));
+        assert!(!me.wrote(None, None));
+        assert_eq!(Identity::ActionsBot.login(), ACTIONS_BOT);
     }
 
     #[test]

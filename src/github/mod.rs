@@ -5,7 +5,8 @@
 //! - [`client`]: HTTP through octocrab with slipgate's own bounded retries, rate-limit
 //!   waits, response size cap, same-host redirects only, and typed errors.
 //! - [`pager`]: `Link: rel="next"` paging that never takes part of a list for all of it
-//!   (loops and runaway lists are errors; the page count is capped).
+//!   (loops, short and runaway lists are errors); one [`PageBudget`] per run bounds the
+//!   pages of every list together, and the rate limit's last tenth is never spent.
 //! - [`redact`]: the token blanked out of anything a server echoes back.
 //! - [`identity`]: who the token posts as, so only slipgate's own comment is adopted.
 //! - [`payload`]: the few JSON fields slipgate reads, as its own serde structs.
@@ -24,6 +25,7 @@ mod remote;
 
 pub use error::GithubError;
 pub use identity::{ACTIONS_BOT, Identity};
+pub use pager::{MAX_PAGES_PER_RUN, PageBudget, SHORT_END_TOLERANCE, rate_reserve};
 pub use remote::repo_from_remote;
 
 pub(crate) use client::{Client, Purpose};
@@ -102,6 +104,14 @@ pub struct GithubConfig {
     /// Largest response body read, in bytes; a larger one is
     /// [`GithubError::TooLarge`]. Default [`MAX_RESPONSE_BYTES`].
     pub max_response_bytes: u64,
+    /// The list pages this configuration (and its clones) may read, every list
+    /// together. Default: a fresh budget of [`MAX_PAGES_PER_RUN`]; the CLI gives every
+    /// configuration of a run [`PageBudget::for_this_run`].
+    pub page_budget: PageBudget,
+    /// The login slipgate's comments and issues are written by (`--comment-author`,
+    /// e.g. `my-app[bot]` for a GitHub App installation token): when set, it is the
+    /// identity, and `GET /user` is not asked.
+    pub comment_author: Option<String>,
 }
 
 impl GithubConfig {
@@ -119,6 +129,8 @@ impl GithubConfig {
             retry: RetryPolicy::default(),
             pulls: true,
             max_response_bytes: MAX_RESPONSE_BYTES,
+            page_budget: PageBudget::default(),
+            comment_author: None,
         }
     }
 
@@ -145,6 +157,8 @@ impl fmt::Debug for GithubConfig {
             .field("retry", &self.retry)
             .field("pulls", &self.pulls)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("page_budget", &self.page_budget)
+            .field("comment_author", &self.comment_author)
             .finish()
     }
 }

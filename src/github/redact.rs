@@ -1,12 +1,11 @@
 //! Blanking the token out of text that came back from a server, in every form a server
-//! may echo it: as sent, percent-encoded (either case of hex), JSON-escaped (`\/`,
-//! `\u0067`), and base64-encoded as inside a `Basic` header (`x-access-token:TOKEN`,
+//! may echo it: as sent, percent-encoded (either case of hex), JSON-escaped (`\"`,
+//! `\\`, `\/`, `\u0067`, `\n`, …), and base64-encoded as inside a `Basic` header (`x-access-token:TOKEN`,
 //! `TOKEN:`, `:TOKEN`, `user:TOKEN`: the token may start at any of the three byte
 //! offsets of a base64 group, standard or URL-safe alphabet). Each character may be
 //! encoded or not, independently, so mixed forms are caught too.
 
 use regex::Regex;
-use std::fmt::Write as _;
 
 /// What the token is replaced with.
 pub(crate) const MASK: &str = "***";
@@ -52,31 +51,65 @@ fn pattern_of(secret: &str) -> String {
     forms.join("|")
 }
 
-/// A pattern matching `text` with each character as is, percent-encoded, or
-/// JSON-escaped.
+/// A pattern matching `text` with each character as is, percent-encoded (each UTF-8
+/// byte, either case of hex), or JSON-escaped: `\uXXXX` (each UTF-16 unit, either case)
+/// and the short escapes JSON has for some characters (`\"`, `\\`, `\/`, `\b`, `\f`,
+/// `\n`, `\r`, `\t`).
 fn spelled(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
+        let mut utf8 = [0; 4];
+        let raw = c.encode_utf8(&mut utf8);
+        let mut forms = vec![regex::escape(raw)];
+        forms.push(
+            raw.bytes()
+                .map(|b| format!("%{}", hex_class(b.into(), 2)))
+                .collect(),
+        );
+        let mut utf16 = [0; 2];
+        forms.push(
+            c.encode_utf16(&mut utf16)
+                .iter()
+                .map(|&u| format!("\\\\u{}", hex_class(u.into(), 4)))
+                .collect(),
+        );
+        if let Some(short) = json_short_escape(c) {
+            forms.push(regex::escape(short));
+        }
         out.push_str("(?:");
-        out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
-        if c.is_ascii() {
-            let hex = format!("{:02X}", c as u32);
-            let class = |h: char| {
-                if h.is_ascii_alphabetic() {
-                    format!("[{}{}]", h, h.to_ascii_lowercase())
-                } else {
-                    h.to_string()
-                }
-            };
-            let pair: String = hex.chars().map(class).collect();
-            let _ = write!(out, "|%{pair}|\\\\u00{pair}");
-        }
-        if c == '/' {
-            out.push_str("|\\\\/");
-        }
+        out.push_str(&forms.join("|"));
         out.push(')');
     }
     out
+}
+
+/// `value` as `digits` hex digits, each letter matching either case: `[Ff][Ff]` for 0xFF.
+fn hex_class(value: u32, digits: usize) -> String {
+    format!("{value:0digits$X}")
+        .chars()
+        .map(|h| {
+            if h.is_ascii_alphabetic() {
+                format!("[{}{}]", h, h.to_ascii_lowercase())
+            } else {
+                h.to_string()
+            }
+        })
+        .collect()
+}
+
+/// JSON's two-character escape of `c`, when it has one.
+fn json_short_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '/' => "\\/",
+        '\u{8}' => "\\b",
+        '\u{c}' => "\\f",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        _ => return None,
+    })
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -202,6 +235,50 @@ mod tests {
             .map(|c| format!("\\u{:04X}", c as u32))
             .collect();
         assert_eq!(redacted(&upper), "***");
+    }
+
+    #[test]
+    fn quotes_and_backslashes_are_blanked_in_their_json_escapes() {
+        // A token may hold `"` and `\` (any visible ASCII is sent); a server quoting it
+        // in JSON writes `\"` and `\\`.
+        let token = r#"ghp_Qu"ote\Back/slash0123"#;
+        let redactor = Redactor::new(Some(token));
+        let escaped = serde_json::to_string(token).unwrap();
+        assert_eq!(escaped, r#""ghp_Qu\"ote\\Back/slash0123""#);
+        assert_eq!(
+            redactor.apply(&format!("{{\"t\":{escaped}}}")),
+            r#"{"t":"***"}"#
+        );
+        assert_eq!(
+            redactor.apply(r#"got ghp_Qu\"ote\\Back\/slash0123!"#),
+            "got ***!"
+        );
+        // `\u0022` and `\u005C` / `\u005c`, and the raw token, too.
+        assert_eq!(
+            redactor.apply(r#"ghp_Qu\u0022ote\u005CBack/slash0123"#),
+            "***"
+        );
+        assert_eq!(
+            redactor.apply(r#"ghp_Qu\u0022ote\u005cBack/slash0123"#),
+            "***"
+        );
+        assert_eq!(redactor.apply(token), "***");
+    }
+
+    #[test]
+    fn control_and_non_ascii_characters_are_blanked_in_every_escape() {
+        // Not a token GitHub issues (the client refuses whitespace), but the redactor
+        // holds for any secret: `\t`, `\n`, `\u00e9`, a surrogate pair, UTF-8 bytes.
+        let secret = "a\tb\nc\u{8}d\u{c}e\rf-é-🦀-end";
+        let redactor = Redactor::new(Some(secret));
+        let json = serde_json::to_string(secret).unwrap();
+        assert_eq!(json, "\"a\\tb\\nc\\bd\\fe\\rf-é-🦀-end\"");
+        assert_eq!(redactor.apply(&json), "\"***\"");
+        let ascii_json = r"a\u0009b\u000Ac\u0008d\u000ce\u000Df-\u00E9-\uD83E\uDD80-end";
+        assert_eq!(redactor.apply(ascii_json), "***");
+        let percent = "a%09b%0Ac%08d%0Ce%0Df-%C3%A9-%F0%9F%A6%80-end";
+        assert_eq!(redactor.apply(percent), "***");
+        assert_eq!(redactor.apply(&percent.to_lowercase()), "***");
     }
 
     #[test]

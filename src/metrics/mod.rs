@@ -9,6 +9,7 @@ pub mod history;
 pub mod issues;
 pub mod stats;
 pub mod test_results;
+pub mod trend;
 
 use crate::model::{GitHistory, GithubData, Timestamp};
 use crate::policy::Policy;

@@ -8,12 +8,13 @@ mod needs;
 mod pathspec;
 mod rule;
 mod spans;
+mod text;
 
 use crate::duration::Dur;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use metric::{Metric, Scope, Unit};
 pub use needs::Needs;
@@ -302,14 +303,6 @@ impl Default for Policy {
 /// A policy that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("the policy file `{}` does not exist; create it (start from `slipgate policy check` output) or name an existing file", path.display())]
-    NotFound { path: PathBuf },
-    #[error("cannot read the policy file `{}`", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("{file}:{line}:{column}: {message}{snippet}")]
     Invalid {
         file: String,
@@ -345,51 +338,20 @@ pub struct LoadedPolicy {
     pub rules: Vec<Rule>,
 }
 
-/// Finds and loads the policy: `explicit` if given (must exist), else the first of
-/// [`SEARCH_PATHS`] under `root`, else the built-in default.
-pub fn load(explicit: Option<&Path>, root: &Path) -> Result<LoadedPolicy, PolicyError> {
-    if let Some(path) = explicit {
-        return load_file(path);
-    }
-    for rel in SEARCH_PATHS {
-        let candidate = root.join(rel);
-        if candidate.is_file() {
-            let mut loaded = load_file_named(&candidate, rel)?;
-            loaded.source = Source::File(PathBuf::from(rel));
-            return Ok(loaded);
-        }
-    }
-    parse(DEFAULT_POLICY, "policies/default.yml").map(|(policy, rules)| LoadedPolicy {
-        policy,
-        rules,
-        source: Source::BuiltIn,
-    })
+/// The built-in default policy, loaded.
+pub fn builtin() -> Result<LoadedPolicy, PolicyError> {
+    from_text(DEFAULT_POLICY, "policies/default.yml", Source::BuiltIn)
 }
 
-/// Loads one policy file.
-pub fn load_file(path: &Path) -> Result<LoadedPolicy, PolicyError> {
-    load_file_named(path, &path.display().to_string())
-}
-
-/// Loads one policy file, naming it `name` in errors.
-fn load_file_named(path: &Path, name: &str) -> Result<LoadedPolicy, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            PolicyError::NotFound {
-                path: path.to_path_buf(),
-            }
-        } else {
-            PolicyError::Read {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })?;
-    let (policy, rules) = parse(&text, name)?;
+/// Loads policy text read from `source`, naming it `name` in errors. Reading the file
+/// (found by [`SEARCH_PATHS`] or named by `--policy`) is the edge's work: this layer is
+/// handed the text.
+pub fn from_text(text: &str, name: &str, source: Source) -> Result<LoadedPolicy, PolicyError> {
+    let (policy, rules) = parse(text, name)?;
     Ok(LoadedPolicy {
         policy,
         rules,
-        source: Source::File(path.to_path_buf()),
+        source,
     })
 }
 
@@ -436,6 +398,9 @@ pub fn parse(text: &str, file: &str) -> Result<(Policy, Vec<Rule>), PolicyError>
                 policy.releases.tag_pattern.as_str()
             ),
         ));
+    }
+    if let Some((path, message)) = text::problem(&policy) {
+        return Err(at(&path, message));
     }
     for sev in policy.issues.severity_labels.keys() {
         if matches!(sev.as_str(), "none" | "total" | "overdue" | "oldest_age")

@@ -366,3 +366,54 @@ fn monorepo_policy_restricts_changes_to_its_folder() {
     let (p, _) = parse(include_str!("../../policies/monorepo.yml"), "monorepo").expect("valid");
     assert_eq!(p.releases.paths.0.sources(), ["tokio/"]);
 }
+
+#[test]
+fn hidden_characters_in_names_descriptions_and_labels_are_errors_at_their_key() {
+    let e = err(
+        "rules:\n  - metric: reverts\n    max: 1\n  - name: \"\\u202eRULE5\\u2066\"\n    metric: reverts\n    max: 2\n",
+    );
+    assert!(
+        e.starts_with(
+            "p.yml:4:5: rule name `<U+202E>RULE5<U+2066>` holds the hidden character <U+202E>;"
+        ),
+        "{e}"
+    );
+    assert!(!e.contains('\u{202E}'), "{e}");
+    let e = err("rules:\n  - metric: reverts\n    max: 1\n    description: \"ok\\u200bthen\"\n");
+    assert!(
+        e.starts_with(
+            "p.yml:4:5: rule description `ok<U+200B>then` holds the hidden character <U+200B>;"
+        ),
+        "{e}"
+    );
+    let e = err("rules:\n  - metric: reverts\n    max: 1\n    waive_label: \"skip\\nme\"\n");
+    assert!(e.starts_with("p.yml:4:5: `waive_label` `skip<U+000A>me` holds the hidden character <U+000A>; GitHub labels are one line of visible characters"), "{e}");
+    let e = err("issues:\n  bug_labels: [bug, \"de\\u2067fect\"]\n");
+    assert!(e.starts_with("p.yml:2:21: `issues.bug_labels` label `de<U+2067>fect` holds the hidden character <U+2067>"), "{e}");
+    let e = err("issues:\n  severity_labels:\n    \"hi\\u202dgh\": [p1]\n");
+    assert!(
+        e.starts_with(
+            "p.yml:3:5: severity name `hi<U+202D>gh` holds the hidden character <U+202D>"
+        ),
+        "{e}"
+    );
+    let e = err("issues:\n  severity_labels:\n    high:\n      - p1\n      - \"p\\u00ad2\"\n");
+    assert!(
+        e.starts_with("p.yml:5:9: `issues.severity_labels` label `p<U+00AD>2` holds"),
+        "{e}"
+    );
+}
+
+#[test]
+fn labels_are_ones_github_can_hold() {
+    let e = err("issues:\n  incident_labels:\n    - \" \"\n");
+    assert!(
+        e.starts_with("p.yml:3:7: `issues.incident_labels` label is empty;"),
+        "{e}"
+    );
+    let long = "x".repeat(51);
+    let e = err(&format!("issues:\n  regression_labels: [{long}]\n"));
+    assert!(e.starts_with(&format!("p.yml:2:23: `issues.regression_labels` label `{long}` is 51 characters long; GitHub labels have at most 50")), "{e}");
+    let ok = "é".repeat(50);
+    parse(&format!("issues:\n  regression_labels: [{ok}]\n"), "p.yml").expect("50 characters");
+}

@@ -39,7 +39,8 @@ pub enum Remote {
     Offline,
     /// No GitHub repository known.
     Unknown,
-    Repo(GithubConfig),
+    /// Boxed: a configuration is far larger than the other variants.
+    Repo(Box<GithubConfig>),
 }
 
 impl Remote {
@@ -75,6 +76,22 @@ pub fn stdout(s: &str) -> Result<()> {
         path: "standard output".into(),
         source: e,
     })
+}
+
+/// A rule name as an item of the comma-separated `failed-rules` step output: as written
+/// (step outputs are values, never executed: a leading `::` stays), except that a hidden
+/// character (a line break would end the value) is shown as `<U+XXXX>`. The policy
+/// refuses names with commas or hidden characters, so this only guards the one-line list.
+fn output_item(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if crate::escape::is_hidden(c) {
+                crate::escape::visible(c)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A line on stderr unless `quiet`.
@@ -156,9 +173,7 @@ pub fn local(
         })?;
     }
     if let Some(path) = &local.output_file {
-        // Rule names come from the policy file, which a pull request can change: one line
-        // each, whatever they hold.
-        let failed: Vec<_> = gate.failed_rules().into_iter().map(esc).collect();
+        let failed: Vec<_> = gate.failed_rules().into_iter().map(output_item).collect();
         let failed = failed.join(",");
         let json = json_path.display().to_string();
         actions::write_outputs(
@@ -248,9 +263,23 @@ pub fn comment(
         .map_err(explain)?
     {
         CommentOutcome::Created(_, url) => Ok(format!("commented: {url}")),
+        CommentOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("comment", &url, &author, &assumed)),
         CommentOutcome::Updated(_, url) => Ok(format!("updated the comment: {url}")),
         CommentOutcome::Unchanged(_, url) => Ok(format!("the comment is up to date: {url}")),
     }
+}
+
+/// The warning when GitHub shows what slipgate just created as `author`'s, not as the
+/// `assumed` login's (a GitHub App token posts as its own bot).
+fn not_recognised(what: &str, url: &str, author: &str, assumed: &str) -> String {
+    format!(
+        "created the {what} {url}, but GitHub shows it as written by `{author}`, not `{assumed}` as slipgate assumed, so the next run will not recognise it and will create another; set `--comment-author {author}` (env SLIPGATE_COMMENT_AUTHOR, action input `comment-author`)"
+    )
 }
 
 /// Creates or updates the trend issue. Returns what was done, or a warning.
@@ -272,6 +301,12 @@ pub fn trend_issue(
         .map_err(|e| format!("could not update the trend issue: {e}"))?
     {
         IssueOutcome::Created(_, url) => Ok(format!("opened the trend issue: {url}")),
+        IssueOutcome::CreatedAsOther {
+            url,
+            author,
+            assumed,
+            ..
+        } => Err(not_recognised("trend issue", &url, &author, &assumed)),
         IssueOutcome::Updated(_, url) => Ok(format!("updated the trend issue: {url}")),
         IssueOutcome::Unchanged(_, url) => Ok(format!("the trend issue is up to date: {url}")),
     }
@@ -311,5 +346,16 @@ pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<Stri
     ) {
         Ok(w) => w,
         Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    }
+}
+
+#[cfg(test)]
+mod output_tests {
+    use super::output_item;
+
+    #[test]
+    fn output_items_keep_names_but_not_line_breaks() {
+        assert_eq!(output_item("::error::RULE1 ##[x]"), "::error::RULE1 ##[x]");
+        assert_eq!(output_item("a\nb\u{202E}"), "a<U+000A>b<U+202E>");
     }
 }

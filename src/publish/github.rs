@@ -31,6 +31,15 @@ const TRUNCATION_NOTE: &str = "_… (cut to GitHub's 65,536-character limit)_";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommentOutcome {
     Created(u64, String),
+    /// Created, but GitHub shows it as written by `author`, not by the identity slipgate
+    /// assumed (`assumed`): the next run will not recognise it as its own. Set
+    /// `--comment-author <author>`.
+    CreatedAsOther {
+        id: u64,
+        url: String,
+        author: String,
+        assumed: String,
+    },
     Updated(u64, String),
     /// The comment already had this body; nothing was sent.
     Unchanged(u64, String),
@@ -40,6 +49,15 @@ pub enum CommentOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueOutcome {
     Created(u64, String),
+    /// Created, but GitHub shows it as written by `author`, not by the identity slipgate
+    /// assumed (`assumed`): the next run will not find it. Set
+    /// `--comment-author <author>`.
+    CreatedAsOther {
+        number: u64,
+        url: String,
+        author: String,
+        assumed: String,
+    },
     Updated(u64, String),
     /// The issue already had this title and body; nothing was sent.
     Unchanged(u64, String),
@@ -131,7 +149,21 @@ pub async fn upsert_comment_with(
                 )
                 .await?;
             let created: CommentItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
-            Ok(CommentOutcome::Created(created.id, created.html_url))
+            Ok(
+                match stranger(
+                    me.as_ref(),
+                    created.user.as_ref(),
+                    created.performed_via_github_app.as_ref(),
+                ) {
+                    Some((author, assumed)) => CommentOutcome::CreatedAsOther {
+                        id: created.id,
+                        url: created.html_url,
+                        author,
+                        assumed,
+                    },
+                    None => CommentOutcome::Created(created.id, created.html_url),
+                },
+            )
         }
     }
 }
@@ -208,7 +240,21 @@ pub async fn upsert_issue(
                 .post(&format!("/repos/{owner}/{name}/issues"), &payload, purpose)
                 .await?;
             let created: IssueItem = decode(&reply.body, &action).map_err(|e| client.scrub(e))?;
-            Ok(IssueOutcome::Created(created.number, created.html_url))
+            Ok(
+                match stranger(
+                    me.as_ref(),
+                    created.user.as_ref(),
+                    created.performed_via_github_app.as_ref(),
+                ) {
+                    Some((author, assumed)) => IssueOutcome::CreatedAsOther {
+                        number: created.number,
+                        url: created.html_url,
+                        author,
+                        assumed,
+                    },
+                    None => IssueOutcome::Created(created.number, created.html_url),
+                },
+            )
         }
     }
 }
@@ -217,6 +263,18 @@ pub async fn upsert_issue(
 /// (`me` is `None`) nothing is.
 fn ours(me: Option<&Identity>, author: Option<&Author>, app: Option<&AppRef>) -> bool {
     me.is_some_and(|me| me.wrote(author, app))
+}
+
+/// When what slipgate just wrote is shown as `author`'s, not as `me`'s: the author's
+/// login and the login slipgate assumed. `None` when it matches, or when GitHub names
+/// no author.
+fn stranger(
+    me: Option<&Identity>,
+    author: Option<&Author>,
+    app: Option<&AppRef>,
+) -> Option<(String, String)> {
+    let (me, author) = (me?, author?);
+    (!me.wrote(Some(author), app)).then(|| (author.login.clone(), me.login().to_string()))
 }
 
 fn check_marker(marker: &str) -> Result<(), GithubError> {

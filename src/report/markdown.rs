@@ -2,7 +2,7 @@
 //! `report::verdicts`). Every piece of data is escaped: titles, subjects, test names and
 //! messages cannot break the markdown, inject HTML or ping anyone.
 
-use super::sanitize::{JOINER, code, code_cell, inline, inline_max};
+use super::sanitize::{JOINER, code, code_cell, inline, inline_max, worded};
 use super::sections::{self, Span, TableNote};
 use super::{Links, Report, num, pct, short};
 use crate::duration::human;
@@ -33,16 +33,16 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             out,
             "\n<sub>{}</sub>",
-            inline(&format!("GitHub data not read: {why}."))
+            worded(&format!("GitHub data not read: {why}."))
         );
     }
     for n in &r.notes {
-        let _ = writeln!(out, "\n> [!NOTE]\n> {}", inline(n));
+        let _ = writeln!(out, "\n> [!NOTE]\n> {}", worded(n));
     }
     if !r.warnings.is_empty() {
         out.push('\n');
         for w in &r.warnings {
-            let _ = writeln!(out, "- ⚠️ {}", inline(w));
+            let _ = writeln!(out, "- ⚠️ {}", worded(w));
         }
     }
     out

@@ -8,6 +8,7 @@ pub mod notes;
 pub mod sanitize;
 pub mod sections;
 pub mod text;
+pub mod trend;
 pub mod verdicts;
 
 use crate::metrics::issues::OpenBugs;

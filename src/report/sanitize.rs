@@ -218,6 +218,34 @@ pub fn code(text: &str) -> String {
     format!("{fence}{space}{text}{space}{fence}")
 }
 
+/// A sentence slipgate worded itself (a note, a warning, a reason), whose backticks mark
+/// code (a key, a flag, a quoted value): each backtick-delimited part becomes a code span
+/// through [`code`], every other part goes through [`inline`]. A backtick left unpaired
+/// is shown as it is. Every part goes through one of the two escapers, so data quoted in
+/// the sentence, backticks of its own included, can misplace a span boundary at worst,
+/// never render as markup: it stays text or code.
+pub fn worded(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = if parts.len().is_multiple_of(2) {
+        parts.len() - 1
+    } else {
+        parts.len()
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in parts[..paired].iter().enumerate() {
+        match (i % 2 == 1, part.is_empty()) {
+            (false, true) => {}
+            (false, false) => out.push_str(&inline(part)),
+            (true, true) => out.push_str(&inline("``")),
+            (true, false) => out.push_str(&code(part)),
+        }
+    }
+    if paired < parts.len() {
+        out.push_str(&inline(&format!("`{}", parts[paired])));
+    }
+    out
+}
+
 /// [`code`] for a GFM table cell: `|` is written `\|`, which GFM reads as a pipe inside
 /// the cell, code spans included.
 pub fn code_cell(text: &str) -> String {
@@ -811,5 +839,59 @@ mod tests {
             .chars()
             .count();
         assert!(out.chars().count() + next_line_len > COMMENT_MAX_CHARS);
+    }
+
+    /// The code spans and the plain text of `markdown` as rendered, and whether any HTML,
+    /// link or image came out.
+    fn rendered(markdown: &str) -> (Vec<String>, String, bool) {
+        use pulldown_cmark::{Event, Options, Parser, Tag};
+        let mut codes = Vec::new();
+        let mut text = String::new();
+        let mut live = false;
+        for e in Parser::new_ext(markdown, Options::all()) {
+            match e {
+                Event::Code(c) => codes.push(c.to_string()),
+                Event::Text(t) => text.push_str(&t),
+                Event::Html(_) | Event::InlineHtml(_) => live = true,
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => live = true,
+                _ => {}
+            }
+        }
+        (codes, text, live)
+    }
+
+    #[test]
+    fn worded_text_renders_its_backticks_as_code_spans() {
+        let md = worded(
+            "no issue matches `commits.fix_pattern` `(?i)^fix_(x)*:`; set `issues.bug_labels` — *see* [this](x)",
+        );
+        let (codes, text, live) = rendered(&md);
+        assert_eq!(
+            codes,
+            ["commits.fix_pattern", "(?i)^fix_(x)*:", "issues.bug_labels"]
+        );
+        assert_eq!(text, "no issue matches  ; set  — *see* [this](x)");
+        assert!(!live, "{md}");
+        assert!(!md.contains("\\`"), "{md}");
+    }
+
+    #[test]
+    fn worded_text_keeps_data_escaped_whatever_its_backticks() {
+        // A label holding backticks, a mention and HTML, quoted by slipgate's wording.
+        let md = worded("labels most used: `a` @octocat <img src=x> `b` (2), `c`d` (1)");
+        let (codes, text, live) = rendered(&md);
+        assert!(!live, "{md}");
+        assert!(
+            text.contains(&format!("@{JOINER}octocat <img src=x>")),
+            "{text}"
+        );
+        assert_eq!(codes, ["a", "b", "c"]);
+        assert!(text.ends_with("d` (1)"), "{text}");
+        // An unpaired backtick at the end is text.
+        let (codes, text, _) = rendered(&worded("x `y"));
+        assert!(codes.is_empty());
+        assert_eq!(text, "x `y");
+        let (codes, _, _) = rendered(&worded("empty `` here"));
+        assert!(codes.is_empty());
     }
 }

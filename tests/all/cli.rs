@@ -22,6 +22,7 @@ pub fn slipgate(dir: &Path) -> Command {
     c.current_dir(dir);
     for var in [
         "GITHUB_TOKEN",
+        "SLIPGATE_COMMENT_AUTHOR",
         "GITHUB_REPOSITORY",
         "GITHUB_API_URL",
         "GITHUB_EVENT_NAME",
@@ -622,5 +623,59 @@ fn release_check_says_why_a_tag_is_not_a_release() {
     assert!(
         e.contains("`v1.2.0-rc.1` is a pre-release, and `releases.include_prereleases` is false"),
         "{e}"
+    );
+}
+
+#[test]
+fn a_github_repository_the_client_would_refuse_is_a_usage_error_even_offline() {
+    let r = sample();
+    for bad in ["../x", "o/..", "./r", "a/b/c"] {
+        slipgate(r.path())
+            .args(["report", "--offline", "--now", &now(), "--github-repo", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "not a GitHub repository (check --github-repo or GITHUB_REPOSITORY)",
+            ));
+        slipgate(r.path())
+            .args(["check", "--offline", "--now", &now()])
+            .env("GITHUB_REPOSITORY", bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a GitHub repository"));
+    }
+    slipgate(r.path())
+        .args([
+            "report",
+            "--offline",
+            "--now",
+            &now(),
+            "--github-repo",
+            "o/r.s",
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn failed_rules_output_holds_the_rule_names_as_written() {
+    let r = sample();
+    // Candidate lead p90 at day 40 is 5d > 3d: the rule fails.
+    write_policy(
+        &r,
+        "rules:\n  - {name: '::error::RULE1 ##[x]', metric: lead_time.p90, max: 3d}\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.txt");
+    slipgate(r.path())
+        .args(["check", "--offline", "--now", &now(), "--trigger", "push"])
+        .arg("--output-file")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let outputs = std::fs::read_to_string(&out).expect("outputs");
+    assert!(
+        outputs.contains("\nfailed-rules=::error::RULE1 ##[x]\n"),
+        "{outputs}"
     );
 }

@@ -1124,3 +1124,33 @@ fn a_fix_pattern_matching_no_change_shown_gets_a_note() {
     r.commit_at("fix: one", T0 + 2 * DAY);
     assert_eq!(json_report(&r)["notes"], serde_json::json!([]));
 }
+
+#[test]
+fn the_suggested_tag_pattern_and_paths_are_valid_yaml_that_measure_the_family() {
+    // 10 `it's-1.N.0` tags (a `'` in the prefix) and one legacy tag; HEAD has `it's/`.
+    let r = TestRepo::new();
+    let c = r.commit_files("init", T0, &[("it's/lib.rs", Some("1"))]);
+    for n in 0..10 {
+        r.tag_lightweight(&format!("it's-1.{n}.0"), c);
+    }
+    r.tag_lightweight("v0.1.0", c);
+    let h = read(&r);
+    let warning = &h.warnings[0];
+    let between = |start: &str| {
+        let rest = &warning[warning.find(start).expect(start) + start.len()..];
+        rest[..rest.find('`').expect("closing backtick")].to_string()
+    };
+    let pattern = between("`releases.tag_pattern: ");
+    let paths = between("`releases.paths: ");
+    assert_eq!(pattern, r"'^it''s-(?P<version>\d+\.\d+\.\d+)$'");
+    assert_eq!(paths, "['it''s/']");
+    // The suggestion, pasted into a policy, parses and measures the family.
+    let yaml = format!("releases:\n  tag_pattern: {pattern}\n  paths: {paths}\n");
+    let (policy, _) = slipgate::policy::parse(&yaml, "suggested.yml").expect("valid policy");
+    let re = &policy.releases.tag_pattern.0;
+    assert_eq!(re.as_str(), r"^it's-(?P<version>\d+\.\d+\.\d+)$");
+    let h = read_with(&r, re.as_str(), false, None);
+    assert_eq!(h.releases.len(), 10);
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+    assert_eq!(policy.releases.paths.0.sources(), ["it's/"]);
+}

@@ -36,6 +36,15 @@ fn bad_line(tag: &str) -> String {
     format!("{tag} {}", BAD.replace('\n', " "))
 }
 
+/// [`bad_line`] without hidden characters, which a policy's names and descriptions cannot
+/// hold.
+fn policy_text(tag: &str) -> String {
+    bad_line(tag)
+        .chars()
+        .filter(|&c| !slipgate::escape::is_hidden(c))
+        .collect()
+}
+
 /// [`bad_line`] for a git commit subject, which cannot hold NUL either.
 fn git_line(tag: &str) -> String {
     bad_line(tag).replace('\0', "")
@@ -98,8 +107,9 @@ impl World {
         repo.commit_at(&git_line("feat:"), T0 + 20 * DAY);
         repo.commit_at(&git_line("fix:"), T0 + 25 * DAY);
 
-        // A rule name holds no comma or line break (the policy refuses them).
-        let rule = yaml_str(&bad_line("rule").replace([',', '\r'], " "));
+        // A rule name holds no comma, and names and descriptions no hidden character
+        // (the policy refuses them): the rest of BAD stays.
+        let rule = yaml_str(&policy_text("rule").replace(',', " "));
         let policy = format!(
             r#"tests:
   on_malformed: warn
@@ -112,7 +122,7 @@ rules:
   - {{name: open-bugs, metric: open_bugs.total, max: 0}}
   - {{name: cfr, metric: change_failure_rate, max: 30%, level: warn}}
 "#,
-            desc = yaml_str(&bad_line("description")),
+            desc = yaml_str(&policy_text("description")),
         );
         std::fs::write(repo.path().join("slipgate.yml"), policy).expect("policy");
 
@@ -414,7 +424,10 @@ async fn markdown_report_is_safe_to_print_and_to_render() {
     let mut p = Problems::default();
     p.markdown("report markdown stdout", &run.stdout);
     p.log("report markdown stderr", &run.stderr, &[]);
-    p.shown("report markdown stdout", &run.stdout, "&lt;U+202E&gt;");
+    // Where slipgate's wording quotes the data as code (a label in the label note, a
+    // file name in a warning), it is shown inside a code span, hidden characters visible.
+    let shown = "`::stop-commands::x ok ::error::forged-nl ::warning::forged-cr ##<U+005B>error]forged-old <U+001B>[31mred<U+0000><U+0007> <U+202E>rev";
+    p.shown("report markdown stdout", &run.stdout, shown);
     p.assert_none();
 }
 
@@ -496,11 +509,17 @@ async fn check_streams_annotations_summary_and_outputs_are_safe() {
                 format!("raw hidden characters in the outputs: {outputs:?}"),
             );
         }
-        p.shown(
-            &format!("{what} outputs"),
-            &outputs,
-            "<U+001B>[31mred<U+0000>",
+        // The rule name as written in the policy (outputs are values, never executed).
+        let failed = format!(
+            "failed-rules={},lead,open-bugs\n",
+            policy_text("rule").replace(',', " ")
         );
+        if !outputs.contains(&failed) {
+            p.add(
+                &what,
+                format!("failed-rules is not the rule's name: {outputs:?}"),
+            );
+        }
 
         let json_path = outputs
             .lines()

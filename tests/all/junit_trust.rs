@@ -333,3 +333,181 @@ fn runs_are_not_repeated_when_every_test_ran_once() {
     assert!(!report_of("text", "edge/bom.xml").contains("runs:"));
     assert!(!report_of("markdown", "edge/bom.xml").contains("Runs:"));
 }
+
+/// The error for a file holding `doc`, read with `on_malformed: error`.
+fn read_error(doc: &str) -> JunitError {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.xml"), doc).unwrap();
+    collect(
+        &strings(&["r.xml"]),
+        dir.path(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap_err()
+}
+
+const ENTITY_RULE: &str =
+    "is not one of XML's five predefined entities; slipgate does not read DTDs";
+
+#[test]
+fn an_entity_declared_in_a_doctype_is_not_expanded_but_refused() {
+    // Billion laughs: line 15 is `  <testcase classname="C" name="lolz"><failure>&lol9;`;
+    // the `&` is at column 2 + 36 + 9 + 1 = 48.
+    let file = "edge/undeclared-entity.xml";
+    let e = collect(
+        &strings(&[file]),
+        &fixtures(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap_err();
+    assert!(e.is_malformed(), "{e:?}");
+    assert_eq!(e.location(), Some((file, 15, 48)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "`edge/undeclared-entity.xml` is not a valid JUnit report: not well-formed XML: entity `&lol9;` is not one of XML's five predefined entities; slipgate does not read DTDs (in text; write the character itself, or a character reference such as `&#160;`) (line 15, column 48); regenerate the report, or set `on_malformed: warn` to skip such files"
+    );
+    // `on_malformed: warn`: skipped with a warning, nothing of it counted.
+    let run = collect(
+        &strings(&[file, "edge/bom.xml"]),
+        &fixtures(),
+        OnMalformed::Warn,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(run.files, ["edge/bom.xml"]);
+    assert_eq!(run.cases.len(), 1);
+    assert_eq!(run.warnings.len(), 1);
+    assert!(
+        run.warnings[0].starts_with("skipped `edge/undeclared-entity.xml` (line 15, column 48): not well-formed XML: entity `&lol9;`"),
+        "{:?}",
+        run.warnings
+    );
+    // Through the binary: exit 2, and `&lol9;` never printed as a test's text.
+    let r = sample();
+    let out = slipgate(r.path())
+        .args(["report", "--offline", "--now", &now(), "--junit"])
+        .arg(fixtures().join(file))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("entity `&lol9;` {ENTITY_RULE}"))
+            && stderr.contains("(line 15, column 48)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_undeclared_entity_is_not_well_formed_in_a_value_or_in_any_text() {
+    // In an attribute value: `<testcase name="&foo;"/>` is at line 2; `&` at column 17.
+    let e = read_error("<testsuite name=\"S\">\n<testcase name=\"&foo;\"/>\n</testsuite>");
+    assert_eq!(e.location(), Some(("r.xml", 2, 17)), "{e}");
+    assert!(
+        e.to_string().contains(&format!(
+            "entity `&foo;` {ENTITY_RULE} (in the value of the attribute `name`;"
+        )),
+        "{e}"
+    );
+    // An external entity, declared in the internal subset, used in a name.
+    let e = read_error(
+        "<!DOCTYPE s [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<testsuite name=\"S\"><testcase name=\"x&e;\"/></testsuite>",
+    );
+    assert_eq!(e.location(), Some(("r.xml", 2, 38)), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("entity `&e;` {ENTITY_RULE}")),
+        "{e}"
+    );
+    // In text that is not read for a message (`system-out`), and in a message.
+    let e = read_error(
+        "<testsuite name=\"S\"><testcase name=\"a\"><system-out>x&nbsp;y</system-out></testcase></testsuite>",
+    );
+    assert_eq!(e.location(), Some(("r.xml", 1, 53)), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("entity `&nbsp;` {ENTITY_RULE} (in text;")),
+        "{e}"
+    );
+    let e = read_error(
+        "<testsuite name=\"S\"><testcase name=\"a\"><failure>boom&copy;</failure></testcase></testsuite>",
+    );
+    assert_eq!(e.location(), Some(("r.xml", 1, 53)), "{e}");
+    // A name from the file is shown escaped.
+    let e = read_error("<testsuite name=\"S\">&a\u{202E}b;</testsuite>");
+    assert!(e.to_string().contains("entity `&a<U+202E>b;`"), "{e}");
+}
+
+#[test]
+fn a_lone_ampersand_in_text_is_still_text() {
+    // Not a name or number followed by `;`: raw runner output, kept as written. The five
+    // predefined entities and character references are decoded.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.xml"),
+        "<testsuite name=\"S\"><testcase name=\"a\"><failure>a & b && c &1; &#X41; &#; &amp &lt;&#x41;&#0000065;</failure><system-out>q?x=1&y=2 &</system-out></testcase></testsuite>",
+    )
+    .unwrap();
+    let run = collect(
+        &strings(&["r.xml"]),
+        dir.path(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(
+        run.cases[0].message.as_deref(),
+        Some("a & b && c &1; &#X41; &#; &amp <AA")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_under_a_trailing_double_star_is_refused_not_hidden() {
+    // `jdir/**` matches every path under `jdir` (as `jdir/**/*`): the pipe is a match,
+    // refused as not a regular file, not "it matches only 1 directory".
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("jdir/sub")).unwrap();
+    mkfifo(&dir.path().join("jdir/pipe.xml"));
+    let e = collect(
+        &strings(&["jdir/**"]),
+        dir.path(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, JunitError::NotRegular { file, kind } if file == "jdir/pipe.xml" && *kind == "a named pipe (FIFO)"),
+        "{e:?}"
+    );
+    // `on_malformed: warn`: the pipe is skipped with the point-11 warning; a report in
+    // the subfolder is read.
+    report(&dir.path().join("jdir/sub/TEST-a.xml"));
+    let run = collect(
+        &strings(&["jdir/**"]),
+        dir.path(),
+        OnMalformed::Warn,
+        OnMissing::Error,
+    )
+    .unwrap();
+    assert_eq!(run.files, ["jdir/sub/TEST-a.xml"]);
+    assert_eq!(
+        run.warnings,
+        ["skipped `jdir/pipe.xml`: a named pipe (FIFO), not a regular file"]
+    );
+    // A folder holding only folders still gets the directory hint.
+    std::fs::create_dir_all(dir.path().join("empty/a/b")).unwrap();
+    let e = collect(
+        &strings(&["empty/**"]),
+        dir.path(),
+        OnMalformed::Error,
+        OnMissing::Error,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("(it matches only 2 directories;"),
+        "{e}"
+    );
+}

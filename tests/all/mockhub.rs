@@ -207,6 +207,10 @@ pub enum HubToken {
     /// An installation token (`GITHUB_TOKEN`): `GET /user` answers 403 "Resource not
     /// accessible by integration"; writes are by `github-actions[bot]`.
     Installation,
+    /// A GitHub App's installation token (actions/create-github-app-token) for the app
+    /// `slug`: `GET /user` answers 403 as for `Installation`; writes are by
+    /// `{slug}[bot]`.
+    App(String),
 }
 
 impl HubToken {
@@ -214,6 +218,11 @@ impl HubToken {
         match self {
             HubToken::Personal(login) => HubAuthor::person(login),
             HubToken::Installation => HubAuthor::actions_bot(),
+            HubToken::App(slug) => HubAuthor {
+                login: format!("{slug}[bot]"),
+                kind: "Bot".to_string(),
+                app: Some(slug.clone()),
+            },
         }
     }
 }
@@ -229,6 +238,13 @@ pub enum LinkTrick {
     /// Every page links to a next one, past the announced last page (which stays as
     /// computed); the pages past it are empty.
     Endless,
+    /// Every page links to a next one and announces `last` as the last page.
+    EndlessAnnouncing { last: usize },
+    /// Every page links to a next one and none announces a last page.
+    EndlessUnannounced,
+    /// Page `page` has no `Link` header at all: the list ends there, whatever the
+    /// first page announced.
+    EndsAt { page: usize },
 }
 
 /// A request the server received.
@@ -455,8 +471,16 @@ impl MockHub {
         self.hub().read_only = read_only;
     }
 
+    /// Sets the hourly rate limit of authenticated requests and how much of it is used
+    /// (`x-ratelimit-limit`, `x-ratelimit-remaining = limit - used`).
+    pub fn set_rate(&self, limit: u64, used: u64) {
+        let mut hub = self.hub();
+        hub.rate_limit = limit;
+        hub.rate_used = used;
+    }
+
     /// Breaks the `Link` header of one list (`issues`, `pulls` or `comments`: the last
-    /// segment of its path); `None` mends it.
+    /// segment of its path; `*`: every list); `None` mends it.
     pub fn set_link_trick(&self, list: &str, trick: Option<LinkTrick>) {
         self.hub().link_trick = trick.map(|t| (list.to_string(), t));
     }
@@ -707,7 +731,9 @@ impl Hub {
                 "site_admin": false,
                 "name": "Slipgate User",
             })),
-            HubToken::Installation => status(403, "Resource not accessible by integration"),
+            HubToken::Installation | HubToken::App(_) => {
+                status(403, "Resource not accessible by integration")
+            }
         }
     }
 
@@ -784,23 +810,38 @@ impl Hub {
         let trick = self
             .link_trick
             .as_ref()
-            .filter(|(list, _)| request.url.path().ends_with(&format!("/{list}")))
+            .filter(|(list, _)| list == "*" || request.url.path().ends_with(&format!("/{list}")))
             .map(|(_, trick)| *trick);
         let next = match trick {
             Some(LinkTrick::NextTo { from, to }) if from == page => Some(to),
-            Some(LinkTrick::Endless) => Some(page + 1),
+            Some(
+                LinkTrick::Endless
+                | LinkTrick::EndlessAnnouncing { .. }
+                | LinkTrick::EndlessUnannounced,
+            ) => Some(page + 1),
             _ => (page < last).then_some(page + 1),
         };
+        let last = match trick {
+            Some(LinkTrick::EndlessAnnouncing { last }) => Some(last),
+            Some(LinkTrick::EndlessUnannounced) => None,
+            _ => Some(last),
+        };
+        let cut = matches!(trick, Some(LinkTrick::EndsAt { page: p }) if p == page);
         let mut links = Vec::new();
         if page > 1 {
             links.push(format!("{}; rel=\"prev\"", link_to(page - 1)));
         }
         if let Some(next) = next {
             links.push(format!("{}; rel=\"next\"", link_to(next)));
-            links.push(format!("{}; rel=\"last\"", link_to(last)));
+            if let Some(last) = last {
+                links.push(format!("{}; rel=\"last\"", link_to(last)));
+            }
         }
         if page > 1 {
             links.push(format!("{}; rel=\"first\"", link_to(1)));
+        }
+        if cut {
+            links.clear();
         }
         let mut response = ResponseTemplate::new(200)
             .insert_header("etag", etag.as_str())

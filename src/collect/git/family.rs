@@ -42,6 +42,11 @@ impl Dominant {
         format!(r"^{escaped}(?P<version>\d+\.\d+\.\d+)$")
     }
 
+    /// [`Self::pattern`] as a YAML value: `'^it''s-(?P<version>…)$'`.
+    pub(super) fn pattern_yaml(&self) -> String {
+        yaml_quoted(&self.pattern())
+    }
+
     /// The package name the prefix suggests (`tokio` for `tokio-` or `tokio-v`), if any.
     pub(super) fn package(&self) -> Option<&str> {
         let name = self.prefix.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -54,6 +59,12 @@ impl Dominant {
         // `v1.2.3` is a version prefix, not a package.
         (!name.is_empty() && name != "v").then_some(name)
     }
+}
+
+/// `value` as a YAML single-quoted scalar, which takes every character as it is but `'`,
+/// written twice: `it's/` is `'it''s/'`.
+pub(super) fn yaml_quoted(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
 }
 
 /// The family (prefix) of a tag name, if it ends in a semver version.
@@ -160,6 +171,15 @@ mod tests {
         };
         assert_eq!(d.pattern(), r"^my\.pkg-(?P<version>\d+\.\d+\.\d+)$");
         assert_eq!(d.package(), Some("my.pkg"));
+        let quoted = Dominant {
+            prefix: "it's-".into(),
+            ..d.clone()
+        };
+        assert_eq!(
+            quoted.pattern_yaml(),
+            r"'^it''s-(?P<version>\d+\.\d+\.\d+)$'"
+        );
+        assert_eq!(yaml_quoted("a''b"), "'a''''b'");
         assert!(
             Regex::new(&d.pattern())
                 .expect("valid")

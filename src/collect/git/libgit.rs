@@ -528,8 +528,8 @@ impl Git2History {
         let family = crate::escape::line(&format!("{}X.Y.Z", d.prefix)).to_string();
         let paths = match d.package() {
             Some(pkg) if self.head_has_folder(pkg) => format!(
-                " and `releases.paths: ['{}/']` to count only the changes of its folder",
-                crate::escape::line(pkg)
+                " and `releases.paths: [{}]` to count only the changes of its folder",
+                crate::escape::line(&super::family::yaml_quoted(&format!("{pkg}/")))
             ),
             _ => {
                 " and `releases.paths` (the package's folder) to count only its changes".to_string()
@@ -538,12 +538,12 @@ impl Git2History {
         Some(format!(
             "only {} tag{} match `releases.tag_pattern` `{}`, but {} tags look like \
              `{family}`: if this is a monorepo, measure that package with \
-             `releases.tag_pattern: '{}'`{paths} (see policies/monorepo.yml)",
+             `releases.tag_pattern: {}`{paths} (see policies/monorepo.yml)",
             d.matched,
             if d.matched == 1 { "" } else { "s" },
             pattern.as_str(),
             d.tags,
-            crate::escape::line(&d.pattern()),
+            crate::escape::line(&d.pattern_yaml()),
         ))
     }
 

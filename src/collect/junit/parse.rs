@@ -14,13 +14,18 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::source::{Encoding, Input, Pos, Src, Utf16ToUtf8, sniff};
 use super::text::{
-    LineCapture, MAX_REFERENCE_BODY, first_line, parse_time, resolve_reference, tag_fault, unescape,
+    LineCapture, Reference, first_line, parse_time, scan_reference, tag_fault, undeclared_entity,
+    unescape,
 };
 use super::{JunitError, ParseStats, RawCase};
 use crate::model::TestOutcome;
 
 /// Elements may nest this deep; deeper is refused as malformed (no runner comes close).
 pub(crate) const MAX_DEPTH: usize = 512;
+
+/// Bytes looked at after an `&` in text to tell a reference from a lone `&` (the whole
+/// read buffer); a name or number running past them is refused as malformed.
+const REFERENCE_WINDOW: usize = 64 * 1024;
 
 /// A start tag bigger than this has its buffer released after use.
 const BUF_KEEP: usize = 256 * 1024;
@@ -515,7 +520,8 @@ impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
     }
 
     /// Reads up to the next `<` (or the end of input): skipped, or scanned for the first
-    /// line of a message, or (outside the root) checked to be blank.
+    /// line of a message, or (outside the root) checked to be blank. Every `&` inside
+    /// the root is checked by [`Parser::reference`], whether the text is kept or not.
     fn text(&mut self) -> Result<(), JunitError> {
         loop {
             let outside = self.state.stack.is_empty();
@@ -548,11 +554,14 @@ impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
                         self.advance(n);
                     }
                 }
-            } else if capturing {
+            } else {
+                // Inside the root: up to the next `<`, stopping at each `&` to check the
+                // reference it starts; the text is fed to the message capture if one
+                // is running.
                 match memchr::memchr2(b'<', b'&', avail) {
                     Some(i) => {
                         let markup = avail.get(i) == Some(&b'<');
-                        if let Some(c) = self.state.capture.as_mut() {
+                        if capturing && let Some(c) = self.state.capture.as_mut() {
                             c.lines.feed(avail.get(..i).unwrap_or_default());
                         }
                         self.advance(i);
@@ -563,20 +572,9 @@ impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
                     }
                     None => {
                         let n = avail.len();
-                        if let Some(c) = self.state.capture.as_mut() {
+                        if capturing && let Some(c) = self.state.capture.as_mut() {
                             c.lines.feed(avail);
                         }
-                        self.advance(n);
-                    }
-                }
-            } else {
-                match memchr::memchr(b'<', avail) {
-                    Some(i) => {
-                        self.advance(i);
-                        return Ok(());
-                    }
-                    None => {
-                        let n = avail.len();
                         self.advance(n);
                     }
                 }
@@ -584,32 +582,53 @@ impl<R: Read, F: FnMut(RawCase)> Parser<'_, R, F> {
         }
     }
 
-    /// At `&` while capturing: decodes a reference, or keeps a lone `&` as text.
+    /// At `&` in text: decodes a character or predefined entity reference, keeps a lone
+    /// `&` as text (runners dump raw output into text content), and refuses any other
+    /// entity reference (`&nbsp;`, `&lol9;`): only a DTD could declare it, and slipgate
+    /// does not read DTDs. Decoded text goes to the message capture, if one is running.
     fn reference(&mut self) -> Result<(), JunitError> {
-        let head = match self.reader.get_mut().peek(MAX_REFERENCE_BODY + 2) {
-            Ok(h) => h,
-            Err(e) => return Err(self.io(e)),
-        };
-        let decoded = head
-            .iter()
-            .skip(1)
-            .position(|&b| b == b';')
-            .and_then(|semi| {
-                let body = std::str::from_utf8(head.get(1..semi + 1)?).ok()?;
-                Some((resolve_reference(body)?, semi + 2))
-            });
-        match decoded {
-            Some((c, len)) => {
+        // A short look first; a longer one only for a long name or number.
+        let mut scan = Reference::Incomplete;
+        let mut ended = false;
+        for window in [64, REFERENCE_WINDOW] {
+            let head = match self.reader.get_mut().peek(window) {
+                Ok(h) => h,
+                Err(e) => return Err(self.io(e)),
+            };
+            ended = head.len() < window;
+            scan = scan_reference(head);
+            if scan != Reference::Incomplete || ended {
+                break;
+            }
+        }
+        match scan {
+            Reference::Char { c, len } => {
                 let mut tmp = [0u8; 4];
                 self.state.feed(c.encode_utf8(&mut tmp).as_bytes());
                 self.advance(len);
+                Ok(())
             }
-            None => {
+            Reference::Undeclared { name, .. } => {
+                let at = self.src().here();
+                Err(self
+                    .state
+                    .malformed(at, undeclared_entity(&name, "in text")))
+            }
+            Reference::Incomplete if !ended => {
+                let at = self.src().here();
+                Err(self.state.malformed(
+                    at,
+                    format!(
+                        "not well-formed XML: an `&` followed by more than {REFERENCE_WINDOW} bytes of a name or number, an entity reference slipgate cannot read (in text; write `&amp;` for a literal `&`)"
+                    ),
+                ))
+            }
+            Reference::Lone | Reference::Incomplete => {
                 self.state.feed(b"&");
                 self.advance(1);
+                Ok(())
             }
         }
-        Ok(())
     }
 
     /// Consumes a CDATA section or a comment (`open` bytes, then up to `close`), feeding
@@ -878,7 +897,7 @@ mod tests {
             "<testcase name='attr'><failure message='&#10;  first &lt;line&gt;&#10;second'>body</failure></testcase>",
             "<testcase name='blank-attr'><failure message='  '>\n\n  from text &amp; more\nnext</failure></testcase>",
             "<testcase name='cdata'><failure><![CDATA[\n  in cdata <b> ]] here\nx]]></failure></testcase>",
-            "<testcase name='mixed'><error>  <![CDATA[part one]]> &#x41;&amp;&nbsp; tail\nz</error></testcase>",
+            "<testcase name='mixed'><error>  <![CDATA[part one]]> &#x41;&amp;&#xA0; tail\nz</error></testcase>",
             "<testcase name='comment'><failure><!-- hidden\n --> shown</failure></testcase>",
             "<testcase name='first-of-two'><failure>one</failure><failure message='two'/></testcase>",
             "<testcase name='none'><failure/></testcase>",
@@ -895,7 +914,7 @@ mod tests {
                 ("attr", Some("first <line>")),
                 ("blank-attr", Some("from text & more")),
                 ("cdata", Some("in cdata <b> ]] here")),
-                ("mixed", Some("part one A&&nbsp; tail")),
+                ("mixed", Some("part one A&\u{A0} tail")),
                 ("comment", Some("shown")),
                 ("first-of-two", Some("one")),
                 ("none", None),
@@ -1057,9 +1076,76 @@ mod tests {
         assert!(matches!(e, JunitError::Xml { .. }), "{e:?}");
         // References, `>` and the other quote are fine.
         let cases = parse_str(
-            "<testsuite><testcase name='a &gt; b &amp; &quot;c&quot; &#x41; \"q\" > &nbsp;'/></testsuite>",
+            "<testsuite><testcase name='a &gt; b &amp; &quot;c&quot; &#x41; \"q\" > &#160;'/></testsuite>",
         );
-        assert_eq!(cases[0].name, "a > b & \"c\" A \"q\" > &nbsp;");
+        assert_eq!(cases[0].name, "a > b & \"c\" A \"q\" > \u{A0}");
+    }
+
+    #[test]
+    fn undeclared_entities_are_malformed_wherever_they_are() {
+        // In a value (column 12 + 1 + 15), in a message, in text nobody reads, after a
+        // line break; the DOCTYPE's declaration is not read.
+        for (doc, line, column) in [
+            (
+                &b"<testsuite><testcase name='&foo;'/></testsuite>"[..],
+                1,
+                28,
+            ),
+            (
+                b"<testsuite><testcase name='a'><failure>x &lol9;</failure></testcase></testsuite>",
+                1,
+                42,
+            ),
+            (
+                b"<testsuite><system-out>\nok\n &nbsp;</system-out></testsuite>",
+                3,
+                2,
+            ),
+            (
+                b"<!DOCTYPE t [<!ENTITY e 'x'>]><testsuite>&e;</testsuite>",
+                1,
+                42,
+            ),
+        ] {
+            let e = err(doc);
+            assert!(e.is_malformed(), "{e:?}");
+            assert_eq!(e.location(), Some(("t.xml", line, column)), "{e}");
+            assert!(
+                reason(&e).contains(
+                    "is not one of XML's five predefined entities; slipgate does not read DTDs"
+                ),
+                "{e}"
+            );
+        }
+        // The same in UTF-16.
+        let utf16: Vec<u8> = "<testsuite>&nbsp;</testsuite>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(reason(&err(&utf16)).contains("entity `&nbsp;`"));
+        // After decoded references (`err` also reads the bytes one at a time).
+        let e = err(b"<testsuite><testcase name='a'><failure>&lt;&#65;&nbsp;</failure></testcase></testsuite>");
+        assert_eq!(e.location(), Some(("t.xml", 1, 49)), "{e}");
+    }
+
+    #[test]
+    fn a_name_longer_than_the_window_after_an_ampersand_is_malformed() {
+        // 64 KiB of name characters with no `;`: not a lone `&` slipgate can be sure of.
+        let mut doc = b"<testsuite>&".to_vec();
+        doc.extend(std::iter::repeat_n(b'a', REFERENCE_WINDOW));
+        doc.extend_from_slice(b";</testsuite>");
+        let e = err(&doc);
+        assert_eq!(e.location(), Some(("t.xml", 1, 12)), "{e}");
+        assert!(reason(&e).contains("more than 65536 bytes"), "{e}");
+        // Just under the window and ended by a space: a lone `&`.
+        let mut doc = b"<testsuite><testcase name='a'><failure>&".to_vec();
+        doc.extend(std::iter::repeat_n(b'a', 100));
+        doc.extend_from_slice(b" x</failure></testcase></testsuite>");
+        let cases = parse_bytes(&doc).unwrap();
+        assert_eq!(
+            cases[0].message.as_deref(),
+            Some(format!("&{} x", "a".repeat(100)).as_str())
+        );
     }
 
     #[test]

@@ -95,11 +95,11 @@ pub(crate) fn replace_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
         .collect()
 }
 
-/// Resolves the body of an entity or character reference (`amp`, `#10`, `#x1F600`).
-/// Unknown names (only a DTD could define them) and bodies that are not a reference
-/// resolve to none. A character reference to a character XML 1.0 forbids (`#0`, `#27`,
-/// `#xFFFE`, a surrogate, beyond U+10FFFF) resolves to U+FFFD: such a character is never
-/// passed on into a name or message.
+/// Resolves the body of a predefined entity or character reference (`amp`, `#10`,
+/// `#x1F600`), whose syntax [`scan_reference`] has checked. Other names (only a DTD could
+/// declare them) resolve to none. A character reference to a character XML 1.0 forbids
+/// (`#0`, `#27`, `#xFFFE`, a surrogate, beyond U+10FFFF) resolves to U+FFFD: such a
+/// character is never passed on into a name or message.
 pub(crate) fn resolve_reference(body: &str) -> Option<char> {
     match body {
         "lt" => Some('<'),
@@ -108,8 +108,7 @@ pub(crate) fn resolve_reference(body: &str) -> Option<char> {
         "apos" => Some('\''),
         "quot" => Some('"'),
         _ => {
-            let (digits, radix) = match body.strip_prefix("#x").or_else(|| body.strip_prefix("#X"))
-            {
+            let (digits, radix) = match body.strip_prefix("#x") {
                 Some(hex) => (hex, 16),
                 None => (body.strip_prefix('#')?, 10),
             };
@@ -125,26 +124,80 @@ pub(crate) fn resolve_reference(body: &str) -> Option<char> {
     }
 }
 
-/// The length of the reference `s` starts with (`&amp;`, `&#10;`, `&#x1F600;`, `&name;`,
-/// the `&` and `;` included), or none when the `&` at the start of `s` does not start a
-/// reference as XML writes them (a lone `&`, `&;`, `&#x;`, `&#+1;`, `& b;`).
-pub(crate) fn reference_len(s: &str) -> Option<usize> {
-    let body = s.strip_prefix('&')?;
-    let semi = body.find(';')?;
-    let name = body.get(..semi)?;
-    let ok = if let Some(hex) = name.strip_prefix("#x") {
-        !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
-    } else if let Some(dec) = name.strip_prefix('#') {
-        !dec.is_empty() && dec.bytes().all(|b| b.is_ascii_digit())
-    } else {
-        let mut chars = name.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':' || !c.is_ascii())
-            && chars
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.') || !c.is_ascii())
+/// What an `&` starts, as [`scan_reference`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reference {
+    /// A character reference (`&#10;`, `&#x1F600;`) or one of the five predefined
+    /// entities (`&lt;` `&gt;` `&amp;` `&apos;` `&quot;`): `len` bytes, `&` and `;`
+    /// included, standing for `c`.
+    Char { c: char, len: usize },
+    /// `&name;` for any other name: an entity only a DTD could declare, which slipgate
+    /// does not read. Not well-formed, in a value as in text.
+    Undeclared { name: String, len: usize },
+    /// Not a reference as XML writes them: a lone `&` (`& b`, `&;`, `&#x;`, `&#X41;`,
+    /// `&1a;`, `&amp` not followed by `;`).
+    Lone,
+    /// The bytes end while they still read as the start of a reference.
+    Incomplete,
+}
+
+/// True for a byte that may start an entity name: an ASCII letter, `_`, `:`, or any
+/// byte of a character beyond ASCII (XML's `NameStartChar`, loosened beyond ASCII).
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || matches!(b, b'_' | b':') || !b.is_ascii()
+}
+
+/// True for a byte that may continue an entity name (XML's `NameChar`, loosened beyond
+/// ASCII).
+fn is_name_byte(b: u8) -> bool {
+    is_name_start(b) || b.is_ascii_digit() || matches!(b, b'-' | b'.')
+}
+
+/// Reads the reference `s` starts with (`s` starts with `&`). The rule, the same in
+/// attribute values and in text: `&` then a name (`&name;`) or `#` digits or `#x` hex
+/// digits, then `;`, is a reference; anything else is a lone `&`. A reference is either
+/// a character reference or one of the five predefined entities, or it is undeclared
+/// (slipgate does not read DTDs).
+pub(crate) fn scan_reference(s: &[u8]) -> Reference {
+    let body = s.get(1..).unwrap_or_default();
+    let (digits, is_digit): (usize, fn(&u8) -> bool) = match body {
+        [b'#', b'x', ..] => (2, u8::is_ascii_hexdigit),
+        [b'#', ..] => (1, u8::is_ascii_digit),
+        [first, ..] if is_name_start(*first) => (0, |b| is_name_byte(*b)),
+        [] => return Reference::Incomplete,
+        _ => return Reference::Lone,
     };
-    ok.then_some(semi + 2)
+    let rest = body.get(digits..).unwrap_or_default();
+    let run = rest.iter().take_while(|b| is_digit(b)).count();
+    match rest.get(run) {
+        None => Reference::Incomplete,
+        Some(b';') if run > 0 || digits == 0 => {
+            let len = 1 + digits + run + 1;
+            let text = String::from_utf8_lossy(body.get(..digits + run).unwrap_or_default());
+            match resolve_reference(&text) {
+                Some(c) => Reference::Char { c, len },
+                None => Reference::Undeclared {
+                    name: text.into_owned(),
+                    len,
+                },
+            }
+        }
+        Some(_) => Reference::Lone,
+    }
+}
+
+/// The reason an undeclared entity reference is not well-formed; `place` says where it
+/// is ("in the value of the attribute `name`", "in text"). The name comes from the file:
+/// shown escaped and cut to 40 characters.
+pub(crate) fn undeclared_entity(name: &str, place: &str) -> String {
+    let mut shown: String = name.chars().take(40).collect();
+    if shown.len() < name.len() {
+        shown.push('…');
+    }
+    format!(
+        "not well-formed XML: entity `&{};` is not one of XML's five predefined entities; slipgate does not read DTDs ({place}; write the character itself, or a character reference such as `&#160;`)",
+        crate::escape::line(&shown)
+    )
 }
 
 /// What XML forbids in a start tag that quick-xml lets through: a `<`, an `&` that does
@@ -157,15 +210,23 @@ pub(crate) fn tag_fault(tag: &str) -> Option<(usize, String)> {
     let mut token: Option<usize> = None;
     let mut last = (0, 0);
     for (i, c) in tag.char_indices() {
-        let fault = if !is_xml_char(c) {
-            Some(format!(
+        // `Ok(what)`, or `Err(name)` for an undeclared entity.
+        let fault: Option<Result<String, String>> = if !is_xml_char(c) {
+            Some(Ok(format!(
                 "the character U+{:04X}, which XML does not allow,",
                 u32::from(c)
-            ))
+            )))
         } else if c == '<' {
-            Some("a `<` (write `&lt;`)".to_string())
-        } else if c == '&' && reference_len(tag.get(i..).unwrap_or_default()).is_none() {
-            Some("an `&` that does not start a reference such as `&amp;` (write `&amp;`)".into())
+            Some(Ok("a `<` (write `&lt;`)".to_string()))
+        } else if c == '&' {
+            match scan_reference(tag.get(i..).unwrap_or_default().as_bytes()) {
+                Reference::Char { .. } => None,
+                Reference::Undeclared { name, .. } => Some(Err(name)),
+                Reference::Lone | Reference::Incomplete => Some(Ok(
+                    "an `&` that does not start a reference such as `&amp;` (write `&amp;`)"
+                        .to_string(),
+                )),
+            }
         } else {
             None
         };
@@ -180,7 +241,13 @@ pub(crate) fn tag_fault(tag: &str) -> Option<(usize, String)> {
             } else {
                 format!("in the tag `<{element}>`")
             };
-            return Some((i, format!("not well-formed XML: {what} {place}")));
+            return Some((
+                i,
+                match what {
+                    Ok(what) => format!("not well-formed XML: {what} {place}"),
+                    Err(entity) => undeclared_entity(&entity, &place),
+                },
+            ));
         }
         match quote {
             Some(q) if c == q => quote = None,
@@ -204,13 +271,11 @@ pub(crate) fn tag_fault(tag: &str) -> Option<(usize, String)> {
     None
 }
 
-/// Longest reference body looked for (`#x10FFFF` is 8; names are short).
-pub(crate) const MAX_REFERENCE_BODY: usize = 10;
-
-/// Replaces entity and character references in an attribute value. Unknown references
-/// are kept as written. With `normalize`, tabs and line breaks written literally become
-/// spaces, as XML's attribute-value normalization says (references such as `&#10;`
-/// still give a line break).
+/// Replaces character and predefined entity references in an attribute value (checked
+/// by [`tag_fault`] first, so it holds no lone `&` and no undeclared entity; were one
+/// there, it would be kept as written). With `normalize`, tabs and line breaks written
+/// literally become spaces, as XML's attribute-value normalization says (references such
+/// as `&#10;` still give a line break).
 pub(crate) fn unescape(raw: &str, normalize: bool) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -220,22 +285,15 @@ pub(crate) fn unescape(raw: &str, normalize: bool) -> String {
             return out;
         };
         push_literal(&mut out, rest.get(..amp).unwrap_or_default(), normalize);
-        let after = rest.get(amp + 1..).unwrap_or_default();
-        let window = after
-            .char_indices()
-            .take(MAX_REFERENCE_BODY + 1)
-            .find(|&(_, c)| c == ';');
-        match window.and_then(|(semi, _)| {
-            let body = after.get(..semi)?;
-            Some((resolve_reference(body)?, semi))
-        }) {
-            Some((c, semi)) => {
+        let at = rest.get(amp..).unwrap_or_default();
+        match scan_reference(at.as_bytes()) {
+            Reference::Char { c, len } => {
                 out.push(c);
-                rest = after.get(semi + 1..).unwrap_or_default();
+                rest = at.get(len..).unwrap_or_default();
             }
-            None => {
+            _ => {
                 out.push('&');
-                rest = after;
+                rest = at.get(1..).unwrap_or_default();
             }
         }
     }
@@ -414,17 +472,68 @@ mod tests {
     }
 
     #[test]
-    fn reference_lengths() {
-        assert_eq!(reference_len("&amp; x"), Some(5));
-        assert_eq!(reference_len("&#10;"), Some(5));
-        assert_eq!(reference_len("&#x1F600;"), Some(9));
-        assert_eq!(reference_len("&nbsp;"), Some(6));
-        assert_eq!(reference_len("&my-ent.1;"), Some(10));
-        for bad in [
-            "&", "& b;", "&;", "&#;", "&#x;", "&#+1;", "&#X41;", "&#1a;", "&1a;", "&amp",
+    fn what_an_ampersand_starts() {
+        let char_ref = |s: &str| match scan_reference(s.as_bytes()) {
+            Reference::Char { c, len } => Some((c, len)),
+            _ => None,
+        };
+        assert_eq!(char_ref("&amp; x"), Some(('&', 5)));
+        assert_eq!(char_ref("&#10;"), Some(('\n', 5)));
+        assert_eq!(char_ref("&#x1F600;"), Some(('😀', 9)));
+        // Leading zeros are still a character reference, however many.
+        assert_eq!(char_ref("&#0000000000000065;"), Some(('A', 19)));
+        // Any other name is an entity only a DTD could declare.
+        for (s, name, len) in [
+            ("&nbsp;", "nbsp", 6),
+            ("&my-ent.1;x", "my-ent.1", 10),
+            ("&lol9;", "lol9", 6),
+            ("&a:b;", "a:b", 5),
+            ("&Amp;", "Amp", 5),
         ] {
-            assert_eq!(reference_len(bad), None, "{bad}");
+            assert_eq!(
+                scan_reference(s.as_bytes()),
+                Reference::Undeclared {
+                    name: name.into(),
+                    len
+                },
+                "{s}"
+            );
         }
+        for lone in [
+            "& b;", "&;", "&#;", "&#x;", "&#+1;", "&#X41;", "&#1a;", "&1a;", "&amp x;", "&a b;",
+        ] {
+            assert_eq!(scan_reference(lone.as_bytes()), Reference::Lone, "{lone}");
+        }
+        for cut in ["&", "&amp", "&#12", "&#x", "&lol9"] {
+            assert_eq!(
+                scan_reference(cut.as_bytes()),
+                Reference::Incomplete,
+                "{cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn undeclared_entities_in_tags() {
+        let (at, reason) = tag_fault(r#"testcase name="&foo;""#).unwrap();
+        assert_eq!(at, 15);
+        assert_eq!(
+            reason,
+            "not well-formed XML: entity `&foo;` is not one of XML's five predefined entities; slipgate does not read DTDs (in the value of the attribute `name`; write the character itself, or a character reference such as `&#160;`)"
+        );
+        // A long name is cut to 40 characters.
+        let long = format!("t a='&{};'", "x".repeat(100));
+        let (_, reason) = tag_fault(&long).unwrap();
+        assert!(
+            reason.contains(&format!("`&{}…;`", "x".repeat(40))),
+            "{reason}"
+        );
+        // A `&name` not ended by `;` is a lone `&`, as before.
+        let (_, reason) = tag_fault("t a='&amp'").unwrap();
+        assert!(
+            reason.contains("`&` that does not start a reference"),
+            "{reason}"
+        );
     }
 
     #[test]
@@ -450,7 +559,7 @@ mod tests {
             "{reason}"
         );
         // `'` inside `"` and `>` are fine; outside a value, the tag is named.
-        assert_eq!(tag_fault(r#"a b="it's > &amp; &#27; &nbsp;" c='"'"#), None);
+        assert_eq!(tag_fault(r#"a b="it's > &amp; &#27; &#160;" c='"'"#), None);
         let (at, reason) = tag_fault("testcase <x").unwrap();
         assert_eq!(at, 9);
         assert!(reason.ends_with("in the tag `<testcase>`"), "{reason}");
@@ -474,6 +583,8 @@ mod tests {
         assert_eq!(unescape("x\ny", false), "x\ny");
         assert_eq!(unescape("&nbsp; & &;", true), "&nbsp; & &;");
         assert_eq!(unescape("tail &amp", true), "tail &amp");
+        // Any number of leading zeros: decoded (they were kept as written).
+        assert_eq!(unescape("&#00000000065;&#x0000000041;", true), "AA");
     }
 
     #[test]

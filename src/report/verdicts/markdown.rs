@@ -9,7 +9,7 @@ use crate::duration::human;
 use crate::gate::{Evidence, GateResult, Overall, RuleVerdict, Status, Unblock};
 use crate::report::Links;
 use crate::report::markdown::issue_links;
-use crate::report::sanitize::{code, inline, inline_max};
+use crate::report::sanitize::{code, inline, inline_max, worded};
 use std::fmt::Write;
 
 fn icon(s: Status) -> &'static str {
@@ -113,7 +113,7 @@ fn verdict_detail(v: &RuleVerdict, links: &Links) -> String {
         inline(&v.rule),
         status_name(v.status)
     );
-    let _ = writeln!(out, "{}", inline(&reason(v)));
+    let _ = writeln!(out, "{}", worded(&reason(v)));
     if let Some(d) = &v.description {
         let _ = writeln!(out, "\n_{}_", inline(d));
     }
