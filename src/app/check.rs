@@ -113,10 +113,7 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     if let (Some(f), Some(cache), true) = (&figures, &e.github.cache, e.record_tests)
         && let Some(sha) = s.env.sha.as_deref().or(git.candidate.head.as_deref())
     {
-        let repo = e
-            .github
-            .repo_of(&git)
-            .unwrap_or_else(|| "local".to_string());
+        let repo = e.github.history_key(&git, &s.repo);
         let key = RunKey {
             repo: &repo,
             sha,
@@ -307,7 +304,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     if let Some(title) = &args.trend_issue {
         let mut b = body(&o, markers::TREND, "quality trend", Lead::default());
         if let Some(cache) = &github.cache {
-            let repo = github.repo_of(&o.git).unwrap_or_else(|| "local".into());
+            let repo = github.history_key(&o.git, &s.repo);
             if let Ok(rows) = crate::store::runs::test_history(cache, &repo, 20) {
                 b.push('\n');
                 b.push_str(&markdown::test_history(&rows));

@@ -40,9 +40,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     }
     let mut runs = match &github_src.cache {
         Some(cache) => {
-            let repo = github_src
-                .repo_of(&git)
-                .unwrap_or_else(|| "local".to_string());
+            let repo = github_src.history_key(&git, &s.repo);
             match crate::store::runs::test_history(cache, &repo, RUNS) {
                 Ok(rows) => rows,
                 Err(e) => {

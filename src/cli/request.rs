@@ -205,6 +205,16 @@ impl GithubSource {
         }
     }
 
+    /// The key of this repository's test-run history in the cache: its GitHub name, or,
+    /// for a repository slipgate cannot name on GitHub, `local:` and its folder
+    /// (canonical), so that two repositories sharing a cache file never mix their runs.
+    pub(crate) fn history_key(&self, git: &GitHistory, repo_dir: &Path) -> String {
+        self.repo_of(git).unwrap_or_else(|| {
+            let dir = std::fs::canonicalize(repo_dir).unwrap_or_else(|_| repo_dir.to_path_buf());
+            format!("local:{}", dir.display())
+        })
+    }
+
     /// The GitHub repository to read: the flag or `GITHUB_REPOSITORY`, else the `origin`
     /// remote when it lives on the API's host (github.com for api.github.com).
     pub(crate) fn repo_of(&self, git: &GitHistory) -> Option<String> {

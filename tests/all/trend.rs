@@ -502,3 +502,41 @@ fn offline_the_github_series_are_null() {
     );
     assert_eq!(values(&j, "changes", "per_period"), [2, 2, 3, 0]);
 }
+
+#[test]
+fn two_local_repositories_sharing_a_cache_never_mix_their_test_runs() {
+    // Neither repository has a GitHub name: each one's runs are keyed by its folder, so
+    // a run recorded in `a` is `a`'s alone (it used to be filed under one shared key).
+    let (a, b) = (fixture(), fixture());
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.db");
+    let junit = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/junit/dialects/pytest-xunit2.xml");
+    let out = slipgate(a.path())
+        .args(["check", "--offline", "--now", &now(), "--junit"])
+        .arg(&junit)
+        .arg("--cache")
+        .arg(&cache)
+        .env("GITHUB_EVENT_NAME", "push")
+        .output()
+        .expect("run");
+    assert!(cache.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs = |repo: &Path| {
+        let out = slipgate(repo)
+            .args([
+                "trend",
+                "--offline",
+                "--format",
+                "json",
+                "--now",
+                &now(),
+                "--cache",
+            ])
+            .arg(&cache)
+            .output()
+            .expect("run");
+        values(&json(&out), "tests.pass_rate", "per_run").len()
+    };
+    assert_eq!(runs(a.path()), 1);
+    assert_eq!(runs(b.path()), 0);
+}
