@@ -19,7 +19,7 @@
 use crate::cli::slipgate;
 use crate::gitrepo::{DAY, T0, TestRepo};
 use crate::mockhub::{HubIssue, HubPull, MockHub};
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::path::PathBuf;
 
 const REPO: &str = "octo-org/octo-repo";
@@ -311,6 +311,9 @@ impl Problems {
             "</sub>",
         ];
         let mut open_details = 0i64;
+        // GitHub links no mention, reference or URL inside a code block (a Mermaid chart's
+        // source included).
+        let mut in_code_block = false;
         let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_GFM;
         for event in Parser::new_ext(md, opts) {
             match &event {
@@ -361,7 +364,9 @@ impl Problems {
                         self.add(what, format!("text inside raw HTML: {rest:?}"));
                     }
                 }
-                Event::Text(t) => {
+                Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+                Event::End(TagEnd::CodeBlock) => in_code_block = false,
+                Event::Text(t) if !in_code_block => {
                     let chars: Vec<char> = t.chars().collect();
                     for w in chars.windows(2) {
                         if w[0] == '@' && w[1].is_ascii_alphanumeric() {

@@ -422,6 +422,12 @@ enum Plot {
     Bar(Vec<f64>),
 }
 
+/// Mermaid's settings for every chart: mermaid's default palette draws the first plot in
+/// `#ECECFF`, invisible on GitHub's white page, so the plots are drawn in GitHub's blue
+/// then orange (bars, then lines, in the order the title names them); wide enough that 26
+/// weekly `MM-DD` labels do not overlap.
+const CHART_INIT: &str = r##"%%{init: {"xyChart": {"width": 900, "height": 420, "xAxis": {"labelFontSize": 11}}, "themeVariables": {"xyChart": {"plotColorPalette": "#0969da, #bc4c00"}}}}%%"##;
+
 /// A Mermaid `xychart-beta` block: `title` and the axis names are slipgate's words,
 /// `labels` are passed through [`chart_label`].
 fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> String {
@@ -437,7 +443,7 @@ fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> St
         .map(|l| format!("\"{}\"", chart_label(l)))
         .collect();
     let mut out = format!(
-        "```mermaid\nxychart-beta\n    title \"{title}\"\n    x-axis \"{x}\" [{}]\n    y-axis \"{y}\" 0 --> {}\n",
+        "```mermaid\n{CHART_INIT}\nxychart-beta\n    title \"{title}\"\n    x-axis \"{x}\" [{}]\n    y-axis \"{y}\" 0 --> {}\n",
         labels.join(", "),
         chart_num(top)
     );
