@@ -7,17 +7,17 @@
 #   2. each file of tests/fixtures/trend/broken/: must fail (exit 1) with the reason its
 #      first line names, so the check itself can fail;
 #   3. every committed insta snapshot that holds a ```mermaid block (the trend body's);
-#   4. `slipgate trend --format markdown` on a small tagged repository made here, offline.
-#      Until the trend body has charts, output without a Mermaid block is skipped with a
-#      notice; once it has them, set trend_charts=required below, and then it fails.
+#   4. `slipgate trend --format markdown` (the trend issue's body) on a small tagged
+#      repository made here, offline: it must have charts, and they must render
+#      (SLIPGATE_TREND_CHARTS=optional skips output without a Mermaid block, for old builds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tool=.ci/mermaid
 export CI=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 DEBIAN_FRONTEND=noninteractive
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 start=$SECONDS
-# `optional` until `slipgate trend --format markdown` draws charts; then `required`.
-trend_charts=${SLIPGATE_TREND_CHARTS:-optional}
+# `slipgate trend --format markdown` draws the trend issue's charts: they are required.
+trend_charts=${SLIPGATE_TREND_CHARTS:-required}
 step() { printf '== mermaid: %s (%ss)\n' "$*" "$((SECONDS - start))"; }
 
 # Debian's chromium and the font the labels are measured in (DejaVu Sans: as wide as Verdana,

@@ -25,17 +25,18 @@ use crate::report::{self, Format, Report, verdicts};
 const SUMMARY_RELEASES: usize = 5;
 
 /// Everything a gate run produced, ready to publish.
-struct Evaluation {
-    report: Report,
-    gate: GateResult,
-    git: GitHistory,
+pub(super) struct Evaluation {
+    pub(super) report: Report,
+    pub(super) gate: GateResult,
+    pub(super) git: GitHistory,
     /// The trend series (`--trend-issue`), and the test runs kept in the cache, newest
     /// first.
-    trend: Option<(Trend, Vec<TestRunRow>)>,
+    pub(super) trend: Option<(Trend, Vec<TestRunRow>)>,
 }
 
-/// The trend the trend issue shows: 12 weekly periods, the last 12 releases.
-const ISSUE_TREND: TrendSpec = TrendSpec {
+/// The trend the trend issue of `check --trend-issue` shows: 12 weekly periods, the last
+/// 12 releases (`trend --publish` takes its own `--period`, `--periods`, `--releases`).
+pub(super) const ISSUE_TREND: TrendSpec = TrendSpec {
     period: 7 * 86_400,
     periods: 12,
     releases: 12,
@@ -46,7 +47,7 @@ const ISSUE_RUNS: usize = history::MAX_RUNS;
 
 /// When GitHub is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum GithubReads {
+pub(super) enum GithubReads {
     /// When a rule of the event needs it.
     AsRulesNeed,
     /// Always (the trend issue shows the whole picture).
@@ -54,21 +55,23 @@ enum GithubReads {
 }
 
 /// What one gate run reads and judges.
-struct GateRun<'a> {
-    event: Event,
-    github: &'a GithubSource,
-    tests: Option<TestSource>,
+pub(super) struct GateRun<'a> {
+    pub(super) event: Event,
+    pub(super) github: &'a GithubSource,
+    pub(super) tests: Option<TestSource>,
+    /// What JUnit patterns matching no file do.
+    pub(super) missing_tests: MissingTests,
     /// `release-check --tag`: judge this release instead of the unreleased changes.
-    tag: Option<&'a str>,
-    github_reads: GithubReads,
+    pub(super) tag: Option<&'a str>,
+    pub(super) github_reads: GithubReads,
     /// Keep this run's test figures in the cache.
-    record_tests: bool,
-    /// Compute the trend series (the trend issue).
-    trend: bool,
+    pub(super) record_tests: bool,
+    /// Compute the trend series over these periods and releases (the trend issue).
+    pub(super) trend: Option<TrendSpec>,
 }
 
 /// Collects, evaluates and builds the report.
-fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
+pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     let rules: Vec<Rule> = s
         .policy
         .rules
@@ -81,20 +84,16 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     // they are: read them all (one walk over the history).
     let last = if e.tag.is_some() {
         usize::MAX
-    } else if e.trend {
-        needs
-            .releases
-            .max(SUMMARY_RELEASES)
-            .max(ISSUE_TREND.releases)
+    } else if let Some(spec) = e.trend {
+        needs.releases.max(SUMMARY_RELEASES).max(spec.releases)
     } else {
         needs.releases.max(SUMMARY_RELEASES)
     };
-    let span_back = if e.trend {
-        needs
+    let span_back = match e.trend {
+        Some(spec) => needs
             .span_back
-            .max(ISSUE_TREND.period * ISSUE_TREND.periods as i64)
-    } else {
-        needs.span_back
+            .max(spec.period.saturating_mul(spec.periods as i64)),
+        None => needs.span_back,
     };
     let plan = git::Plan {
         last,
@@ -126,7 +125,7 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     } else {
         GithubRead::skipped("no rule of this event needs it")
     };
-    let (tests, mut warnings) = read_tests(s, e.tests.as_ref(), MissingTests::AsPolicy)?;
+    let (tests, mut warnings) = read_tests(s, e.tests.as_ref(), e.missing_tests)?;
     warnings.extend(gh_warning);
     if github.data.is_none() && needs.change_failure_rate {
         warnings.push(
@@ -176,7 +175,7 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     );
     report.gate = Some(gate.clone());
     report.links = e.github.links(report.sources.github.as_deref());
-    let trend = e.trend.then(|| {
+    let trend = e.trend.map(|spec| {
         let runs = match &e.github.cache {
             Some(cache) => {
                 let repo = e.github.history_key(&git, &s.repo);
@@ -184,7 +183,7 @@ fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
             }
             None => Vec::new(),
         };
-        (trend::trend(&engine, ISSUE_TREND, &runs), runs)
+        (trend::trend(&engine, spec, &runs), runs)
     });
     drop(engine);
     Ok(Evaluation {
@@ -268,7 +267,7 @@ fn event_context(a: &ActionsArgs) -> Result<EventContext> {
 }
 
 /// Where comments and issues are written.
-fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
+pub(super) fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
     if github.offline {
         return Remote::Offline;
     }
@@ -306,6 +305,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
             event,
             github: &github,
             tests: TestSource::new(&args.gate.tests, s),
+            missing_tests: MissingTests::AsPolicy,
             tag: None,
             github_reads: if args.trend_issue.is_some() {
                 GithubReads::Always
@@ -313,7 +313,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
                 GithubReads::AsRulesNeed
             },
             record_tests: true,
-            trend: args.trend_issue.is_some(),
+            trend: args.trend_issue.is_some().then_some(ISSUE_TREND),
         },
     )?;
     let what = "quality gate";
@@ -349,7 +349,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         }
     }
     if let Some(title) = &args.trend_issue {
-        let (msg, w) = trend_issue(s, &o, &remote, title);
+        let (msg, w, _) = trend_issue(s, &o, &remote, title, "--trend-issue");
         if let Some(msg) = msg {
             s.info(&format!("slipgate: {}", esc(&msg)));
         }
@@ -361,57 +361,78 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     publish_local(&local, &o, || text(s, &o, what), &md)
 }
 
-/// Creates or updates the trend issue: its history read back from the issue (slipgate's
-/// own only), merged with this run's figures and the cache's test runs, written back with
-/// the new body. Returns what was done and the warnings.
-fn trend_issue(
+/// The trend issue's body for this evaluation (marker and state stamped): the history
+/// read back from `previous_body` (slipgate's own block only; a malformed one is a
+/// warning, once), merged with this run's figures and the cache's test runs. The one
+/// builder of the page, for `check --trend-issue`, `trend --publish` and
+/// `trend --format markdown` (which has no previous body). `None` without a trend.
+pub(super) fn trend_body(
     s: &Session,
     o: &Evaluation,
-    remote: &Remote,
-    title: &str,
-) -> (Option<String>, Vec<String>) {
-    let Some((trend, cached)) = &o.trend else {
-        return (None, Vec::new());
-    };
+    previous_body: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    let (trend, cached) = o.trend.as_ref()?;
     let now = o.report.evaluated_at;
     let commit = s.env.sha.as_deref().or(o.git.candidate.head.as_deref());
     let mut runs: Vec<RunFigures> = cached.iter().map(trend_md::row_figures).collect();
     if let (Some(t), Some(sha)) = (&o.report.tests, commit) {
         runs.push(trend_md::run_figures(t, sha, s.env.run_id.as_deref(), now));
     }
-    let snapshot = trend_md::snapshot(&o.report, &o.gate);
-    let rules = &s.policy.rules;
-    let mut warnings = Vec::new();
-    let failed = o.gate.overall == Overall::Fail;
-    let mut make = |previous_body: Option<&str>| {
-        let mut kept = match previous_body.map(|b| history::decode(b, now)) {
-            Some(Ok(Some(h))) => h,
-            Some(Err(w)) => {
-                if !warnings.contains(&w) {
-                    warnings.push(w);
-                }
-                History::default()
+    let mut kept = match previous_body.map(|b| history::decode(b, now)) {
+        Some(Ok(Some(h))) => h,
+        Some(Err(w)) => {
+            if !warnings.contains(&w) {
+                warnings.push(w);
             }
-            _ => History::default(),
-        };
-        let previous = kept.previous(now).cloned();
-        kept.merge(Some(snapshot.clone()), runs.clone(), now);
-        let page = trend_md::Page {
-            trend,
-            report: &o.report,
-            gate: &o.gate,
-            rules,
-            history: &kept,
-            previous: previous.as_ref(),
-            cached_runs: cached,
-        };
-        markers::stamp(markers::TREND, failed, &trend_md::body(&page))
+            History::default()
+        }
+        _ => History::default(),
     };
-    match publish::trend_issue(remote, title, &mut make) {
-        Ok(msg) => (Some(msg), warnings),
+    let previous = kept.previous(now).cloned();
+    kept.merge(Some(trend_md::snapshot(&o.report, &o.gate)), runs, now);
+    let page = trend_md::Page {
+        trend,
+        report: &o.report,
+        gate: &o.gate,
+        rules: &s.policy.rules,
+        history: &kept,
+        previous: previous.as_ref(),
+        cached_runs: cached,
+    };
+    let failed = o.gate.overall == Overall::Fail;
+    Some(markers::stamp(
+        markers::TREND,
+        failed,
+        &trend_md::body(&page),
+    ))
+}
+
+/// Creates or updates the trend issue (`flag`: the option that asked, for messages) with
+/// [`trend_body`]. Returns what was done, the warnings and the body last written.
+pub(super) fn trend_issue(
+    s: &Session,
+    o: &Evaluation,
+    remote: &Remote,
+    title: &str,
+    flag: &str,
+) -> (Option<String>, Vec<String>, Option<String>) {
+    if o.trend.is_none() {
+        return (None, Vec::new(), None);
+    }
+    let mut warnings = Vec::new();
+    let mut written = None;
+    let mut make = |previous_body: Option<&str>| {
+        let body = trend_body(s, o, previous_body, &mut warnings).unwrap_or_default();
+        written = Some(body.clone());
+        body
+    };
+    let done = publish::trend_issue(remote, title, flag, &mut make);
+    match done {
+        Ok(msg) => (Some(msg), warnings, written),
         Err(w) => {
             warnings.push(w);
-            (None, warnings)
+            (None, warnings, written)
         }
     }
 }
@@ -429,10 +450,11 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
             event,
             github: &github,
             tests: TestSource::new(&args.gate.tests, s),
+            missing_tests: MissingTests::AsPolicy,
             tag: args.tag.as_deref(),
             github_reads: GithubReads::AsRulesNeed,
             record_tests: false,
-            trend: false,
+            trend: None,
         },
     )?;
     let what = match &args.tag {

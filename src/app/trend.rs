@@ -1,13 +1,17 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
+use super::check::{self, GateRun, GithubReads};
 use super::{MissingTests, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
 use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::collect::git;
 use crate::error::{Result, exit};
+use crate::escape::line as esc;
+use crate::gate::Event;
 use crate::metrics::trend::{self, TrendSpec};
 use crate::metrics::{Engine, Inputs};
 use crate::model::{TestRunRow, TestTotalsRow};
+use crate::policy::Trigger;
 use crate::publish::check::{stdout, warn_all};
 use crate::report::{self, Format};
 
@@ -21,6 +25,9 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         releases: usize::try_from(args.releases).unwrap_or(usize::MAX),
     };
     let github_src = GithubSource::new(&args.github, s);
+    if args.format == Format::Markdown || args.publish.is_some() {
+        return trend_page(s, args, spec, &github_src);
+    }
     let span_back = args.period.secs().saturating_mul(spec.periods as i64);
     let plan = git::Plan {
         last: spec.releases,
@@ -83,10 +90,73 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         s.now,
     );
     let t = trend::trend(&engine, spec, &runs);
+    // Markdown is the trend issue's page (`trend_page`, above).
     let out = match args.format {
-        Format::Text => report::trend::text::render(&t, report::text::Style { color: s.color }),
-        Format::Markdown => report::trend::markdown(&t),
         Format::Json => report::trend::json::render(&t),
+        Format::Text | Format::Markdown => {
+            report::trend::text::render(&t, report::text::Style { color: s.color })
+        }
+    };
+    if !s.quiet || args.format == Format::Json {
+        stdout(&out)?;
+    }
+    warn_all(s.quiet, &warnings);
+    Ok(exit::PASSED)
+}
+
+/// `trend --format markdown` and `trend --publish`: the trend issue's page, built by the
+/// same function as `check --trend-issue`'s (the rules judged as on a schedule), printed
+/// and, with `--publish`, written to the one trend issue. Exits 0 whatever the verdict:
+/// the trend is a report, not a gate.
+fn trend_page(
+    s: &Session,
+    args: &TrendArgs,
+    spec: TrendSpec,
+    github: &GithubSource,
+) -> Result<i32> {
+    let o = check::evaluate(
+        s,
+        &GateRun {
+            event: Event {
+                trigger: Some(Trigger::Schedule),
+                ..Event::default()
+            },
+            github,
+            tests: TestSource::new(&args.tests, s),
+            missing_tests: MissingTests::WarnAtMost,
+            tag: None,
+            github_reads: GithubReads::Always,
+            record_tests: false,
+            trend: Some(spec),
+        },
+    )?;
+    let mut warnings = o.report.warnings.clone();
+    let body = match &args.publish {
+        Some(title) => {
+            let remote = check::remote(github, &o.git);
+            let (msg, w, written) = check::trend_issue(s, &o, &remote, title, "--publish");
+            if let Some(msg) = msg {
+                s.info(&format!("slipgate: {}", esc(&msg)));
+            }
+            warnings.extend(w);
+            match written {
+                Some(b) => b,
+                None => check::trend_body(s, &o, None, &mut warnings).unwrap_or_default(),
+            }
+        }
+        None => check::trend_body(s, &o, None, &mut warnings).unwrap_or_default(),
+    };
+    let out = match args.format {
+        Format::Markdown => body,
+        Format::Text | Format::Json => {
+            let Some((t, _)) = &o.trend else {
+                return Ok(exit::PASSED);
+            };
+            match args.format {
+                Format::Json => report::trend::json::render(t),
+                _ => report::trend::text::render(t, report::text::Style { color: s.color }),
+            }
+        }
     };
     if !s.quiet || args.format == Format::Json {
         stdout(&out)?;

@@ -192,9 +192,12 @@ pub struct TrendArgs {
     #[arg(long, default_value_t = 12, value_name = "N")]
     #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub releases: u64,
-    /// Output format.
+    /// Output format (markdown: the trend issue's body).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Create or update the "quality trend" issue with this title, as `check --trend-issue` does.
+    #[arg(long, value_name = "TITLE", value_parser = NonEmptyStringValueParser::new())]
+    pub publish: Option<String>,
     #[command(flatten)]
     pub github: GithubArgs,
     #[command(flatten)]

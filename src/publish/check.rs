@@ -289,9 +289,10 @@ fn not_recognised(what: &str, url: &str, author: &str, assumed: &str) -> String 
 pub fn trend_issue(
     remote: &Remote,
     title: &str,
+    flag: &str,
     body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
-    let cfg = remote.config("--trend-issue", "the issue was not updated")?;
+    let cfg = remote.config(flag, "the issue was not updated")?;
     let rt = runtime()?;
     match rt
         .block_on(upsert_issue_with(

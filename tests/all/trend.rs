@@ -462,8 +462,12 @@ async fn json_shape_and_the_text_and_markdown_tables() {
 
     let md = trend(r.path(), &hub, &cache, &["--format", "markdown"]).await;
     let md = String::from_utf8_lossy(&md.stdout).into_owned();
+    // The trend issue's page: open bugs 2 now, its sparkline over the four periods (1, 2,
+    // 3, 2 on a scale from 1 to 3: lowest, middle, highest, middle), the same values charted.
+    assert!(md.starts_with("<!-- slipgate:trend -->\n"), "{md}");
+    assert!(md.contains("| Open bugs | 2 | – | – | – | ▁▅█▅ |"), "{md}");
     assert!(
-        md.contains("| `open_bugs.total` | 1 | 2 | 3 | 2 | ▼ 1 (−33%) |"),
+        md.contains("    x-axis \"Period (10d, ending)\" [\"11-24\", \"12-04\", \"12-14\", \"12-24\"]\n    y-axis \"Bugs\" 0 --> 3.5\n    bar [1, 2, 3, 2]\n"),
         "{md}"
     );
 }

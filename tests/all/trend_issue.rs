@@ -20,6 +20,7 @@ const SHA2: &str = "bbbbbbb2222222222222222222222222222222bb";
 
 struct Out {
     code: Option<i32>,
+    stdout: String,
     stderr: String,
 }
 
@@ -48,11 +49,38 @@ async fn update(
     sha: &str,
     run_id: &str,
 ) -> Out {
+    run(
+        &["check", "--trend-issue", TITLE],
+        repo,
+        hub,
+        cache,
+        at,
+        junit,
+        sha,
+        run_id,
+    )
+    .await
+}
+
+/// Runs `slipgate ARGS` as a scheduled job at `at`, with this run's JUnit file.
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    args: &[&str],
+    repo: &Path,
+    hub: &MockHub,
+    cache: &Path,
+    at: i64,
+    junit: &Path,
+    sha: &str,
+    run_id: &str,
+) -> Out {
     let (repo, cache, junit) = (repo.to_path_buf(), cache.to_path_buf(), junit.to_path_buf());
     let (uri, sha, run_id) = (hub.uri(), sha.to_string(), run_id.to_string());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let out = slipgate(&repo)
-            .args(["check", "--trend-issue", TITLE, "--now"])
+            .args(&args)
+            .arg("--now")
             .arg(slipgate::model::rfc3339(at))
             .arg("--cache")
             .arg(&cache)
@@ -69,6 +97,7 @@ async fn update(
             .expect("run");
         Out {
             code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     })
@@ -265,4 +294,107 @@ async fn a_foreign_or_tampered_history_is_not_trusted() {
         .body;
     assert!(body.contains("[\"run 102\"]"), "{body}");
     assert!(!body.contains("zzzzzzz"), "{body}");
+}
+
+/// `trend --publish` updates the issue `check --trend-issue` opened (the same page and
+/// the same upsert), prints that body with `--format markdown`, and exits 0 even when a
+/// fail rule trips (the trend is a report). `trend --format markdown` alone writes
+/// nothing to GitHub.
+#[tokio::test]
+async fn trend_publish_updates_the_issue_check_opened() {
+    let r = sample();
+    // A fail rule that trips on day 40 (1 open bug > 0): check would exit 1.
+    std::fs::write(
+        r.path().join("slipgate.yml"),
+        "rules:\n  - {name: bugs, metric: open_bugs.total, max: 0, level: fail, on: [schedule]}\n",
+    )
+    .expect("policy");
+    let work = tempfile::tempdir().expect("tmp");
+    let cache = work.path().join("cache.db");
+    let hub = MockHub::start(REPO).await;
+    hub_bugs(&hub);
+    let j1 = junit(work.path(), "j1.xml", 1, 1);
+    let first = update(r.path(), &hub, &cache, T0 + 33 * DAY, &j1, SHA1, "101").await;
+    assert_eq!(first.code, Some(1), "the fail rule trips: {}", first.stderr);
+    assert_eq!(trend_issues(&hub).len(), 1);
+
+    // trend --format markdown without --publish: the page on stdout, nothing written.
+    std::fs::remove_file(&cache).expect("cache was written");
+    let j2 = junit(work.path(), "j2.xml", 3, 1);
+    let args = ["trend", "--format", "markdown"];
+    let dry = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 40 * DAY,
+        &j2,
+        SHA2,
+        "102",
+    )
+    .await;
+    assert_eq!(dry.code, Some(0), "{}", dry.stderr);
+    assert!(
+        dry.stdout.starts_with("<!-- slipgate:trend -->\n"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stdout.contains("```mermaid"), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains("| Open bugs | 1 | ≤ 0 |"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout
+            .contains("this is its first update with a history"),
+        "no issue read without --publish: {}",
+        dry.stdout
+    );
+    let patches =
+        |seen: &[crate::mockhub::Seen]| seen.iter().filter(|s| s.method == "PATCH").count();
+    assert_eq!(patches(&hub.requests().await), 0);
+
+    // trend --publish: the same issue, updated, with the history read back from it.
+    let args = ["trend", "--format", "markdown", "--publish", TITLE];
+    let second = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 40 * DAY,
+        &j2,
+        SHA2,
+        "102",
+    )
+    .await;
+    assert_eq!(
+        second.code,
+        Some(0),
+        "a report, not a gate: {}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("updated the trend issue"),
+        "{}",
+        second.stderr
+    );
+    let issues = trend_issues(&hub);
+    assert_eq!(issues.len(), 1, "updated in place, not opened again");
+    let body = &issues[0].body;
+    assert_eq!(&second.stdout, body, "stdout is the body published");
+    assert!(
+        body.contains("- 🟢 **Fewer bugs are open**: open bugs 1, ▼ 50% (was 2)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("    x-axis \"Test run\" [\"run 101\", \"run 102\"]\n    y-axis \"Pass rate (%)\" 0 --> 100\n    line [50, 75]\n"),
+        "{body}"
+    );
+    let seen = hub.requests().await;
+    let posts = seen
+        .iter()
+        .filter(|s| s.method == "POST" && s.path.ends_with("/issues"))
+        .count();
+    assert_eq!((posts, patches(&seen)), (1, 1), "{seen:#?}");
 }

@@ -1,12 +1,11 @@
 //! The trend (`slipgate trend`): its series worded as text tables, markdown and JSON.
-//! `markdown` is the trend issue's body; `text` and `json` are the command's other formats.
+//! `markdown` is the trend issue's body (also `trend --format markdown`); `text` and `json`
+//! are the command's other formats.
 
 pub mod history;
 pub mod json;
 pub mod markdown;
 pub mod text;
-
-pub use markdown::markdown;
 
 use crate::metrics::trend::{Delta, Deltas, Series};
 use crate::report::verdicts::render_value;
