@@ -13,6 +13,14 @@ case "${INPUT_COMMAND:-check}" in
       args+=(--comment)
     fi
     [ -n "${INPUT_TREND_ISSUE:-}" ] && args+=(--trend-issue "$INPUT_TREND_ISSUE")
+    case "${INPUT_NO_FAIL:-false}" in
+      true) args+=(--no-fail) ;;
+      false | "") ;;
+      *)
+        echo "::error title=slipgate::the input no-fail must be true or false"
+        exit 2
+        ;;
+    esac
     ;;
   release-check)
     args+=(release-check)

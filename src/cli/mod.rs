@@ -262,6 +262,10 @@ pub struct CheckArgs {
     /// Evaluate as this trigger instead of the event's.
     #[arg(long, value_name = "TRIGGER", value_enum)]
     pub trigger: Option<Trigger>,
+    /// Exit 0 when fail rules trip (verdicts, outputs, comment and issue are still written):
+    /// for scheduled runs, which report rather than gate. Errors still exit 2.
+    #[arg(long)]
+    pub no_fail: bool,
     #[command(flatten)]
     pub gate: GateArgs,
 }

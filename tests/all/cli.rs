@@ -17,22 +17,25 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
+/// Variables of a CI job that a test must not inherit.
+pub const CI_VARS: [&str; 11] = [
+    "GITHUB_TOKEN",
+    "SLIPGATE_COMMENT_AUTHOR",
+    "GITHUB_REPOSITORY",
+    "GITHUB_API_URL",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_OUTPUT",
+    "GITHUB_ACTIONS",
+    "RUNNER_TEMP",
+    "NO_COLOR",
+];
+
 pub fn slipgate(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_slipgate"));
     c.current_dir(dir);
-    for var in [
-        "GITHUB_TOKEN",
-        "SLIPGATE_COMMENT_AUTHOR",
-        "GITHUB_REPOSITORY",
-        "GITHUB_API_URL",
-        "GITHUB_EVENT_NAME",
-        "GITHUB_EVENT_PATH",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "GITHUB_ACTIONS",
-        "RUNNER_TEMP",
-        "NO_COLOR",
-    ] {
+    for var in CI_VARS {
         c.env_remove(var);
     }
     c
@@ -341,6 +344,72 @@ fn check_fails_with_exit_1_and_writes_outputs_and_summary() {
     let report = json(&std::fs::read(&json_path).expect("json"));
     assert_eq!(report["gate"]["overall"], "fail");
     assert_eq!(report["gate"]["verdicts"][0]["value"], (5 * DAY) as f64);
+}
+
+/// `--no-fail` (scheduled runs): the same verdicts, outputs and summary, exit 0; an error
+/// is still exit 2. The action's `no-fail` input reaches it through the entrypoint.
+#[test]
+fn no_fail_exits_0_on_a_failed_gate_but_2_on_errors() {
+    let r = sample();
+    // As above: candidate lead p90 5d > 3d, a fail rule trips.
+    write_policy(
+        &r,
+        "rules:\n  - {name: lead, metric: lead_time.p90, max: 3d}\n",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.txt");
+    slipgate(r.path())
+        .args(["check", "--offline", "--no-fail", "--now", &now()])
+        .env("GITHUB_OUTPUT", &out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("5d is above the maximum 3d"))
+        .stderr(predicate::str::contains("exit 0 as --no-fail asks"));
+    let outputs = std::fs::read_to_string(&out).expect("outputs");
+    assert!(outputs.contains("verdict=fail"), "{outputs}");
+    assert!(outputs.contains("failed-rules=lead\n"), "{outputs}");
+    // Errors are not verdicts: a bad flag, a broken policy.
+    slipgate(r.path())
+        .args(["check", "--offline", "--no-fail", "--pr", "0"])
+        .assert()
+        .code(2);
+    let broken = dir.path().join("broken.yml");
+    std::fs::write(&broken, "rules: [\n").expect("policy");
+    slipgate(r.path())
+        .args(["check", "--offline", "--no-fail", "--policy"])
+        .arg(&broken)
+        .assert()
+        .code(2);
+    // The action's input, through action/entrypoint.sh: true → 0, false or unset → 1,
+    // anything else → 2 before slipgate runs.
+    let entry = Path::new(env!("CARGO_MANIFEST_DIR")).join("action/entrypoint.sh");
+    for (input, code) in [
+        (Some("true"), 0),
+        (Some("false"), 1),
+        (None, 1),
+        (Some("yes"), 2),
+    ] {
+        let mut sh = std::process::Command::new("bash");
+        sh.arg(&entry).current_dir(r.path());
+        for var in CI_VARS {
+            sh.env_remove(var);
+        }
+        sh.env("SLIPGATE_BIN", env!("CARGO_BIN_EXE_slipgate"))
+            .env("INPUT_COMMAND", "check")
+            .env("INPUT_CACHE", dir.path().join("cache.db"))
+            .env("INPUT_ARGS", format!("--offline --now {}", now()));
+        match input {
+            Some(v) => sh.env("INPUT_NO_FAIL", v),
+            None => sh.env_remove("INPUT_NO_FAIL"),
+        };
+        let got = sh.output().expect("entrypoint");
+        assert_eq!(
+            got.status.code(),
+            Some(code),
+            "no-fail={input:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+    }
 }
 
 #[test]
