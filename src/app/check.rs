@@ -349,7 +349,8 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         }
     }
     if let Some(title) = &args.trend_issue {
-        let (msg, w, _) = trend_issue(s, &o, &remote, title, "--trend-issue");
+        let update = TrendUpdate::of(trigger);
+        let (msg, w, _) = trend_issue(s, &o, update, &remote, title, "--trend-issue");
         if let Some(msg) = msg {
             s.info(&format!("slipgate: {}", esc(&msg)));
         }
@@ -366,14 +367,38 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     Ok(code)
 }
 
+/// What a write of the trend issue adds to its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TrendUpdate {
+    /// An update (scheduled runs, `trend`): this run's key figures become a snapshot, the
+    /// "previous update" of the next one, and its test run is kept.
+    Snapshot,
+    /// A test run only (`check` on a push, a pull request): the page is refreshed and the
+    /// run kept, but the snapshots stay the scheduled updates', so "since last update"
+    /// still means the last scheduled update.
+    RunOnly,
+}
+
+impl TrendUpdate {
+    /// Pushes and pull requests record their test runs; every other run is an update.
+    pub(super) fn of(trigger: Option<Trigger>) -> TrendUpdate {
+        match trigger {
+            Some(Trigger::Push | Trigger::PullRequest) => TrendUpdate::RunOnly,
+            _ => TrendUpdate::Snapshot,
+        }
+    }
+}
+
 /// The trend issue's body for this evaluation (marker and state stamped): the history
 /// read back from `previous_body` (slipgate's own block only; a malformed one is a
-/// warning, once), merged with this run's figures and the cache's test runs. The one
-/// builder of the page, for `check --trend-issue`, `trend --publish` and
-/// `trend --format markdown` (which has no previous body). `None` without a trend.
+/// warning, once), merged with this run's figures (its snapshot as `update` says) and the
+/// cache's test runs. The one builder of the page, for `check --trend-issue`,
+/// `trend --publish` and `trend --format markdown` (which has no previous body). `None`
+/// without a trend.
 pub(super) fn trend_body(
     s: &Session,
     o: &Evaluation,
+    update: TrendUpdate,
     previous_body: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Option<String> {
@@ -395,13 +420,25 @@ pub(super) fn trend_body(
         _ => History::default(),
     };
     let previous = kept.previous(now).cloned();
-    kept.merge(Some(trend_md::snapshot(&o.report, &o.gate)), runs, now);
+    kept.merge(None, runs, now);
+    let mut current = trend_md::snapshot(&o.report, &o.gate);
+    // A run without test results (a scheduled one) shows the newest run kept.
+    if o.report.tests.is_none()
+        && let Some(run) = kept.runs.last()
+    {
+        current.values.extend(trend_md::run_values(run));
+    }
+    let current = current.as_kept();
+    if update == TrendUpdate::Snapshot {
+        kept.merge(Some(current.clone()), Vec::new(), now);
+    }
     let page = trend_md::Page {
         trend,
         report: &o.report,
         gate: &o.gate,
         rules: &s.policy.rules,
         history: &kept,
+        current: &current,
         previous: previous.as_ref(),
         cached_runs: cached,
     };
@@ -418,6 +455,7 @@ pub(super) fn trend_body(
 pub(super) fn trend_issue(
     s: &Session,
     o: &Evaluation,
+    update: TrendUpdate,
     remote: &Remote,
     title: &str,
     flag: &str,
@@ -428,7 +466,7 @@ pub(super) fn trend_issue(
     let mut warnings = Vec::new();
     let mut written = None;
     let mut make = |previous_body: Option<&str>| {
-        let body = trend_body(s, o, previous_body, &mut warnings).unwrap_or_default();
+        let body = trend_body(s, o, update, previous_body, &mut warnings).unwrap_or_default();
         written = Some(body.clone());
         body
     };

@@ -1,6 +1,6 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
-use super::check::{self, GateRun, GithubReads};
+use super::check::{self, GateRun, GithubReads, TrendUpdate};
 use super::{MissingTests, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
 use crate::cli::request::{GithubSource, Session, TestSource};
@@ -134,17 +134,21 @@ fn trend_page(
     let body = match &args.publish {
         Some(title) => {
             let remote = check::remote(github, &o.git);
-            let (msg, w, written) = check::trend_issue(s, &o, &remote, title, "--publish");
+            let (msg, w, written) =
+                check::trend_issue(s, &o, TrendUpdate::Snapshot, &remote, title, "--publish");
             if let Some(msg) = msg {
                 s.info(&format!("slipgate: {}", esc(&msg)));
             }
             warnings.extend(w);
             match written {
                 Some(b) => b,
-                None => check::trend_body(s, &o, None, &mut warnings).unwrap_or_default(),
+                None => check::trend_body(s, &o, TrendUpdate::Snapshot, None, &mut warnings)
+                    .unwrap_or_default(),
             }
         }
-        None => check::trend_body(s, &o, None, &mut warnings).unwrap_or_default(),
+        None => {
+            check::trend_body(s, &o, TrendUpdate::Snapshot, None, &mut warnings).unwrap_or_default()
+        }
     };
     let out = match args.format {
         Format::Markdown => body,

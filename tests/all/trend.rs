@@ -465,6 +465,21 @@ async fn json_shape_and_the_text_and_markdown_tables() {
     // The trend issue's page: open bugs 2 now, its sparkline over the four periods (1, 2,
     // 3, 2 on a scale from 1 to 3: lowest, middle, highest, middle), the same values charted.
     assert!(md.starts_with("<!-- slipgate:trend -->\n"), "{md}");
+    // No previous update: the headline compares the last period with the one before, both
+    // from the series (open bugs 3 → 2; bugs found per period 2 → 0), never the policy
+    // window's figure with a period's.
+    assert!(
+        md.contains("**What changed in the last 10d against the 10d before:**"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Fewer bugs are open**: open bugs 2, ▼ 33.3% (was 3)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Fewer bugs are found**: bugs found 0, ▼ 100% (was 2)"),
+        "{md}"
+    );
     assert!(md.contains("| Open bugs | 2 | – | – | – | ▁▅█▅ |"), "{md}");
     assert!(
         md.contains("    x-axis \"Period (10d, ending)\" [\"11-24\", \"12-04\", \"12-14\", \"12-24\"]\n    y-axis \"Bugs\" 0 --> 3.5\n    bar [1, 2, 3, 2]\n"),

@@ -55,14 +55,15 @@ async fn update(
         hub,
         cache,
         at,
-        junit,
+        Some(junit),
         sha,
         run_id,
     )
     .await
 }
 
-/// Runs `slipgate ARGS` as a scheduled job at `at`, with this run's JUnit file.
+/// Runs `slipgate ARGS` as a scheduled job at `at`, with this run's JUnit file (ARGS may
+/// end with `GITHUB_EVENT_NAME=NAME` for another event).
 #[allow(clippy::too_many_arguments)]
 async fn run(
     args: &[&str],
@@ -70,11 +71,24 @@ async fn run(
     hub: &MockHub,
     cache: &Path,
     at: i64,
-    junit: &Path,
+    junit: Option<&Path>,
     sha: &str,
     run_id: &str,
 ) -> Out {
-    let (repo, cache, junit) = (repo.to_path_buf(), cache.to_path_buf(), junit.to_path_buf());
+    let (repo, cache, junit) = (
+        repo.to_path_buf(),
+        cache.to_path_buf(),
+        junit.map(Path::to_path_buf),
+    );
+    let event = args
+        .last()
+        .and_then(|a| a.strip_prefix("GITHUB_EVENT_NAME="))
+        .unwrap_or("schedule")
+        .to_string();
+    let args = match args.last() {
+        Some(a) if a.starts_with("GITHUB_EVENT_NAME=") => &args[..args.len() - 1],
+        _ => args,
+    };
     let (uri, sha, run_id) = (hub.uri(), sha.to_string(), run_id.to_string());
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
@@ -84,13 +98,16 @@ async fn run(
             .arg(slipgate::model::rfc3339(at))
             .arg("--cache")
             .arg(&cache)
-            .arg("--junit")
-            .arg(&junit)
+            .args(
+                junit
+                    .iter()
+                    .flat_map(|j| [std::ffi::OsStr::new("--junit"), j.as_os_str()]),
+            )
             .env("GITHUB_API_URL", &uri)
             .env("GITHUB_SERVER_URL", "https://github.com")
             .env("GITHUB_REPOSITORY", REPO)
             .env("GITHUB_TOKEN", TOKEN)
-            .env("GITHUB_EVENT_NAME", "schedule")
+            .env("GITHUB_EVENT_NAME", &event)
             .env("GITHUB_SHA", &sha)
             .env("GITHUB_RUN_ID", &run_id)
             .output()
@@ -328,7 +345,7 @@ async fn trend_publish_updates_the_issue_check_opened() {
         &hub,
         &cache,
         T0 + 40 * DAY,
-        &j2,
+        Some(&j2),
         SHA2,
         "102",
     )
@@ -363,7 +380,7 @@ async fn trend_publish_updates_the_issue_check_opened() {
         &hub,
         &cache,
         T0 + 40 * DAY,
-        &j2,
+        Some(&j2),
         SHA2,
         "102",
     )
@@ -397,4 +414,100 @@ async fn trend_publish_updates_the_issue_check_opened() {
         .filter(|s| s.method == "POST" && s.path.ends_with("/issues"))
         .count();
     assert_eq!((posts, patches(&seen)), (1, 1), "{seen:#?}");
+}
+
+/// The history block of a trend issue body, as JSON.
+fn block(body: &str) -> serde_json::Value {
+    let start = body.find("<!-- slipgate:history v1 ").expect("block") + 25;
+    let end = start + body[start..].find(" -->").expect("end");
+    serde_json::from_str(&body[start..end]).expect("json")
+}
+
+/// Test runs reach the scheduled run through the issue: `check --trend-issue` on a push
+/// records its run in the issue's history without a snapshot, so the next scheduled
+/// update, with an empty cache and no JUnit of its own, charts it and still compares with
+/// the last scheduled update.
+#[tokio::test]
+async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
+    let r = sample();
+    policy(r.path());
+    let work = tempfile::tempdir().expect("tmp");
+    let cache = work.path().join("cache.db");
+    let hub = MockHub::start(REPO).await;
+    hub_bugs(&hub);
+    // Scheduled, day 33: run 101, 1 of 2 tests pass.
+    let j1 = junit(work.path(), "j1.xml", 1, 1);
+    let first = update(r.path(), &hub, &cache, T0 + 33 * DAY, &j1, SHA1, "101").await;
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    // A push to the default branch, day 35, on a runner with no cache: run 201, 3 of 4.
+    std::fs::remove_file(&cache).expect("cache was written");
+    let j2 = junit(work.path(), "j2.xml", 3, 1);
+    let args = ["check", "--trend-issue", TITLE, "GITHUB_EVENT_NAME=push"];
+    let push = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 35 * DAY,
+        Some(&j2),
+        SHA2,
+        "201",
+    )
+    .await;
+    assert_eq!(push.code, Some(0), "{}", push.stderr);
+    let issues = trend_issues(&hub);
+    assert_eq!(issues.len(), 1, "updated, not opened again");
+    let h = block(&issues[0].body);
+    assert_eq!(h["snapshots"].as_array().map(Vec::len), Some(1), "{h}");
+    assert_eq!(h["snapshots"][0]["t"], T0 + 33 * DAY);
+    let runs: Vec<&str> = h["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run"].as_str().unwrap())
+        .collect();
+    assert_eq!(runs, ["101", "201"]);
+    assert_eq!(h["runs"][1]["pass_rate"], 0.75);
+
+    // Scheduled, day 40: no cache, no JUnit.
+    std::fs::remove_file(&cache).expect("cache was written");
+    let args = ["check", "--trend-issue", TITLE];
+    let third = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 40 * DAY,
+        None,
+        SHA2,
+        "301",
+    )
+    .await;
+    assert_eq!(third.code, Some(0), "{}", third.stderr);
+    let issues = trend_issues(&hub);
+    assert_eq!(issues.len(), 1);
+    let body = &issues[0].body;
+    assert!(
+        body.contains("    x-axis \"Test run\" [\"run 101\", \"run 201\"]\n    y-axis \"Pass rate (%)\" 0 --> 100\n    line [50, 75]\n"),
+        "{body}"
+    );
+    // Compared with the scheduled update of day 33, not with the push; the tests "now"
+    // are the newest run's (75%), against 50% then: +50%.
+    let day33 = slipgate::model::date(T0 + 33 * DAY);
+    assert!(
+        body.contains(&format!("**What changed since last update ({day33}):**")),
+        "{body}"
+    );
+    assert!(
+        body.contains("| Test pass rate | 75% | – | 50% | 🟢 ▲ 50% |"),
+        "{body}"
+    );
+    let h = block(body);
+    let times: Vec<i64> = h["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["t"].as_i64().unwrap())
+        .collect();
+    assert_eq!(times, [T0 + 33 * DAY, T0 + 40 * DAY]);
 }

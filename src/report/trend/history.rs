@@ -133,6 +133,19 @@ fn value_ok(v: f64) -> bool {
     v.is_finite() && (0.0..=MAX_VALUE).contains(&v)
 }
 
+impl Snapshot {
+    /// The figures as the block keeps them: known metrics with valid values, rounded (so
+    /// a figure shown now compares with the same figure read back later as equal).
+    pub fn as_kept(mut self) -> Snapshot {
+        self.values
+            .retain(|k, v| KEYS.contains(&k.as_str()) && value_ok(*v));
+        for v in self.values.values_mut() {
+            *v = round(*v);
+        }
+        self
+    }
+}
+
 /// Rounds a value for the block: shares and rates to 4 decimals, the rest to 2 (seconds
 /// are whole anyway).
 fn round(v: f64) -> f64 {
@@ -202,14 +215,10 @@ impl History {
     /// [`MAX_SNAPSHOTS`] and [`MAX_RUNS`]. Figures that would not pass [`decode`]'s
     /// checks are not added.
     pub fn merge(&mut self, snapshot: Option<Snapshot>, runs: Vec<RunFigures>, now: Timestamp) {
-        if let Some(mut s) = snapshot
+        if let Some(s) = snapshot
             && time_ok(s.t, now)
         {
-            s.values
-                .retain(|k, v| KEYS.contains(&k.as_str()) && value_ok(*v));
-            for v in s.values.values_mut() {
-                *v = round(*v);
-            }
+            let s = s.as_kept();
             self.snapshots.retain(|o| o.t != s.t);
             self.snapshots.push(s);
         }

@@ -32,8 +32,12 @@ pub struct Page<'a> {
     pub gate: &'a GateResult,
     /// The policy's rules (targets).
     pub rules: &'a [Rule],
-    /// The history with this update merged in (its last snapshot is this update's).
+    /// The history with this run merged in (its last snapshot is this update's when the
+    /// run is an update; a run that only records its tests adds none).
     pub history: &'a History,
+    /// This run's key figures ([`snapshot`]; test figures of the newest run kept when this
+    /// run read none): the "Now" of the key figures.
+    pub current: &'a Snapshot,
     /// The previous update's figures, read from the issue before this update.
     pub previous: Option<&'a Snapshot>,
     /// The test runs kept in the cache, newest first (for newly failing tests).
@@ -95,6 +99,18 @@ pub fn run_figures(t: &TestMetrics, commit: &str, run: Option<&str>, at: Timesta
         failed: t.failed as u64,
         flaky: t.flaky.len() as u64,
     }
+}
+
+/// The test figures of a kept run, under their metric names.
+pub fn run_values(r: &RunFigures) -> Vec<(String, f64)> {
+    let mut v = vec![
+        ("tests.failed".to_string(), r.failed as f64),
+        ("tests.flaky".to_string(), r.flaky as f64),
+    ];
+    if let Some(p) = r.pass_rate {
+        v.push(("tests.pass_rate".to_string(), p));
+    }
+    v
 }
 
 /// A recorded run of the cache, for the history block.
@@ -577,23 +593,26 @@ fn headline(p: &Page<'_>) -> String {
         "## {}\n\n",
         crate::report::verdicts::markdown::headline(p.gate, "quality trend")
     );
-    let current = p.history.snapshots.last();
     let since = match p.previous {
         Some(prev) => format!("since last update ({})", date(prev.t)),
-        None => "since the previous period".to_string(),
+        None => format!(
+            "in the last {} against the {} before",
+            human(p.trend.period_seconds),
+            human(p.trend.period_seconds)
+        ),
     };
     let mut changes: Vec<Change> = LEAD
         .iter()
         .filter_map(|(key, _)| {
-            let now = current.and_then(|c| c.get(key));
-            let before = match p.previous {
-                Some(prev) => prev.get(key),
-                None => p
-                    .trend
-                    .deltas
-                    .get(*key)
-                    .and_then(|d| d.per_period)
-                    .and_then(|d| d.previous),
+            // Since the last update: now against its figures. Without one: the last
+            // period against the one before (both from the period series, so the same
+            // span is compared, not the policy window against a period).
+            let (now, before) = match p.previous {
+                Some(prev) => (p.current.get(key), prev.get(key)),
+                None => {
+                    let d = p.trend.deltas.get(*key).and_then(|d| d.per_period);
+                    (d.and_then(|d| d.last), d.and_then(|d| d.previous))
+                }
             };
             change(key, now, before)
         })
@@ -684,9 +703,8 @@ fn lead_table(p: &Page<'_>) -> String {
             .unwrap_or(0),
         human(p.trend.period_seconds),
     );
-    let current = p.history.snapshots.last();
     for (key, label) in LEAD {
-        let now = current.and_then(|c| c.get(key));
+        let now = p.current.get(key);
         let before = p.previous.and_then(|s| s.get(key));
         let series = p.trend.series.get(*key);
         let spark = series
@@ -726,7 +744,7 @@ fn lead_table(p: &Page<'_>) -> String {
     }
     let _ = writeln!(
         out,
-        "\n<sub>Now: open bugs today, the other figures over the last {} (the policy window), tests of this run. Previous update: the figures this issue showed last time{}. The last column: one mark per period (test figures: per run), `·` where there is no value.</sub>",
+        "\n<sub>Now: open bugs today, the other figures over the last {} (the policy window), tests of the newest run. Previous update: the figures this issue showed last time{}. The last column: one mark per period (test figures: per run), `·` where there is no value.</sub>",
         human(p.report.window_seconds),
         if p.previous.is_none() {
             "; this is its first update with a history"
