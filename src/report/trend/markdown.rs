@@ -395,6 +395,25 @@ enum Plot {
 /// weekly `MM-DD` labels do not overlap.
 const CHART_INIT: &str = r##"%%{init: {"xyChart": {"width": 900, "height": 420, "xAxis": {"labelFontSize": 11}}, "themeVariables": {"xyChart": {"plotColorPalette": "#0969da, #bc4c00"}}}}%%"##;
 
+/// The bottom of the y-axis: 0, except for a chart of percentages drawn as lines only
+/// whose every value is at least 80% (a pass rate of 97–100% is a flat line at the top of
+/// a 0–100 axis): then 5 points below the lowest value, rounded down to a multiple of 10.
+/// Bars always start at 0, so their heights compare.
+fn axis_bottom(plots: &[Plot], percent: bool) -> f64 {
+    let lines_only = plots.iter().all(|p| matches!(p, Plot::Line(_)));
+    let min = plots
+        .iter()
+        .flat_map(|p| match p {
+            Plot::Line(v) | Plot::Bar(v) => v.iter().copied(),
+        })
+        .fold(f64::INFINITY, f64::min);
+    if percent && lines_only && min.is_finite() && min >= 80.0 {
+        ((min - 5.0) / 10.0).floor() * 10.0
+    } else {
+        0.0
+    }
+}
+
 /// A Mermaid `xychart-beta` block: `title` and the axis names are slipgate's words,
 /// `labels` are passed through [`chart_label`].
 fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> String {
@@ -405,13 +424,15 @@ fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> St
         })
         .fold(0.0_f64, f64::max);
     let top = axis_top(max, y.contains('%'));
+    let bottom = axis_bottom(plots, y.contains('%'));
     let labels: Vec<String> = labels
         .iter()
         .map(|l| format!("\"{}\"", chart_label(l)))
         .collect();
     let mut out = format!(
-        "```mermaid\n{CHART_INIT}\nxychart-beta\n    title \"{title}\"\n    x-axis \"{x}\" [{}]\n    y-axis \"{y}\" 0 --> {}\n",
+        "```mermaid\n{CHART_INIT}\nxychart-beta\n    title \"{title}\"\n    x-axis \"{x}\" [{}]\n    y-axis \"{y}\" {} --> {}\n",
         labels.join(", "),
+        chart_num(bottom),
         chart_num(top)
     );
     for p in plots {
@@ -960,6 +981,17 @@ mod tests {
         assert_eq!(chart_label("a-->b\n"), "a-__b_");
         assert_eq!(chart_label(""), "_");
         assert_eq!(chart_label(&"x".repeat(40)).len(), 20);
+    }
+
+    #[test]
+    fn pass_rate_axes_start_near_their_lowest_value() {
+        let line = |v: &[f64]| vec![Plot::Line(v.to_vec())];
+        // 97.57 − 5 = 92.57 → 90; 80 − 5 = 75 → 70; 79.9 is below 80: from 0.
+        assert_eq!(axis_bottom(&line(&[97.57, 100.0]), true), 90.0);
+        assert_eq!(axis_bottom(&line(&[80.0]), true), 70.0);
+        assert_eq!(axis_bottom(&line(&[79.9, 100.0]), true), 0.0);
+        assert_eq!(axis_bottom(&[Plot::Bar(vec![95.0])], true), 0.0);
+        assert_eq!(axis_bottom(&line(&[95.0]), false), 0.0);
     }
 
     #[test]
