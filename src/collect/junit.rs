@@ -291,7 +291,7 @@ fn open_regular(path: &Path, name: &str) -> Result<File, JunitError> {
         file: name.to_string(),
         source,
     };
-    let regular = |file_type: std::fs::FileType| match special_kind(file_type) {
+    let regular = |file_type: std::fs::FileType| match super::file::special_kind(file_type) {
         Some(kind) => Err(JunitError::NotRegular {
             file: name.to_string(),
             kind,
@@ -303,33 +303,6 @@ fn open_regular(path: &Path, name: &str) -> Result<File, JunitError> {
     // Replaced between the check and the open: checked again on what was opened.
     regular(file.metadata().map_err(io)?.file_type())?;
     Ok(file)
-}
-
-/// What a file type that is not a regular file is, in words; none for a regular file.
-fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
-    if file_type.is_file() {
-        return None;
-    }
-    if file_type.is_dir() {
-        return Some("a directory");
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return Some("a named pipe (FIFO)");
-        }
-        if file_type.is_char_device() {
-            return Some("a character device");
-        }
-        if file_type.is_block_device() {
-            return Some("a block device");
-        }
-        if file_type.is_socket() {
-            return Some("a socket");
-        }
-    }
-    Some("a special file")
 }
 
 /// A pattern ending in `**` as one that matches every path under it (`dir/**` →
