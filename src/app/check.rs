@@ -17,8 +17,8 @@ use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
 use crate::report::comment::{self, Lead};
-use crate::report::trend::history::{self, History, RunFigures};
-use crate::report::trend::markdown as trend_md;
+use crate::report::trend::history;
+use crate::report::trend::markdown::{IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, verdicts};
 
 /// Releases shown in comments and summaries.
@@ -367,91 +367,22 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     Ok(code)
 }
 
-/// What a write of the trend issue adds to its history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum TrendUpdate {
-    /// An update (scheduled runs, `trend`): this run's key figures become a snapshot, the
-    /// "previous update" of the next one, and its test run is kept.
-    Snapshot,
-    /// A test run only (`check` on a push, a pull request): the page is refreshed and the
-    /// run kept, but the snapshots stay the scheduled updates', so "since last update"
-    /// still means the last scheduled update.
-    RunOnly,
-}
-
-impl TrendUpdate {
-    /// Pushes and pull requests record their test runs; every other run is an update.
-    pub(super) fn of(trigger: Option<Trigger>) -> TrendUpdate {
-        match trigger {
-            Some(Trigger::Push | Trigger::PullRequest) => TrendUpdate::RunOnly,
-            _ => TrendUpdate::Snapshot,
-        }
-    }
-}
-
-/// The trend issue's body for this evaluation (marker and state stamped): the history
-/// read back from `previous_body` (slipgate's own block only; a malformed one is a
-/// warning, once), merged with this run's figures (its snapshot as `update` says) and the
-/// cache's test runs. The one builder of the page, for `check --trend-issue`,
-/// `trend --publish` and `trend --format markdown` (which has no previous body). `None`
-/// without a trend.
-pub(super) fn trend_body(
-    s: &Session,
-    o: &Evaluation,
-    update: TrendUpdate,
-    previous_body: Option<&str>,
-    warnings: &mut Vec<String>,
-) -> Option<String> {
-    let (trend, cached) = o.trend.as_ref()?;
-    let now = o.report.evaluated_at;
-    let commit = s.env.sha.as_deref().or(o.git.candidate.head.as_deref());
-    let mut runs: Vec<RunFigures> = cached.iter().map(trend_md::row_figures).collect();
-    if let (Some(t), Some(sha)) = (&o.report.tests, commit) {
-        runs.push(trend_md::run_figures(t, sha, s.env.run_id.as_deref(), now));
-    }
-    let mut kept = match previous_body.map(|b| history::decode(b, now)) {
-        Some(Ok(Some(h))) => h,
-        Some(Err(w)) => {
-            if !warnings.contains(&w) {
-                warnings.push(w);
-            }
-            History::default()
-        }
-        _ => History::default(),
-    };
-    let previous = kept.previous(now).cloned();
-    kept.merge(None, runs, now);
-    let mut current = trend_md::snapshot(&o.report, &o.gate);
-    // A run without test results (a scheduled one) shows the newest run kept.
-    if o.report.tests.is_none()
-        && let Some(run) = kept.runs.last()
-    {
-        current.values.extend(trend_md::run_values(run));
-    }
-    let current = current.as_kept();
-    if update == TrendUpdate::Snapshot {
-        kept.merge(Some(current.clone()), Vec::new(), now);
-    }
-    let page = trend_md::Page {
+/// What the trend issue is built from, `None` without a trend.
+pub(super) fn issue_input<'a>(s: &'a Session, o: &'a Evaluation) -> Option<IssueInput<'a>> {
+    let (trend, cached_runs) = o.trend.as_ref()?;
+    Some(IssueInput {
         trend,
+        cached_runs,
         report: &o.report,
         gate: &o.gate,
         rules: &s.policy.rules,
-        history: &kept,
-        current: &current,
-        previous: previous.as_ref(),
-        cached_runs: cached,
-    };
-    let failed = o.gate.overall == Overall::Fail;
-    Some(markers::stamp(
-        markers::TREND,
-        failed,
-        &trend_md::body(&page),
-    ))
+        commit: s.env.sha.as_deref().or(o.git.candidate.head.as_deref()),
+        run_id: s.env.run_id.as_deref(),
+    })
 }
 
-/// Creates or updates the trend issue (`flag`: the option that asked, for messages) with
-/// [`trend_body`]. Returns what was done, the warnings and the body last written.
+/// Creates or updates the trend issue (`flag`: the option that asked, for messages).
+/// Returns what was done, the warnings and the body last written.
 pub(super) fn trend_issue(
     s: &Session,
     o: &Evaluation,
@@ -460,23 +391,9 @@ pub(super) fn trend_issue(
     title: &str,
     flag: &str,
 ) -> (Option<String>, Vec<String>, Option<String>) {
-    if o.trend.is_none() {
-        return (None, Vec::new(), None);
-    }
-    let mut warnings = Vec::new();
-    let mut written = None;
-    let mut make = |previous_body: Option<&str>| {
-        let body = trend_body(s, o, update, previous_body, &mut warnings).unwrap_or_default();
-        written = Some(body.clone());
-        body
-    };
-    let done = publish::trend_issue(remote, title, flag, &mut make);
-    match done {
-        Ok(msg) => (Some(msg), warnings, written),
-        Err(w) => {
-            warnings.push(w);
-            (None, warnings, written)
-        }
+    match issue_input(s, o) {
+        Some(i) => publish::write_trend_issue(&i, update, remote, title, flag),
+        None => (None, Vec::new(), None),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
-use super::check::{self, GateRun, GithubReads, TrendUpdate};
+use super::check::{self, GateRun, GithubReads};
 use super::{MissingTests, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
 use crate::cli::request::{GithubSource, Session, TestSource};
@@ -12,7 +12,8 @@ use crate::metrics::trend::{self, TrendSpec};
 use crate::metrics::{Engine, Inputs};
 use crate::model::{TestRunRow, TestTotalsRow};
 use crate::policy::Trigger;
-use crate::publish::check::{stdout, warn_all};
+use crate::publish::check::{self as publish, stdout, warn_all};
+use crate::report::trend::markdown::TrendUpdate;
 use crate::report::{self, Format};
 
 /// How many recorded test runs the run series shows at most.
@@ -142,13 +143,10 @@ fn trend_page(
             warnings.extend(w);
             match written {
                 Some(b) => b,
-                None => check::trend_body(s, &o, TrendUpdate::Snapshot, None, &mut warnings)
-                    .unwrap_or_default(),
+                None => page(s, &o, &mut warnings),
             }
         }
-        None => {
-            check::trend_body(s, &o, TrendUpdate::Snapshot, None, &mut warnings).unwrap_or_default()
-        }
+        None => page(s, &o, &mut warnings),
     };
     let out = match args.format {
         Format::Markdown => body,
@@ -167,4 +165,11 @@ fn trend_page(
     }
     warn_all(s.quiet, &warnings);
     Ok(exit::PASSED)
+}
+
+/// The trend issue's page without a previous body.
+fn page(s: &Session, o: &check::Evaluation, warnings: &mut Vec<String>) -> String {
+    check::issue_input(s, o)
+        .map(|i| publish::trend_page(&i, TrendUpdate::Snapshot, None, warnings))
+        .unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 
 use crate::console::Stream;
 use crate::escape::line as esc;
-use crate::gate::{GateResult, Status, TestFigures};
+use crate::gate::{GateResult, Overall, Status, TestFigures};
 use crate::github::{GithubConfig, GithubError};
 use crate::model::Timestamp;
 use crate::publish::actions::{self, Level};
@@ -12,6 +12,7 @@ use crate::publish::github::{
     CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue_with,
 };
 use crate::publish::markers;
+use crate::report::trend::markdown::{self as trend_md, IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, sanitize, verdicts};
 use std::path::{Path, PathBuf};
 
@@ -313,6 +314,47 @@ pub fn trend_issue(
         } => Err(not_recognised("trend issue", &url, &author, &assumed)),
         IssueOutcome::Updated(_, url) => Ok(format!("updated the trend issue: {url}")),
         IssueOutcome::Unchanged(_, url) => Ok(format!("the trend issue is up to date: {url}")),
+    }
+}
+
+/// The trend issue's body with its marker and state: [`trend_md::issue_body`].
+pub fn trend_page(
+    i: &IssueInput<'_>,
+    update: TrendUpdate,
+    previous_body: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> String {
+    let failed = i.gate.overall == Overall::Fail;
+    markers::stamp(
+        markers::TREND,
+        failed,
+        &trend_md::issue_body(i, update, previous_body, warnings),
+    )
+}
+
+/// Creates or updates the trend issue (`flag`: the option that asked, for messages) with
+/// [`trend_page`]. Returns what was done, the warnings and the body last written.
+pub fn write_trend_issue(
+    i: &IssueInput<'_>,
+    update: TrendUpdate,
+    remote: &Remote,
+    title: &str,
+    flag: &str,
+) -> (Option<String>, Vec<String>, Option<String>) {
+    let mut warnings = Vec::new();
+    let mut written = None;
+    let mut make = |previous_body: Option<&str>| {
+        let body = trend_page(i, update, previous_body, &mut warnings);
+        written = Some(body.clone());
+        body
+    };
+    let done = trend_issue(remote, title, flag, &mut make);
+    match done {
+        Ok(msg) => (Some(msg), warnings, written),
+        Err(w) => {
+            warnings.push(w);
+            (None, warnings, written)
+        }
     }
 }
 

@@ -8,8 +8,8 @@ use crate::gate::{GateResult, Overall};
 use crate::metrics::test_results::TestMetrics;
 use crate::metrics::trend::{Series, Trend};
 use crate::model::{TestRunRow, Timestamp, date};
-use crate::policy::Rule;
 use crate::policy::metric::{Metric, Unit};
+use crate::policy::{Rule, Trigger};
 use crate::report::sanitize::{code, inline, inline_max};
 use crate::report::verdicts::render_value;
 use crate::report::{Links, Report, num, pct, short};
@@ -934,6 +934,94 @@ pub fn body(p: &Page<'_>) -> String {
     }
     out.push_str(&crate::report::markdown::footer(p.report));
     out
+}
+
+/// What a write of the trend issue adds to its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendUpdate {
+    /// An update (scheduled runs, `trend`): this run's key figures become a snapshot, the
+    /// "previous update" of the next one, and its test run is kept.
+    Snapshot,
+    /// A test run only (`check` on a push, a pull request): the page is refreshed and the
+    /// run kept, but the snapshots stay the scheduled updates', so "since last update"
+    /// still means the last scheduled update.
+    RunOnly,
+}
+
+impl TrendUpdate {
+    /// Pushes and pull requests record their test runs; every other run is an update.
+    pub fn of(trigger: Option<Trigger>) -> TrendUpdate {
+        match trigger {
+            Some(Trigger::Push | Trigger::PullRequest) => TrendUpdate::RunOnly,
+            _ => TrendUpdate::Snapshot,
+        }
+    }
+}
+
+/// What the trend issue's body is built from: one evaluation with its trend.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueInput<'a> {
+    pub trend: &'a Trend,
+    /// The test runs kept in the cache, newest first.
+    pub cached_runs: &'a [TestRunRow],
+    pub report: &'a Report,
+    pub gate: &'a GateResult,
+    /// The policy's rules (targets).
+    pub rules: &'a [Rule],
+    /// This run's commit and CI run (its test figures are kept under them).
+    pub commit: Option<&'a str>,
+    pub run_id: Option<&'a str>,
+}
+
+/// The trend issue's body (without marker and state, which `publish` stamps): the history
+/// read back from `previous_body` (slipgate's own block only; a malformed one is a
+/// warning, once), merged with this run's figures (its snapshot as `update` says) and the
+/// cache's test runs. The one builder of the page, for `check --trend-issue`,
+/// `trend --publish` and `trend --format markdown` (which has no previous body).
+pub fn issue_body(
+    i: &IssueInput<'_>,
+    update: TrendUpdate,
+    previous_body: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> String {
+    let now = i.report.evaluated_at;
+    let mut runs: Vec<RunFigures> = i.cached_runs.iter().map(row_figures).collect();
+    if let (Some(t), Some(sha)) = (&i.report.tests, i.commit) {
+        runs.push(run_figures(t, sha, i.run_id, now));
+    }
+    let mut kept = match previous_body.map(|b| history::decode(b, now)) {
+        Some(Ok(Some(h))) => h,
+        Some(Err(w)) => {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+            History::default()
+        }
+        _ => History::default(),
+    };
+    let previous = kept.previous(now).cloned();
+    kept.merge(None, runs, now);
+    let mut current = snapshot(i.report, i.gate);
+    // A run without test results (a scheduled one) shows the newest run kept.
+    if i.report.tests.is_none()
+        && let Some(run) = kept.runs.last()
+    {
+        current.values.extend(run_values(run));
+    }
+    let current = current.as_kept();
+    if update == TrendUpdate::Snapshot {
+        kept.merge(Some(current.clone()), Vec::new(), now);
+    }
+    body(&Page {
+        trend: i.trend,
+        report: i.report,
+        gate: i.gate,
+        rules: i.rules,
+        history: &kept,
+        current: &current,
+        previous: previous.as_ref(),
+        cached_runs: i.cached_runs,
+    })
 }
 
 #[cfg(test)]
