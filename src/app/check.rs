@@ -16,7 +16,7 @@ use crate::policy::{Needs, Rule, Trigger};
 use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
-use crate::report::comment::{self, Lead};
+use crate::report::comment::Lead;
 use crate::report::trend::history;
 use crate::report::trend::markdown::{IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, verdicts};
@@ -194,14 +194,9 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     })
 }
 
-/// The markdown body of the comment and the summary, under `marker`.
-fn body(o: &Evaluation, marker: &str, what: &str, lead: Lead<'_>) -> String {
-    let failed = o.gate.overall == Overall::Fail;
-    markers::stamp(
-        marker,
-        failed,
-        &comment::body(&o.report, &o.gate, what, lead),
-    )
+/// The markdown body of the comment and the summary.
+fn body(o: &Evaluation, what: &str, lead: Lead<'_>) -> String {
+    publish::comment_body(&o.report, &o.gate, what, lead)
 }
 
 /// The verdicts for a terminal.
@@ -217,12 +212,7 @@ fn publish_local(
     text: impl FnOnce() -> String,
     md: &str,
 ) -> Result<i32> {
-    let out = match local.format {
-        Format::Json => report::json::render(&o.report),
-        Format::Markdown => md.to_string(),
-        Format::Text => text(),
-    };
-    publish::local(local, &o.report, &o.gate, &out, md)?;
+    publish::local(local, &o.report, &o.gate, text, md)?;
     Ok(if o.gate.overall == Overall::Fail {
         exit::GATE_FAILED
     } else {
@@ -340,7 +330,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         match pr_number {
             Some(n) => match publish::comment(&remote, n, &mut |prev| {
                 previous = prev.map(str::to_string);
-                body(&o, markers::COMMENT, what, lead(prev))
+                body(&o, what, lead(prev))
             }) {
                 Ok(msg) => s.info(&format!("slipgate: {}", esc(&msg))),
                 Err(w) => warnings.push(w),
@@ -356,7 +346,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         }
         warnings.extend(w);
     }
-    let md = body(&o, markers::COMMENT, what, lead(previous.as_deref()));
+    let md = body(&o, what, lead(previous.as_deref()));
     let local = local(&args.gate.actions, s);
     publish::warn_run(&local, &warnings);
     let code = publish_local(&local, &o, || text(s, &o, what), &md)?;
@@ -426,7 +416,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
         text: Some(verdicts::readiness_markdown(readiness)),
         recovered: false,
     };
-    let md = body(&o, markers::COMMENT, &what, lead);
+    let md = body(&o, &what, lead);
     let local = local(&args.gate.actions, s);
     let code = publish_local(&local, &o, || text(s, &o, &what), &md)?;
     if !s.quiet && args.gate.actions.format == Format::Text {

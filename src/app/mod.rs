@@ -10,11 +10,12 @@ mod trend;
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
 use crate::collect::git::{self, GitOptions};
+use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, GithubData, TestRun};
-use crate::policy::{self, Needs, OnMissing};
+use crate::policy::{self, Needs};
 use crate::publish::check::{WriteFailed, stdout, warn_all};
 use crate::report::{self, Format, Sources};
 use std::path::Path;
@@ -159,15 +160,6 @@ struct TestResults {
     run: TestRun,
 }
 
-/// What a pattern matching no file does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MissingTests {
-    /// As the policy's `tests.on_missing` says.
-    AsPolicy,
-    /// A warning at most: a report is still worth printing without test results.
-    WarnAtMost,
-}
-
 /// Reads the JUnit files of `src`. Returns the run (none without files) and the
 /// warnings met (patterns matching nothing, malformed files skipped).
 fn read_tests(
@@ -178,12 +170,7 @@ fn read_tests(
     let Some(src) = src else {
         return Ok((None, Vec::new()));
     };
-    let t = &s.policy.policy.tests;
-    let on_missing = match t.on_missing {
-        OnMissing::Error if missing == MissingTests::WarnAtMost => OnMissing::Warn,
-        other => other,
-    };
-    let run = crate::collect::junit::collect(&src.patterns, &src.base, t.on_malformed, on_missing)?;
+    let run = junit::read(&src.patterns, &src.base, &s.policy.policy.tests, missing)?;
     s.debug(&format!(
         "tests: {} files, {} cases",
         run.files.len(),

@@ -7,10 +7,10 @@ use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::collect::git;
 use crate::error::{Result, exit};
 use crate::escape::line as esc;
-use crate::gate::Event;
+use crate::gate::{Event, TestFigures};
 use crate::metrics::trend::{self, TrendSpec};
 use crate::metrics::{Engine, Inputs};
-use crate::model::{TestRunRow, TestTotalsRow};
+use crate::model::TestRunRow;
 use crate::policy::Trigger;
 use crate::publish::check::{self as publish, stdout, warn_all};
 use crate::report::trend::markdown::TrendUpdate;
@@ -46,36 +46,18 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     if let Some(gh) = &github.data {
         warnings.extend(gh.warnings.iter().cloned());
     }
-    let mut runs = match &github_src.cache {
-        Some(cache) => {
-            let repo = github_src.history_key(&git, &s.repo);
-            match crate::store::runs::test_history(cache, &repo, RUNS) {
-                Ok(rows) => rows,
-                Err(e) => {
-                    warnings.push(format!("test-run history not read: {e}"));
-                    Vec::new()
-                }
-            }
-        }
-        None => Vec::new(),
-    };
+    let repo = github_src.history_key(&git, &s.repo);
+    let cache = github_src.cache.as_deref();
+    let mut runs = crate::store::runs::test_history_or_warn(cache, &repo, RUNS, &mut warnings);
     // This invocation's JUnit files, if any, are the newest run (not recorded here).
     if let Some(t) = &tests
         && let Some(sha) = s.env.sha.as_deref().or(git.candidate.head.as_deref())
     {
-        let m = &t.metrics;
         runs.push(TestRunRow {
             sha: sha.to_string(),
             run_id: s.env.run_id.clone(),
             at: s.now,
-            totals: TestTotalsRow {
-                passed: m.passed as u64,
-                failed: m.failed as u64,
-                errored: m.errored as u64,
-                skipped: m.skipped as u64,
-                flaky: m.flaky.len() as u64,
-                duration: m.duration,
-            },
+            totals: TestFigures::of(&t.metrics).totals(),
             flaky_ids: Vec::new(),
             failing_ids: Vec::new(),
         });

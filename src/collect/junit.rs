@@ -234,6 +234,30 @@ pub fn parse_reader<R: BufRead>(
 /// matching nothing, for `on_missing`); a match that is a named
 /// pipe, a device or a socket is refused without being opened, as a malformed file is
 /// (`on_malformed`).
+/// What a pattern matching no file does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingTests {
+    /// As the policy's `tests.on_missing` says.
+    AsPolicy,
+    /// A warning at most: a report is still worth printing without test results.
+    WarnAtMost,
+}
+
+/// [`collect`] as the policy's `tests` section says, a pattern matching no file as
+/// `missing` says.
+pub fn read(
+    patterns: &[String],
+    base: &Path,
+    t: &crate::policy::Tests,
+    missing: MissingTests,
+) -> Result<TestRun, JunitError> {
+    let on_missing = match t.on_missing {
+        OnMissing::Error if missing == MissingTests::WarnAtMost => OnMissing::Warn,
+        other => other,
+    };
+    collect(patterns, base, t.on_malformed, on_missing)
+}
+
 pub fn collect(
     patterns: &[String],
     base: &Path,

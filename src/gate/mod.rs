@@ -475,6 +475,18 @@ impl TestFigures {
         }
     }
 
+    /// The totals kept in the test-run history.
+    pub fn totals(&self) -> crate::model::TestTotalsRow {
+        crate::model::TestTotalsRow {
+            passed: self.passed as u64,
+            failed: self.failed as u64,
+            errored: self.errored as u64,
+            skipped: self.skipped as u64,
+            flaky: self.flaky as u64,
+            duration: self.duration,
+        }
+    }
+
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.errored + self.skipped
     }

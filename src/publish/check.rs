@@ -12,6 +12,7 @@ use crate::publish::github::{
     CommentOutcome, IssueOutcome, upsert_comment_with, upsert_issue_with,
 };
 use crate::publish::markers;
+use crate::report::comment::{self, Lead};
 use crate::report::trend::markdown::{self as trend_md, IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, sanitize, verdicts};
 use std::path::{Path, PathBuf};
@@ -143,12 +144,17 @@ pub fn local(
     local: &Local,
     report: &Report,
     gate: &GateResult,
-    text: &str,
+    text: impl FnOnce() -> String,
     markdown_body: &str,
 ) -> Result<()> {
     // stdout
+    let out = match local.format {
+        Format::Json => report::json::render(report),
+        Format::Markdown => markdown_body.to_string(),
+        Format::Text => text(),
+    };
     if !local.quiet || local.format == Format::Json {
-        stdout(text)?;
+        stdout(&out)?;
     }
     if local.format == Format::Text {
         warn_all(local.quiet, &report.warnings);
@@ -358,6 +364,17 @@ pub fn write_trend_issue(
     }
 }
 
+/// The markdown body of the pull request comment and the job summary, marker and state
+/// stamped.
+pub fn comment_body(report: &Report, gate: &GateResult, what: &str, lead: Lead<'_>) -> String {
+    let failed = gate.overall == Overall::Fail;
+    markers::stamp(
+        markers::COMMENT,
+        failed,
+        &comment::body(report, gate, what, lead),
+    )
+}
+
 /// The test run to keep: the commit (`GITHUB_SHA`, else HEAD) and the CI run
 /// (`GITHUB_RUN_ID`) it belongs to.
 #[derive(Debug, Clone)]
@@ -372,16 +389,8 @@ pub struct RunKey<'a> {
 /// later runs can chart pass rate and spot tests that flip. A cache problem is a
 /// warning, never an error.
 pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<String> {
-    use crate::model::TestTotalsRow;
     use crate::store::runs::record_test_run;
-    let totals = TestTotalsRow {
-        passed: t.passed as u64,
-        failed: t.failed as u64,
-        errored: t.errored as u64,
-        skipped: t.skipped as u64,
-        flaky: t.flaky as u64,
-        duration: t.duration,
-    };
+    let totals = t.totals();
     let failing: Vec<String> = t.failing.iter().map(|f| f.test.id()).collect();
     let flaky: Vec<String> = t.flaky_tests.iter().map(|f| f.id()).collect();
     if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {

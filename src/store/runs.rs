@@ -57,6 +57,24 @@ pub fn record_test_run(
     Ok(warnings)
 }
 
+/// [`test_history`] of the cache (none without one); a cache that cannot be read has no
+/// history and adds a warning.
+pub fn test_history_or_warn(
+    cache_path: Option<&Path>,
+    repo: &str,
+    limit: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<TestRunRow> {
+    match cache_path.map(|c| test_history(c, repo, limit)) {
+        Some(Ok(rows)) => rows,
+        Some(Err(e)) => {
+            warnings.push(format!("test-run history not read: {e}"));
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
+
 /// The newest `limit` test runs of `repo` (newest first). A missing cache file, or one
 /// that is not a current slipgate cache, has no history (it is left untouched here);
 /// runs that cannot be read (columns of the wrong type) are left out.
