@@ -270,22 +270,9 @@ pub(super) fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
 /// `slipgate check`.
 pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let ev = event_context(&args.gate.actions)?;
-    let trigger = match args.trigger {
-        Some(t) => Some(t),
-        None if ev.event_name == "push" && ev.release_tag.is_some() => Some(Trigger::Release),
-        None => Trigger::from_event(&ev.event_name),
-    };
-    let pr = ev.pr.as_ref();
-    let event = Event {
-        trigger,
-        pr_labels: if args.labels.is_empty() {
-            pr.map(|p| p.labels.clone()).unwrap_or_default()
-        } else {
-            args.labels.clone()
-        },
-        pr_title: args.title.clone().or_else(|| pr.map(|p| p.title.clone())),
-    };
-    let pr_number = args.pr.or(pr.map(|p| p.number));
+    let trigger = ev.trigger(args.trigger);
+    let event = ev.gate_event(trigger, &args.labels, args.title.as_deref());
+    let pr_number = args.pr.or(ev.pr.as_ref().map(|p| p.number));
     let github = GithubSource::new(&args.gate.github, s);
     // The trend issue shows the whole picture, so it reads GitHub data; a comment only
     // needs what the rules need.

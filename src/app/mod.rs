@@ -9,7 +9,7 @@ mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
-use crate::collect::git::{self, GitOptions};
+use crate::collect::git;
 use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
@@ -75,17 +75,7 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
 
 /// Reads git (one tag listing, one walk), loading the changes `plan` asks for.
 fn read_git(s: &Session, plan: git::Plan) -> Result<(Box<dyn git::History>, GitHistory)> {
-    let releases = &s.policy.policy.releases;
-    let (history, git) = git::load(
-        &s.repo,
-        &GitOptions {
-            tag_pattern: &releases.tag_pattern.0,
-            include_prereleases: releases.include_prereleases,
-            changes: git::Changes::Plan(plan),
-            paths: &releases.paths.0,
-            until: Some(s.now),
-        },
-    )?;
+    let (history, git) = git::read(&s.repo, &s.policy.policy.releases, plan, s.now)?;
     s.debug(&format!(
         "git: {} releases, changes read for {}, {} unreleased changes",
         git.releases.len(),

@@ -74,12 +74,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     );
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
-    let out = match args.format {
-        Format::Json => report::trend::json::render(&t),
-        Format::Text | Format::Markdown => {
-            report::trend::text::render(&t, report::text::Style { color: s.color })
-        }
-    };
+    let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
     if !s.quiet || args.format == Format::Json {
         stdout(&out)?;
     }
@@ -136,10 +131,7 @@ fn trend_page(
             let Some((t, _)) = &o.trend else {
                 return Ok(exit::PASSED);
             };
-            match args.format {
-                Format::Json => report::trend::json::render(t),
-                _ => report::trend::text::render(t, report::text::Style { color: s.color }),
-            }
+            report::trend::render(t, args.format, report::text::Style { color: s.color })
         }
     };
     if !s.quiet || args.format == Format::Json {

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::policy::Pathspec;
 pub use libgit::{Git2History, prepare_libgit2};
-pub use plan::{Changes, Plan, as_candidate, load};
+pub use plan::{Changes, Plan, as_candidate, load, read};
 
 /// Everything that can go wrong reading git. Each message says what happened, to what,
 /// and what to do; all of them are input errors (exit 2).

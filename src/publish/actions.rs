@@ -173,6 +173,42 @@ pub struct EventContext {
     pub release_tag: Option<String>,
 }
 
+impl EventContext {
+    /// The trigger the rules run for: `flag` (`--trigger`) if given, else the event's (a
+    /// push of a release tag is a release).
+    pub fn trigger(&self, flag: Option<Trigger>) -> Option<Trigger> {
+        match flag {
+            Some(t) => Some(t),
+            None if self.event_name == "push" && self.release_tag.is_some() => {
+                Some(Trigger::Release)
+            }
+            None => Trigger::from_event(&self.event_name),
+        }
+    }
+
+    /// The event the gate runs for: the pull request's labels and title unless the flags
+    /// give them (`labels` empty: none given).
+    pub fn gate_event(
+        &self,
+        trigger: Option<Trigger>,
+        labels: &[String],
+        title: Option<&str>,
+    ) -> crate::gate::Event {
+        let pr = self.pr.as_ref();
+        crate::gate::Event {
+            trigger,
+            pr_labels: if labels.is_empty() {
+                pr.map(|p| p.labels.clone()).unwrap_or_default()
+            } else {
+                labels.to_vec()
+            },
+            pr_title: title
+                .map(str::to_string)
+                .or_else(|| pr.map(|p| p.title.clone())),
+        }
+    }
+}
+
 /// The pull request of a `pull_request` / `pull_request_target` event.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PrContext {

@@ -52,6 +52,25 @@ impl Changes {
 
 /// Opens the repository at `repo` and reads it (one tag listing, one walk); adds why
 /// there is no release when there is none. Returns the history too (for [`as_candidate`]).
+/// [`load`] with the policy's `releases` section, changes as `plan` asks, up to `now`.
+pub fn read(
+    repo: &Path,
+    releases: &crate::policy::Releases,
+    plan: Plan,
+    now: crate::model::Timestamp,
+) -> Result<(Box<dyn History>, GitHistory), GitError> {
+    load(
+        repo,
+        &GitOptions {
+            tag_pattern: &releases.tag_pattern.0,
+            include_prereleases: releases.include_prereleases,
+            changes: Changes::Plan(plan),
+            paths: &releases.paths.0,
+            until: Some(now),
+        },
+    )
+}
+
 pub fn load(
     repo: &Path,
     opts: &GitOptions<'_>,

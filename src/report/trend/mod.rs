@@ -8,7 +8,18 @@ pub mod markdown;
 pub mod text;
 
 use crate::metrics::trend::{Delta, Deltas, Series};
+use crate::report::Format;
+use crate::report::text::Style;
 use crate::report::verdicts::render_value;
+
+/// The trend as JSON, or else as text tables (markdown is the trend issue's page,
+/// [`markdown::issue_body`]).
+pub fn render(t: &crate::metrics::trend::Trend, format: Format, style: Style) -> String {
+    match format {
+        Format::Json => json::render(t),
+        Format::Text | Format::Markdown => text::render(t, style),
+    }
+}
 
 /// How many of the last periods a table shows.
 pub const SHOWN_PERIODS: usize = 4;
