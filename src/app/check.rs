@@ -19,7 +19,7 @@ use crate::publish::markers;
 use crate::report::comment::Lead;
 use crate::report::trend::history;
 use crate::report::trend::markdown::{IssueInput, TrendUpdate};
-use crate::report::{self, Format, Report, verdicts};
+use crate::report::{self, Format, Report, notes, verdicts};
 
 /// Releases shown in comments and summaries.
 const SUMMARY_RELEASES: usize = 5;
@@ -115,9 +115,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
             // An outage of GitHub must not fail a build for a wrong reason: when no
             // fail-level rule needs its data, the rules that use it do not judge.
             Err(err) if !needs.github_to_fail => {
-                gh_warning = Some(format!(
-                    "GitHub could not be read, so the rules that need it report not enough data: {err}"
-                ));
+                gh_warning = Some(notes::github_unread(&err));
                 GithubRead::skipped("GitHub could not be read")
             }
             Err(err) => return Err(err),
@@ -128,15 +126,10 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     let (tests, mut warnings) = read_tests(s, e.tests.as_ref(), e.missing_tests)?;
     warnings.extend(gh_warning);
     if github.data.is_none() && needs.change_failure_rate {
-        warnings.push(
-            "change failure rate counts the hotfix signal only: without GitHub data, incidents and regressions are not counted".to_string(),
-        );
+        warnings.push(notes::HOTFIX_SIGNAL_ONLY.to_string());
     }
     if let Some(tag) = e.tag {
-        warnings.push(format!(
-            "judging {tag} as of its release time ({}), not --now",
-            crate::model::rfc3339(now)
-        ));
+        warnings.push(notes::judged_as_of(tag, now));
     }
     let figures = tests.as_ref().map(|t| TestFigures::of(&t.metrics));
     let mut record_warnings = Vec::new();
@@ -297,16 +290,10 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let mut previous = None;
     let mut warnings = Vec::new();
     if s.policy.rules.is_empty() {
-        warnings.push(format!(
-            "the policy ({}) has no rules, so the gate always passes; add `rules:` (see policies/default.yml)",
-            s.policy.source.describe()
-        ));
+        warnings.push(notes::no_rules(&s.policy.source.describe()));
     }
     if args.trigger.is_none() && !ev.event_name.is_empty() && trigger.is_none() {
-        warnings.push(format!(
-            "event `{}` is none of pull_request, push, release, schedule (or their kin), so every rule runs; pass --trigger to choose",
-            ev.event_name
-        ));
+        warnings.push(notes::unknown_event(&ev.event_name));
     }
     let lead = |previous: Option<&str>| Lead {
         text: None,

@@ -125,18 +125,7 @@ fn read_github(
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?
         .block_on(crate::collect::github::fetch(&cfg))
         .map_err(|source| Error::GithubFetch { source })?;
-    s.debug(&format!(
-        "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
-        data.issues.len(),
-        data.pulls.len(),
-        stats.requests,
-        stats.not_modified,
-        stats.retries,
-        stats
-            .rate_remaining
-            .map(|r| format!("; rate limit remaining {r}"))
-            .unwrap_or_default()
-    ));
+    s.debug(&stats.describe(&data));
     Ok(GithubRead {
         data: Some(data),
         skipped: None,
@@ -210,11 +199,7 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         incident_rules,
     );
     r.links = links;
-    let out = match args.format {
-        Format::Text => report::text::render(&r, report::text::Style { color: s.color }),
-        Format::Markdown => report::markdown::render(&r),
-        Format::Json => report::json::render(&r),
-    };
+    let out = report::render(&r, args.format, report::text::Style { color: s.color });
     if !s.quiet || args.format == Format::Json {
         stdout(&out)?;
     }

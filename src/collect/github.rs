@@ -89,6 +89,23 @@ struct Delta<T> {
     full: bool,
 }
 
+impl FetchStats {
+    /// The `--verbose` line of a fetch that read `data`.
+    pub fn describe(&self, data: &GithubData) -> String {
+        format!(
+            "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
+            data.issues.len(),
+            data.pulls.len(),
+            self.requests,
+            self.not_modified,
+            self.retries,
+            self.rate_remaining
+                .map(|r| format!("; rate limit remaining {r}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// Fetches every issue and pull request of `cfg.repo`, incrementally when a cache is
 /// configured. See the module documentation for the strategy.
 ///

@@ -265,6 +265,15 @@ fn fix_pattern_note(
 
 /// Why the window's change count leaves out the unreleased changes, when there are some:
 /// it counts the changes of the releases in the window only.
+/// A report in `format`.
+pub fn render(r: &Report, format: Format, style: text::Style) -> String {
+    match format {
+        Format::Text => text::render(r, style),
+        Format::Markdown => markdown::render(r),
+        Format::Json => json::render(r),
+    }
+}
+
 pub fn unreleased_note(r: &Report) -> String {
     match r.candidate.changes.changes {
         0 => String::new(),

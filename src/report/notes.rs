@@ -28,3 +28,33 @@ pub fn label_note(n: &LabelNote) -> String {
         ),
     }
 }
+
+/// GitHub could not be read (`err`) and no fail-level rule needs it.
+pub fn github_unread(err: &dyn std::fmt::Display) -> String {
+    format!("GitHub could not be read, so the rules that need it report not enough data: {err}")
+}
+
+/// Change failure rate without GitHub data.
+pub const HOTFIX_SIGNAL_ONLY: &str = "change failure rate counts the hotfix signal only: without GitHub data, incidents and regressions are not counted";
+
+/// `release-check --tag`: the release is judged as of its release time `at`.
+pub fn judged_as_of(tag: &str, at: crate::model::Timestamp) -> String {
+    format!(
+        "judging {tag} as of its release time ({}), not --now",
+        crate::model::rfc3339(at)
+    )
+}
+
+/// A policy (`policy`: its description) without rules.
+pub fn no_rules(policy: &str) -> String {
+    format!(
+        "the policy ({policy}) has no rules, so the gate always passes; add `rules:` (see policies/default.yml)"
+    )
+}
+
+/// An event that maps to no trigger.
+pub fn unknown_event(name: &str) -> String {
+    format!(
+        "event `{name}` is none of pull_request, push, release, schedule (or their kin), so every rule runs; pass --trigger to choose"
+    )
+}
