@@ -20,6 +20,7 @@ use crate::report::comment::Lead;
 use crate::report::trend::history;
 use crate::report::trend::markdown::{IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, notes, verdicts};
+use crate::store::runs::test_history_or_warn;
 
 /// Releases shown in comments and summaries.
 const SUMMARY_RELEASES: usize = 5;
@@ -80,26 +81,9 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         .cloned()
         .collect();
     let needs = Needs::of(&rules, s.policy.policy.window.secs());
-    // Judging an existing tag needs the changes of the releases before it too, whichever
-    // they are: read them all (one walk over the history).
-    let last = if e.tag.is_some() {
-        usize::MAX
-    } else if let Some(spec) = e.trend {
-        needs.releases.max(SUMMARY_RELEASES).max(spec.releases)
-    } else {
-        needs.releases.max(SUMMARY_RELEASES)
-    };
-    let span_back = match e.trend {
-        Some(spec) => needs
-            .span_back
-            .max(spec.period.saturating_mul(spec.periods as i64)),
-        None => needs.span_back,
-    };
-    let plan = git::Plan {
-        last,
-        span_back,
-        extra: 1,
-    };
+    // Judging an existing tag reads them all (one walk over the history).
+    let trend_reach = e.trend.map(|spec| (spec.releases, spec.span()));
+    let plan = git::Plan::of(&needs, SUMMARY_RELEASES, e.tag.is_some(), trend_reach);
     let (history, mut git) = read_git(s, plan)?;
     // With --tag, everything is measured as of the tag's release time.
     let mut now = s.now;
@@ -169,13 +153,10 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     report.gate = Some(gate.clone());
     report.links = e.github.links(report.sources.github.as_deref());
     let trend = e.trend.map(|spec| {
-        let runs = match &e.github.cache {
-            Some(cache) => {
-                let repo = e.github.history_key(&git, &s.repo);
-                crate::store::runs::test_history(cache, &repo, ISSUE_RUNS).unwrap_or_default()
-            }
-            None => Vec::new(),
-        };
+        let repo = e.github.history_key(&git, &s.repo);
+        let cache = e.github.cache.as_deref();
+        // A cache that cannot be read leaves the page without runs, silently.
+        let runs = test_history_or_warn(cache, &repo, ISSUE_RUNS, &mut Vec::new());
         (trend::trend(&engine, spec, &runs), runs)
     });
     drop(engine);
@@ -301,15 +282,12 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     };
     let remote = remote(&github, &o.git);
     if args.comment {
-        match pr_number {
-            Some(n) => match publish::comment(&remote, n, &mut |prev| {
-                previous = prev.map(str::to_string);
-                body(&o, what, lead(prev))
-            }) {
-                Ok(msg) => s.info(&format!("slipgate: {}", esc(&msg))),
-                Err(w) => warnings.push(w),
-            },
-            None => warnings.push("--comment: no pull request here (not a pull_request event and no --pr), so no comment was written".into()),
+        match publish::comment(&remote, pr_number, &mut |prev| {
+            previous = prev.map(str::to_string);
+            body(&o, what, lead(prev))
+        }) {
+            Ok(msg) => s.info(&format!("slipgate: {}", esc(&msg))),
+            Err(w) => warnings.push(w),
         }
     }
     if let Some(title) = &args.trend_issue {

@@ -211,14 +211,12 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
 
 /// Where a report's numbers came from.
 fn sources(s: &Session, github: &GithubRead, tests: Option<&TestResults>) -> Sources {
-    let data = github.data.as_ref();
-    Sources {
-        repository: s.repo.display().to_string(),
-        github: github.repo.clone(),
-        github_skipped: github.skipped.clone(),
-        issues: data.map(|g| g.issues.len()),
-        pull_requests: data.filter(|g| g.pulls_read).map(|g| g.pulls.len()),
-        policy: s.policy.source.describe(),
-        junit_files: tests.map(|t| t.run.files.clone()).unwrap_or_default(),
-    }
+    Sources::new(
+        s.repo.display().to_string(),
+        github.repo.clone(),
+        github.skipped.clone(),
+        github.data.as_ref(),
+        s.policy.source.describe(),
+        tests.map(|t| t.run.files.clone()).unwrap_or_default(),
+    )
 }

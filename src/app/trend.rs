@@ -29,10 +29,9 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     if args.format == Format::Markdown || args.publish.is_some() {
         return trend_page(s, args, spec, &github_src);
     }
-    let span_back = args.period.secs().saturating_mul(spec.periods as i64);
     let plan = git::Plan {
         last: spec.releases,
-        span_back,
+        span_back: spec.span(),
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;

@@ -133,6 +133,13 @@ pub struct TrendSpec {
     pub releases: usize,
 }
 
+impl TrendSpec {
+    /// How far back the periods reach, seconds.
+    pub fn span(&self) -> i64 {
+        self.period.saturating_mul(self.periods as i64)
+    }
+}
+
 /// The periods of a trend, oldest first: period k (1..=N) is
 /// `[now − (N−k+1)·D, now − (N−k)·D)`; the last includes its end.
 pub fn periods(now: Timestamp, spec: TrendSpec) -> Vec<Span> {

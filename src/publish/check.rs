@@ -234,12 +234,16 @@ fn runtime() -> std::result::Result<tokio::runtime::Runtime, String> {
 }
 
 /// Creates or updates the pull request comment; `body` gets the previous comment's body.
-/// Returns what was done, or a warning (never fails the run: the summary still has it).
+/// Returns what was done, or a warning (never fails the run: the summary still has it;
+/// `pr` none: no pull request here).
 pub fn comment(
     remote: &Remote,
-    pr: u64,
+    pr: Option<u64>,
     body: &mut dyn FnMut(Option<&str>) -> String,
 ) -> std::result::Result<String, String> {
+    let Some(pr) = pr else {
+        return Err("--comment: no pull request here (not a pull_request event and no --pr), so no comment was written".into());
+    };
     let cfg = remote.config("--comment", "no comment was written")?;
     let rt = runtime()?;
     let explain = |e: GithubError| {

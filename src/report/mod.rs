@@ -59,6 +59,29 @@ pub struct Sources {
     pub junit_files: Vec<String>,
 }
 
+impl Sources {
+    /// The sources of a report: GitHub's `data` read from `github` (or why not,
+    /// `github_skipped`).
+    pub fn new(
+        repository: String,
+        github: Option<String>,
+        github_skipped: Option<String>,
+        data: Option<&crate::model::GithubData>,
+        policy: String,
+        junit_files: Vec<String>,
+    ) -> Sources {
+        Sources {
+            repository,
+            github,
+            github_skipped,
+            issues: data.map(|g| g.issues.len()),
+            pull_requests: data.filter(|g| g.pulls_read).map(|g| g.pulls.len()),
+            policy,
+            junit_files,
+        }
+    }
+}
+
 /// One evaluation's numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {

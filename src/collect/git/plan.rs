@@ -26,6 +26,36 @@ pub struct Plan {
     pub extra: usize,
 }
 
+impl Plan {
+    /// What a gate run reads: the releases and span the rules `needs`, at least `shown`
+    /// releases, and a trend's `(releases, span)` when one is computed; every release
+    /// with `all` (judging an existing tag needs the changes of the releases before it,
+    /// whichever they are); one more for baselines.
+    pub fn of(
+        needs: &crate::policy::Needs,
+        shown: usize,
+        all: bool,
+        trend: Option<(usize, i64)>,
+    ) -> Plan {
+        let last = if all {
+            usize::MAX
+        } else if let Some((releases, _)) = trend {
+            needs.releases.max(shown).max(releases)
+        } else {
+            needs.releases.max(shown)
+        };
+        let span_back = match trend {
+            Some((_, span)) => needs.span_back.max(span),
+            None => needs.span_back,
+        };
+        Plan {
+            last,
+            span_back,
+            extra: 1,
+        }
+    }
+}
+
 impl Changes {
     /// How many of the newest releases (of `times`, in version order) to load, `None`
     /// for all. `until` is the evaluation time.
