@@ -196,22 +196,15 @@ fn publish_local(
 
 /// The local outputs of `check` and `release-check`.
 fn local(a: &ActionsArgs, s: &Session) -> Local {
-    let report_json = a.report_json.clone().unwrap_or_else(|| {
-        s.env
-            .runner_temp
-            .clone()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("slipgate-report.json")
-    });
-    Local {
-        format: a.format,
-        quiet: s.quiet,
-        annotate: s.env.in_actions,
-        step_summary: a.step_summary.clone(),
-        output_file: a.output_file.clone(),
-        write_json: a.report_json.is_some() || a.output_file.is_some(),
-        report_json,
-    }
+    Local::new(
+        a.format,
+        s.quiet,
+        s.env.in_actions,
+        a.step_summary.clone(),
+        a.output_file.clone(),
+        a.report_json.clone(),
+        || s.env.runner_temp.clone().unwrap_or_else(std::env::temp_dir),
+    )
 }
 
 /// The event, from the payload and the flags.
@@ -232,13 +225,7 @@ fn event_context(a: &ActionsArgs) -> Result<EventContext> {
 
 /// Where comments and issues are written.
 pub(super) fn remote(github: &GithubSource, git: &GitHistory) -> Remote {
-    if github.offline {
-        return Remote::Offline;
-    }
-    match github.repo_of(git) {
-        Some(repo) => Remote::Repo(Box::new(github.config(repo))),
-        None => Remote::Unknown,
-    }
+    Remote::of(github.offline, github.repo_of(git), |r| github.config(r))
 }
 
 /// `slipgate check`.

@@ -10,11 +10,12 @@ mod trend;
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
 use crate::collect::git;
+use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
-use crate::model::{GitHistory, GithubData, TestRun};
+use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
 use crate::publish::check::{WriteFailed, stdout, warn_all};
 use crate::report::{self, Format, Sources};
@@ -83,23 +84,6 @@ fn read_git(s: &Session, plan: git::Plan) -> Result<(Box<dyn git::History>, GitH
         git.candidate.changes.len()
     ));
     Ok((history, git))
-}
-
-/// GitHub data read for a report, or why there is none, and the repository read.
-struct GithubRead {
-    data: Option<GithubData>,
-    skipped: Option<String>,
-    repo: Option<String>,
-}
-
-impl GithubRead {
-    fn skipped(why: &str) -> GithubRead {
-        GithubRead {
-            data: None,
-            skipped: Some(why.to_string()),
-            repo: None,
-        }
-    }
 }
 
 /// Reads GitHub's issues (and pull requests when `pulls`).

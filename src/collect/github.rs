@@ -89,6 +89,24 @@ struct Delta<T> {
     full: bool,
 }
 
+/// GitHub data read for a report, or why there is none, and the repository read.
+pub struct GithubRead {
+    pub data: Option<GithubData>,
+    pub skipped: Option<String>,
+    pub repo: Option<String>,
+}
+
+impl GithubRead {
+    /// No data, for the reason `why`.
+    pub fn skipped(why: &str) -> GithubRead {
+        GithubRead {
+            data: None,
+            skipped: Some(why.to_string()),
+            repo: None,
+        }
+    }
+}
+
 impl FetchStats {
     /// The `--verbose` line of a fetch that read `data`.
     pub fn describe(&self, data: &GithubData) -> String {

@@ -36,6 +36,30 @@ pub struct Local {
     pub write_json: bool,
 }
 
+impl Local {
+    /// The JSON report goes to `report_json` if given, else to `slipgate-report.json` in
+    /// `temp` (and is written when asked for, or named by the step outputs).
+    pub fn new(
+        format: Format,
+        quiet: bool,
+        annotate: bool,
+        step_summary: Option<PathBuf>,
+        output_file: Option<PathBuf>,
+        report_json: Option<PathBuf>,
+        temp: impl FnOnce() -> PathBuf,
+    ) -> Local {
+        Local {
+            format,
+            quiet,
+            annotate,
+            step_summary,
+            write_json: report_json.is_some() || output_file.is_some(),
+            output_file,
+            report_json: report_json.unwrap_or_else(|| temp().join("slipgate-report.json")),
+        }
+    }
+}
+
 /// Where GitHub writes go.
 #[derive(Debug, Clone)]
 pub enum Remote {
@@ -48,6 +72,20 @@ pub enum Remote {
 }
 
 impl Remote {
+    /// Where writes go: nowhere with `offline`, else to `repo` (`config` its client
+    /// configuration), unknown without one.
+    pub fn of(
+        offline: bool,
+        repo: Option<String>,
+        config: impl FnOnce(String) -> GithubConfig,
+    ) -> Remote {
+        match repo {
+            _ if offline => Remote::Offline,
+            Some(repo) => Remote::Repo(Box::new(config(repo))),
+            None => Remote::Unknown,
+        }
+    }
+
     /// The client configuration, or why `flag` wrote nothing (`offline`: what was not
     /// written).
     fn config(&self, flag: &str, offline: &str) -> std::result::Result<&GithubConfig, String> {
