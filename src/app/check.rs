@@ -1,7 +1,7 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::{GithubRead, MissingTests, read_git, read_github, read_tests, sources};
+use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
 use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
@@ -9,7 +9,6 @@ use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
 use crate::metrics::trend::{self, Trend, TrendSpec};
-use crate::metrics::{Engine, Inputs};
 use crate::model::GitHistory;
 use crate::model::TestRunRow;
 use crate::policy::{Needs, Rule, Trigger};
@@ -129,16 +128,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         };
         record_warnings = publish::record_tests(cache, &key, f);
     }
-    let engine = Engine::new(
-        Inputs {
-            git: &git,
-            github: github.data.as_ref(),
-            github_skipped: github.skipped.as_deref(),
-            candidate_tag: e.tag,
-        },
-        &s.policy.policy,
-        now,
-    );
+    let engine = engine(s, &git, &github, github.skipped.as_deref(), e.tag, now);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
     let sources = sources(s, &github, tests.as_ref());
     warnings.extend(record_warnings);

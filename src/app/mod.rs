@@ -18,7 +18,7 @@ use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
 use crate::publish::check::{WriteFailed, stdout, warn_all};
-use crate::report::{self, Format, Sources};
+use crate::report::{self, Format, Sources, notes};
 use std::path::Path;
 
 impl From<WriteFailed> for Error {
@@ -58,12 +58,8 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
         PolicyCommand::Check { file } => {
             let file = request::policy_file(file.as_deref(), global)?;
             let loaded = request::load_policy(file, &policy_root(repo))?;
-            crate::console::eprint_line(&format!(
-                "policy OK: {} ({} rule{})",
-                loaded.source.describe(),
-                loaded.rules.len(),
-                if loaded.rules.len() == 1 { "" } else { "s" }
-            ));
+            let n = loaded.rules.len();
+            crate::console::eprint_line(&notes::policy_ok(&loaded.source.describe(), n));
             stdout(&format!(
                 "# effective policy: {}\n{}",
                 loaded.source.describe(),
@@ -161,16 +157,7 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         TestSource::new(&args.tests, s).as_ref(),
         MissingTests::WarnAtMost,
     )?;
-    let engine = Engine::new(
-        Inputs {
-            git: &git,
-            github: github.data.as_ref(),
-            github_skipped: None,
-            candidate_tag: None,
-        },
-        &s.policy.policy,
-        s.now,
-    );
+    let engine = engine(s, &git, &github, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());
     let sources = sources(s, &github, tests.as_ref());
@@ -191,6 +178,24 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         warn_all(s.quiet, &r.warnings);
     }
     Ok(exit::PASSED)
+}
+
+/// The metrics engine over what was read, as of `now`.
+fn engine<'a>(
+    s: &'a Session,
+    git: &'a GitHistory,
+    github: &'a GithubRead,
+    github_skipped: Option<&'a str>,
+    candidate_tag: Option<&'a str>,
+    now: crate::model::Timestamp,
+) -> Engine<'a> {
+    let inputs = Inputs {
+        git,
+        github: github.data.as_ref(),
+        github_skipped,
+        candidate_tag,
+    };
+    Engine::new(inputs, &s.policy.policy, now)
 }
 
 /// Where a report's numbers came from.

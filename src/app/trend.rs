@@ -1,7 +1,7 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
 use super::check::{self, GateRun, GithubReads};
-use super::{MissingTests, read_git, read_github, read_tests};
+use super::{MissingTests, engine, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
 use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::collect::git;
@@ -9,8 +9,6 @@ use crate::error::{Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{Event, TestFigures};
 use crate::metrics::trend::{self, TrendSpec};
-use crate::metrics::{Engine, Inputs};
-use crate::model::TestRunRow;
 use crate::policy::Trigger;
 use crate::publish::check::{self as publish, stdout, warn_all};
 use crate::report::trend::markdown::TrendUpdate;
@@ -52,25 +50,10 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     if let Some(t) = &tests
         && let Some(sha) = s.env.sha.as_deref().or(git.candidate.head.as_deref())
     {
-        runs.push(TestRunRow {
-            sha: sha.to_string(),
-            run_id: s.env.run_id.clone(),
-            at: s.now,
-            totals: TestFigures::of(&t.metrics).totals(),
-            flaky_ids: Vec::new(),
-            failing_ids: Vec::new(),
-        });
+        let figures = TestFigures::of(&t.metrics);
+        runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
-    let engine = Engine::new(
-        Inputs {
-            git: &git,
-            github: github.data.as_ref(),
-            github_skipped: github.skipped.as_deref(),
-            candidate_tag: None,
-        },
-        &s.policy.policy,
-        s.now,
-    );
+    let engine = engine(s, &git, &github, github.skipped.as_deref(), None, s.now);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });

@@ -58,3 +58,9 @@ pub fn unknown_event(name: &str) -> String {
         "event `{name}` is none of pull_request, push, release, schedule (or their kin), so every rule runs; pass --trigger to choose"
     )
 }
+
+/// `policy check`: the policy (`policy`: its description) is valid and has `rules` rules.
+pub fn policy_ok(policy: &str, rules: usize) -> String {
+    let s = if rules == 1 { "" } else { "s" };
+    format!("policy OK: {policy} ({rules} rule{s})")
+}
