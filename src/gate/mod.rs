@@ -3,8 +3,6 @@
 //! the limits, the baseline, a typed reason). It words nothing: `report::verdicts` does.
 
 mod measure;
-#[cfg(test)]
-mod tests;
 
 use crate::metrics::stats::{self, MannWhitney};
 use crate::metrics::test_results::{FailingTest, SlowTest, TestMetrics, TestRef};

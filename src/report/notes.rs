@@ -64,3 +64,18 @@ pub fn policy_ok(policy: &str, rules: usize) -> String {
     let s = if rules == 1 { "" } else { "s" };
     format!("policy OK: {policy} ({rules} rule{s})")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_note_names_the_labels_most_used() {
+        let note = label_note(&LabelNote::NoBugLabel {
+            labels: vec!["bug".into()],
+            most_used: vec![("type: bug".into(), 1)],
+        });
+        assert!(note.contains("(bug)"), "{note}");
+        assert!(note.contains("`type: bug` (1)"), "{note}");
+    }
+}

@@ -7,6 +7,9 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
+#[cfg(test)]
+mod gate_tests;
+
 use super::{num, pct, short};
 use crate::duration::human;
 use crate::gate::{

@@ -6,11 +6,17 @@
 //! v1.2.0 @40: authored 39         → lead 1d
 //! candidate:  authored 44         → lead 6d at now
 
-use super::*;
-// The verdicts' wording is checked with the gate: the report words what the gate found.
+//!
+//! These tests judge the gate through the words `report` gives its verdicts, so they live
+//! in report (which may import the gate), not in the gate.
+
+use crate::gate::*;
 use crate::metrics::fixture::{D, engine, release};
+use crate::metrics::test_results::{FailingTest, TestRef};
+use crate::model::TestOutcome;
 use crate::model::{Candidate, Commit, GitHistory, Release};
 use crate::policy::{self, Policy};
+use crate::policy::{Metric, Trigger};
 use crate::report::verdicts as words;
 
 fn rel(tag: &str, day: i64, authored: &[i64]) -> Release {
