@@ -62,6 +62,20 @@ pub fn is_hidden(c: char) -> bool {
     )
 }
 
+/// Appends `c` to `out`, text already escaped this way: a hidden character as
+/// `<U+XXXX>`, the `[` that would make `out` end in `##[` as `<U+005B>`, anything else
+/// as it is. For escapers that handle some characters their own way first (markdown code
+/// spans, workflow-command data) and want the rest shown as [`line`] shows it.
+pub fn push_visible(out: &mut String, c: char) {
+    if c == '[' && out.ends_with("##") {
+        out.push_str("<U+005B>");
+    } else if is_hidden(c) {
+        let _ = write!(out, "<U+{:04X}>", u32::from(c));
+    } else {
+        out.push(c);
+    }
+}
+
 /// The visible form of a hidden character: `<U+202E>`.
 pub fn visible(c: char) -> String {
     format!("<U+{:04X}>", u32::from(c))

@@ -124,9 +124,7 @@ pub fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            '[' if out.ends_with("##") => out.push_str("<U+005B>"),
-            c if crate::escape::is_hidden(c) => out.push_str(&crate::escape::visible(c)),
-            c => out.push(c),
+            c => crate::escape::push_visible(&mut out, c),
         }
     }
     out

@@ -190,9 +190,7 @@ pub fn code(text: &str) -> String {
     for c in text.replace("\r\n", " ").chars() {
         match c {
             '\n' | '\r' | '\t' => shown.push(' '),
-            '[' if shown.ends_with("##") => shown.push_str("<U+005B>"),
-            c if is_hidden(c) => shown.push_str(&crate::escape::visible(c)),
-            c => shown.push(c),
+            c => crate::escape::push_visible(&mut shown, c),
         }
     }
     let text = shown;
