@@ -468,6 +468,17 @@ async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
         .collect();
     assert_eq!(runs, ["101", "201"]);
     assert_eq!(h["runs"][1]["pass_rate"], 0.75);
+    // The push judged its own rules: the page keeps the scheduled update's verdict and
+    // says which run refreshed it.
+    let day33 = slipgate::model::date(T0 + 33 * DAY);
+    let pushed = &issues[0].body;
+    assert!(
+        pushed.contains(&format!(
+            "## ✅ slipgate: quality trend passed at the last update\n\n_The verdict is the last update's ({day33}). This page was refreshed by a test run on commit `{}` (run 201); its figures are current._",
+            &SHA2[..7]
+        )),
+        "{pushed}"
+    );
 
     // Scheduled, day 40: no cache, no JUnit.
     std::fs::remove_file(&cache).expect("cache was written");
@@ -493,7 +504,6 @@ async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
     );
     // Compared with the scheduled update of day 33, not with the push; the tests "now"
     // are the newest run's (75%), against 50% then: +50%.
-    let day33 = slipgate::model::date(T0 + 33 * DAY);
     assert!(
         body.contains(&format!("**What changed since last update ({day33}):**")),
         "{body}"
