@@ -438,10 +438,12 @@ fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> St
         chart_num(bottom),
         chart_num(top)
     );
+    // A line through one point draws nothing: a chart of one point shows bars.
+    let one = labels.len() == 1;
     for p in plots {
         let (kind, v) = match p {
-            Plot::Line(v) => ("line", v),
-            Plot::Bar(v) => ("bar", v),
+            Plot::Line(v) if !one => ("line", v),
+            Plot::Line(v) | Plot::Bar(v) => ("bar", v),
         };
         let v: Vec<String> = v.iter().map(|v| chart_num(*v)).collect();
         let _ = writeln!(out, "    {kind} [{}]", v.join(", "));
@@ -568,7 +570,7 @@ fn charts(p: &Page<'_>) -> String {
         &["defect_rate"],
         "Defect rate per period with releases (bugs per 100 changes)",
         "Bugs per 100 changes",
-        false,
+        true,
     );
     period_chart(
         &mut out,
@@ -1089,6 +1091,26 @@ pub fn issue_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_of_one_point_draws_bars() {
+        let one = chart(
+            "T",
+            "X",
+            "Days",
+            &["a".to_string()],
+            &[Plot::Bar(vec![2.0]), Plot::Line(vec![3.0])],
+        );
+        assert!(one.contains("    bar [2]\n    bar [3]\n"), "{one}");
+        let two = chart(
+            "T",
+            "X",
+            "Days",
+            &["a".to_string(), "b".to_string()],
+            &[Plot::Line(vec![1.0, 3.0])],
+        );
+        assert!(two.contains("    line [1, 3]\n"), "{two}");
+    }
 
     #[test]
     fn headline_topics_put_bugs_then_delivery_then_tests() {
