@@ -503,6 +503,12 @@ async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
         body.contains("    x-axis \"Test run\" [\"run 101\", \"run 201\"]\n    y-axis \"Pass rate (%)\" 0 --> 100\n    line [50, 75]\n"),
         "{body}"
     );
+    // No JUnit on the scheduled run: the detail says where the names are (run 201: 3 of
+    // 4 passed, so 1 failed, 0 flaky).
+    assert!(
+        body.contains("the newest run below had 1 failed and 0 flaky;"),
+        "{body}"
+    );
     // Compared with the scheduled update of day 33, not with the push; the tests "now"
     // are the newest run's (75%), against 50% then: +50%.
     assert!(

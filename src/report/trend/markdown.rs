@@ -928,6 +928,14 @@ fn team_detail(p: &Page<'_>) -> String {
                 .collect();
             let _ = writeln!(out, "**Flaky tests**: {}\n", names.join(", "));
         }
+    } else if let Some(run) = p.history.runs.last() {
+        // A scheduled update reads no test results: the names are on the run's own page.
+        let _ = writeln!(
+            out,
+            "_This update read no test results, so it cannot name failing or flaky tests: the \
+             newest run below had {} failed and {} flaky; its page in Actions names them._\n",
+            run.failed, run.flaky
+        );
     }
     let runs = &p.history.runs;
     if !runs.is_empty() {
