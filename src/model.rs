@@ -234,3 +234,50 @@ pub struct TestRunRow {
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
 }
+
+/// Where `slipgate export` writes (`--to URL`), checked by `cli::request::export_target`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
+    Postgres(PgTarget),
+}
+
+/// A PostgreSQL database to export to. `Debug` and [`PgTarget::shown`] never show the
+/// user or password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PgTarget {
+    pub user: String,
+    /// From the URL, else `PGPASSWORD`.
+    pub password: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    /// `sslmode`: `disable`, `prefer` (the default: TLS when the server offers it) or `require`.
+    pub sslmode: String,
+}
+
+impl PgTarget {
+    /// The URL without its user info: `postgres://HOST:PORT/DB`.
+    pub fn shown(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("postgres://{host}:{}/{}", self.port, self.dbname)
+    }
+}
+
+impl std::fmt::Debug for PgTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown())
+    }
+}
+
+impl std::fmt::Debug for ExportTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportTarget::Postgres(t) => t.fmt(f),
+        }
+    }
+}

@@ -1,8 +1,8 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
-use crate::cli::request::{GithubSource, Session, TestSource};
+use super::{GithubRead, MissingTests, read_git, read_github, read_tests};
+use crate::cli::request::{GithubSource, Session, TestSource, export_target};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
@@ -32,6 +32,8 @@ pub(super) struct Evaluation {
     /// The trend series (`--trend-issue`), and the test runs kept in the cache, newest
     /// first.
     pub(super) trend: Option<(Trend, Vec<TestRunRow>)>,
+    /// The rows of `export`, when asked.
+    pub(super) export: Option<report::rows::ExportRows>,
 }
 
 /// The trend the trend issue of `check --trend-issue` shows: 12 weekly periods, the last
@@ -68,6 +70,36 @@ pub(super) struct GateRun<'a> {
     pub(super) record_tests: bool,
     /// Compute the trend series over these periods and releases (the trend issue).
     pub(super) trend: Option<TrendSpec>,
+    /// Build the rows of `export` (every release, 52 weekly periods).
+    pub(super) export: bool,
+}
+
+impl<'a> GateRun<'a> {
+    /// A run of `event`: tests as the policy says, GitHub as the rules need, nothing
+    /// recorded, no trend, no export.
+    pub(super) fn new(event: Event, github: &'a GithubSource, tests: Option<TestSource>) -> Self {
+        let (missing_tests, github_reads) = (MissingTests::AsPolicy, GithubReads::AsRulesNeed);
+        let (tag, record_tests, trend, export) = (None, false, None, false);
+        GateRun {
+            event,
+            github,
+            tests,
+            missing_tests,
+            tag,
+            github_reads,
+            record_tests,
+            trend,
+            export,
+        }
+    }
+
+    /// A scheduled run (`trend --publish`, `export`): GitHub always read, JUnit patterns
+    /// matching nothing only warn.
+    pub(super) fn schedule(github: &'a GithubSource, tests: Option<TestSource>) -> Self {
+        let mut run = GateRun::new(Event::on(Trigger::Schedule), github, tests);
+        (run.missing_tests, run.github_reads) = (MissingTests::WarnAtMost, GithubReads::Always);
+        run
+    }
 }
 
 /// Collects, evaluates and builds the report.
@@ -82,7 +114,8 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     let needs = Needs::of(&rules, s.policy.policy.window.secs());
     // Judging an existing tag reads them all (one walk over the history).
     let trend_reach = e.trend.map(|spec| (spec.releases, spec.span()));
-    let plan = git::Plan::of(&needs, SUMMARY_RELEASES, e.tag.is_some(), trend_reach);
+    let all = e.tag.is_some() || e.export;
+    let plan = git::Plan::of(&needs, SUMMARY_RELEASES, all, trend_reach);
     let (history, mut git) = read_git(s, plan)?;
     // With --tag, everything is measured as of the tag's release time.
     let mut now = s.now;
@@ -128,9 +161,9 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         };
         record_warnings = publish::record_tests(cache, &key, f);
     }
-    let engine = engine(s, &git, &github, github.skipped.as_deref(), e.tag, now);
+    let engine = s.engine(&git, &github, github.skipped.as_deref(), e.tag, now);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
-    let sources = sources(s, &github, tests.as_ref());
+    let sources = s.sources(&github, tests.as_ref().map(|t| &t.run));
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,
@@ -149,12 +182,20 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         let runs = test_history_or_warn(cache, &repo, ISSUE_RUNS, &mut Vec::new());
         (trend::trend(&engine, spec, &runs), runs)
     });
+    let export = e.export.then(|| {
+        let repo = e.github.history_key(&git, &s.repo);
+        let commit = s.env.sha.as_deref().or(git.candidate.head.as_deref());
+        let run_id = s.env.run_id.as_deref();
+        let who = report::rows::RunIdentity::new(&repo, run_id, commit);
+        report::rows::build(&engine, &report, who)
+    });
     drop(engine);
     Ok(Evaluation {
         report,
         gate,
         git,
         trend,
+        export,
     })
 }
 
@@ -225,25 +266,15 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let event = ev.gate_event(trigger, &args.labels, args.title.as_deref());
     let pr_number = args.pr.or(ev.pr.as_ref().map(|p| p.number));
     let github = GithubSource::new(&args.gate.github, s);
+    let export = export_target(args.export.as_deref(), &s.env)?;
     // The trend issue shows the whole picture, so it reads GitHub data; a comment only
     // needs what the rules need.
-    let o = evaluate(
-        s,
-        &GateRun {
-            event,
-            github: &github,
-            tests: TestSource::new(&args.gate.tests, s),
-            missing_tests: MissingTests::AsPolicy,
-            tag: None,
-            github_reads: if args.trend_issue.is_some() {
-                GithubReads::Always
-            } else {
-                GithubReads::AsRulesNeed
-            },
-            record_tests: true,
-            trend: args.trend_issue.is_some().then_some(ISSUE_TREND),
-        },
-    )?;
+    let mut run = GateRun::new(event, &github, TestSource::new(&args.gate.tests, s));
+    if args.trend_issue.is_some() {
+        (run.github_reads, run.trend) = (GithubReads::Always, Some(ISSUE_TREND));
+    }
+    (run.record_tests, run.export) = (true, export.is_some());
+    let o = evaluate(s, &run)?;
     let what = "quality gate";
     let mut previous = None;
     let mut warnings = Vec::new();
@@ -279,6 +310,9 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let local = local(&args.gate.actions, s);
     publish::warn_run(&local, &warnings);
     let code = publish_local(&local, &o, || text(s, &o, what), &md)?;
+    if let Some(target) = &export {
+        super::export::send(s, target, &o)?;
+    }
     if args.no_fail && code == exit::GATE_FAILED {
         s.info("slipgate: the gate failed; exit 0 as --no-fail asks");
         return Ok(exit::PASSED);
@@ -319,23 +353,10 @@ pub(super) fn trend_issue(
 /// `slipgate release-check`.
 pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32> {
     let github = GithubSource::new(&args.gate.github, s);
-    let event = Event {
-        trigger: Some(Trigger::Release),
-        ..Event::default()
-    };
-    let o = evaluate(
-        s,
-        &GateRun {
-            event,
-            github: &github,
-            tests: TestSource::new(&args.gate.tests, s),
-            missing_tests: MissingTests::AsPolicy,
-            tag: args.tag.as_deref(),
-            github_reads: GithubReads::AsRulesNeed,
-            record_tests: false,
-            trend: None,
-        },
-    )?;
+    let tests = TestSource::new(&args.gate.tests, s);
+    let mut run = GateRun::new(Event::on(Trigger::Release), &github, tests);
+    run.tag = args.tag.as_deref();
+    let o = evaluate(s, &run)?;
     let what = match &args.tag {
         Some(t) => format!("release readiness of {t}"),
         None => "release readiness".to_string(),

@@ -5,21 +5,20 @@
 #![warn(unreachable_pub)]
 
 mod check;
+mod export;
 mod trend;
 
-use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
-use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
+use crate::cli::request::{Env, GithubSource, Session, TestSource};
+use crate::cli::{Cli, Command, ReportArgs};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
-use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
-use crate::policy::{self, Needs};
+use crate::policy::Needs;
 use crate::publish::check::{WriteFailed, stdout, warn_all};
-use crate::report::{self, Format, Sources, notes};
-use std::path::Path;
+use crate::report::{self, Format};
 
 impl From<WriteFailed> for Error {
     fn from(e: WriteFailed) -> Error {
@@ -36,7 +35,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let cli = cli.without_empty_paths();
     let g = &cli.global;
     if let Command::Policy(cmd) = &cli.command {
-        return policy_command(cmd, g.policy.as_deref(), &g.repo);
+        return crate::cli::policy::run(cmd, g.policy.as_deref(), &g.repo);
     }
     let session = Session::new(g, Env::read())?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
@@ -45,29 +44,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
+        Command::Export(args) => export::export_command(&session, args),
         Command::Policy(_) => Ok(exit::PASSED),
     }
-}
-
-fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Result<i32> {
-    match cmd {
-        PolicyCommand::Schema => {
-            let schema = serde_json::to_string_pretty(&policy::json_schema()).unwrap_or_default();
-            stdout(&format!("{schema}\n"))?;
-        }
-        PolicyCommand::Check { file } => {
-            let file = request::policy_file(file.as_deref(), global)?;
-            let loaded = request::load_policy(file, &policy_root(repo))?;
-            let n = loaded.rules.len();
-            crate::console::eprint_line(&notes::policy_ok(&loaded.source.describe(), n));
-            stdout(&format!(
-                "# effective policy: {}\n{}",
-                loaded.source.describe(),
-                policy::to_yaml(&loaded.policy)
-            ))?;
-        }
-    }
-    Ok(exit::PASSED)
 }
 
 /// Reads git (one tag listing, one walk), loading the changes `plan` asks for.
@@ -157,10 +136,10 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         TestSource::new(&args.tests, s).as_ref(),
         MissingTests::WarnAtMost,
     )?;
-    let engine = engine(s, &git, &github, None, None, s.now);
+    let engine = s.engine(&git, &github, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());
-    let sources = sources(s, &github, tests.as_ref());
+    let sources = s.sources(&github, tests.as_ref().map(|t| &t.run));
     let mut r = report::build(
         &engine,
         args.last,
@@ -178,34 +157,4 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         warn_all(s.quiet, &r.warnings);
     }
     Ok(exit::PASSED)
-}
-
-/// The metrics engine over what was read, as of `now`.
-fn engine<'a>(
-    s: &'a Session,
-    git: &'a GitHistory,
-    github: &'a GithubRead,
-    github_skipped: Option<&'a str>,
-    candidate_tag: Option<&'a str>,
-    now: crate::model::Timestamp,
-) -> Engine<'a> {
-    let inputs = Inputs {
-        git,
-        github: github.data.as_ref(),
-        github_skipped,
-        candidate_tag,
-    };
-    Engine::new(inputs, &s.policy.policy, now)
-}
-
-/// Where a report's numbers came from.
-fn sources(s: &Session, github: &GithubRead, tests: Option<&TestResults>) -> Sources {
-    Sources::new(
-        s.repo.display().to_string(),
-        github.repo.clone(),
-        github.skipped.clone(),
-        github.data.as_ref(),
-        s.policy.source.describe(),
-        tests.map(|t| t.run.files.clone()).unwrap_or_default(),
-    )
 }

@@ -1,15 +1,14 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
-use super::check::{self, GateRun, GithubReads};
-use super::{MissingTests, engine, read_git, read_github, read_tests};
+use super::check::{self, GateRun};
+use super::{MissingTests, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
 use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::collect::git;
 use crate::error::{Result, exit};
 use crate::escape::line as esc;
-use crate::gate::{Event, TestFigures};
+use crate::gate::TestFigures;
 use crate::metrics::trend::{self, TrendSpec};
-use crate::policy::Trigger;
 use crate::publish::check::{self as publish, stdout, warn_all};
 use crate::report::trend::markdown::TrendUpdate;
 use crate::report::{self, Format};
@@ -53,7 +52,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         let figures = TestFigures::of(&t.metrics);
         runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
-    let engine = engine(s, &git, &github, github.skipped.as_deref(), None, s.now);
+    let engine = s.engine(&git, &github, github.skipped.as_deref(), None, s.now);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
@@ -74,22 +73,12 @@ fn trend_page(
     spec: TrendSpec,
     github: &GithubSource,
 ) -> Result<i32> {
-    let o = check::evaluate(
-        s,
-        &GateRun {
-            event: Event {
-                trigger: Some(Trigger::Schedule),
-                ..Event::default()
-            },
-            github,
-            tests: TestSource::new(&args.tests, s),
-            missing_tests: MissingTests::WarnAtMost,
-            tag: None,
-            github_reads: GithubReads::Always,
-            record_tests: false,
-            trend: Some(spec),
-        },
-    )?;
+    let tests = TestSource::new(&args.tests, s);
+    let run = GateRun {
+        trend: Some(spec),
+        ..GateRun::schedule(github, tests)
+    };
+    let o = check::evaluate(s, &run)?;
     let mut warnings = o.report.warnings.clone();
     let body = match &args.publish {
         Some(title) => {

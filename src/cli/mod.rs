@@ -18,6 +18,7 @@ use clap::builder::{
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub(crate) mod policy;
 pub(crate) mod request;
 
 #[derive(Debug, Parser)]
@@ -46,7 +47,9 @@ impl Cli {
         let actions = match &mut self.command {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
-            Command::Report(_) | Command::Trend(_) | Command::Policy(_) => return self,
+            Command::Report(_) | Command::Trend(_) | Command::Export(_) | Command::Policy(_) => {
+                return self;
+            }
         };
         for path in [
             &mut actions.event_path,
@@ -100,6 +103,8 @@ pub enum Command {
     ReleaseCheck(ReleaseCheckArgs),
     /// Metric series over periods, releases and recorded test runs, with their deltas.
     Trend(TrendArgs),
+    /// Write every release's metrics, the window, the trend's periods and this run's verdicts to a database.
+    Export(ExportArgs),
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -266,8 +271,23 @@ pub struct CheckArgs {
     /// for scheduled runs, which report rather than gate. Errors still exit 2.
     #[arg(long)]
     pub no_fail: bool,
+    /// Also export this run as `slipgate export --to URL` does (after the other outputs).
+    #[arg(long, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
+    pub export: Option<String>,
     #[command(flatten)]
     pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write: postgres://USER@HOST:PORT/DB (password from PGPASSWORD or the URL;
+    /// TLS when the server offers it, `?sslmode=require` to insist, `disable` to refuse).
+    #[arg(long, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
+    pub to: String,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    #[command(flatten)]
+    pub tests: TestArgs,
 }
 
 #[derive(Debug, Args)]

@@ -4,11 +4,14 @@
 
 use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
 use crate::collect::file;
+use crate::collect::github::GithubRead;
 use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
-use crate::model::{GitHistory, Timestamp};
+use crate::metrics::{Engine, Inputs};
+use crate::model::TestRun;
+use crate::model::{ExportTarget, GitHistory, PgTarget, Timestamp};
 use crate::policy::{self, LoadedPolicy, Source};
-use crate::report::Links;
+use crate::report::{Links, Sources};
 use std::path::{Path, PathBuf};
 
 /// The environment variables read besides those clap reads for flags (`GITHUB_TOKEN`,
@@ -30,6 +33,8 @@ pub(crate) struct Env {
     pub runner_temp: Option<PathBuf>,
     /// The current folder (`--junit` patterns are relative to it).
     pub cwd: PathBuf,
+    /// `PGPASSWORD`: the password of `export --to postgres://…` when the URL has none.
+    pub pgpassword: Option<String>,
 }
 
 impl Env {
@@ -43,6 +48,7 @@ impl Env {
             server_url: var("GITHUB_SERVER_URL").filter(|s| !s.trim().is_empty()),
             runner_temp: std::env::var_os("RUNNER_TEMP").map(PathBuf::from),
             cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+            pgpassword: std::env::var("PGPASSWORD").ok().filter(|s| !s.is_empty()),
         }
     }
 }
@@ -59,6 +65,36 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// The metrics engine over what was read, as of `now`.
+    pub(crate) fn engine<'a>(
+        &'a self,
+        git: &'a GitHistory,
+        github: &'a GithubRead,
+        github_skipped: Option<&'a str>,
+        candidate_tag: Option<&'a str>,
+        now: Timestamp,
+    ) -> Engine<'a> {
+        let inputs = Inputs {
+            git,
+            github: github.data.as_ref(),
+            github_skipped,
+            candidate_tag,
+        };
+        Engine::new(inputs, &self.policy.policy, now)
+    }
+
+    /// Where a report's numbers came from (`tests`: the JUnit files read).
+    pub(crate) fn sources(&self, github: &GithubRead, tests: Option<&TestRun>) -> Sources {
+        Sources::new(
+            self.repo.display().to_string(),
+            github.repo.clone(),
+            github.skipped.clone(),
+            github.data.as_ref(),
+            self.policy.source.describe(),
+            tests.map(|t| t.files.clone()).unwrap_or_default(),
+        )
+    }
+
     /// Loads the policy and settles the evaluation time and colour.
     pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
         let policy = load_policy(g.policy.as_deref(), &policy_root(&g.repo))?;
@@ -291,4 +327,100 @@ impl TestSource {
             None
         }
     }
+}
+
+/// `--to URL` / `--export URL`: where the export goes, by the URL's scheme. The one
+/// place that dispatches on it; messages never repeat the URL's user info.
+pub(crate) fn export_target(url: Option<&str>, env: &Env) -> Result<Option<ExportTarget>> {
+    url.map(|u| target_of(u, env)).transpose()
+}
+
+fn target_of(url: &str, env: &Env) -> Result<ExportTarget> {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    match scheme.to_ascii_lowercase().as_str() {
+        "postgres" | "postgresql" => pg_target(rest, env).map(ExportTarget::Postgres),
+        _ => Err(Error::Usage(
+            "--to: not an export URL; write postgres://USER@HOST:PORT/DB".to_string(),
+        )),
+    }
+}
+
+/// `USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=MODE]`, percent-decoded.
+fn pg_target(rest: &str, env: &Env) -> Result<PgTarget> {
+    let bad = |what: &str| {
+        Error::Usage(format!(
+            "--to: {what}; write postgres://USER@HOST:PORT/DB (the password in PGPASSWORD)"
+        ))
+    };
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, db) = rest.split_once('/').ok_or_else(|| bad("no database"))?;
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (user, password) = match userinfo.map(|u| u.split_once(':').unwrap_or((u, ""))) {
+        Some((u, p)) => (decode(u), (!p.is_empty()).then(|| decode(p))),
+        None => (String::new(), None),
+    };
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (h, p) = v6.split_once(']').ok_or_else(|| bad("a bad host"))?;
+        (h, p.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    let port = match port {
+        None => 5432,
+        Some(p) => p.parse().map_err(|_| bad("a bad port"))?,
+    };
+    let db = decode(db);
+    if user.is_empty() || host.is_empty() || db.is_empty() || db.contains('/') {
+        return Err(bad("a user, a host and a database are needed"));
+    }
+    let mut sslmode = "prefer".to_string();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", m @ ("disable" | "prefer" | "require"))) => sslmode = m.to_string(),
+            _ => {
+                return Err(bad(
+                    "the only query parameter is sslmode=disable|prefer|require",
+                ));
+            }
+        }
+    }
+    Ok(PgTarget {
+        user,
+        password: password.or_else(|| env.pgpassword.clone()),
+        host: host.to_string(),
+        port,
+        dbname: db,
+        sslmode,
+    })
+}
+
+/// Percent-decoding (`%40` is `@`); a bad escape stays as it is.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -440,6 +440,16 @@ pub struct Event {
     pub pr_title: Option<String>,
 }
 
+impl Event {
+    /// An event of `trigger` without a pull request.
+    pub fn on(trigger: Trigger) -> Event {
+        Event {
+            trigger: Some(trigger),
+            ..Event::default()
+        }
+    }
+}
+
 /// Test figures of the current run, as the gate needs them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TestFigures {

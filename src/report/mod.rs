@@ -5,6 +5,7 @@ pub mod comment;
 pub mod json;
 pub mod markdown;
 pub mod notes;
+pub mod rows;
 pub mod sanitize;
 pub mod sections;
 pub mod text;
