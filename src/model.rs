@@ -234,3 +234,39 @@ pub struct TestRunRow {
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
 }
+
+/// What `slipgate init` reads of a repository (collect fills it, `init` fits a policy
+/// to it). Every string is data: tag names, file names, subjects and labels come from
+/// strangers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoFacts {
+    /// Every tag, with its family (the name without a trailing semver version, see
+    /// `collect::git`): `tokio-` for `tokio-1.2.3`, `` for `1.2.3`; `None` when the name
+    /// does not end in a version.
+    pub tags: Vec<TagFact>,
+    /// Names at the top of HEAD's tree (`Cargo.toml`) and folders one level down, each
+    /// folder with a trailing `/` (`tokio/`, `crates/cli/`).
+    pub entries: Vec<String>,
+    /// The subjects of the newest commits reachable from HEAD (at most 500), newest first.
+    pub subjects: Vec<String>,
+    /// The branch HEAD names (`main`), if any.
+    pub default_branch: Option<String>,
+    /// The `origin` remote's URL, if any.
+    pub origin_url: Option<String>,
+    /// Label names and how many of the newest issues and pull requests carry them, most
+    /// used first; `None` when they were not read.
+    pub labels: Option<Vec<(String, usize)>>,
+    /// Why the labels were not read (offline, no repository known, a failed request).
+    pub labels_skipped: Option<String>,
+    /// Whether the repository has a work tree (a bare one has none to write into).
+    pub work_tree: Option<std::path::PathBuf>,
+}
+
+/// One tag as `slipgate init` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagFact {
+    pub name: String,
+    pub family: Option<String>,
+    /// The time of the commit it points to.
+    pub time: Timestamp,
+}

@@ -8,7 +8,7 @@ mod check;
 mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
-use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
+use crate::cli::{Cli, Command, InitArgs, PolicyCommand, ReportArgs};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
@@ -17,7 +17,7 @@ use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
-use crate::publish::check::{WriteFailed, stdout, warn_all};
+use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
 use crate::report::{self, Format, Sources, notes};
 use std::path::Path;
 
@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
+        Command::Init(args) => init(&session, args),
         Command::Policy(_) => Ok(exit::PASSED),
     }
 }
@@ -68,6 +69,13 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
         }
     }
     Ok(exit::PASSED)
+}
+
+/// `slipgate init`: reads the repository, fits a policy and workflows to it, writes them.
+fn init(s: &Session, a: &InitArgs) -> Result<i32> {
+    let facts = GithubSource::new(&a.github, s).init_facts(&s.repo)?;
+    let plan = crate::init::plan(&facts, crate::init::ACTION);
+    Ok(publish::init::write(&plan, a.force, a.dry_run, s.quiet)?)
 }
 
 /// Reads git (one tag listing, one walk), loading the changes `plan` asks for.
@@ -152,11 +160,8 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
     };
     let (_, git) = read_git(s, plan)?;
     let github = read_github(s, &github_src, &git, true)?;
-    let (tests, warnings) = read_tests(
-        s,
-        TestSource::new(&args.tests, s).as_ref(),
-        MissingTests::WarnAtMost,
-    )?;
+    let src = TestSource::new(&args.tests, s);
+    let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
     let engine = engine(s, &git, &github, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());

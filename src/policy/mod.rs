@@ -8,6 +8,7 @@ mod needs;
 mod pathspec;
 mod rule;
 mod spans;
+pub mod tagname;
 mod text;
 
 use crate::duration::Dur;
