@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Command::Policy(cmd) = &cli.command {
         return policy_command(cmd, g.policy.as_deref(), &g.repo);
     }
-    let session = Session::new(g, Env::read())?;
+    let session = Session::new(g, Env::read(), !matches!(cli.command, Command::Init(_)))?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),

@@ -60,8 +60,14 @@ pub(crate) struct Session {
 
 impl Session {
     /// Loads the policy and settles the evaluation time and colour.
-    pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
-        let policy = load_policy(g.policy.as_deref(), &policy_root(&g.repo))?;
+    /// The session of one invocation; `own_policy` false (`slipgate init`, which writes
+    /// the policy) leaves the repository's policy unread and uses the built-in one.
+    pub(crate) fn new(g: &Global, env: Env, own_policy: bool) -> Result<Session> {
+        let policy = if own_policy {
+            load_policy(g.policy.as_deref(), &policy_root(&g.repo))?
+        } else {
+            crate::policy::builtin()?
+        };
         // Colour only on a terminal (or when asked), and never with NO_COLOR.
         let color = !env.no_color
             && match g.color {

@@ -9,6 +9,7 @@ mod github;
 mod github_trust;
 mod gitrepo;
 mod hostile;
+mod init;
 mod inputs;
 mod junit;
 mod junit_trust;
