@@ -82,12 +82,14 @@ fn read_git(s: &Session, plan: git::Plan) -> Result<(Box<dyn git::History>, GitH
     Ok((history, git))
 }
 
-/// Reads GitHub's issues (and pull requests when `pulls`).
+/// Reads GitHub's issues (and pull requests when `pulls`, the comments on issues when
+/// `comments`).
 fn read_github(
     s: &Session,
     src: &GithubSource,
     git: &GitHistory,
     pulls: bool,
+    comments: bool,
 ) -> Result<GithubRead> {
     if src.offline {
         return Ok(GithubRead::skipped("--offline"));
@@ -99,6 +101,7 @@ fn read_github(
     };
     let mut cfg = src.config(repo.clone());
     cfg.pulls = pulls;
+    cfg.comments = comments;
     let (data, stats) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -151,7 +154,7 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true)?;
+    let github = read_github(s, &github_src, &git, true, true)?;
     let (tests, warnings) = read_tests(
         s,
         TestSource::new(&args.tests, s).as_ref(),

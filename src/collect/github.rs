@@ -6,6 +6,11 @@
 //! - `GET /repos/{o}/{r}/pulls?state=all&sort=updated&direction=desc&per_page=100`: every
 //!   pull request (created/merged times, merge commit, base branch, labels).
 //!
+//! - `GET /repos/{o}/{r}/issues/comments?sort=updated&direction=asc&since=…&per_page=100`:
+//!   the comments on every issue and pull request, read only when time to first response
+//!   is wanted ([`GithubConfig::comments`]): id, issue number (from `issue_url`), author
+//!   login and type, created time. Never one request per issue.
+//!
 //! Pages are followed through the `Link` header (`rel="next"`). A `rel="next"` naming a
 //! page already read, more pages than the first page's `rel="last"` announced (plus a
 //! margin), a list ending before the announced last page (less a page of tolerance),
@@ -30,6 +35,14 @@
 //! item updated while pages are read moves to the already-read first page and is picked
 //! up by the next run instead of shifting an unread item out of view.
 //!
+//! The comment list is read oldest-updated first from `since` = its watermark minus
+//! [`SAFETY_MARGIN_SECS`] (no `since` on a cold run), to its end. Its first page is the
+//! probe: while nothing changes, the watermark and so the URL stay the same, the stored
+//! ETag applies and a `304` ends the read (one request). After a change the next run
+//! asks from the new watermark (its first page, usually the only one, costs one request
+//! and gives the next run its ETag). A cold read costs `ceil(C / 100)` requests for C
+//! comments. Edited comments come again (their `updated_at` moves); deleted ones stay.
+//!
 //! A cold run (no cache, `--no-cache`, or a rebuilt cache) reads every page: for I issues
 //! and P pull requests, `ceil((I + P) / 100) + ceil(P / 100)` requests (the issues list
 //! includes pull requests).
@@ -38,9 +51,9 @@
 //! only what exists); delete the cache file to start over.
 
 use crate::collect::cache::{Cache, CacheError, CacheKey, Resource, SyncState};
-use crate::github::payload::{self, IssueItem, Label, PullItem};
+use crate::github::payload::{self, IssueCommentItem, IssueItem, Label, PullItem};
 use crate::github::{Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
-use crate::model::{GithubData, Issue, PullRequest, Timestamp};
+use crate::model::{GithubData, Issue, IssueComment, PullRequest, Timestamp};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
@@ -64,10 +77,14 @@ pub struct FetchStats {
     pub issues_received: usize,
     /// Pull requests received in this run.
     pub pulls_received: usize,
+    /// Comments received in this run (none when comments were not read).
+    pub comments_received: usize,
     /// The issue list was read in full (no usable cache state).
     pub issues_full: bool,
     /// The pull request list was read in full.
     pub pulls_full: bool,
+    /// The comment list was read in full.
+    pub comments_full: bool,
     /// The cache was read and written.
     pub cache_used: bool,
     /// Last `x-ratelimit-remaining` GitHub reported.
@@ -110,8 +127,13 @@ impl GithubRead {
 impl FetchStats {
     /// The `--verbose` line of a fetch that read `data`.
     pub fn describe(&self, data: &GithubData) -> String {
+        let comments = if data.comments_read {
+            format!(", {} comments", data.comments.len())
+        } else {
+            String::new()
+        };
         format!(
-            "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
+            "github: {} issues, {} pull requests{comments}; {} requests ({} not modified, {} retries){}",
             data.issues.len(),
             data.pulls.len(),
             self.requests,
@@ -145,12 +167,16 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     let mut states = (None, None);
     let mut cached_issues = HashMap::new();
     let mut cached_pulls = HashMap::new();
+    let mut comment_state = None;
+    let mut cached_comments = HashMap::new();
     if let Some(c) = &cache {
-        match load_cached(c, &key) {
-            Ok((issue_state, pull_state, issues, pulls)) => {
-                states = (issue_state, pull_state);
-                cached_issues = issues;
-                cached_pulls = pulls;
+        match load_cached(c, &key, cfg.comments) {
+            Ok(loaded) => {
+                states = (loaded.issue_state, loaded.pull_state);
+                cached_issues = loaded.issues;
+                cached_pulls = loaded.pulls;
+                comment_state = loaded.comment_state;
+                cached_comments = loaded.comments;
             }
             Err(err) => {
                 warnings.push(format!(
@@ -187,6 +213,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         issues_purpose,
         progress.map(|repo| ("issues", repo)),
         parse_issue_page,
+        false,
     );
     let (issues, pulls) = if cfg.pulls {
         tokio::try_join!(
@@ -198,6 +225,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
                 pulls_purpose,
                 progress.map(|repo| ("pull requests", repo)),
                 parse_pull_page,
+                false,
             ),
         )?
     } else {
@@ -210,7 +238,32 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         (issues_sync.await?, kept)
     };
 
+    // The comments after both lists: still two requests in flight at most.
+    let comments = if cfg.comments {
+        let path = comments_path(&owner, &name, comment_state.as_ref());
+        let action = format!("list the issue comments of {}", cfg.repo);
+        let purpose = Purpose {
+            action: &action,
+            permission: "issues: read",
+        };
+        let progress = progress.map(|repo| ("comments", repo));
+        let read = sync_list(
+            &client,
+            path,
+            comment_state.as_ref(),
+            purpose,
+            progress,
+            parse_comment_page,
+            true,
+        );
+        Some(read.await?)
+    } else {
+        None
+    };
+
     let mut stats = FetchStats {
+        comments_received: comments.as_ref().map_or(0, |c| c.items.len()),
+        comments_full: comments.as_ref().is_some_and(|c| c.full),
         issues_received: issues.items.len(),
         pulls_received: pulls.items.len(),
         issues_full: issues.full,
@@ -230,6 +283,14 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
                 "cannot update the cache ({err}); the next run will fetch again"
             )),
         }
+        if let Some(d) = &comments
+            && stats.cache_used
+            && let Err(err) = c.store_comments(&key, &d.items, &d.state)
+        {
+            warnings.push(format!(
+                "cannot update the cache ({err}); the next run will fetch again"
+            ));
+        }
     }
 
     for (issue, _) in issues.items {
@@ -242,6 +303,16 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     issues.sort_by_key(|i| i.number);
     let mut pulls: Vec<PullRequest> = cached_pulls.into_values().collect();
     pulls.sort_by_key(|p| p.number);
+    let comments_read = comments.is_some();
+    for (comment, _) in comments.map(|d| d.items).unwrap_or_default() {
+        cached_comments.insert(comment.id, comment);
+    }
+    let mut comments: Vec<IssueComment> = if comments_read {
+        cached_comments.into_values().collect()
+    } else {
+        Vec::new()
+    };
+    comments.sort_by_key(|c| (c.created_at, c.id));
 
     if !client.authenticated() {
         warnings.push(
@@ -262,32 +333,61 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         pulls,
         unauthenticated: !client.authenticated(),
         pulls_read: cfg.pulls,
+        comments,
+        comments_read,
         warnings,
     };
     Ok((data, stats))
 }
 
-type Loaded = (
-    Option<SyncState>,
-    Option<SyncState>,
-    HashMap<u64, Issue>,
-    HashMap<u64, PullRequest>,
-);
+/// What the cache holds of one repository.
+struct Loaded {
+    issue_state: Option<SyncState>,
+    pull_state: Option<SyncState>,
+    comment_state: Option<SyncState>,
+    issues: HashMap<u64, Issue>,
+    pulls: HashMap<u64, PullRequest>,
+    comments: HashMap<u64, IssueComment>,
+}
 
-fn load_cached(cache: &Cache, key: &CacheKey) -> Result<Loaded, CacheError> {
-    let issue_state = cache.sync_state(key, Resource::Issues)?;
-    let pull_state = cache.sync_state(key, Resource::Pulls)?;
-    let issues = cache
-        .load_issues(key)?
-        .into_iter()
-        .map(|i| (i.number, i))
-        .collect();
-    let pulls = cache
-        .load_pulls(key)?
-        .into_iter()
-        .map(|p| (p.number, p))
-        .collect();
-    Ok((issue_state, pull_state, issues, pulls))
+/// The cached lists of `key`; the comments only when `comments` (they are read).
+fn load_cached(cache: &Cache, key: &CacheKey, comments: bool) -> Result<Loaded, CacheError> {
+    let (comment_state, comment_rows) = if comments {
+        (
+            cache.sync_state(key, Resource::Comments)?,
+            cache.load_comments(key)?,
+        )
+    } else {
+        (None, Vec::new())
+    };
+    Ok(Loaded {
+        issue_state: cache.sync_state(key, Resource::Issues)?,
+        pull_state: cache.sync_state(key, Resource::Pulls)?,
+        comment_state,
+        issues: cache
+            .load_issues(key)?
+            .into_iter()
+            .map(|i| (i.number, i))
+            .collect(),
+        pulls: cache
+            .load_pulls(key)?
+            .into_iter()
+            .map(|p| (p.number, p))
+            .collect(),
+        comments: comment_rows.into_iter().map(|c| (c.id, c)).collect(),
+    })
+}
+
+/// The first page of the comment list: from the stored watermark less the margin, or
+/// from the start.
+fn comments_path(owner: &str, name: &str, prev: Option<&SyncState>) -> String {
+    let since = prev
+        .and_then(|p| p.watermark)
+        .map(|w| format!("&since={}", crate::model::rfc3339(w - SAFETY_MARGIN_SECS)))
+        .unwrap_or_default();
+    format!(
+        "/repos/{owner}/{name}/issues/comments?sort=updated&direction=asc{since}&per_page={PER_PAGE}"
+    )
 }
 
 /// A field that did not parse: (item number, field name, value).
@@ -318,6 +418,7 @@ fn into_issue(item: IssueItem) -> Result<(Issue, Timestamp), BadField> {
         created_at: time(n, "created_at", &item.created_at)?,
         closed_at: opt_time(n, "closed_at", item.closed_at.as_deref())?,
         open: item.state == "open",
+        author: item.user.map(|u| u.login).unwrap_or_default(),
         title: item.title,
         url: item.html_url,
         labels: label_names(item.labels),
@@ -377,6 +478,51 @@ fn parse_issue_page(body: &str, action: &str) -> Result<Page<Issue>, GithubError
         .collect()
 }
 
+/// The issue number at the end of a comment's `issue_url`.
+fn issue_number(url: &str) -> Option<u64> {
+    let (_, last) = url.rsplit_once("/issues/")?;
+    last.parse().ok()
+}
+
+/// The model comment of `item` and its `updated_at`.
+fn into_comment(item: IssueCommentItem) -> Result<(IssueComment, Timestamp), BadField> {
+    let id = item.id;
+    let issue = issue_number(&item.issue_url).ok_or((id, "issue_url", item.issue_url.clone()))?;
+    let (author, author_type) = item.user.map(|u| (u.login, u.kind)).unwrap_or_default();
+    let comment = IssueComment {
+        id,
+        issue,
+        author,
+        author_type,
+        created_at: time(id, "created_at", &item.created_at)?,
+    };
+    Ok((comment, time(id, "updated_at", &item.updated_at)?))
+}
+
+fn parse_comment_page(body: &str, action: &str) -> Result<Page<IssueComment>, GithubError> {
+    let items: Vec<IssueCommentItem> =
+        serde_json::from_str(body).map_err(|e| bad_json(action, e))?;
+    items
+        .into_iter()
+        .map(|item| {
+            let (comment, updated) = into_comment(item).map_err(|b| {
+                if b.1 == "issue_url" {
+                    GithubError::Decode {
+                        action: action.to_string(),
+                        message: format!(
+                            "comment {} has `issue_url` = `{}`, not an issue's API URL",
+                            b.0, b.2
+                        ),
+                    }
+                } else {
+                    bad_field(action, b)
+                }
+            })?;
+            Ok((Some(comment), updated))
+        })
+        .collect()
+}
+
 fn parse_pull_page(body: &str, action: &str) -> Result<Page<PullRequest>, GithubError> {
     let items: Vec<PullItem> = serde_json::from_str(body).map_err(|e| bad_json(action, e))?;
     items
@@ -405,8 +551,10 @@ fn progress_line(pages: u32, count: usize, done: bool, what: &str, repo: &str) -
 }
 
 /// Reads one list newest-updated first: a conditional probe, then pages until an item
-/// older than the watermark minus the margin (or the end of the list). A list whose
-/// links loop or run on fails ([`Pager`]) rather than being kept in part.
+/// older than the watermark minus the margin (or the end of the list). With `since`
+/// the probe already starts at the watermark (oldest-updated first): every page is read
+/// to the end. A list whose links loop or run on fails ([`Pager`]) rather than being
+/// kept in part.
 async fn sync_list<T>(
     client: &Client,
     probe_path: String,
@@ -414,12 +562,15 @@ async fn sync_list<T>(
     purpose: Purpose<'_>,
     progress: Option<(&str, &str)>,
     parse: fn(&str, &str) -> Result<Page<T>, GithubError>,
+    since: bool,
 ) -> Result<Delta<T>, GithubError> {
     let etag = prev
         .filter(|p| p.probe_url == probe_path)
         .and_then(|p| p.etag.as_deref());
+    let full = prev.and_then(|p| p.watermark).is_none();
     let cutoff = prev
         .and_then(|p| p.watermark)
+        .filter(|_| !since)
         .map(|w| w - SAFETY_MARGIN_SECS);
     let mut reply = client.get(&probe_path, etag, purpose).await?;
     if reply.status == http::StatusCode::NOT_MODIFIED {
@@ -472,7 +623,7 @@ async fn sync_list<T>(
             watermark,
             synced_at: chrono::Utc::now().timestamp(),
         },
-        full: cutoff.is_none(),
+        full,
     })
 }
 
