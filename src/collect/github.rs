@@ -35,13 +35,15 @@
 //! item updated while pages are read moves to the already-read first page and is picked
 //! up by the next run instead of shifting an unread item out of view.
 //!
-//! The comment list is read oldest-updated first from `since` = its watermark minus
-//! [`SAFETY_MARGIN_SECS`] (no `since` on a cold run), to its end. Its first page is the
-//! probe: while nothing changes, the watermark and so the URL stay the same, the stored
-//! ETag applies and a `304` ends the read (one request). After a change the next run
-//! asks from the new watermark (its first page, usually the only one, costs one request
-//! and gives the next run its ETag). A cold read costs `ceil(C / 100)` requests for C
-//! comments. Edited comments come again (their `updated_at` moves); deleted ones stay.
+//! The comment list is read oldest-updated first (`sort=updated&direction=asc`), from
+//! `since` = its watermark minus [`SAFETY_MARGIN_SECS`] (no `since` on a cold run), to
+//! its end. The probe the next run sends with `If-None-Match` is the last page read when
+//! it was not full: a new or edited comment moves to the end of the list, onto that
+//! page, and changes its ETag, so a `304` proves nothing changed (one request). When the
+//! last page was full, a new comment could land on a later page: the next run asks from
+//! the watermark instead (one request, a `200`, whose page becomes the probe). A cold
+//! read costs `ceil(C / 100)` requests for C comments; a run with nothing new one `304`.
+//! Edited comments come again; deleted ones stay in the cache.
 //!
 //! A cold run (no cache, `--no-cache`, or a rebuilt cache) reads every page: for I issues
 //! and P pull requests, `ceil((I + P) / 100) + ceil(P / 100)` requests (the issues list
@@ -104,6 +106,8 @@ struct Delta<T> {
     items: Vec<(T, Timestamp)>,
     state: SyncState,
     full: bool,
+    /// The last page read (after a `200`): its path and query, ETag and item count.
+    last_page: Option<(String, Option<String>, usize)>,
 }
 
 /// GitHub data read for a report, or why there is none, and the repository read.
@@ -234,13 +238,14 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
             items: Vec::new(),
             state: states.1.clone().unwrap_or_default(),
             full: false,
+            last_page: None,
         };
         (issues_sync.await?, kept)
     };
 
     // The comments after both lists: still two requests in flight at most.
     let comments = if cfg.comments {
-        let path = comments_path(&owner, &name, comment_state.as_ref());
+        let path = comments_probe(&owner, &name, comment_state.as_ref());
         let action = format!("list the issue comments of {}", cfg.repo);
         let purpose = Purpose {
             action: &action,
@@ -256,7 +261,9 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
             parse_comment_page,
             true,
         );
-        Some(read.await?)
+        let mut read = read.await?;
+        next_comments_probe(&owner, &name, &mut read);
+        Some(read)
     } else {
         None
     };
@@ -376,6 +383,33 @@ fn load_cached(cache: &Cache, key: &CacheKey, comments: bool) -> Result<Loaded, 
             .collect(),
         comments: comment_rows.into_iter().map(|c| (c.id, c)).collect(),
     })
+}
+
+/// The page of the comment list to ask first: the probe the last read left, else from
+/// its watermark (less the margin), else from the start.
+fn comments_probe(owner: &str, name: &str, prev: Option<&SyncState>) -> String {
+    let list = format!("/repos/{owner}/{name}/issues/comments?");
+    match prev {
+        Some(p) if p.probe_url.starts_with(&list) => p.probe_url.clone(),
+        _ => comments_path(owner, name, prev),
+    }
+}
+
+/// The probe the next run asks with `If-None-Match`: the last page read when it was not
+/// full (oldest-updated first, a new or edited comment lands on it and changes its ETag,
+/// so a `304` proves nothing changed); after a full last page a new comment could land
+/// on a page after it, so the next run asks from the watermark instead, without ETag.
+fn next_comments_probe<T>(owner: &str, name: &str, read: &mut Delta<T>) {
+    let Some((path, etag, count)) = read.last_page.take() else {
+        return;
+    };
+    if count < PER_PAGE as usize {
+        read.state.probe_url = path;
+        read.state.etag = etag;
+    } else {
+        read.state.probe_url = comments_path(owner, name, Some(&read.state));
+        read.state.etag = None;
+    }
 }
 
 /// The first page of the comment list: from the stored watermark less the margin, or
@@ -580,6 +614,7 @@ async fn sync_list<T>(
             items: Vec::new(),
             state,
             full: false,
+            last_page: None,
         });
     }
     let new_etag = reply.header("etag").map(str::to_string);
@@ -587,9 +622,12 @@ async fn sync_list<T>(
     let mut items = Vec::new();
     let mut pager = Pager::new(&probe_path, client.page_budget(), cutoff.is_none());
     let mut pages = 0u32;
+    let mut last_page = (probe_path.clone(), None, 0);
     loop {
         pages += 1;
         let page = parse(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
+        last_page.1 = reply.header("etag").map(str::to_string);
+        last_page.2 = page.len();
         let mut reached_known = false;
         for (item, updated) in page {
             watermark = Some(watermark.map_or(updated, |w| w.max(updated)));
@@ -611,7 +649,10 @@ async fn sync_list<T>(
             crate::console::eprint_line(&line);
         }
         match next {
-            Some(next) => reply = client.get(&next, None, purpose).await?,
+            Some(next) => {
+                reply = client.get(&next, None, purpose).await?;
+                last_page.0 = next;
+            }
             None => break,
         }
     }
@@ -624,6 +665,7 @@ async fn sync_list<T>(
             synced_at: chrono::Utc::now().timestamp(),
         },
         full,
+        last_page: Some(last_page),
     })
 }
 
