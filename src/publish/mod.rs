@@ -5,5 +5,6 @@ pub mod actions;
 pub mod check;
 pub mod export;
 pub mod github;
+pub mod init;
 pub mod markers;
 pub mod postgres;
