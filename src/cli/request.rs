@@ -465,3 +465,78 @@ fn decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod export_url_tests {
+    use super::*;
+
+    fn env(pw: Option<&str>) -> Env {
+        Env {
+            pgpassword: pw.map(str::to_string),
+            ..Env::default()
+        }
+    }
+
+    fn pg(url: &str, pw: Option<&str>) -> PgTarget {
+        match export_target(Some(url), &env(pw)) {
+            Ok(Some(ExportTarget::Postgres(t))) => t,
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_is_parsed_and_decoded() {
+        let t = pg(
+            "postgres://al%40ice:p%3Ass@db.example:6543/metrics?sslmode=require",
+            None,
+        );
+        assert_eq!(
+            (
+                t.user.as_str(),
+                t.password.as_deref(),
+                t.host.as_str(),
+                t.port
+            ),
+            ("al@ice", Some("p:ss"), "db.example", 6543)
+        );
+        assert_eq!(
+            (t.dbname.as_str(), t.sslmode.as_str()),
+            ("metrics", "require")
+        );
+        assert_eq!(t.shown(), "postgres://db.example:6543/metrics");
+        // The port defaults to 5432, the password to PGPASSWORD, sslmode to prefer.
+        let t = pg("postgresql://bob@[::1]/m", Some("from-env"));
+        assert_eq!((t.host.as_str(), t.port), ("::1", 5432));
+        assert_eq!(
+            (t.password.as_deref(), t.sslmode.as_str()),
+            (Some("from-env"), "prefer")
+        );
+        assert_eq!(t.shown(), "postgres://[::1]:5432/m");
+        // A password in the URL wins over PGPASSWORD.
+        assert_eq!(
+            pg("postgres://bob:url@h/m", Some("env"))
+                .password
+                .as_deref(),
+            Some("url")
+        );
+    }
+
+    #[test]
+    fn a_bad_url_is_a_usage_error_that_never_repeats_it() {
+        for url in [
+            "mysql://bob:S3cret@h/db",
+            "postgres://bob:S3cret@h",
+            "postgres://bob:S3cret@h:port/db",
+            "postgres://:S3cret@h/db",
+            "postgres://bob:S3cret@h/db?sslmode=verify-full",
+            "postgres://bob:S3cret@h/db?password=x",
+        ] {
+            let e = export_target(Some(url), &env(None))
+                .expect_err(url)
+                .to_string();
+            assert!(e.starts_with("--to: "), "{url}: {e}");
+            assert!(!e.contains("S3cret") && !e.contains("bob"), "{url}: {e}");
+        }
+        assert_eq!(export_target(None, &env(None)).ok(), Some(None));
+    }
+}
