@@ -3,5 +3,7 @@
 
 pub mod actions;
 pub mod check;
+pub mod export;
 pub mod github;
 pub mod markers;
+pub mod pushgateway;
