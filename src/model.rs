@@ -73,6 +73,24 @@ pub struct Issue {
     /// `completed`, `not_planned`, `duplicate`, `reopened`, or none.
     pub state_reason: Option<String>,
     pub open: bool,
+    /// Login of whoever opened it (empty when GitHub did not say): their own comments
+    /// are no response (time to first response).
+    #[serde(skip)]
+    pub author: String,
+}
+
+/// A comment on an issue or pull request, as the repository-wide comment list gives it:
+/// only what time to first response needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueComment {
+    pub id: u64,
+    /// The number of the issue (or pull request) it was written on.
+    pub issue: u64,
+    /// Login of its author (empty for a deleted account).
+    pub author: String,
+    /// `User`, `Bot` or `Organization`, as GitHub says.
+    pub author_type: String,
+    pub created_at: Timestamp,
 }
 
 /// A GitHub pull request.
@@ -100,6 +118,11 @@ pub struct GithubData {
     /// False when pull requests were not read (no rule needed them): `pulls` is then
     /// not to be used.
     pub pulls_read: bool,
+    /// Comments on issues and pull requests (time to first response), oldest first.
+    pub comments: Vec<IssueComment>,
+    /// False when comments were not read (nothing needed them): `comments` is then not
+    /// to be used.
+    pub comments_read: bool,
     pub warnings: Vec<String>,
 }
 

@@ -83,12 +83,14 @@ fn read_git(s: &Session, plan: git::Plan) -> Result<(Box<dyn git::History>, GitH
     Ok((history, git))
 }
 
-/// Reads GitHub's issues (and pull requests when `pulls`).
+/// Reads GitHub's issues (and pull requests when `pulls`, the comments on issues when
+/// `comments`).
 fn read_github(
     s: &Session,
     src: &GithubSource,
     git: &GitHistory,
     pulls: bool,
+    comments: bool,
 ) -> Result<GithubRead> {
     if src.offline {
         return Ok(GithubRead::skipped("--offline"));
@@ -100,6 +102,7 @@ fn read_github(
     };
     let mut cfg = src.config(repo.clone());
     cfg.pulls = pulls;
+    cfg.comments = comments;
     let (data, stats) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -170,7 +173,7 @@ fn build_report(s: &Session, last: usize, gh: &GithubArgs, tests: &TestArgs) -> 
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true)?;
+    let github = read_github(s, &github_src, &git, true, true)?;
     let src = TestSource::new(tests, s);
     let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
     let engine = engine(s, &git, &github, None, None, s.now);

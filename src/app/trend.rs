@@ -33,7 +33,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true)?;
+    let github = read_github(s, &github_src, &git, true, true)?;
     let (tests, mut warnings) = read_tests(
         s,
         TestSource::new(&args.tests, s).as_ref(),

@@ -4,6 +4,7 @@ mod cli;
 mod comment;
 mod contract;
 mod e2e;
+mod first_response;
 mod git;
 mod github;
 mod github_trust;

@@ -76,6 +76,10 @@ pub fn snapshot(r: &Report, gate: &GateResult) -> Snapshot {
                 .and_then(|f| secs(f.fix_time.p50)),
             "change_failure_rate" => w.change_failure_rate,
             "pr_cycle_time.p50" => w.pr_cycle.as_ref().and_then(|c| secs(c.cycle_time.p50)),
+            "time_to_first_response.p50" => w
+                .first_response
+                .as_ref()
+                .and_then(|f| secs(f.response_time.p50)),
             "tests.pass_rate" => tests.and_then(|t| t.pass_rate),
             "tests.failed" => tests.map(|t| t.failed as f64),
             "tests.flaky" => tests.map(|t| t.flaky.len() as f64),
@@ -144,6 +148,7 @@ const LEAD: &[(&str, &str)] = &[
     ("change_failure_rate", "Change failure rate"),
     ("time_to_restore.p50", "Time to restore p50"),
     ("pr_cycle_time.p50", "PR cycle time p50"),
+    ("time_to_first_response.p50", "First response p50"),
     ("tests.pass_rate", "Test pass rate"),
     ("tests.failed", "Failed tests"),
     ("tests.flaky", "Flaky tests"),
@@ -169,6 +174,10 @@ fn phrases(key: &str) -> (&'static str, &'static str) {
             "Service takes longer to restore",
         ),
         "pr_cycle_time.p50" => ("Pull requests merge faster", "Pull requests merge slower"),
+        "time_to_first_response.p50" => (
+            "Issues get a first response sooner",
+            "Issues wait longer for a first response",
+        ),
         "tests.pass_rate" => ("More tests pass", "Fewer tests pass"),
         "tests.failed" => ("Fewer tests fail", "More tests fail"),
         "tests.flaky" => ("Fewer tests are flaky", "More tests are flaky"),
