@@ -8,7 +8,9 @@ mod check;
 mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
-use crate::cli::{Cli, Command, InitArgs, PolicyCommand, ReportArgs};
+use crate::cli::{
+    Cli, Command, ExportArgs, GithubArgs, InitArgs, PolicyCommand, ReportArgs, TestArgs,
+};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
@@ -18,7 +20,7 @@ use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
 use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
-use crate::report::{self, Format, Sources, notes};
+use crate::report::{self, Format, Report, Sources, notes};
 use std::path::Path;
 
 impl From<WriteFailed> for Error {
@@ -42,6 +44,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),
+        Command::Export(args) => export_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
@@ -155,37 +158,41 @@ fn read_tests(
 }
 
 fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
-    let github_src = GithubSource::new(&args.github, s);
-    let plan = git::Plan {
-        last: args.last,
-        span_back: s.policy.policy.window.secs(),
-        extra: 0,
-    };
-    let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true, true)?;
-    let src = TestSource::new(&args.tests, s);
-    let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
-    let engine = engine(s, &git, &github, None, None, s.now);
-    let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
-    let links = github_src.links(github.repo.as_deref());
-    let sources = sources(s, &github, tests.as_ref());
-    let mut r = report::build(
-        &engine,
-        args.last,
-        sources,
-        tests.map(|t| t.metrics),
-        warnings,
-        incident_rules,
-    );
-    r.links = links;
+    let r = build_report(s, args.last, &args.github, &args.tests)?;
     let out = report::render(&r, args.format, report::text::Style { color: s.color });
-    if !s.quiet || args.format == Format::Json {
+    if !s.quiet || args.format.machine() {
         stdout(&out)?;
     }
     if args.format == Format::Text {
         warn_all(s.quiet, &r.warnings);
     }
     Ok(exit::PASSED)
+}
+
+fn export_command(s: &Session, args: &ExportArgs) -> Result<i32> {
+    let r = build_report(s, args.last, &args.github, &args.tests)?;
+    crate::publish::export::export(&args.to, &r).map_err(Error::Usage)?;
+    Ok(exit::PASSED)
+}
+
+fn build_report(s: &Session, last: usize, gh: &GithubArgs, tests: &TestArgs) -> Result<Report> {
+    let github_src = GithubSource::new(gh, s);
+    let plan = git::Plan {
+        last,
+        span_back: s.policy.policy.window.secs(),
+        extra: 0,
+    };
+    let (_, git) = read_git(s, plan)?;
+    let github = read_github(s, &github_src, &git, true, true)?;
+    let src = TestSource::new(tests, s);
+    let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
+    let engine = engine(s, &git, &github, None, None, s.now);
+    let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
+    let sources = sources(s, &github, tests.as_ref());
+    let metrics = tests.map(|t| t.metrics);
+    let mut r = report::build(&engine, last, sources, metrics, warnings, incident_rules);
+    r.links = github_src.links(github.repo.as_deref());
+    Ok(r)
 }
 
 /// The metrics engine over what was read, as of `now`.

@@ -106,7 +106,7 @@ fn trend_page(
     };
     let out = match args.format {
         Format::Markdown => body,
-        Format::Text | Format::Json => {
+        Format::Text | Format::Json | Format::OpenMetrics => {
             let Some((t, _)) = &o.trend else {
                 return Ok(exit::PASSED);
             };

@@ -46,7 +46,11 @@ impl Cli {
         let actions = match &mut self.command {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
-            Command::Report(_) | Command::Trend(_) | Command::Policy(_) | Command::Init(_) => {
+            Command::Report(_)
+            | Command::Export(_)
+            | Command::Trend(_)
+            | Command::Policy(_)
+            | Command::Init(_) => {
                 return self;
             }
         };
@@ -102,6 +106,8 @@ pub enum Command {
     ReleaseCheck(ReleaseCheckArgs),
     /// Metric series over periods, releases and recorded test runs, with their deltas.
     Trend(TrendArgs),
+    /// Send the metrics elsewhere: to a Prometheus Pushgateway (http(s)://…).
+    Export(ExportArgs),
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -196,6 +202,21 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to: a Pushgateway group, http(s)://[USER:PASSWORD@]HOST:PORT/metrics/job/JOB
+    /// (the repository is added as the `repo` grouping label; the group is replaced).
+    #[arg(long, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
+    pub to: String,
+    /// How many of the newest releases to export.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub last: usize,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    #[command(flatten)]
+    pub tests: TestArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct TrendArgs {
     /// The length of a period, e.g. `7d`, `1w`, `24h`.
     #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = parse_period)]
@@ -209,7 +230,7 @@ pub struct TrendArgs {
     #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub releases: u64,
     /// Output format (markdown: the trend issue's body).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, default_value = "text", value_parser = trend_format())]
     pub format: Format,
     /// Create or update the "quality trend" issue with this title, as `check --trend-issue` does.
     #[arg(long, value_name = "TITLE", value_parser = NonEmptyStringValueParser::new())]
@@ -314,6 +335,17 @@ impl ValueEnum for Format {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(PossibleValue::new(self.name()))
     }
+}
+
+/// `trend --format`: the formats a trend has (no openmetrics).
+fn trend_format() -> impl TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(["text", "markdown", "json"]).map(|s| {
+        match s.as_str() {
+            "markdown" => Format::Markdown,
+            "json" => Format::Json,
+            _ => Format::Text,
+        }
+    })
 }
 
 /// `--now`: RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`, midnight UTC).

@@ -188,10 +188,11 @@ pub fn local(
     // stdout
     let out = match local.format {
         Format::Json => report::json::render(report),
+        Format::OpenMetrics => report::openmetrics::render(report),
         Format::Markdown => markdown_body.to_string(),
         Format::Text => text(),
     };
-    if !local.quiet || local.format == Format::Json {
+    if !local.quiet || local.format.machine() {
         stdout(&out)?;
     }
     if local.format == Format::Text {

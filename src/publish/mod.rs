@@ -3,6 +3,8 @@
 
 pub mod actions;
 pub mod check;
+pub mod export;
 pub mod github;
 pub mod init;
 pub mod markers;
+pub mod pushgateway;

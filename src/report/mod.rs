@@ -5,6 +5,7 @@ pub mod comment;
 pub mod json;
 pub mod markdown;
 pub mod notes;
+pub mod openmetrics;
 pub mod sanitize;
 pub mod sections;
 pub mod text;
@@ -25,11 +26,18 @@ pub enum Format {
     Text,
     Markdown,
     Json,
+    /// The OpenMetrics text format, for Prometheus (docs/openmetrics.md).
+    OpenMetrics,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 3] = [Format::Text, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 4] = [
+        Format::Text,
+        Format::Markdown,
+        Format::Json,
+        Format::OpenMetrics,
+    ];
 
     /// The format's name on the command line: `text`, `markdown`, `json`.
     pub fn name(self) -> &'static str {
@@ -37,7 +45,14 @@ impl Format {
             Format::Text => "text",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::OpenMetrics => "openmetrics",
         }
+    }
+
+    /// Whether the format is read by programs (JSON, OpenMetrics): printed even with
+    /// `--quiet`, and warnings go to stderr only.
+    pub fn machine(self) -> bool {
+        matches!(self, Format::Json | Format::OpenMetrics)
     }
 }
 
@@ -294,6 +309,7 @@ pub fn render(r: &Report, format: Format, style: text::Style) -> String {
         Format::Text => text::render(r, style),
         Format::Markdown => markdown::render(r),
         Format::Json => json::render(r),
+        Format::OpenMetrics => openmetrics::render(r),
     }
 }
 

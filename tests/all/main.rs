@@ -16,6 +16,7 @@ mod junit;
 mod junit_trust;
 mod layers;
 mod mockhub;
+mod openmetrics;
 mod render;
 mod trend;
 mod trend_issue;
