@@ -194,6 +194,8 @@ fn engine<'a>(
         github: github.data.as_ref(),
         github_skipped,
         candidate_tag,
+        external: None,
+        sarif: None,
     };
     Engine::new(inputs, &s.policy.policy, now)
 }

@@ -1,7 +1,9 @@
 //! Collectors: the only code (with `publish`) that reads the outside world.
 
 pub mod cache;
+pub mod external;
 pub mod file;
 pub mod git;
 pub mod github;
 pub mod junit;
+pub mod sarif;
