@@ -471,6 +471,7 @@ fn json_line(line: &str) -> Result<ExternalSample, LineProblem> {
             Some(serde_json::Value::Number(n)) if key == "value" => Ok(n.to_string()),
             None | Some(serde_json::Value::Null) if key == "unit" => Ok(String::new()),
             None => Err((1, format!("no `{key}`"))),
+            Some(_) if key == "value" => Err((col(key), "`value` is not a number".into())),
             Some(_) => Err((col(key), format!("`{key}` is not a string"))),
         }
     };

@@ -135,10 +135,10 @@ fn json_lines_by_extension_or_content() {
             "m.jsonl",
             "{\"name\":\"x\",\"time\":\"2026-05-01T00:00:00Z\",\"value\":1}\n  {\"name\":\"x\",\"time\":\"2026-05-01T00:00:00Z\",\"value\":true}\n"
         ),
-        "m.jsonl:2:50: `value` is not a string; fix the line, or set `metrics.on_malformed: warn` to skip malformed lines"
+        "m.jsonl:2:45: `value` is not a number; fix the line, or set `metrics.on_malformed: warn` to skip malformed lines"
     );
     let err = parse_err("m.jsonl", "{\"name\":\"x\",\n");
-    assert!(err.starts_with("m.jsonl:1:13: not valid JSON: "), "{err}");
+    assert!(err.starts_with("m.jsonl:1:12: not valid JSON: "), "{err}");
     assert_eq!(
         parse_err("m.jsonl", "{\"name\":\"x\",\"value\":1}\n"),
         "m.jsonl:1:1: no `time`; fix the line, or set `metrics.on_malformed: warn` to skip malformed lines"
