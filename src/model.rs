@@ -6,9 +6,7 @@
 use serde::Serialize;
 
 mod external;
-pub use external::{
-    ExternalData, ExternalSample, Finding, SarifData, Severity, SeveritySource,
-};
+pub use external::{ExternalData, ExternalSample, Finding, SarifData, Severity, SeveritySource};
 
 /// Unix time in seconds, UTC.
 pub type Timestamp = i64;

@@ -7,8 +7,8 @@
 mod check;
 mod trend;
 
-use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
-use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
+use crate::cli::request::{self, Env, Externals, GithubSource, Session, TestSource, policy_root};
+use crate::cli::{Cli, Command, PolicyCommand, ReportArgs, TestArgs};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
@@ -119,15 +119,16 @@ struct TestResults {
     run: TestRun,
 }
 
-/// Reads the JUnit files of `src`. Returns the run (none without files) and the
-/// warnings met (patterns matching nothing, malformed files skipped).
+/// Reads the JUnit, metrics and SARIF files of `args`: the test run (none without files),
+/// the other inputs and the warnings met (patterns matching nothing, input skipped).
 fn read_tests(
     s: &Session,
-    src: Option<&TestSource>,
+    args: &TestArgs,
     missing: MissingTests,
-) -> Result<(Option<TestResults>, Vec<String>)> {
-    let Some(src) = src else {
-        return Ok((None, Vec::new()));
+) -> Result<(Option<TestResults>, Externals, Vec<String>)> {
+    let ext = Externals::read(args, s)?;
+    let Some(src) = TestSource::new(args, s) else {
+        return Ok((None, ext.clone(), ext.warnings().collect()));
     };
     let run = junit::read(&src.patterns, &src.base, &s.policy.policy.tests, missing)?;
     s.debug(&format!(
@@ -135,12 +136,13 @@ fn read_tests(
         run.files.len(),
         run.cases.len()
     ));
-    let warnings = run.warnings.clone();
+    let mut warnings = run.warnings.clone();
+    warnings.extend(ext.warnings());
     if run.files.is_empty() {
-        return Ok((None, warnings));
+        return Ok((None, ext, warnings));
     }
     let metrics = crate::metrics::test_results::summarize(&run);
-    Ok((Some(TestResults { metrics, run }), warnings))
+    Ok((Some(TestResults { metrics, run }), ext, warnings))
 }
 
 fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
@@ -152,12 +154,8 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
     };
     let (_, git) = read_git(s, plan)?;
     let github = read_github(s, &github_src, &git, true)?;
-    let (tests, warnings) = read_tests(
-        s,
-        TestSource::new(&args.tests, s).as_ref(),
-        MissingTests::WarnAtMost,
-    )?;
-    let engine = engine(s, &git, &github, None, None, s.now);
+    let (tests, ext, warnings) = read_tests(s, &args.tests, MissingTests::WarnAtMost)?;
+    let engine = engine(s, &git, &github, &ext, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());
     let sources = sources(s, &github, tests.as_ref());
@@ -185,6 +183,7 @@ fn engine<'a>(
     s: &'a Session,
     git: &'a GitHistory,
     github: &'a GithubRead,
+    ext: &'a Externals,
     github_skipped: Option<&'a str>,
     candidate_tag: Option<&'a str>,
     now: crate::model::Timestamp,
@@ -194,8 +193,8 @@ fn engine<'a>(
         github: github.data.as_ref(),
         github_skipped,
         candidate_tag,
-        external: None,
-        sarif: None,
+        external: ext.metrics.as_ref(),
+        sarif: ext.sarif.as_ref(),
     };
     Engine::new(inputs, &s.policy.policy, now)
 }

@@ -118,9 +118,7 @@ pub(crate) fn expand(
             }
         }
         if matched == 0 {
-            warnings.push(format!(
-                "no {what} matches `{pattern}` under `{base_text}`"
-            ));
+            warnings.push(format!("no {what} matches `{pattern}` under `{base_text}`"));
         }
     }
     Ok(files)
@@ -206,9 +204,8 @@ pub fn parse(
             Ok(None) => {}
             Err((column, reason)) => {
                 if on_malformed == OnMalformed::Warn {
-                    data.warnings.push(format!(
-                        "skipped {name}:{line_no}:{column}: {reason}"
-                    ));
+                    data.warnings
+                        .push(format!("skipped {name}:{line_no}:{column}: {reason}"));
                 } else {
                     return Err(ExternalError::Line {
                         file: name.to_string(),
@@ -373,11 +370,7 @@ impl Header {
             let column = fields.last().map_or(1, |(c, _)| *c);
             return Err((
                 column,
-                format!(
-                    "{} fields, the header has {}",
-                    fields.len(),
-                    self.width
-                ),
+                format!("{} fields, the header has {}", fields.len(), self.width),
             ));
         }
         let get = |i: usize| fields.get(i).map(|(c, f)| (*c, f.as_str()));

@@ -171,7 +171,11 @@ fn level_band(level: &str) -> Option<Option<Severity>> {
 }
 
 fn first_line_cut(s: &str) -> String {
-    let line = s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let line = s
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     let mut out: String = line.chars().take(MESSAGE_MAX).collect();
     if line.chars().count() > MESSAGE_MAX {
         out.push('…');
@@ -199,7 +203,9 @@ pub fn parse(name: &str, text: &str, data: &mut SarifData) -> Result<(), Externa
                 .rule_id
                 .clone()
                 .or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()));
-            let index = r.rule_index.or_else(|| r.rule.as_ref().and_then(|x| x.index));
+            let index = r
+                .rule_index
+                .or_else(|| r.rule.as_ref().and_then(|x| x.index));
             let rule = index
                 .and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| run.tool.driver.rules.get(i))

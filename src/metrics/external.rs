@@ -134,7 +134,7 @@ mod tests {
                 s("uptime", 100, 0.999, true),
                 s("uptime", 300, 0.990, true),
                 s("uptime", 200, 0.995, true),
-                s("uptime", 50, 0.5, true), // before the span
+                s("uptime", 50, 0.5, true),  // before the span
                 s("uptime", 401, 0.1, true), // after the span
                 s("csat", 150, 4.0, false),
             ],

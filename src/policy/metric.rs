@@ -306,9 +306,7 @@ impl Metric {
             | Metric::ChangeFailureRate
             | Metric::Tests(TestAgg::PassRate) => Unit::Ratio,
             Metric::External { percent: true, .. } => Unit::Ratio,
-            Metric::DefectRate | Metric::ReleaseFrequency | Metric::External { .. } => {
-                Unit::Number
-            }
+            Metric::DefectRate | Metric::ReleaseFrequency | Metric::External { .. } => Unit::Number,
             Metric::Vulnerabilities(_) => Unit::Count,
             Metric::Changes
             | Metric::FixCommits

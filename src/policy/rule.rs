@@ -529,9 +529,9 @@ impl RuleSpec {
                 ));
             }
             // An external metric's slip compares with the same-length window just before.
-            (None, true) if matches!(metric, Metric::External { .. }) => Some(Baseline::Trailing(
-                self.window.unwrap_or(policy.window),
-            )),
+            (None, true) if matches!(metric, Metric::External { .. }) => {
+                Some(Baseline::Trailing(self.window.unwrap_or(policy.window)))
+            }
             (b, true) => Some(b.clone().unwrap_or(Baseline::PreviousRelease)),
             (None, false) => None,
         };

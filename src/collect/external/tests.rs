@@ -59,7 +59,9 @@ fn csv_header_problems_name_their_column() {
         parse_err("a.csv", "\n\nname,time,value,Name\n"),
         "a.csv:3:17: the header names `name` twice; fix the line, or set `metrics.on_malformed: warn` to skip malformed lines"
     );
-    assert!(parse_err("a.csv", "name,time\n").starts_with("a.csv:1:1: the first line is not a header"));
+    assert!(
+        parse_err("a.csv", "name,time\n").starts_with("a.csv:1:1: the first line is not a header")
+    );
 }
 
 #[test]
@@ -104,14 +106,17 @@ fn malformed_values_name_file_line_and_column() {
 
 #[test]
 fn warn_mode_skips_the_bad_lines_and_keeps_the_rest() {
-    let text = "name,time,value\nok,2026-05-01T00:00:00Z,1\nok,yesterday,2\nok,2026-05-01T00:00:00Z,3\n";
+    let text =
+        "name,time,value\nok,2026-05-01T00:00:00Z,1\nok,yesterday,2\nok,2026-05-01T00:00:00Z,3\n";
     let mut d = ExternalData::default();
     parse("m.csv", text, OnMalformed::Warn, &mut d).unwrap();
     let values: Vec<f64> = d.samples.iter().map(|s| s.value).collect();
     assert_eq!(values, [1.0, 3.0]);
     assert_eq!(
         d.warnings,
-        ["skipped m.csv:3:4: `yesterday` is not an RFC 3339 time; write e.g. `2026-05-01T00:00:00Z`"]
+        [
+            "skipped m.csv:3:4: `yesterday` is not an RFC 3339 time; write e.g. `2026-05-01T00:00:00Z`"
+        ]
     );
 }
 
@@ -128,7 +133,11 @@ fn json_lines_by_extension_or_content() {
             .map(|s| (s.name.as_str(), s.value, s.percent))
             .collect();
         // Divided by 100 as a `99.9%` threshold is, so equal figures compare equal.
-        assert_eq!(got, [("uptime", 99.9 / 100.0, true), ("csat", 4.5, false)], "{name}");
+        assert_eq!(
+            got,
+            [("uptime", 99.9 / 100.0, true), ("csat", 4.5, false)],
+            "{name}"
+        );
     }
     assert_eq!(
         parse_err(

@@ -56,10 +56,7 @@ fn each_severity_source() {
     assert_eq!(first.line, Some(12));
     assert_eq!(first.message, "SQL injection");
     // critical 1, high 2, medium 3, low 2
-    assert_eq!(
-        Severity::ALL.map(|s| d.count(s)),
-        [1, 2, 3, 2]
-    );
+    assert_eq!(Severity::ALL.map(|s| d.count(s)), [1, 2, 3, 2]);
 }
 
 #[test]
@@ -83,5 +80,9 @@ fn malformed_json_names_line_and_column() {
         "{text}"
     );
     let err = parse("bad.sarif", "{\"runs\": 3}", &mut d).unwrap_err();
-    assert!(err.to_string().starts_with("bad.sarif:1:10: not a SARIF 2.1.0 log: invalid type"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("bad.sarif:1:10: not a SARIF 2.1.0 log: invalid type"),
+        "{err}"
+    );
 }
