@@ -2,11 +2,9 @@
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
 use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
+use crate::cli::TestArgs;
+use crate::cli::request::{GithubSource, Session};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
-use crate::cli::{
-    TestArgs,
-    request::{GithubSource, Session},
-};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
@@ -96,7 +94,9 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     drop(history);
     let mut gh_warning = None;
     let github = if e.github_reads == GithubReads::Always || needs.github {
-        match read_github(s, e.github, &git, needs.pulls) {
+        // The trend shows time to first response: its comments are read for it too.
+        let comments = needs.comments || e.trend.is_some();
+        match read_github(s, e.github, &git, needs.pulls, comments) {
             Ok(read) => read,
             // An outage of GitHub must not fail a build for a wrong reason: when no
             // fail-level rule needs its data, the rules that use it do not judge.

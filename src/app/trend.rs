@@ -33,7 +33,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true)?;
+    let github = read_github(s, &github_src, &git, true, true)?;
     let (tests, ext, mut warnings) = read_tests(s, &args.tests, MissingTests::WarnAtMost)?;
     warnings.extend(git.warnings.iter().cloned());
     if let Some(gh) = &github.data {

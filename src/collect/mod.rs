@@ -6,4 +6,5 @@ pub mod file;
 pub mod git;
 pub mod github;
 pub mod junit;
+pub mod labels;
 pub mod sarif;

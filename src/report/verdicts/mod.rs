@@ -189,6 +189,9 @@ pub fn missing(m: &Missing) -> String {
         Missing::PullsNotRead => {
             "pull requests were not read, so this rule cannot judge.".to_string()
         }
+        Missing::CommentsNotRead => {
+            "the comments on issues were not read, so this rule cannot judge.".to_string()
+        }
         Missing::WindowOnly => "measured over a window only.".to_string(),
         Missing::NoExternalMetric { name, files } if files.is_empty() => format!(
             "no metrics file was read (no --metrics or `metrics.paths`, or the patterns matched nothing), so `{name}` has no samples and this rule cannot judge."
@@ -413,6 +416,8 @@ pub fn evidence_detail(e: &Evidence) -> String {
                 IssueTime::MissedObjective => "missed objective, fixed in",
                 IssueTime::RestoredIn => "restored in",
                 IssueTime::OpenFor => "open for",
+                IssueTime::AnsweredIn => "first response after",
+                IssueTime::WaitingFor => "no response yet, waiting for",
             };
             match severity {
                 Some(s) => format!("{what} {} ({s})", human(*seconds)),
