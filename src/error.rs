@@ -29,6 +29,9 @@ pub enum Error {
     GithubFetch { source: crate::github::GithubError },
     #[error(transparent)]
     Junit(#[from] crate::collect::junit::JunitError),
+    /// A `--metrics` or `--sarif` file that cannot be used.
+    #[error(transparent)]
+    External(#[from] crate::collect::external::ExternalError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot {action} `{}`", path.display())]

@@ -5,6 +5,9 @@
 
 use serde::Serialize;
 
+mod external;
+pub use external::{ExternalData, ExternalSample, Finding, SarifData, Severity, SeveritySource};
+
 /// Unix time in seconds, UTC.
 pub type Timestamp = i64;
 

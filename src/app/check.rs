@@ -2,7 +2,8 @@
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
 use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
-use crate::cli::request::{GithubSource, Session, TestSource};
+use crate::cli::TestArgs;
+use crate::cli::request::{GithubSource, Session};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
@@ -58,7 +59,7 @@ pub(super) enum GithubReads {
 pub(super) struct GateRun<'a> {
     pub(super) event: Event,
     pub(super) github: &'a GithubSource,
-    pub(super) tests: Option<TestSource>,
+    pub(super) tests: &'a TestArgs,
     /// What JUnit patterns matching no file do.
     pub(super) missing_tests: MissingTests,
     /// `release-check --tag`: judge this release instead of the unreleased changes.
@@ -108,7 +109,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     } else {
         GithubRead::skipped("no rule of this event needs it")
     };
-    let (tests, mut warnings) = read_tests(s, e.tests.as_ref(), e.missing_tests)?;
+    let (tests, ext, mut warnings) = read_tests(s, e.tests, e.missing_tests)?;
     warnings.extend(gh_warning);
     if github.data.is_none() && needs.change_failure_rate {
         warnings.push(notes::HOTFIX_SIGNAL_ONLY.to_string());
@@ -130,7 +131,8 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         };
         record_warnings = publish::record_tests(cache, &key, f);
     }
-    let engine = engine(s, &git, &github, github.skipped.as_deref(), e.tag, now);
+    let skipped = github.skipped.as_deref();
+    let engine = engine(s, &git, &github, &ext, skipped, e.tag, now);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
     let sources = sources(s, &github, tests.as_ref());
     warnings.extend(record_warnings);
@@ -234,7 +236,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
         &GateRun {
             event,
             github: &github,
-            tests: TestSource::new(&args.gate.tests, s),
+            tests: &args.gate.tests,
             missing_tests: MissingTests::AsPolicy,
             tag: None,
             github_reads: if args.trend_issue.is_some() {
@@ -330,7 +332,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
         &GateRun {
             event,
             github: &github,
-            tests: TestSource::new(&args.gate.tests, s),
+            tests: &args.gate.tests,
             missing_tests: MissingTests::AsPolicy,
             tag: args.tag.as_deref(),
             github_reads: GithubReads::AsRulesNeed,

@@ -7,7 +7,7 @@
 mod check;
 mod trend;
 
-use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
+use crate::cli::request::{self, Env, Externals, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{
     Cli, Command, ExportArgs, GithubArgs, InitArgs, PolicyCommand, ReportArgs, TestArgs,
 };
@@ -133,15 +133,16 @@ struct TestResults {
     run: TestRun,
 }
 
-/// Reads the JUnit files of `src`. Returns the run (none without files) and the
-/// warnings met (patterns matching nothing, malformed files skipped).
+/// Reads the JUnit, metrics and SARIF files of `args`: the test run (none without files),
+/// the other inputs and the warnings met (patterns matching nothing, input skipped).
 fn read_tests(
     s: &Session,
-    src: Option<&TestSource>,
+    args: &TestArgs,
     missing: MissingTests,
-) -> Result<(Option<TestResults>, Vec<String>)> {
-    let Some(src) = src else {
-        return Ok((None, Vec::new()));
+) -> Result<(Option<TestResults>, Externals, Vec<String>)> {
+    let ext = Externals::read(args, s)?;
+    let Some(src) = TestSource::new(args, s) else {
+        return Ok((None, ext.clone(), ext.warnings().collect()));
     };
     let run = junit::read(&src.patterns, &src.base, &s.policy.policy.tests, missing)?;
     s.debug(&format!(
@@ -149,12 +150,12 @@ fn read_tests(
         run.files.len(),
         run.cases.len()
     ));
-    let warnings = run.warnings.clone();
+    let warnings: Vec<String> = run.warnings.iter().cloned().chain(ext.warnings()).collect();
     if run.files.is_empty() {
-        return Ok((None, warnings));
+        return Ok((None, ext, warnings));
     }
     let metrics = crate::metrics::test_results::summarize(&run);
-    Ok((Some(TestResults { metrics, run }), warnings))
+    Ok((Some(TestResults { metrics, run }), ext, warnings))
 }
 
 fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
@@ -184,9 +185,8 @@ fn build_report(s: &Session, last: usize, gh: &GithubArgs, tests: &TestArgs) -> 
     };
     let (_, git) = read_git(s, plan)?;
     let github = read_github(s, &github_src, &git, true, true)?;
-    let src = TestSource::new(tests, s);
-    let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
-    let engine = engine(s, &git, &github, None, None, s.now);
+    let (tests, ext, warnings) = read_tests(s, tests, MissingTests::WarnAtMost)?;
+    let engine = engine(s, &git, &github, &ext, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let sources = sources(s, &github, tests.as_ref());
     let metrics = tests.map(|t| t.metrics);
@@ -200,6 +200,7 @@ fn engine<'a>(
     s: &'a Session,
     git: &'a GitHistory,
     github: &'a GithubRead,
+    ext: &'a Externals,
     github_skipped: Option<&'a str>,
     candidate_tag: Option<&'a str>,
     now: crate::model::Timestamp,
@@ -209,6 +210,8 @@ fn engine<'a>(
         github: github.data.as_ref(),
         github_skipped,
         candidate_tag,
+        external: ext.metrics.as_ref(),
+        sarif: ext.sarif.as_ref(),
     };
     Engine::new(inputs, &s.policy.policy, now)
 }

@@ -3,7 +3,7 @@
 use super::check::{self, GateRun, GithubReads};
 use super::{MissingTests, engine, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
-use crate::cli::request::{GithubSource, Session, TestSource};
+use crate::cli::request::{GithubSource, Session};
 use crate::collect::git;
 use crate::error::{Result, exit};
 use crate::escape::line as esc;
@@ -34,8 +34,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     };
     let (_, git) = read_git(s, plan)?;
     let github = read_github(s, &github_src, &git, true, true)?;
-    let src = TestSource::new(&args.tests, s);
-    let (tests, mut warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
+    let (tests, ext, mut warnings) = read_tests(s, &args.tests, MissingTests::WarnAtMost)?;
     warnings.extend(git.warnings.iter().cloned());
     if let Some(gh) = &github.data {
         warnings.extend(gh.warnings.iter().cloned());
@@ -50,7 +49,8 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         let figures = TestFigures::of(&t.metrics);
         runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
-    let engine = engine(s, &git, &github, github.skipped.as_deref(), None, s.now);
+    let skipped = github.skipped.as_deref();
+    let engine = engine(s, &git, &github, &ext, skipped, None, s.now);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
@@ -79,7 +79,7 @@ fn trend_page(
                 ..Event::default()
             },
             github,
-            tests: TestSource::new(&args.tests, s),
+            tests: &args.tests,
             missing_tests: MissingTests::WarnAtMost,
             tag: None,
             github_reads: GithubReads::Always,

@@ -185,6 +185,12 @@ pub struct TestArgs {
     /// JUnit XML files or globs (repeatable), e.g. 'target/nextest/**/*.xml' [default: policy `tests.paths`].
     #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
     pub junit: Vec<String>,
+    /// External metric files (CSV or JSON lines) or globs (repeatable) [default: policy `metrics.paths`].
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub metrics: Vec<String>,
+    /// SARIF 2.1.0 files or globs (repeatable): vulnerabilities of this run.
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub sarif: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -333,3 +333,44 @@ impl TestSource {
         }
     }
 }
+
+/// What this run read besides git, GitHub and JUnit: external metric samples (`--metrics`,
+/// else policy `metrics.paths`) and SARIF findings (`--sarif`); none of a kind when no
+/// pattern names it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Externals {
+    pub metrics: Option<crate::model::ExternalData>,
+    pub sarif: Option<crate::model::SarifData>,
+}
+
+impl Externals {
+    /// Reads the files `args` (or the policy) name: command-line patterns are relative to
+    /// the current folder, the policy's to the repository.
+    pub(crate) fn read(
+        args: &TestArgs,
+        s: &Session,
+    ) -> Result<Externals, crate::collect::external::ExternalError> {
+        let policy = &s.policy.policy.metrics;
+        let metrics = if !args.metrics.is_empty() {
+            Some((&args.metrics, s.env.cwd.clone()))
+        } else if !policy.paths.is_empty() {
+            Some((&policy.paths, policy_root(&s.repo)))
+        } else {
+            None
+        };
+        let metrics = metrics
+            .map(|(p, base)| crate::collect::external::read(p, &base, policy.on_malformed))
+            .transpose()?;
+        let sarif = (!args.sarif.is_empty())
+            .then(|| crate::collect::sarif::read(&args.sarif, &s.env.cwd))
+            .transpose()?;
+        Ok(Externals { metrics, sarif })
+    }
+
+    /// The warnings met while reading.
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        let m = self.metrics.iter().flat_map(|d| d.warnings.iter());
+        m.chain(self.sarif.iter().flat_map(|d| d.warnings.iter()))
+            .cloned()
+    }
+}

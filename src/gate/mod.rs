@@ -96,6 +96,8 @@ pub enum Evidence {
     FlakyTest { test: TestRef },
     /// One of the slowest tests of this run.
     SlowTest { test: TestRef, seconds: f64 },
+    /// A SARIF finding (a vulnerability) of this run.
+    Vulnerability(crate::model::Finding),
 }
 
 impl Evidence {
@@ -191,6 +193,8 @@ pub enum Subject {
     OpenBugs,
     /// This run's test results.
     TestRun,
+    /// This run's SARIF files.
+    ScanRun,
 }
 
 /// The limits of a rule, as written and in the metric's unit.
@@ -269,6 +273,10 @@ pub enum Missing {
     WindowOnly,
     /// No test results were read.
     NoTestResults,
+    /// No `--metrics` file has a sample of `name`; `files` were read.
+    NoExternalMetric { name: String, files: Vec<String> },
+    /// No SARIF file was read.
+    NoSarif,
 }
 
 /// Why a slip is not judged.
@@ -680,7 +688,15 @@ fn evaluate_rule(
     let mut v = RuleVerdict {
         rule: rule.name.clone(),
         description: rule.description.clone(),
-        metric: rule.metric.clone(),
+        metric: match &rule.metric {
+            // The unit of an external metric comes from its samples.
+            Metric::External { name, agg, .. } => Metric::External {
+                name: name.clone(),
+                agg: *agg,
+                percent: m.percent,
+            },
+            other => other.clone(),
+        },
         scope: rule.scope,
         subject: m.subject.clone(),
         level: rule.level,

@@ -40,6 +40,8 @@ pub(crate) fn engine<'a>(
             github,
             github_skipped: None,
             candidate_tag: None,
+            external: None,
+            sarif: None,
         },
         policy,
         50 * D,

@@ -59,6 +59,52 @@ pub enum TestAgg {
     Duration,
 }
 
+/// The aggregate of an external metric's samples in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExtAgg {
+    Latest,
+    Mean,
+    Min,
+    Max,
+    P50,
+    P90,
+}
+
+impl ExtAgg {
+    pub const ALL: [ExtAgg; 6] = [
+        ExtAgg::Latest,
+        ExtAgg::Mean,
+        ExtAgg::Min,
+        ExtAgg::Max,
+        ExtAgg::P50,
+        ExtAgg::P90,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExtAgg::Latest => "latest",
+            ExtAgg::Mean => "mean",
+            ExtAgg::Min => "min",
+            ExtAgg::Max => "max",
+            ExtAgg::P50 => "p50",
+            ExtAgg::P90 => "p90",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ExtAgg> {
+        ExtAgg::ALL.into_iter().find(|a| a.name() == s)
+    }
+}
+
+/// Whether `name` may name an external metric: `[A-Za-z0-9_.-]+`, at most 100 characters.
+pub fn valid_external_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
 /// Which of the spec's metrics a rule names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Metric {
@@ -83,6 +129,16 @@ pub enum Metric {
     /// `time_to_first_response.within_slo`.
     FirstResponseWithinSlo,
     Tests(TestAgg),
+    /// `external.<name>.<agg>`: samples read from `--metrics` files.
+    /// `percent`: the samples carry the unit `%` (a share); false as parsed, set by the
+    /// gate from the data, so the verdict shows a percentage.
+    External {
+        name: String,
+        agg: ExtAgg,
+        percent: bool,
+    },
+    /// `vulnerabilities.total` (none) or one severity, from `--sarif` files.
+    Vulnerabilities(Option<crate::model::Severity>),
 }
 
 /// Where a metric is measured.
@@ -164,6 +220,17 @@ pub const NAMES: &[&str] = &[
     "tests.total",
     "tests.flaky",
     "tests.duration",
+    "external.<name>.latest",
+    "external.<name>.mean",
+    "external.<name>.min",
+    "external.<name>.max",
+    "external.<name>.p50",
+    "external.<name>.p90",
+    "vulnerabilities.total",
+    "vulnerabilities.critical",
+    "vulnerabilities.high",
+    "vulnerabilities.medium",
+    "vulnerabilities.low",
 ];
 
 impl Metric {
@@ -176,6 +243,17 @@ impl Metric {
             "max" => Some(Agg::Max),
             _ => None,
         };
+        if let Some(rest) = name.strip_prefix("external.") {
+            let (n, a) = rest.rsplit_once('.')?;
+            if !valid_external_name(n) {
+                return None;
+            }
+            return Some(Metric::External {
+                name: n.to_string(),
+                agg: ExtAgg::parse(a)?,
+                percent: false,
+            });
+        }
         let (head, tail) = match name.split_once('.') {
             Some((h, t)) => (h, Some(t)),
             None => (name, None),
@@ -214,6 +292,14 @@ impl Metric {
                 "duration" => TestAgg::Duration,
                 _ => return None,
             }),
+            ("vulnerabilities", Some(v)) => Metric::Vulnerabilities(match v {
+                "total" => None,
+                other => Some(
+                    crate::model::Severity::ALL
+                        .into_iter()
+                        .find(|s| s.name() == other)?,
+                ),
+            }),
             _ => return None,
         })
     }
@@ -238,7 +324,9 @@ impl Metric {
             | Metric::FirstResponseWithinSlo
             | Metric::ChangeFailureRate
             | Metric::Tests(TestAgg::PassRate) => Unit::Ratio,
-            Metric::DefectRate | Metric::ReleaseFrequency => Unit::Number,
+            Metric::External { percent: true, .. } => Unit::Ratio,
+            Metric::DefectRate | Metric::ReleaseFrequency | Metric::External { .. } => Unit::Number,
+            Metric::Vulnerabilities(_) => Unit::Count,
             Metric::Changes
             | Metric::FixCommits
             | Metric::Reverts
@@ -302,7 +390,10 @@ impl Metric {
 
     /// Point-in-time metrics: measured at the evaluation time whatever the scope.
     pub fn is_point_in_time(&self) -> bool {
-        matches!(self, Metric::OpenBugs(_) | Metric::Tests(_))
+        matches!(
+            self,
+            Metric::OpenBugs(_) | Metric::Tests(_) | Metric::Vulnerabilities(_)
+        )
     }
 
     /// The scopes the metric is defined for, the first being its default.
@@ -323,7 +414,10 @@ impl Metric {
             | Metric::FirstResponse(_)
             | Metric::FirstResponseUnanswered
             | Metric::FirstResponseWithinSlo => &[Window],
-            Metric::OpenBugs(_) | Metric::Tests(_) => &[Candidate, LatestRelease, Window],
+            Metric::OpenBugs(_) | Metric::Tests(_) | Metric::Vulnerabilities(_) => {
+                &[Candidate, LatestRelease, Window]
+            }
+            Metric::External { .. } => &[Window],
         }
     }
 
@@ -365,6 +459,9 @@ impl fmt::Display for Metric {
                 TestAgg::Flaky => "tests.flaky",
                 TestAgg::Duration => "tests.duration",
             }),
+            Metric::External { name, agg, .. } => write!(f, "external.{name}.{}", agg.name()),
+            Metric::Vulnerabilities(None) => f.write_str("vulnerabilities.total"),
+            Metric::Vulnerabilities(Some(s)) => write!(f, "vulnerabilities.{}", s.name()),
         }
     }
 }
@@ -376,7 +473,9 @@ mod tests {
     #[test]
     fn every_listed_name_parses_and_round_trips() {
         for name in NAMES {
-            let name = name.replace("<severity>", "critical");
+            let name = name
+                .replace("<severity>", "critical")
+                .replace("<name>", "uptime.api-v2");
             let m = Metric::parse(&name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(m.to_string(), name);
         }
@@ -428,6 +527,11 @@ mod tests {
             "open_bugs.",
             "x.y",
             "",
+            "external.uptime",
+            "external.up time.mean",
+            "external..mean",
+            "external.uptime.p99",
+            "vulnerabilities.severe",
         ] {
             assert_eq!(Metric::parse(bad), None, "{bad}");
         }

@@ -46,6 +46,9 @@ pub struct Policy {
     pub commits: Commits,
     pub issues: Issues,
     pub tests: Tests,
+    /// External metric files (`--metrics`): where they are and how bad lines are treated.
+    #[serde(skip_serializing_if = "ExternalMetrics::is_default")]
+    pub metrics: ExternalMetrics,
     /// Freeze mode: while a fail rule is tripped, fix pull requests still pass.
     pub freeze: Freeze,
     /// The rules the gate evaluates.
@@ -162,6 +165,22 @@ pub struct Tests {
     pub on_malformed: OnMalformed,
     /// A pattern that matches no file: `error`, `warn` or `ignore`.
     pub on_missing: OnMissing,
+}
+
+/// Where external metric samples come from (CSV or JSON lines, see docs/metrics.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalMetrics {
+    /// Default metric file globs, used when `--metrics` is not given.
+    pub paths: Vec<String>,
+    /// A malformed line: `error` (exit 2) or `warn` (skip the line).
+    pub on_malformed: OnMalformed,
+}
+
+impl ExternalMetrics {
+    fn is_default(&self) -> bool {
+        *self == ExternalMetrics::default()
+    }
 }
 
 /// What to do with a file that is not well-formed XML or not a JUnit report.
@@ -304,6 +323,7 @@ impl Default for Policy {
             commits: Commits::default(),
             issues: Issues::default(),
             tests: Tests::default(),
+            metrics: ExternalMetrics::default(),
             freeze: Freeze::default(),
             rules: Vec::new(),
         }

@@ -116,6 +116,10 @@ impl Threshold {
                 "`{metric}` is a share; write its thresholds as a percentage, e.g. `95%`"
             )),
             (Unit::Count | Unit::Number, Threshold::Number(n)) => Ok(*n),
+            // External samples may be percentages (`unit: %`, stored as shares).
+            (Unit::Number, Threshold::Percent(p)) if matches!(metric, Metric::External { .. }) => {
+                Ok(p / 100.0)
+            }
             (Unit::Count, _) => Err(format!(
                 "`{metric}` is a count; write its thresholds as a number, e.g. `5`"
             )),
@@ -464,7 +468,7 @@ impl RuleSpec {
         }
         let checked = |t: &Threshold, key: &'static str| -> Result<f64, RuleProblem> {
             let v = t.value_for(&metric).map_err(at(key))?;
-            if v < 0.0 {
+            if v < 0.0 && !matches!(metric, Metric::External { .. }) {
                 return Err(at(key)(format!(
                     "`{key}: {t}` is negative; `{metric}` is never below 0"
                 )));
@@ -528,6 +532,10 @@ impl RuleSpec {
                 return Err(at("baseline")(
                     "`baseline` is used only with `max_increase` or `max_decrease`".into(),
                 ));
+            }
+            // An external metric's slip compares with the same-length window just before.
+            (None, true) if matches!(metric, Metric::External { .. }) => {
+                Some(Baseline::Trailing(self.window.unwrap_or(policy.window)))
             }
             (b, true) => Some(b.clone().unwrap_or(Baseline::PreviousRelease)),
             (None, false) => None,
@@ -644,6 +652,19 @@ impl RuleSpec {
 }
 
 fn unknown_metric(name: &str) -> String {
+    if let Some(rest) = name.trim().strip_prefix("external.") {
+        let (n, _) = rest.rsplit_once('.').unwrap_or((rest, ""));
+        if !crate::policy::metric::valid_external_name(n) {
+            return format!(
+                "`{}` is not an external metric name: write `external.<name>.<aggregate>`, the name made of letters, digits, `_`, `.` and `-` (at most 100), as in the `--metrics` files",
+                n.escape_debug()
+            );
+        }
+        return format!(
+            "`{}` has no aggregate; write `external.{n}.latest`, `.mean`, `.min`, `.max`, `.p50` or `.p90`",
+            name.trim().escape_debug()
+        );
+    }
     let hint = nearest(name.trim(), NAMES)
         .map(|n| format!("did you mean `{n}`? "))
         .unwrap_or_default();

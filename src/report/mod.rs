@@ -2,6 +2,7 @@
 //! Pure: no I/O here.
 
 pub mod comment;
+pub mod external;
 pub mod json;
 pub mod markdown;
 pub mod notes;
@@ -115,6 +116,12 @@ pub struct Report {
     pub window: WindowMetrics,
     pub open_bugs: Option<OpenBugs>,
     pub tests: Option<crate::metrics::test_results::TestMetrics>,
+    /// External metrics (`--metrics`), when files were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<external::ExternalSection>,
+    /// Vulnerabilities (`--sarif`), when files were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<external::VulnerabilitySection>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
@@ -276,6 +283,8 @@ pub fn build(
         window: engine.window(engine.policy_window()),
         open_bugs: engine.open_bugs(),
         tests,
+        external: external::external(engine),
+        vulnerabilities: external::vulnerabilities(engine),
         notes,
         warnings,
         gate: None,

@@ -152,6 +152,8 @@ pub fn render(r: &Report, style: Style) -> String {
         out.push('\n');
         out.push_str(&tests_text(t, style));
     }
+    let (ext, vulns) = (r.external.as_ref(), r.vulnerabilities.as_ref());
+    out.push_str(&super::external::text(ext, vulns, style));
     if let Some(src) = &r.sources.github_skipped {
         let _ = writeln!(
             out,
