@@ -234,3 +234,5 @@ pub struct TestRunRow {
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
 }
+
+pub mod coverage;
