@@ -29,6 +29,8 @@ pub enum Error {
     GithubFetch { source: crate::github::GithubError },
     #[error(transparent)]
     Junit(#[from] crate::collect::junit::JunitError),
+    #[error(transparent)]
+    Coverage(#[from] crate::collect::coverage::CoverageError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot {action} `{}`", path.display())]

@@ -130,11 +130,8 @@ fn read_tests(
         return Ok((None, Vec::new()));
     };
     let run = junit::read(&src.patterns, &src.base, &s.policy.policy.tests, missing)?;
-    s.debug(&format!(
-        "tests: {} files, {} cases",
-        run.files.len(),
-        run.cases.len()
-    ));
+    let (files, cases) = (run.files.len(), run.cases.len());
+    s.debug(&format!("tests: {files} files, {cases} cases"));
     let warnings = run.warnings.clone();
     if run.files.is_empty() {
         return Ok((None, warnings));
@@ -157,7 +154,8 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         TestSource::new(&args.tests, s).as_ref(),
         MissingTests::WarnAtMost,
     )?;
-    let engine = engine(s, &git, &github, None, None, s.now);
+    let cov = request::read_coverage(s, &args.tests, None)?;
+    let engine = engine(s, &git, &github, None, None, s.now, cov.as_ref());
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());
     let sources = sources(s, &github, tests.as_ref());
@@ -188,12 +186,14 @@ fn engine<'a>(
     github_skipped: Option<&'a str>,
     candidate_tag: Option<&'a str>,
     now: crate::model::Timestamp,
+    coverage: Option<&'a crate::metrics::coverage::CoverageFigures>,
 ) -> Engine<'a> {
     let inputs = Inputs {
         git,
         github: github.data.as_ref(),
         github_skipped,
         candidate_tag,
+        coverage,
     };
     Engine::new(inputs, &s.policy.policy, now)
 }

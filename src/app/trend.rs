@@ -53,7 +53,8 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         let figures = TestFigures::of(&t.metrics);
         runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
-    let engine = engine(s, &git, &github, github.skipped.as_deref(), None, s.now);
+    let skipped = github.skipped.as_deref();
+    let engine = engine(s, &git, &github, skipped, None, s.now, None);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
@@ -83,6 +84,7 @@ fn trend_page(
             },
             github,
             tests: TestSource::new(&args.tests, s),
+            coverage: crate::cli::request::read_coverage(s, &args.tests, None)?,
             missing_tests: MissingTests::WarnAtMost,
             tag: None,
             github_reads: GithubReads::Always,

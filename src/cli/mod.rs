@@ -163,6 +163,9 @@ pub struct TestArgs {
     /// JUnit XML files or globs (repeatable), e.g. 'target/nextest/**/*.xml' [default: policy `tests.paths`].
     #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
     pub junit: Vec<String>,
+    /// LCOV or Cobertura XML coverage reports or globs (repeatable), e.g. 'lcov.info' [default: policy `coverage.paths`].
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub coverage: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -96,6 +96,14 @@ pub enum Evidence {
     FlakyTest { test: TestRef },
     /// One of the slowest tests of this run.
     SlowTest { test: TestRef, seconds: f64 },
+    /// Lines `start..=end` of `file` that the pull request adds or changes and no
+    /// coverage report covers; `head` is the commit they were read at.
+    UncoveredLines {
+        file: String,
+        start: u32,
+        end: u32,
+        head: String,
+    },
 }
 
 impl Evidence {
@@ -187,6 +195,10 @@ pub enum Subject {
     OpenBugs,
     /// This run's test results.
     TestRun,
+    /// This run's coverage reports.
+    CoverageRun,
+    /// The lines this pull request adds or changes.
+    Patch,
 }
 
 /// The limits of a rule, as written and in the metric's unit.
@@ -263,6 +275,10 @@ pub enum Missing {
     WindowOnly,
     /// No test results were read.
     NoTestResults,
+    /// No coverage report was read.
+    NoCoverage,
+    /// Patch coverage has no patch: not a pull request, or git could not say.
+    NoPatch(crate::model::coverage::PatchGap),
 }
 
 /// Why a slip is not judged.

@@ -40,6 +40,7 @@ pub(crate) fn engine<'a>(
             github,
             github_skipped: None,
             candidate_tag: None,
+            coverage: None,
         },
         policy,
         50 * D,

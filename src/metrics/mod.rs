@@ -5,6 +5,7 @@
 //! the gate asks it for whatever scope and baseline a rule names.
 
 pub mod changes;
+pub mod coverage;
 pub mod history;
 pub mod issues;
 pub mod stats;
@@ -27,6 +28,8 @@ pub struct Inputs<'a> {
     pub github_skipped: Option<&'a str>,
     /// The release tag judged as the candidate (`release-check --tag`), if any.
     pub candidate_tag: Option<&'a str>,
+    /// This run's coverage figures, when reports were given.
+    pub coverage: Option<&'a coverage::CoverageFigures>,
 }
 
 /// Why GitHub data cannot answer a metric.

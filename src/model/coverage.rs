@@ -43,6 +43,29 @@ pub struct PatchLines {
     pub files: BTreeMap<String, Vec<u32>>,
 }
 
+/// A pull request's base and head, as the event names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRefs {
+    /// The base branch's commit when the event was sent.
+    pub base_sha: Option<String>,
+    /// The base branch's name.
+    pub base_ref: String,
+    pub head: String,
+}
+
+impl PullRefs {
+    /// Where the base is looked for, in order: the base commit, the remote-tracking
+    /// branch `origin/<base_ref>`, the local branch.
+    pub fn bases(&self) -> Vec<String> {
+        let mut bases: Vec<String> = self.base_sha.iter().cloned().collect();
+        if !self.base_ref.is_empty() {
+            bases.push(format!("origin/{}", self.base_ref));
+            bases.push(self.base_ref.clone());
+        }
+        bases
+    }
+}
+
 /// Every coverage report of one run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoverageRun {

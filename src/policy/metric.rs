@@ -59,6 +59,15 @@ pub enum TestAgg {
     Duration,
 }
 
+/// A coverage metric of the current run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CoverageAgg {
+    Lines,
+    Branches,
+    /// The pull request's added or changed lines.
+    Patch,
+}
+
 /// Which of the spec's metrics a rule names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Metric {
@@ -77,6 +86,7 @@ pub enum Metric {
     ChangeFailureRate,
     PrCycleTime(Agg),
     Tests(TestAgg),
+    Coverage(CoverageAgg),
 }
 
 /// Where a metric is measured.
@@ -152,6 +162,9 @@ pub const NAMES: &[&str] = &[
     "tests.total",
     "tests.flaky",
     "tests.duration",
+    "coverage.lines",
+    "coverage.branches",
+    "coverage.patch",
 ];
 
 impl Metric {
@@ -199,6 +212,9 @@ impl Metric {
                 "duration" => TestAgg::Duration,
                 _ => return None,
             }),
+            ("coverage", Some("lines")) => Metric::Coverage(CoverageAgg::Lines),
+            ("coverage", Some("branches")) => Metric::Coverage(CoverageAgg::Branches),
+            ("coverage", Some("patch")) => Metric::Coverage(CoverageAgg::Patch),
             _ => return None,
         })
     }
@@ -218,7 +234,8 @@ impl Metric {
             Metric::FixRatio
             | Metric::BugFixWithinSlo
             | Metric::ChangeFailureRate
-            | Metric::Tests(TestAgg::PassRate) => Unit::Ratio,
+            | Metric::Tests(TestAgg::PassRate)
+            | Metric::Coverage(_) => Unit::Ratio,
             Metric::DefectRate | Metric::ReleaseFrequency => Unit::Number,
             Metric::Changes
             | Metric::FixCommits
@@ -266,7 +283,10 @@ impl Metric {
 
     /// Point-in-time metrics: measured at the evaluation time whatever the scope.
     pub fn is_point_in_time(&self) -> bool {
-        matches!(self, Metric::OpenBugs(_) | Metric::Tests(_))
+        matches!(
+            self,
+            Metric::OpenBugs(_) | Metric::Tests(_) | Metric::Coverage(_)
+        )
     }
 
     /// The scopes the metric is defined for, the first being its default.
@@ -284,7 +304,9 @@ impl Metric {
             | Metric::TimeToRestore(_)
             | Metric::ChangeFailureRate
             | Metric::PrCycleTime(_) => &[Window],
-            Metric::OpenBugs(_) | Metric::Tests(_) => &[Candidate, LatestRelease, Window],
+            Metric::OpenBugs(_) | Metric::Tests(_) | Metric::Coverage(_) => {
+                &[Candidate, LatestRelease, Window]
+            }
         }
     }
 
@@ -322,6 +344,11 @@ impl fmt::Display for Metric {
                 TestAgg::Total => "tests.total",
                 TestAgg::Flaky => "tests.flaky",
                 TestAgg::Duration => "tests.duration",
+            }),
+            Metric::Coverage(c) => f.write_str(match c {
+                CoverageAgg::Lines => "coverage.lines",
+                CoverageAgg::Branches => "coverage.branches",
+                CoverageAgg::Patch => "coverage.patch",
             }),
         }
     }

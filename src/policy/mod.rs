@@ -45,6 +45,10 @@ pub struct Policy {
     pub commits: Commits,
     pub issues: Issues,
     pub tests: Tests,
+    /// Coverage reports (LCOV, Cobertura XML); `--coverage` overrides `paths`.
+    // Left out of the effective policy when it names no path.
+    #[serde(skip_serializing_if = "Coverage::is_empty")]
+    pub coverage: Coverage,
     /// Freeze mode: while a fail rule is tripped, fix pull requests still pass.
     pub freeze: Freeze,
     /// The rules the gate evaluates.
@@ -154,6 +158,21 @@ pub struct Tests {
     pub on_malformed: OnMalformed,
     /// A pattern that matches no file: `error`, `warn` or `ignore`.
     pub on_missing: OnMissing,
+}
+
+/// Where coverage reports come from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coverage {
+    /// Default LCOV or Cobertura XML globs, used when `--coverage` is not given; a
+    /// pattern matching no file is a warning.
+    pub paths: Vec<String>,
+}
+
+impl Coverage {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
 }
 
 /// What to do with a file that is not well-formed XML or not a JUnit report.
@@ -294,6 +313,7 @@ impl Default for Policy {
             commits: Commits::default(),
             issues: Issues::default(),
             tests: Tests::default(),
+            coverage: Coverage::default(),
             freeze: Freeze::default(),
             rules: Vec::new(),
         }

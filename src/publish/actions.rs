@@ -219,6 +219,8 @@ pub struct PrContext {
     /// Branch name of the head (in the fork for a pull request from a fork).
     pub head_ref: String,
     pub base_ref: String,
+    /// The base branch's commit when the event was sent (`pull_request.base.sha`).
+    pub base_sha: Option<String>,
     /// Login of the author; none for a deleted account.
     pub author: Option<String>,
     pub draft: bool,
@@ -317,6 +319,27 @@ struct MergeGroup {
     head_ref: Option<String>,
 }
 
+impl PrContext {
+    /// Its base and head, for patch coverage.
+    pub fn refs(&self) -> crate::model::coverage::PullRefs {
+        crate::model::coverage::PullRefs {
+            base_sha: self.base_sha.clone(),
+            base_ref: self.base_ref.clone(),
+            head: self.head_sha.clone(),
+        }
+    }
+}
+
+impl EventContext {
+    /// The context of an event named `name` whose payload is not known.
+    pub fn named(name: &str) -> EventContext {
+        EventContext {
+            event_name: name.to_string(),
+            ..EventContext::default()
+        }
+    }
+}
+
 /// Reads the event payload (the file at `GITHUB_EVENT_PATH`) of an event named
 /// `event_name` (`GITHUB_EVENT_NAME`).
 ///
@@ -363,6 +386,7 @@ pub fn read_event(event_name: &str, payload_json: &str) -> Result<EventContext, 
                 head_sha,
                 head_ref: pr.head.git_ref,
                 base_ref: pr.base.git_ref,
+                base_sha: pr.base.sha,
                 author: pr.user.map(|u| u.login),
                 draft: pr.draft.unwrap_or(false),
             });
@@ -582,6 +606,7 @@ mod tests {
                     head_sha: "6dcb09b5b57875f334f61aebed695e2e4193db5e".into(),
                     head_ref: "fix/save-crash".into(),
                     base_ref: "main".into(),
+                    base_sha: Some("f95f852bd8fca8fcc58a9a2d6c842781e32a215e".into()),
                     author: Some("Codertocat".into()),
                     draft: false,
                 }),

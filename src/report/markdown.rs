@@ -29,6 +29,10 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
         out.push_str(&tests_section(t, &r.links));
     }
+    if let Some(c) = &r.coverage {
+        out.push('\n');
+        out.push_str(&super::coverage::markdown(c, &r.links));
+    }
     if let Some(why) = &r.sources.github_skipped {
         let _ = writeln!(
             out,

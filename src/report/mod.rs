@@ -2,6 +2,7 @@
 //! Pure: no I/O here.
 
 pub mod comment;
+pub mod coverage;
 pub mod json;
 pub mod markdown;
 pub mod notes;
@@ -100,6 +101,8 @@ pub struct Report {
     pub window: WindowMetrics,
     pub open_bugs: Option<OpenBugs>,
     pub tests: Option<crate::metrics::test_results::TestMetrics>,
+    /// This run's coverage; null without coverage reports.
+    pub coverage: Option<coverage::CoverageSection>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
@@ -175,6 +178,24 @@ impl Links {
             .map(|r| format!("{r}/commit/{sha}"))
     }
 
+    /// The page of lines `start..=end` of `path` at commit `sha` (hex only; a relative
+    /// path without `.` or `..` parts, else none).
+    pub fn blob(&self, sha: &str, path: &str, start: u32, end: u32) -> Option<String> {
+        let ok = (7..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        let parts: Vec<&str> = path.split('/').collect();
+        let path_ok = parts
+            .iter()
+            .all(|p| !p.is_empty() && *p != "." && *p != "..");
+        let repo = self.repo.as_ref().filter(|_| ok && path_ok)?;
+        let encoded: Vec<String> = parts.iter().map(|p| percent_encode(p)).collect();
+        let lines = if start == end {
+            format!("L{start}")
+        } else {
+            format!("L{start}-L{end}")
+        };
+        Some(format!("{repo}/blob/{sha}/{}#{lines}", encoded.join("/")))
+    }
+
     /// The issue search page of `s`: `is:issue is:open label:"a","b" closed:A..B`.
     pub fn search(&self, s: &crate::gate::IssueSearch) -> Option<String> {
         let repo = self.repo.as_ref()?;
@@ -242,6 +263,9 @@ pub fn build(
     if let Some(gh) = engine.inputs.github {
         warnings.extend(gh.warnings.iter().cloned());
     }
+    if let Some(c) = engine.inputs.coverage {
+        warnings.extend(c.warnings.iter().cloned());
+    }
     let candidate = engine.candidate();
     let mut notes: Vec<String> = engine
         .label_notes(incident_rules)
@@ -261,6 +285,7 @@ pub fn build(
         window: engine.window(engine.policy_window()),
         open_bugs: engine.open_bugs(),
         tests,
+        coverage: engine.inputs.coverage.map(coverage::CoverageSection::of),
         notes,
         warnings,
         gate: None,

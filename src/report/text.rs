@@ -152,6 +152,10 @@ pub fn render(r: &Report, style: Style) -> String {
         out.push('\n');
         out.push_str(&tests_text(t, style));
     }
+    if let Some(c) = &r.coverage {
+        out.push('\n');
+        out.push_str(&super::coverage::text(c, |s| style.bold(s)));
+    }
     if let Some(src) = &r.sources.github_skipped {
         let _ = writeln!(
             out,

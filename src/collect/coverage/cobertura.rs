@@ -165,7 +165,11 @@ pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, Coverag
                         Some(c) => s.push_str(c),
                         None => {
                             let at = after.saturating_sub(name.len() as u64 + 2);
-                            return Err(bad(&xml, at, format!("unknown entity `&{}`;", cutted(&name))));
+                            return Err(bad(
+                                &xml,
+                                at,
+                                format!("unknown entity `&{}`;", cutted(&name)),
+                            ));
                         }
                     }
                 }
@@ -223,9 +227,15 @@ fn line(e: &BytesStart<'_>, cov: &mut crate::model::coverage::FileCoverage) -> R
         .parse::<u32>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| format!("the line number `{}` is not a whole number from 1", cutted(&number)))?;
+        .ok_or_else(|| {
+            format!(
+                "the line number `{}` is not a whole number from 1",
+                cutted(&number)
+            )
+        })?;
     let hits = attr(e, "hits")?.ok_or("a `<line>` without `hits`")?;
-    let hits = parse_hits(&hits).ok_or_else(|| format!("`hits=\"{}\"` is not a whole number", cutted(&hits)))?;
+    let hits = parse_hits(&hits)
+        .ok_or_else(|| format!("`hits=\"{}\"` is not a whole number", cutted(&hits)))?;
     let h = cov.lines.entry(number).or_insert(0);
     *h = (*h).max(hits);
     let branch = attr(e, "branch")?.is_some_and(|b| b.trim().eq_ignore_ascii_case("true"));

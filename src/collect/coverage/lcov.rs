@@ -74,14 +74,22 @@ pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
         if text == "end_of_record" {
             match record.take() {
                 Some(r) => r.finish(&mut out),
-                None => return Err(bad(col(0), "`end_of_record` without an `SF:` line before it".into())),
+                None => {
+                    return Err(bad(
+                        col(0),
+                        "`end_of_record` without an `SF:` line before it".into(),
+                    ));
+                }
             }
             continue;
         }
         let Some((key, value)) = text.split_once(':') else {
             return Err(bad(
                 col(0),
-                format!("`{}` is not an LCOV line (`KEY:value` or `end_of_record`)", cut(text)),
+                format!(
+                    "`{}` is not an LCOV line (`KEY:value` or `end_of_record`)",
+                    cut(text)
+                ),
             ));
         };
         let at = key.len() + 1;
@@ -103,7 +111,10 @@ pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
             continue;
         }
         let Some(r) = record.as_mut() else {
-            return Err(bad(col(0), format!("`{key}:` outside a record (no `SF:` line before it)")));
+            return Err(bad(
+                col(0),
+                format!("`{key}:` outside a record (no `SF:` line before it)"),
+            ));
         };
         // The fields of the value with the column each starts at.
         let mut fields = Vec::new();
@@ -116,9 +127,12 @@ pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
             let Some(&(f, c)) = fields.get(i) else {
                 return Err(bad(col(text.len()), format!("`{key}:` lacks its {what}")));
             };
-            f.trim()
-                .parse::<u64>()
-                .map_err(|_| bad(col(c), format!("the {what} `{}` is not a whole number", cut(f))))
+            f.trim().parse::<u64>().map_err(|_| {
+                bad(
+                    col(c),
+                    format!("the {what} `{}` is not a whole number", cut(f)),
+                )
+            })
         };
         let line_number = |i: usize| -> Result<u32, CoverageError> {
             let n = number(i, "line number")?;
