@@ -115,6 +115,24 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
     }
 }
 
+/// An annotation on lines `line..=end_line` of `file` (a path relative to the
+/// repository), properties and message escaped as in [`annotation`].
+pub fn file_annotation(
+    level: Level,
+    file: &str,
+    line: u32,
+    end_line: u32,
+    title: &str,
+    message: &str,
+) -> String {
+    format!(
+        "::{level} file={},line={line},endLine={end_line},title={}::{}",
+        escape_property(file),
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
 /// Workflow-command data escaping: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`; any other
 /// hidden character → `<U+XXXX>`, and `##[` → `##<U+005B>`.
 pub fn escape_data(text: &str) -> String {
@@ -502,6 +520,24 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "# One\ntwo\n");
         let missing_dir = dir.path().join("no/such/dir/summary.md");
         assert!(append_summary(&missing_dir, "x").is_err());
+    }
+
+    #[test]
+    fn file_annotations_escape_the_path() {
+        assert_eq!(
+            file_annotation(
+                Level::Warning,
+                "src/a,b:c.rs",
+                3,
+                5,
+                "slipgate: not covered",
+                "x\ny"
+            ),
+            "::warning file=src/a%2Cb%3Ac.rs,line=3,endLine=5,title=slipgate%3A not covered::x%0Ay"
+        );
+        // A path cannot end the command early or start another one.
+        let a = file_annotation(Level::Warning, "a\n::error::x", 1, 1, "t", "m");
+        assert!(!a.contains('\n'), "{a}");
     }
 
     #[test]
