@@ -115,7 +115,7 @@ pub fn text(c: &CoverageSection, bold: impl Fn(&str) -> String) -> String {
         Some(p) => {
             let _ = writeln!(
                 out,
-                "  patch: {} of {} changed line{} instrumented",
+                "  patch: {} of the instrumented changed lines covered · {} line{} changed",
                 share(&p.lines),
                 p.changed_lines,
                 if p.changed_lines == 1 { "" } else { "s" }
@@ -158,7 +158,7 @@ pub fn markdown(c: &CoverageSection, links: &Links) -> String {
         Some(p) => {
             let _ = writeln!(
                 out,
-                "Patch: {} of {} changed lines instrumented.\n",
+                "Patch: {} of the instrumented changed lines covered · {} lines changed.\n",
                 share(&p.lines),
                 p.changed_lines
             );

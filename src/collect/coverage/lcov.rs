@@ -150,12 +150,20 @@ pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
                 *e = (*e).max(hits);
             }
             "BRDA" => {
+                // BRDA:line,block,branch,taken. Block and branch are names, not always
+                // numbers (coverage.py writes `jump to line 7`), and may hold commas:
+                // the line is the first field, taken the last.
                 let line = line_number(0)?;
-                number(1, "block number")?;
-                number(2, "branch number")?;
-                let taken = match fields.get(3) {
+                if fields.len() < 4 {
+                    return Err(bad(
+                        col(text.len()),
+                        "`BRDA:` lacks its block, branch or taken count".into(),
+                    ));
+                }
+                let last = fields.len() - 1;
+                let taken = match fields.get(last) {
                     Some((f, _)) if f.trim() == "-" => 0,
-                    _ => number(3, "taken count")?,
+                    _ => number(last, "taken count")?,
                 };
                 let e = r.cov.branches.entry(line).or_insert((0, 0));
                 e.1 = e.1.saturating_add(1);

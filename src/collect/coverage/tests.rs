@@ -133,3 +133,35 @@ fn malformed_cobertura_names_line_and_column() {
     );
     assert_eq!((l, c), (2, 29), "{r}");
 }
+
+/// Real output of coverage.py 7.17.5 (`coverage run --branch -m pytest`, then
+/// `coverage xml` and `coverage lcov`) on a two-file project at `/tmp/pyproj`:
+/// calc/__init__.py has 12 statements, 6 run (1 2 5 6 7 13); test_calc.py 5 of 5.
+/// Branches: line 6 one of two, lines 8 and 14 none of two.
+#[test]
+fn coverage_py_reports_agree_in_both_formats() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coverage");
+    let r = Roots {
+        repo: vec![PathBuf::from("/tmp/pyproj")],
+    };
+    for file in ["coveragepy.xml", "coveragepy.info"] {
+        let run = collect(&[file.to_string()], &dir, &r, Missing::Error).unwrap();
+        let calc = &run.sources["calc/__init__.py"];
+        let covered: Vec<u32> = calc
+            .lines
+            .iter()
+            .filter(|(_, h)| **h > 0)
+            .map(|(l, _)| *l)
+            .collect();
+        assert_eq!(covered, [1, 2, 5, 6, 7, 13], "{file}");
+        assert_eq!(calc.lines.len(), 12, "{file}");
+        assert_eq!(run.sources["test_calc.py"].lines.len(), 5, "{file}");
+        assert_eq!(
+            calc.branches,
+            [(6, (1, 2)), (8, (0, 2)), (14, (0, 2))]
+                .into_iter()
+                .collect(),
+            "{file}"
+        );
+    }
+}
