@@ -117,28 +117,53 @@ impl Roots {
     }
 }
 
+/// What was read before the format was known: leading blanks.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Start {
+    /// Bytes consumed.
+    offset: u64,
+    /// Line breaks among them.
+    breaks: u64,
+    /// The offset of the last one.
+    last_break: Option<u64>,
+}
+
+impl Start {
+    /// Blanks consumed on the line the parser starts on.
+    fn column_offset(self) -> u64 {
+        self.offset - self.last_break.map_or(0, |b| b + 1)
+    }
+}
+
 /// Parses one report read from `reader`; `name` names it in errors.
 pub fn parse_reader<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, CoverageError> {
     let io = |source| CoverageError::Io {
         file: name.to_string(),
         source,
     };
+    let mut start = Start::default();
     let xml = loop {
         let buf = reader.fill_buf().map_err(io)?;
-        let Some(&first) = buf.iter().find(|b| !b.is_ascii_whitespace()) else {
-            if buf.is_empty() {
-                break false;
-            }
-            let n = buf.len();
-            reader.consume(n);
-            continue;
-        };
-        break first == b'<' || buf.starts_with(&[0xEF, 0xBB, 0xBF, b'<']);
+        if buf.is_empty() {
+            break false;
+        }
+        let first = buf.iter().position(|b| !b.is_ascii_whitespace());
+        let blanks = first.unwrap_or(buf.len());
+        for i in memchr::memchr_iter(b'\n', &buf[..blanks]) {
+            start.breaks += 1;
+            start.last_break = Some(start.offset + i as u64);
+        }
+        let at = first.map(|i| buf[i]);
+        start.offset += blanks as u64;
+        reader.consume(blanks);
+        if let Some(b) = at {
+            break b == b'<' || b == 0xEF;
+        }
     };
     if xml {
-        cobertura::parse(name, reader)
+        cobertura::parse(name, reader, start)
     } else {
-        lcov::parse(name, reader)
+        lcov::parse(name, reader, start)
     }
 }
 

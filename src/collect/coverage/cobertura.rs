@@ -68,12 +68,16 @@ impl<R> Counted<R> {
     }
 }
 
-pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, CoverageError> {
+pub(super) fn parse<R: BufRead>(
+    name: &str,
+    reader: R,
+    start: super::Start,
+) -> Result<Parsed, CoverageError> {
     let mut xml = Reader::from_reader(Counted {
         inner: reader,
-        consumed: 0,
-        breaks: 0,
-        recent: VecDeque::new(),
+        consumed: start.offset,
+        breaks: start.breaks,
+        recent: start.last_break.into_iter().collect(),
     });
     xml.config_mut().trim_text(true);
     let mut out = Parsed::new();
@@ -83,7 +87,8 @@ pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, Coverag
     let mut class: Option<String> = None;
     let mut root_seen = false;
     let bad = |xml: &Reader<Counted<R>>, offset: u64, reason: String| {
-        let (line, column) = xml.get_ref().place(offset);
+        // quick-xml counts from where it started reading.
+        let (line, column) = xml.get_ref().place(offset + start.offset);
         CoverageError::Malformed {
             file: name.to_string(),
             line,

@@ -33,11 +33,17 @@ impl Record {
     }
 }
 
-pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, CoverageError> {
+pub(super) fn parse<R: BufRead>(
+    name: &str,
+    mut reader: R,
+    start: super::Start,
+) -> Result<Parsed, CoverageError> {
     let mut out = Parsed::new();
     let mut record: Option<Record> = None;
     let mut buf = Vec::new();
-    let mut line_no = 0u64;
+    let mut line_no = start.breaks;
+    // Blanks of the first line already consumed.
+    let mut shift = start.column_offset() as usize;
     loop {
         buf.clear();
         let n = reader
@@ -50,6 +56,7 @@ pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
             break;
         }
         line_no += 1;
+        let first_shift = std::mem::take(&mut shift);
         let bad = |column: usize, reason: String| CoverageError::Malformed {
             file: name.to_string(),
             line: line_no,
@@ -60,11 +67,12 @@ pub(super) fn parse<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
             Ok(t) => t,
             Err(e) => {
                 let good = std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default();
-                return Err(bad(good.chars().count() + 1, "not UTF-8 text".into()));
+                let column = good.chars().count() + first_shift + 1;
+                return Err(bad(column, "not UTF-8 text".into()));
             }
         };
         let text = text.trim_end_matches(['\n', '\r']);
-        let indent = text.len() - text.trim_start().len();
+        let indent = text.len() - text.trim_start().len() + first_shift;
         let text = text.trim();
         if text.is_empty() {
             continue;

@@ -165,3 +165,56 @@ fn coverage_py_reports_agree_in_both_formats() {
         );
     }
 }
+
+/// Hands out at most `step` bytes per read (as the fuzz target does).
+struct Chunked<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        let (head, rest) = self.data.split_at(n);
+        buf[..n].copy_from_slice(head);
+        self.data = rest;
+        Ok(n)
+    }
+}
+
+fn chunked(data: &str, step: usize) -> Result<Parsed, Option<(u64, u64)>> {
+    let reader = BufReader::with_capacity(
+        step,
+        Chunked {
+            data: data.as_bytes(),
+            step,
+        },
+    );
+    parse_reader("x", reader).map_err(|e| e.location().map(|(_, l, c)| (l, c)))
+}
+
+#[test]
+fn results_do_not_depend_on_read_sizes() {
+    let bad_xml = "<coverage>\n<packages><package><classes>\n<class filename=\"a.py\"><lines>\n    <line number=\"a\" hits=\"1\"/>\n";
+    let unclosed = "<coverage>\n  <sources>\n  </source>\n</coverage>\n";
+    for doc in [
+        LCOV,
+        COBERTURA,
+        bad_xml,
+        unclosed,
+        "SF:a\nDA:1,1\nDA:x,1\n",
+        "  \n\n<coverage",
+    ] {
+        let whole = chunked(doc, 1 << 16);
+        for step in [1, 2, 7] {
+            assert_eq!(whole, chunked(doc, step), "{doc:?} step {step}");
+        }
+    }
+    assert_eq!(chunked(bad_xml, 1), Err(Some((4, 5))));
+    assert_eq!(chunked(unclosed, 1), Err(Some((3, 3))));
+    // Leading blank lines and indentation are counted before the format is known.
+    for step in [1, 3, 1 << 16] {
+        assert_eq!(chunked("\n   \n  DA:1,1\n", step), Err(Some((3, 3))));
+        assert_eq!(chunked("\n\n   <testsuites/>", step), Err(Some((3, 4))));
+    }
+}
