@@ -189,3 +189,84 @@ pub fn markdown(c: &CoverageSection, links: &Links) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::coverage::PatchFigures;
+
+    fn figures() -> CoverageFigures {
+        CoverageFigures {
+            lines: Share {
+                covered: 5,
+                total: 8,
+            },
+            branches: Share::default(),
+            sources: 2,
+            files: vec!["lcov.info".into()],
+            patch: Ok(PatchFigures {
+                lines: Share {
+                    covered: 1,
+                    total: 4,
+                },
+                changed: 6,
+                uncovered: vec![
+                    LineRange {
+                        file: "src/a b.rs".into(),
+                        start: 2,
+                        end: 3,
+                    },
+                    LineRange {
+                        file: "src/@team`<b>x</b>.rs".into(),
+                        start: 7,
+                        end: 7,
+                    },
+                    LineRange {
+                        file: "../outside.rs".into(),
+                        start: 1,
+                        end: 1,
+                    },
+                ],
+                head: "0123456789abcdef0123456789abcdef01234567".into(),
+                merge_base: "fedcba9876543210fedcba9876543210fedcba98".into(),
+            }),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn markdown_links_uncovered_lines_and_escapes_paths() {
+        let links = Links::new("https://github.com", "octo/repo");
+        let md = markdown(&CoverageSection::of(&figures()), &links);
+        let head = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            md,
+            format!(
+                "**Coverage** lines 62.5% (5/8) · branches none instrumented · 2 source files\n\n\
+Patch: 25% (1/4) of the instrumented changed lines covered · 6 lines changed.\n\n\
+<details><summary>Changed lines not covered</summary>\n\n\
+- [`src/a b.rs:2-3`](https://github.com/octo/repo/blob/{head}/src/a%20b.rs#L2-L3)\n\
+- [{}](https://github.com/octo/repo/blob/{head}/src/%40team%60%3Cb%3Ex%3C/b%3E.rs#L7)\n\
+- `../outside.rs:1`\n\n</details>\n",
+                code("src/@team`<b>x</b>.rs:7")
+            )
+        );
+    }
+
+    #[test]
+    fn text_shows_the_patch_or_why_there_is_none() {
+        let mut f = figures();
+        let t = text(&CoverageSection::of(&f), |s| s.to_string());
+        assert!(t.starts_with(
+            "Coverage lines 62.5% (5/8) · branches none instrumented · 2 source files · 1 report\n  patch: 25% (1/4) of the instrumented changed lines covered · 6 lines changed\n    not covered: src/a b.rs:2-3\n"
+        ), "{t}");
+        f.patch = Err(PatchGap::NotPullRequest);
+        let t = text(&CoverageSection::of(&f), |s| s.to_string());
+        assert!(
+            t.ends_with(
+                "  patch: not a pull request: patch coverage is measured on pull requests\n"
+            ),
+            "{t}"
+        );
+    }
+}
