@@ -190,6 +190,9 @@ pub fn missing(m: &Missing) -> String {
         Missing::PullsNotRead => {
             "pull requests were not read, so this rule cannot judge.".to_string()
         }
+        Missing::CommentsNotRead => {
+            "the comments on issues were not read, so this rule cannot judge.".to_string()
+        }
         Missing::WindowOnly => "measured over a window only.".to_string(),
         Missing::NoCoverage => "no coverage report was read (no --coverage or `coverage.paths`), so this rule cannot judge.".to_string(),
         Missing::NoPatch(crate::model::coverage::PatchGap::NotPullRequest) => "patch coverage is measured on pull requests only, so this rule cannot judge here.".to_string(),
@@ -404,6 +407,8 @@ pub fn evidence_detail(e: &Evidence) -> String {
                 IssueTime::MissedObjective => "missed objective, fixed in",
                 IssueTime::RestoredIn => "restored in",
                 IssueTime::OpenFor => "open for",
+                IssueTime::AnsweredIn => "first response after",
+                IssueTime::WaitingFor => "no response yet, waiting for",
             };
             match severity {
                 Some(s) => format!("{what} {} ({s})", human(*seconds)),
