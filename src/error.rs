@@ -32,6 +32,8 @@ pub enum Error {
     /// A `--metrics` or `--sarif` file that cannot be used.
     #[error(transparent)]
     External(#[from] crate::collect::external::ExternalError),
+    #[error(transparent)]
+    Coverage(#[from] crate::collect::coverage::CoverageError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot {action} `{}`", path.display())]

@@ -296,3 +296,5 @@ pub struct TagFact {
     /// The time of the commit it points to.
     pub time: Timestamp,
 }
+
+pub mod coverage;

@@ -3,15 +3,14 @@
 
 use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
 use crate::cli::TestArgs;
-use crate::cli::request::{GithubSource, Session};
+use crate::cli::request::{GithubSource, Session, read_coverage};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
 use crate::metrics::trend::{self, Trend, TrendSpec};
-use crate::model::GitHistory;
-use crate::model::TestRunRow;
+use crate::model::{GitHistory, TestRunRow};
 use crate::policy::{Needs, Rule, Trigger};
 use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
@@ -60,6 +59,7 @@ pub(super) struct GateRun<'a> {
     pub(super) event: Event,
     pub(super) github: &'a GithubSource,
     pub(super) tests: &'a TestArgs,
+    pub(super) coverage: Option<crate::metrics::coverage::CoverageFigures>,
     /// What JUnit patterns matching no file do.
     pub(super) missing_tests: MissingTests,
     /// `release-check --tag`: judge this release instead of the unreleased changes.
@@ -132,7 +132,8 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         record_warnings = publish::record_tests(cache, &key, f);
     }
     let skipped = github.skipped.as_deref();
-    let engine = engine(s, &git, &github, &ext, skipped, e.tag, now);
+    let cov = e.coverage.as_ref();
+    let engine = engine(s, &git, &github, &ext, skipped, e.tag, now, cov);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
     let sources = sources(s, &github, tests.as_ref());
     warnings.extend(record_warnings);
@@ -207,10 +208,7 @@ fn event_context(a: &ActionsArgs) -> Result<EventContext> {
         return Ok(EventContext::default());
     };
     let Some(path) = &a.event_path else {
-        return Ok(EventContext {
-            event_name: name.to_string(),
-            ..EventContext::default()
-        });
+        return Ok(EventContext::named(name));
     };
     let text = file::read_regular(path, file::EVENT)?;
     actions::read_event(name, &text)
@@ -237,6 +235,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
             event,
             github: &github,
             tests: &args.gate.tests,
+            coverage: read_coverage(s, &args.gate.tests, ev.pr.map(|p| p.refs()).as_ref())?,
             missing_tests: MissingTests::AsPolicy,
             tag: None,
             github_reads: if args.trend_issue.is_some() {
@@ -333,6 +332,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
             event,
             github: &github,
             tests: &args.gate.tests,
+            coverage: read_coverage(s, &args.gate.tests, None)?,
             missing_tests: MissingTests::AsPolicy,
             tag: args.tag.as_deref(),
             github_reads: GithubReads::AsRulesNeed,

@@ -176,7 +176,7 @@ fn export_command(s: &Session, args: &ExportArgs) -> Result<i32> {
     Ok(exit::PASSED)
 }
 
-fn build_report(s: &Session, last: usize, gh: &GithubArgs, tests: &TestArgs) -> Result<Report> {
+fn build_report(s: &Session, last: usize, gh: &GithubArgs, args: &TestArgs) -> Result<Report> {
     let github_src = GithubSource::new(gh, s);
     let plan = git::Plan {
         last,
@@ -185,8 +185,9 @@ fn build_report(s: &Session, last: usize, gh: &GithubArgs, tests: &TestArgs) -> 
     };
     let (_, git) = read_git(s, plan)?;
     let github = read_github(s, &github_src, &git, true, true)?;
-    let (tests, ext, warnings) = read_tests(s, tests, MissingTests::WarnAtMost)?;
-    let engine = engine(s, &git, &github, &ext, None, None, s.now);
+    let (tests, ext, warnings) = read_tests(s, args, MissingTests::WarnAtMost)?;
+    let cov = request::read_coverage(s, args, None)?;
+    let engine = engine(s, &git, &github, &ext, None, None, s.now, cov.as_ref());
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let sources = sources(s, &github, tests.as_ref());
     let metrics = tests.map(|t| t.metrics);
@@ -204,6 +205,7 @@ fn engine<'a>(
     github_skipped: Option<&'a str>,
     candidate_tag: Option<&'a str>,
     now: crate::model::Timestamp,
+    coverage: Option<&'a crate::metrics::coverage::CoverageFigures>,
 ) -> Engine<'a> {
     let inputs = Inputs {
         git,
@@ -212,6 +214,7 @@ fn engine<'a>(
         candidate_tag,
         external: ext.metrics.as_ref(),
         sarif: ext.sarif.as_ref(),
+        coverage,
     };
     Engine::new(inputs, &s.policy.policy, now)
 }

@@ -50,7 +50,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
     let skipped = github.skipped.as_deref();
-    let engine = engine(s, &git, &github, &ext, skipped, None, s.now);
+    let engine = engine(s, &git, &github, &ext, skipped, None, s.now, None);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
@@ -80,6 +80,7 @@ fn trend_page(
             },
             github,
             tests: &args.tests,
+            coverage: crate::cli::request::read_coverage(s, &args.tests, None)?,
             missing_tests: MissingTests::WarnAtMost,
             tag: None,
             github_reads: GithubReads::Always,

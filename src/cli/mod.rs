@@ -191,6 +191,9 @@ pub struct TestArgs {
     /// SARIF 2.1.0 files or globs (repeatable): vulnerabilities of this run.
     #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
     pub sarif: Vec<String>,
+    /// LCOV or Cobertura XML coverage reports or globs (repeatable), e.g. 'lcov.info' [default: policy `coverage.paths`].
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub coverage: Vec<String>,
 }
 
 #[derive(Debug, Args)]

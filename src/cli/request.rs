@@ -374,3 +374,49 @@ impl Externals {
             .cloned()
     }
 }
+/// The coverage reports to read: `--coverage` (relative to the current folder; matching
+/// nothing is an error), else the policy's `coverage.paths` (relative to the repository;
+/// matching nothing is a warning); none when neither names any.
+#[derive(Debug, Clone)]
+pub(crate) struct CoverageSource {
+    pub patterns: Vec<String>,
+    pub base: PathBuf,
+    pub missing: crate::collect::coverage::Missing,
+}
+
+impl CoverageSource {
+    pub(crate) fn new(args: &TestArgs, s: &Session) -> Option<CoverageSource> {
+        use crate::collect::coverage::Missing;
+        let (patterns, base, missing) = if !args.coverage.is_empty() {
+            (args.coverage.clone(), s.env.cwd.clone(), Missing::Error)
+        } else if !s.policy.policy.coverage.paths.is_empty() {
+            let p = s.policy.policy.coverage.paths.clone();
+            (p, policy_root(&s.repo), Missing::Warn)
+        } else {
+            return None;
+        };
+        Some(CoverageSource {
+            patterns,
+            base,
+            missing,
+        })
+    }
+}
+
+/// This run's coverage; with the pull request `pr`, its patch coverage too.
+pub(crate) fn read_coverage(
+    s: &Session,
+    a: &TestArgs,
+    pr: Option<&crate::model::coverage::PullRefs>,
+) -> Result<Option<crate::metrics::coverage::CoverageFigures>> {
+    use crate::collect::coverage;
+    let Some(src) = CoverageSource::new(a, s) else {
+        return Ok(None);
+    };
+    let roots = coverage::Roots::of(&policy_root(&s.repo));
+    let mut run = coverage::collect(&src.patterns, &src.base, &roots, src.missing)?;
+    if let Some(pr) = pr {
+        run.patch = coverage::patch::read(&s.repo, &pr.bases(), &pr.head);
+    }
+    Ok(Some(crate::metrics::coverage::summarize(&run)))
+}

@@ -1,6 +1,7 @@
 //! Collectors: the only code (with `publish`) that reads the outside world.
 
 pub mod cache;
+pub mod coverage;
 pub mod external;
 pub mod file;
 pub mod git;

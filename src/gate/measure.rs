@@ -122,6 +122,9 @@ pub(crate) fn measure(
         let span = Span::ending_now(engine.now, window);
         return measure_external(engine, name, *agg, span, Subject::Last { seconds: window });
     }
+    if let Metric::Coverage(c) = metric {
+        return measure_coverage(*c, engine.inputs.coverage);
+    }
     match scope_data(engine, scope, window) {
         Some(d) => measure_in(engine, metric, &d),
         None => Measurement::missing(Subject::LatestRelease, Missing::NoRelease),
@@ -351,6 +354,7 @@ fn response_measure(
 fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &ScopeMetrics) -> Measurement {
     let subject = subject_of(engine, d);
     match metric {
+        Metric::Coverage(c) => measure_coverage(*c, engine.inputs.coverage),
         Metric::Changes
         | Metric::LeadTime(_)
         | Metric::FixCommits
@@ -622,6 +626,48 @@ fn measure_vulnerabilities(
             .map(|f| Evidence::Vulnerability(f.clone()))
             .collect(),
         ..Measurement::of(Subject::ScanRun)
+    }
+}
+
+/// How many uncovered ranges of the patch a verdict lists.
+const UNCOVERED_SHOWN: usize = 20;
+
+fn measure_coverage(
+    c: crate::policy::metric::CoverageAgg,
+    cov: Option<&crate::metrics::coverage::CoverageFigures>,
+) -> Measurement {
+    use crate::policy::metric::CoverageAgg;
+    let Some(f) = cov else {
+        return Measurement::missing(Subject::CoverageRun, Missing::NoCoverage);
+    };
+    let share = |s: crate::metrics::coverage::Share| Measurement {
+        value: s.ratio(),
+        samples: Some(s.total as usize),
+        ..Measurement::of(Subject::CoverageRun)
+    };
+    match c {
+        CoverageAgg::Lines => share(f.lines),
+        CoverageAgg::Branches => share(f.branches),
+        CoverageAgg::Patch => match &f.patch {
+            Err(gap) => Measurement::missing(Subject::Patch, Missing::NoPatch(gap.clone())),
+            Ok(p) => Measurement {
+                value: p.lines.ratio(),
+                samples: Some(p.lines.total as usize),
+                evidence: p
+                    .uncovered
+                    .iter()
+                    .take(UNCOVERED_SHOWN)
+                    .map(|r| Evidence::UncoveredLines {
+                        file: r.file.clone(),
+                        start: r.start,
+                        end: r.end,
+                        head: p.head.clone(),
+                    })
+                    .collect(),
+                evidence_total: Some(p.uncovered.len()),
+                ..Measurement::of(Subject::Patch)
+            },
+        },
     }
 }
 

@@ -98,6 +98,14 @@ pub enum Evidence {
     SlowTest { test: TestRef, seconds: f64 },
     /// A SARIF finding (a vulnerability) of this run.
     Vulnerability(crate::model::Finding),
+    /// Lines `start..=end` of `file` that the pull request adds or changes and no
+    /// coverage report covers; `head` is the commit they were read at.
+    UncoveredLines {
+        file: String,
+        start: u32,
+        end: u32,
+        head: String,
+    },
 }
 
 impl Evidence {
@@ -195,6 +203,10 @@ pub enum Subject {
     TestRun,
     /// This run's SARIF files.
     ScanRun,
+    /// This run's coverage reports.
+    CoverageRun,
+    /// The lines this pull request adds or changes.
+    Patch,
 }
 
 /// The limits of a rule, as written and in the metric's unit.
@@ -277,6 +289,10 @@ pub enum Missing {
     NoExternalMetric { name: String, files: Vec<String> },
     /// No SARIF file was read.
     NoSarif,
+    /// No coverage report was read.
+    NoCoverage,
+    /// Patch coverage has no patch: not a pull request, or git could not say.
+    NoPatch(crate::model::coverage::PatchGap),
 }
 
 /// Why a slip is not judged.

@@ -42,6 +42,7 @@ pub(crate) fn engine<'a>(
             candidate_tag: None,
             external: None,
             sarif: None,
+            coverage: None,
         },
         policy,
         50 * D,

@@ -5,6 +5,7 @@
 //! the gate asks it for whatever scope and baseline a rule names.
 
 pub mod changes;
+pub mod coverage;
 pub mod external;
 pub mod history;
 pub mod issues;
@@ -33,6 +34,8 @@ pub struct Inputs<'a> {
     pub external: Option<&'a crate::model::ExternalData>,
     /// SARIF findings (`--sarif`), when files were given.
     pub sarif: Option<&'a crate::model::SarifData>,
+    /// This run's coverage figures, when reports were given.
+    pub coverage: Option<&'a coverage::CoverageFigures>,
 }
 
 /// Why GitHub data cannot answer a metric.

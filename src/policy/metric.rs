@@ -105,6 +105,15 @@ pub fn valid_external_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
+/// A coverage metric of the current run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CoverageAgg {
+    Lines,
+    Branches,
+    /// The pull request's added or changed lines.
+    Patch,
+}
+
 /// Which of the spec's metrics a rule names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Metric {
@@ -139,6 +148,7 @@ pub enum Metric {
     },
     /// `vulnerabilities.total` (none) or one severity, from `--sarif` files.
     Vulnerabilities(Option<crate::model::Severity>),
+    Coverage(CoverageAgg),
 }
 
 /// Where a metric is measured.
@@ -231,6 +241,9 @@ pub const NAMES: &[&str] = &[
     "vulnerabilities.high",
     "vulnerabilities.medium",
     "vulnerabilities.low",
+    "coverage.lines",
+    "coverage.branches",
+    "coverage.patch",
 ];
 
 impl Metric {
@@ -300,6 +313,9 @@ impl Metric {
                         .find(|s| s.name() == other)?,
                 ),
             }),
+            ("coverage", Some("lines")) => Metric::Coverage(CoverageAgg::Lines),
+            ("coverage", Some("branches")) => Metric::Coverage(CoverageAgg::Branches),
+            ("coverage", Some("patch")) => Metric::Coverage(CoverageAgg::Patch),
             _ => return None,
         })
     }
@@ -323,7 +339,8 @@ impl Metric {
             | Metric::BugFixWithinSlo
             | Metric::FirstResponseWithinSlo
             | Metric::ChangeFailureRate
-            | Metric::Tests(TestAgg::PassRate) => Unit::Ratio,
+            | Metric::Tests(TestAgg::PassRate)
+            | Metric::Coverage(_) => Unit::Ratio,
             Metric::External { percent: true, .. } => Unit::Ratio,
             Metric::DefectRate | Metric::ReleaseFrequency | Metric::External { .. } => Unit::Number,
             Metric::Vulnerabilities(_) => Unit::Count,
@@ -392,7 +409,10 @@ impl Metric {
     pub fn is_point_in_time(&self) -> bool {
         matches!(
             self,
-            Metric::OpenBugs(_) | Metric::Tests(_) | Metric::Vulnerabilities(_)
+            Metric::OpenBugs(_)
+                | Metric::Tests(_)
+                | Metric::Vulnerabilities(_)
+                | Metric::Coverage(_)
         )
     }
 
@@ -414,9 +434,10 @@ impl Metric {
             | Metric::FirstResponse(_)
             | Metric::FirstResponseUnanswered
             | Metric::FirstResponseWithinSlo => &[Window],
-            Metric::OpenBugs(_) | Metric::Tests(_) | Metric::Vulnerabilities(_) => {
-                &[Candidate, LatestRelease, Window]
-            }
+            Metric::OpenBugs(_)
+            | Metric::Tests(_)
+            | Metric::Vulnerabilities(_)
+            | Metric::Coverage(_) => &[Candidate, LatestRelease, Window],
             Metric::External { .. } => &[Window],
         }
     }
@@ -462,6 +483,11 @@ impl fmt::Display for Metric {
             Metric::External { name, agg, .. } => write!(f, "external.{name}.{}", agg.name()),
             Metric::Vulnerabilities(None) => f.write_str("vulnerabilities.total"),
             Metric::Vulnerabilities(Some(s)) => write!(f, "vulnerabilities.{}", s.name()),
+            Metric::Coverage(c) => f.write_str(match c {
+                CoverageAgg::Lines => "coverage.lines",
+                CoverageAgg::Branches => "coverage.branches",
+                CoverageAgg::Patch => "coverage.patch",
+            }),
         }
     }
 }

@@ -49,6 +49,10 @@ pub struct Policy {
     /// External metric files (`--metrics`): where they are and how bad lines are treated.
     #[serde(skip_serializing_if = "ExternalMetrics::is_default")]
     pub metrics: ExternalMetrics,
+    /// Coverage reports (LCOV, Cobertura XML); `--coverage` overrides `paths`.
+    // Left out of the effective policy when it names no path.
+    #[serde(skip_serializing_if = "Coverage::is_empty")]
+    pub coverage: Coverage,
     /// Freeze mode: while a fail rule is tripped, fix pull requests still pass.
     pub freeze: Freeze,
     /// The rules the gate evaluates.
@@ -180,6 +184,21 @@ pub struct ExternalMetrics {
 impl ExternalMetrics {
     fn is_default(&self) -> bool {
         *self == ExternalMetrics::default()
+    }
+}
+
+/// Where coverage reports come from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coverage {
+    /// Default LCOV or Cobertura XML globs, used when `--coverage` is not given; a
+    /// pattern matching no file is a warning.
+    pub paths: Vec<String>,
+}
+
+impl Coverage {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
     }
 }
 
@@ -324,6 +343,7 @@ impl Default for Policy {
             issues: Issues::default(),
             tests: Tests::default(),
             metrics: ExternalMetrics::default(),
+            coverage: Coverage::default(),
             freeze: Freeze::default(),
             rules: Vec::new(),
         }

@@ -13,6 +13,7 @@ use crate::publish::github::{
 };
 use crate::publish::markers;
 use crate::report::comment::{self, Lead};
+use crate::report::coverage::UNCOVERED_LISTED;
 use crate::report::trend::markdown::{self as trend_md, IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, sanitize, verdicts};
 use std::path::{Path, PathBuf};
@@ -258,6 +259,25 @@ pub fn local(
                     level,
                     &format!("slipgate: {}", v.rule),
                     &verdicts::reason(v),
+                ),
+            );
+        }
+        // The changed lines no coverage report covers, on the lines themselves.
+        let patch = report.coverage.as_ref().and_then(|c| c.patch.as_ref());
+        for r in patch
+            .map_or(&[][..], |p| &p.uncovered[..])
+            .iter()
+            .take(UNCOVERED_LISTED)
+        {
+            command(
+                local.format,
+                &actions::file_annotation(
+                    Level::Warning,
+                    &r.file,
+                    r.start,
+                    r.end,
+                    "slipgate: not covered",
+                    "These changed lines are not covered by any coverage report.",
                 ),
             );
         }

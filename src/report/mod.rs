@@ -2,6 +2,7 @@
 //! Pure: no I/O here.
 
 pub mod comment;
+pub mod coverage;
 pub mod external;
 pub mod json;
 pub mod markdown;
@@ -122,6 +123,8 @@ pub struct Report {
     /// Vulnerabilities (`--sarif`), when files were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vulnerabilities: Option<external::VulnerabilitySection>,
+    /// This run's coverage; null without coverage reports.
+    pub coverage: Option<coverage::CoverageSection>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
@@ -197,6 +200,24 @@ impl Links {
             .map(|r| format!("{r}/commit/{sha}"))
     }
 
+    /// The page of lines `start..=end` of `path` at commit `sha` (hex only; a relative
+    /// path without `.` or `..` parts, else none).
+    pub fn blob(&self, sha: &str, path: &str, start: u32, end: u32) -> Option<String> {
+        let ok = (7..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        let parts: Vec<&str> = path.split('/').collect();
+        let path_ok = parts
+            .iter()
+            .all(|p| !p.is_empty() && *p != "." && *p != "..");
+        let repo = self.repo.as_ref().filter(|_| ok && path_ok)?;
+        let encoded: Vec<String> = parts.iter().map(|p| percent_encode(p)).collect();
+        let lines = if start == end {
+            format!("L{start}")
+        } else {
+            format!("L{start}-L{end}")
+        };
+        Some(format!("{repo}/blob/{sha}/{}#{lines}", encoded.join("/")))
+    }
+
     /// The issue search page of `s`: `is:issue is:open label:"a","b" closed:A..B`.
     pub fn search(&self, s: &crate::gate::IssueSearch) -> Option<String> {
         let repo = self.repo.as_ref()?;
@@ -264,6 +285,9 @@ pub fn build(
     if let Some(gh) = engine.inputs.github {
         warnings.extend(gh.warnings.iter().cloned());
     }
+    if let Some(c) = engine.inputs.coverage {
+        warnings.extend(c.warnings.iter().cloned());
+    }
     let candidate = engine.candidate();
     let mut notes: Vec<String> = engine
         .label_notes(incident_rules)
@@ -285,6 +309,7 @@ pub fn build(
         tests,
         external: external::external(engine),
         vulnerabilities: external::vulnerabilities(engine),
+        coverage: engine.inputs.coverage.map(coverage::CoverageSection::of),
         notes,
         warnings,
         gate: None,

@@ -154,6 +154,10 @@ pub fn render(r: &Report, style: Style) -> String {
     }
     let (ext, vulns) = (r.external.as_ref(), r.vulnerabilities.as_ref());
     out.push_str(&super::external::text(ext, vulns, style));
+    if let Some(c) = &r.coverage {
+        out.push('\n');
+        out.push_str(&super::coverage::text(c, |s| style.bold(s)));
+    }
     if let Some(src) = &r.sources.github_skipped {
         let _ = writeln!(
             out,

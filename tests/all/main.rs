@@ -3,6 +3,7 @@
 mod cli;
 mod comment;
 mod contract;
+mod coverage;
 mod e2e;
 mod first_response;
 mod git;

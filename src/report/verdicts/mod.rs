@@ -46,6 +46,8 @@ pub fn subject(s: &Subject) -> String {
         Subject::OpenBugs => "the open bugs now".to_string(),
         Subject::TestRun => "this test run".to_string(),
         Subject::ScanRun => "this run's SARIF files".to_string(),
+        Subject::CoverageRun => "this run's coverage".to_string(),
+        Subject::Patch => "the lines this pull request changes".to_string(),
     }
 }
 
@@ -201,6 +203,12 @@ pub fn missing(m: &Missing) -> String {
             files.join(", ")
         ),
         Missing::NoSarif => "no SARIF file was read (no --sarif, or the patterns matched nothing), so this rule cannot judge.".to_string(),
+        Missing::NoCoverage => "no coverage report was read (no --coverage or `coverage.paths`), so this rule cannot judge.".to_string(),
+        Missing::NoPatch(crate::model::coverage::PatchGap::NotPullRequest) => "patch coverage is measured on pull requests only, so this rule cannot judge here.".to_string(),
+        Missing::NoPatch(crate::model::coverage::PatchGap::Unreadable { base, head, detail }) => format!(
+            "the pull request's changes could not be read from git (base `{}`, head `{}`: {}); check out the full history (`fetch-depth: 0`), so this rule cannot judge.",
+            base, head, detail
+        ),
         Missing::NoTestResults => "no test results were read (no --junit or `tests.paths`, or every file was missing or skipped: see the warnings), so this rule cannot judge.".to_string(),
     }
 }
@@ -376,6 +384,9 @@ pub fn evidence_id(e: &Evidence) -> String {
         | Evidence::SlowTest { test, .. } => test.id(),
         Evidence::Vulnerability(f) if f.rule_id.is_empty() => "(no rule id)".to_string(),
         Evidence::Vulnerability(f) => f.rule_id.clone(),
+        Evidence::UncoveredLines {
+            file, start, end, ..
+        } => lines_id(file, *start, *end),
     }
 }
 
@@ -387,7 +398,7 @@ pub fn evidence_text(e: &Evidence) -> String {
         Evidence::FailedRelease { time, .. } => format!("released {}", date(*time)),
         Evidence::FailingTest { message, .. } => message.clone().unwrap_or_default(),
         Evidence::FlakyTest { .. } => "both passed and failed in this run".to_string(),
-        Evidence::SlowTest { .. } => String::new(),
+        Evidence::SlowTest { .. } | Evidence::UncoveredLines { .. } => String::new(),
         Evidence::Vulnerability(f) => f.message.clone(),
     }
 }
@@ -447,6 +458,16 @@ pub fn evidence_detail(e: &Evidence) -> String {
         .to_string(),
         Evidence::FlakyTest { .. } => "flaky".to_string(),
         Evidence::SlowTest { seconds, .. } => crate::duration::human_f64(*seconds),
+        Evidence::UncoveredLines { .. } => "not covered".to_string(),
+    }
+}
+
+/// `src/a.rs:12` or `src/a.rs:12-15`.
+pub fn lines_id(file: &str, start: u32, end: u32) -> String {
+    if start == end {
+        format!("{file}:{start}")
+    } else {
+        format!("{file}:{start}-{end}")
     }
 }
 
