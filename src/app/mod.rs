@@ -197,6 +197,7 @@ fn build_report(s: &Session, last: usize, gh: &GithubArgs, args: &TestArgs) -> R
 }
 
 /// The metrics engine over what was read, as of `now`.
+#[allow(clippy::too_many_arguments)] // wiring: each input is one source read by the edge
 fn engine<'a>(
     s: &'a Session,
     git: &'a GitHistory,
