@@ -15,6 +15,7 @@ mod junit_trust;
 mod layers;
 mod mockhub;
 mod render;
+mod schema;
 mod trend;
 mod trend_issue;
 mod trust_cache;
