@@ -234,3 +234,45 @@ pub struct TestRunRow {
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
 }
+
+/// Where in a file something is: a policy key, a JUnit element, a failing test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    /// From 1.
+    pub line: Option<u64>,
+    /// From 1.
+    pub column: Option<u64>,
+}
+
+/// What kind of thing stopped a run with exit 2, for the job summary's advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The policy file is invalid.
+    Policy,
+    /// An input file (the policy, the event payload) cannot be read.
+    File,
+    /// The git repository cannot be read as needed.
+    Git,
+    /// A shallow clone: the history is cut off.
+    Shallow,
+    /// Reading from GitHub failed.
+    Github,
+    /// A JUnit report is missing or malformed.
+    Tests,
+    /// A flag, an input or an environment variable is wrong.
+    Usage,
+    /// Writing an output failed.
+    Io,
+}
+
+/// A run that stopped with an error (exit 2): its kind, its whole message (the error
+/// and its causes), and where it is when it has a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+    /// The message for an annotation at `place`: without the location it repeats.
+    pub brief: String,
+    pub place: Option<Place>,
+}

@@ -31,14 +31,21 @@ impl From<WriteFailed> for Error {
     }
 }
 
-/// Runs the parsed command line; returns the exit code.
+/// Runs the parsed command line; returns the exit code. An error is also reported where
+/// a workflow looks (in GitHub Actions: step output, job summary, annotation).
 pub fn run(cli: Cli) -> Result<i32> {
     let cli = cli.without_empty_paths();
+    let env = Env::read();
+    let sink = request::failure_sink(&cli, &env);
+    command(&cli, env).inspect_err(|e| crate::publish::failure::publish(&sink, &e.failure()))
+}
+
+fn command(cli: &Cli, env: Env) -> Result<i32> {
     let g = &cli.global;
     if let Command::Policy(cmd) = &cli.command {
         return policy_command(cmd, g.policy.as_deref(), &g.repo);
     }
-    let session = Session::new(g, Env::read())?;
+    let session = Session::new(g, env)?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),

@@ -325,6 +325,26 @@ pub enum PolicyError {
     },
 }
 
+impl PolicyError {
+    /// The file, line and column the error is about.
+    pub fn location(&self) -> crate::model::Place {
+        let PolicyError::Invalid {
+            file, line, column, ..
+        } = self;
+        crate::model::Place {
+            file: file.clone(),
+            line: Some(*line),
+            column: Some(*column),
+        }
+    }
+
+    /// The message alone, without the location and the quoted line.
+    pub fn message(&self) -> &str {
+        let PolicyError::Invalid { message, .. } = self;
+        message
+    }
+}
+
 /// Where a policy came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

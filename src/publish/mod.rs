@@ -3,5 +3,6 @@
 
 pub mod actions;
 pub mod check;
+pub mod failure;
 pub mod github;
 pub mod markers;

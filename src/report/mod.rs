@@ -2,6 +2,7 @@
 //! Pure: no I/O here.
 
 pub mod comment;
+pub mod failure;
 pub mod json;
 pub mod markdown;
 pub mod notes;

@@ -4,6 +4,7 @@ mod cli;
 mod comment;
 mod contract;
 mod e2e;
+mod error_path;
 mod git;
 mod github;
 mod github_trust;
