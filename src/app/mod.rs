@@ -8,7 +8,7 @@ mod check;
 mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
-use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
+use crate::cli::{self, Cli, Command, PolicyCommand, ReportArgs};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
@@ -42,8 +42,11 @@ pub fn run(cli: Cli) -> Result<i32> {
 
 fn command(cli: &Cli, env: Env) -> Result<i32> {
     let g = &cli.global;
-    if let Command::Policy(cmd) = &cli.command {
-        return policy_command(cmd, g.policy.as_deref(), &g.repo);
+    match &cli.command {
+        Command::Policy(cmd) => return policy_command(cmd, g.policy.as_deref(), &g.repo),
+        Command::Completions { shell } => return Ok(stdout(&cli::completions(*shell)).map(|_| 0)?),
+        Command::Man => return Ok(stdout(&cli::man_page()).map(|_| 0)?),
+        _ => {}
     }
     let session = Session::new(g, env)?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
@@ -52,7 +55,7 @@ fn command(cli: &Cli, env: Env) -> Result<i32> {
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
-        Command::Policy(_) => Ok(exit::PASSED),
+        Command::Policy(_) | Command::Completions { .. } | Command::Man => Ok(exit::PASSED),
     }
 }
 

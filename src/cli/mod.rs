@@ -20,10 +20,14 @@ use std::path::PathBuf;
 
 pub(crate) mod request;
 
+/// The version `--version` prints: the package version and, when built from a git
+/// checkout, the commit and its date (`0.1.0 (abc1234 2026-12-01)`; see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("SLIPGATE_COMMIT"));
+
 #[derive(Debug, Parser)]
 #[command(
     name = "slipgate",
-    version,
+    version = VERSION,
     about = "A quality gate for engineering teams: release metrics from git, GitHub and JUnit, checked against a policy.",
     long_about = "slipgate reads the repository's git history (tags are releases), GitHub issues and pull \
 requests, and JUnit test results; computes per-release defect rates, lead time for changes, bug-fix \
@@ -46,7 +50,11 @@ impl Cli {
         let actions = match &mut self.command {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
-            Command::Report(_) | Command::Trend(_) | Command::Policy(_) => return self,
+            Command::Report(_)
+            | Command::Trend(_)
+            | Command::Policy(_)
+            | Command::Completions { .. }
+            | Command::Man => return self,
         };
         for path in [
             &mut actions.event_path,
@@ -103,6 +111,47 @@ pub enum Command {
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), e.g. `slipgate man > slipgate.1; man ./slipgate.1`.
+    Man,
+}
+
+/// The shells `completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: Shell) -> String {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "slipgate", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual page of `slipgate`, as roff.
+pub fn man_page() -> String {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[derive(Debug, Subcommand)]

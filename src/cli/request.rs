@@ -301,7 +301,7 @@ pub(crate) fn failure_sink(cli: &Cli, env: &Env) -> crate::publish::failure::Sin
     let actions = match &cli.command {
         Command::Check(a) => Some(&a.gate.actions),
         Command::ReleaseCheck(a) => Some(&a.gate.actions),
-        Command::Report(_) | Command::Trend(_) | Command::Policy(_) => None,
+        _ => None,
     };
     let output_file = actions.and_then(|a| a.output_file.clone());
     let step_summary = actions.and_then(|a| a.step_summary.clone());
