@@ -127,6 +127,9 @@ pub struct TestCase {
     pub message: Option<String>,
     /// The file it was read from.
     pub file: String,
+    /// Where the test is written (`file`/`line` attributes of a failing report).
+    #[serde(skip)]
+    pub at: Option<Place>,
     /// Every `<testcase>` element of this identity, each with its own outcome (one run
     /// unless it was rerun or reported by several files).
     pub runs: Runs,

@@ -220,6 +220,9 @@ pub struct RawCase {
     /// First non-empty line of the deciding `failure` / `error` (its `message`
     /// attribute, else its text), at most [`MESSAGE_MAX_CHARS`] characters (then `…`).
     pub message: Option<String>,
+    /// The test's source file and line, from the `file` and `line` attributes (pytest,
+    /// jest, PHPUnit, Surefire), kept for failed and errored cases only.
+    pub at: Option<crate::model::Place>,
 }
 
 /// What one file held, besides its cases.

@@ -32,6 +32,21 @@ pub fn advice(kind: FailureKind) -> &'static str {
     }
 }
 
+/// `failed` or `errored`, for a failing test's annotation.
+pub fn test_outcome(outcome: crate::model::TestOutcome) -> &'static str {
+    match outcome {
+        crate::model::TestOutcome::Errored => "errored",
+        _ => "failed",
+    }
+}
+
+/// The notice after the last failing-test annotation.
+pub fn more_failing(n: usize) -> String {
+    format!(
+        "{n} more failing tests with a source location are not annotated; the job summary lists the failing tests"
+    )
+}
+
 /// What stopped the run, as a heading.
 fn headline(kind: FailureKind) -> &'static str {
     match kind {

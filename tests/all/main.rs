@@ -12,6 +12,7 @@ mod gitrepo;
 mod hostile;
 mod inputs;
 mod junit;
+mod junit_annotations;
 mod junit_trust;
 mod layers;
 mod mockhub;
