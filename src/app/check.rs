@@ -1,17 +1,18 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
-use crate::cli::request::{GithubSource, Session, TestSource, event_context};
+use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, test_files};
+use crate::cli::request::{GithubSource, Session, TestSource};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
-use crate::collect::git;
-use crate::error::{Result, exit};
+use crate::collect::{file, git};
+use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
 use crate::metrics::trend::{self, Trend, TrendSpec};
 use crate::model::GitHistory;
 use crate::model::TestRunRow;
 use crate::policy::{Needs, Rule, Trigger};
+use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
 use crate::report::comment::Lead;
@@ -129,7 +130,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     }
     let engine = engine(s, &git, &github, github.skipped.as_deref(), e.tag, now);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
-    let sources = sources(s, &github, tests.as_ref());
+    let sources = s.sources(&github, test_files(tests.as_ref()));
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,
@@ -194,6 +195,22 @@ fn local(a: &ActionsArgs, s: &Session) -> Local {
         a.report_json.clone(),
         || s.env.runner_temp.clone().unwrap_or_else(std::env::temp_dir),
     )
+}
+
+/// The event, from the payload and the flags.
+fn event_context(a: &ActionsArgs) -> Result<EventContext> {
+    let Some(name) = a.event_name.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(EventContext::default());
+    };
+    let Some(path) = &a.event_path else {
+        return Ok(EventContext {
+            event_name: name.to_string(),
+            ..EventContext::default()
+        });
+    };
+    let text = file::read_regular(path, file::EVENT)?;
+    actions::read_event(name, &text)
+        .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
 }
 
 /// Where comments and issues are written.

@@ -18,7 +18,8 @@ use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
 use crate::publish::check::{WriteFailed, stdout, warn_all};
-use crate::report::{self, Format, Sources, notes};
+use crate::publish::failure::Sink;
+use crate::report::{self, Format, notes};
 use std::path::Path;
 
 impl From<WriteFailed> for Error {
@@ -31,12 +32,11 @@ impl From<WriteFailed> for Error {
     }
 }
 
-/// Runs the parsed command line; returns the exit code. An error is also reported where
-/// a workflow looks (in GitHub Actions: step output, job summary, annotation).
+/// Runs the parsed command line; returns the exit code. Errors are published in Actions.
 pub fn run(cli: Cli) -> Result<i32> {
     let cli = cli.without_empty_paths();
     let env = Env::read();
-    let sink = request::failure_sink(&cli, &env);
+    let sink = Sink::new(env.in_actions, cli.actions_outputs());
     command(&cli, env).inspect_err(|e| crate::publish::failure::publish(&sink, &e.failure()))
 }
 
@@ -170,7 +170,7 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
     let engine = engine(s, &git, &github, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());
-    let sources = sources(s, &github, tests.as_ref());
+    let sources = s.sources(&github, test_files(tests.as_ref()));
     let mut r = report::build(
         &engine,
         args.last,
@@ -208,14 +208,6 @@ fn engine<'a>(
     Engine::new(inputs, &s.policy.policy, now)
 }
 
-/// Where a report's numbers came from.
-fn sources(s: &Session, github: &GithubRead, tests: Option<&TestResults>) -> Sources {
-    Sources::new(
-        s.repo.display().to_string(),
-        github.repo.clone(),
-        github.skipped.clone(),
-        github.data.as_ref(),
-        s.policy.source.describe(),
-        tests.map(|t| t.run.files.clone()).unwrap_or_default(),
-    )
+fn test_files(tests: Option<&TestResults>) -> Vec<String> {
+    tests.map(|t| t.run.files.clone()).unwrap_or_default()
 }

@@ -69,6 +69,19 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// The stdout format, step outputs and job summary files of `check` and
+    /// `release-check` (where a failed run reports in Actions).
+    pub fn actions_outputs(&self) -> Option<(Format, Option<PathBuf>, Option<PathBuf>)> {
+        let a = match &self.command {
+            Command::Check(a) => &a.gate.actions,
+            Command::ReleaseCheck(a) => &a.gate.actions,
+            _ => return None,
+        };
+        Some((a.format, a.output_file.clone(), a.step_summary.clone()))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct Global {
     /// The repository: a work tree, any folder inside one, or a bare repository.

@@ -2,13 +2,12 @@
 //! and every environment variable slipgate reads (here, once, in [`Env::read`]), turned
 //! into the settings of one invocation before any work starts.
 
-use crate::cli::{ActionsArgs, Cli, ColorChoice, Command, GithubArgs, Global, TestArgs};
+use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
 use crate::collect::file;
 use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
 use crate::model::{GitHistory, Timestamp};
 use crate::policy::{self, LoadedPolicy, Source};
-use crate::publish::actions::{self, EventContext};
 use crate::report::Links;
 use std::path::{Path, PathBuf};
 
@@ -79,6 +78,22 @@ impl Session {
             color,
             env,
         })
+    }
+
+    /// Where a report's numbers came from: the test files read are `test_files`.
+    pub(crate) fn sources(
+        &self,
+        github: &crate::collect::github::GithubRead,
+        test_files: Vec<String>,
+    ) -> crate::report::Sources {
+        crate::report::Sources::new(
+            self.repo.display().to_string(),
+            github.repo.clone(),
+            github.skipped.clone(),
+            github.data.as_ref(),
+            self.policy.source.describe(),
+            test_files,
+        )
     }
 
     /// A line on stderr unless `--quiet`.
@@ -292,39 +307,4 @@ impl TestSource {
             None
         }
     }
-}
-
-/// Where a run that stops with an error reports it in GitHub Actions: the annotation when
-/// running there (`GITHUB_ACTIONS=true`, or a step output or summary file given), and for
-/// `check` and `release-check` the step outputs and the job summary.
-pub(crate) fn failure_sink(cli: &Cli, env: &Env) -> crate::publish::failure::Sink {
-    let actions = match &cli.command {
-        Command::Check(a) => Some(&a.gate.actions),
-        Command::ReleaseCheck(a) => Some(&a.gate.actions),
-        _ => None,
-    };
-    let output_file = actions.and_then(|a| a.output_file.clone());
-    let step_summary = actions.and_then(|a| a.step_summary.clone());
-    crate::publish::failure::Sink {
-        annotate: env.in_actions || output_file.is_some() || step_summary.is_some(),
-        to_stderr: actions.is_some_and(|a| a.format != crate::report::Format::Text),
-        output_file,
-        step_summary,
-    }
-}
-
-/// The event, from the payload and the flags.
-pub(crate) fn event_context(a: &ActionsArgs) -> Result<EventContext> {
-    let Some(name) = a.event_name.as_deref().filter(|s| !s.is_empty()) else {
-        return Ok(EventContext::default());
-    };
-    let Some(path) = &a.event_path else {
-        return Ok(EventContext {
-            event_name: name.to_string(),
-            ..EventContext::default()
-        });
-    };
-    let text = file::read_regular(path, file::EVENT)?;
-    actions::read_event(name, &text)
-        .map_err(|e| Error::Usage(format!("{e} (payload {})", path.display())))
 }

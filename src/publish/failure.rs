@@ -6,7 +6,7 @@
 use crate::console::Stream;
 use crate::model::Failure;
 use crate::publish::actions::{self, Level};
-use crate::report::failure;
+use crate::report::{Format, failure};
 use std::path::PathBuf;
 
 /// Where a failed run reports in Actions.
@@ -23,6 +23,19 @@ pub struct Sink {
 }
 
 impl Sink {
+    /// The sink of a run: the annotation when in GitHub Actions (`in_actions`, or an
+    /// output or summary file given); `gate`: the stdout format, step outputs and summary
+    /// files of `check` and `release-check`.
+    pub fn new(in_actions: bool, gate: Option<(Format, Option<PathBuf>, Option<PathBuf>)>) -> Sink {
+        let (format, output_file, step_summary) = gate.unwrap_or((Format::Text, None, None));
+        Sink {
+            annotate: in_actions || output_file.is_some() || step_summary.is_some(),
+            to_stderr: format != Format::Text,
+            output_file,
+            step_summary,
+        }
+    }
+
     /// True when there is anything to write.
     pub fn is_active(&self) -> bool {
         self.annotate || self.output_file.is_some() || self.step_summary.is_some()
