@@ -53,6 +53,7 @@ impl Cli {
             Command::Report(_)
             | Command::Trend(_)
             | Command::Policy(_)
+            | Command::Init(_)
             | Command::Completions { .. }
             | Command::Man => return self,
         };
@@ -124,6 +125,8 @@ pub enum Command {
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write a policy and three workflows fitted to this repository (tags, test runner, labels).
+    Init(InitArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell.
     Completions {
         /// The shell.
@@ -132,6 +135,18 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `slipgate man > slipgate.1; man ./slipgate.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace files that exist (.github/slipgate.yml, .github/workflows/slipgate-*.yml).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the files instead of writing them (each under its path).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 /// The shells `completions` writes scripts for.

@@ -5,4 +5,5 @@ pub mod actions;
 pub mod check;
 pub mod failure;
 pub mod github;
+pub mod init;
 pub mod markers;
