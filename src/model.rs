@@ -153,6 +153,9 @@ pub struct TestCase {
     pub message: Option<String>,
     /// The file it was read from.
     pub file: String,
+    /// Where the test is written (`file`/`line` attributes of a failing report).
+    #[serde(skip)]
+    pub at: Option<Place>,
     /// Every `<testcase>` element of this identity, each with its own outcome (one run
     /// unless it was rerun or reported by several files).
     pub runs: Runs,
@@ -259,6 +262,50 @@ pub struct TestRunRow {
     pub totals: TestTotalsRow,
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
+}
+
+/// Where in a file something is: a policy key, a JUnit element, a failing test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    /// From 1.
+    pub line: Option<u64>,
+    /// From 1.
+    pub column: Option<u64>,
+}
+
+/// What kind of thing stopped a run with exit 2, for the job summary's advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The policy file is invalid.
+    Policy,
+    /// An input file (the policy, the event payload) cannot be read.
+    File,
+    /// The git repository cannot be read as needed.
+    Git,
+    /// A shallow clone: the history is cut off.
+    Shallow,
+    /// Reading from GitHub failed.
+    Github,
+    /// A JUnit report is missing or malformed.
+    Tests,
+    /// A metrics, SARIF or coverage file is missing or malformed.
+    Input,
+    /// A flag, an input or an environment variable is wrong.
+    Usage,
+    /// Writing an output failed.
+    Io,
+}
+
+/// A run that stopped with an error (exit 2): its kind, its whole message (the error
+/// and its causes), and where it is when it has a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+    /// The message for an annotation at `place`: without the location it repeats.
+    pub brief: String,
+    pub place: Option<Place>,
 }
 
 /// What `slipgate init` reads of a repository (collect fills it, `init` fits a policy

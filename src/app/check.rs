@@ -1,7 +1,7 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, sources};
+use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, test_files};
 use crate::cli::TestArgs;
 use crate::cli::request::{GithubSource, Session, read_coverage};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
@@ -135,7 +135,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     let cov = e.coverage.as_ref();
     let engine = engine(s, &git, &github, &ext, skipped, e.tag, now, cov);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
-    let sources = sources(s, &github, tests.as_ref());
+    let sources = s.sources(&github, test_files(tests.as_ref()));
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,

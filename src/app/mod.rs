@@ -9,7 +9,7 @@ mod trend;
 
 use crate::cli::request::{self, Env, Externals, GithubSource, Session, TestSource, policy_root};
 use crate::cli::{
-    Cli, Command, ExportArgs, GithubArgs, InitArgs, PolicyCommand, ReportArgs, TestArgs,
+    self, Cli, Command, ExportArgs, GithubArgs, InitArgs, PolicyCommand, ReportArgs, TestArgs,
 };
 use crate::collect::git;
 use crate::collect::github::GithubRead;
@@ -19,8 +19,9 @@ use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
+use crate::publish::failure::Sink;
 use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
-use crate::report::{self, Format, Report, Sources, notes};
+use crate::report::{self, Format, Report, notes};
 use std::path::Path;
 
 impl From<WriteFailed> for Error {
@@ -33,14 +34,23 @@ impl From<WriteFailed> for Error {
     }
 }
 
-/// Runs the parsed command line; returns the exit code.
+/// Runs the parsed command line; returns the exit code. Errors are published in Actions.
 pub fn run(cli: Cli) -> Result<i32> {
     let cli = cli.without_empty_paths();
+    let env = Env::read();
+    let sink = Sink::new(env.in_actions, cli.actions_outputs());
+    command(&cli, env).inspect_err(|e| crate::publish::failure::publish(&sink, &e.failure()))
+}
+
+fn command(cli: &Cli, env: Env) -> Result<i32> {
     let g = &cli.global;
-    if let Command::Policy(cmd) = &cli.command {
-        return policy_command(cmd, g.policy.as_deref(), &g.repo);
+    match &cli.command {
+        Command::Policy(cmd) => return policy_command(cmd, g.policy.as_deref(), &g.repo),
+        Command::Completions { shell } => return Ok(stdout(&cli::completions(*shell)).map(|_| 0)?),
+        Command::Man => return Ok(stdout(&cli::man_page()).map(|_| 0)?),
+        _ => {}
     }
-    let session = Session::new(g, Env::read(), !matches!(cli.command, Command::Init(_)))?;
+    let session = Session::new(g, env, !matches!(cli.command, Command::Init(_)))?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),
@@ -49,7 +59,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
         Command::Init(args) => init(&session, args),
-        Command::Policy(_) => Ok(exit::PASSED),
+        Command::Policy(_) | Command::Completions { .. } | Command::Man => Ok(exit::PASSED),
     }
 }
 
@@ -189,7 +199,7 @@ fn build_report(s: &Session, last: usize, gh: &GithubArgs, args: &TestArgs) -> R
     let cov = request::read_coverage(s, args, None)?;
     let engine = engine(s, &git, &github, &ext, None, None, s.now, cov.as_ref());
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
-    let sources = sources(s, &github, tests.as_ref());
+    let sources = s.sources(&github, test_files(tests.as_ref()));
     let metrics = tests.map(|t| t.metrics);
     let mut r = report::build(&engine, last, sources, metrics, warnings, incident_rules);
     r.links = github_src.links(github.repo.as_deref());
@@ -220,14 +230,6 @@ fn engine<'a>(
     Engine::new(inputs, &s.policy.policy, now)
 }
 
-/// Where a report's numbers came from.
-fn sources(s: &Session, github: &GithubRead, tests: Option<&TestResults>) -> Sources {
-    Sources::new(
-        s.repo.display().to_string(),
-        github.repo.clone(),
-        github.skipped.clone(),
-        github.data.as_ref(),
-        s.policy.source.describe(),
-        tests.map(|t| t.run.files.clone()).unwrap_or_default(),
-    )
+fn test_files(tests: Option<&TestResults>) -> Vec<String> {
+    tests.map(|t| t.run.files.clone()).unwrap_or_default()
 }

@@ -20,10 +20,14 @@ use std::path::PathBuf;
 
 pub(crate) mod request;
 
+/// The version `--version` prints: the package version and, when built from a git
+/// checkout, the commit and its date (`0.1.0 (abc1234 2026-12-01)`; see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("SLIPGATE_COMMIT"));
+
 #[derive(Debug, Parser)]
 #[command(
     name = "slipgate",
-    version,
+    version = VERSION,
     about = "A quality gate for engineering teams: release metrics from git, GitHub and JUnit, checked against a policy.",
     long_about = "slipgate reads the repository's git history (tags are releases), GitHub issues and pull \
 requests, and JUnit test results; computes per-release defect rates, lead time for changes, bug-fix \
@@ -50,9 +54,9 @@ impl Cli {
             | Command::Export(_)
             | Command::Trend(_)
             | Command::Policy(_)
-            | Command::Init(_) => {
-                return self;
-            }
+            | Command::Init(_)
+            | Command::Completions { .. }
+            | Command::Man => return self,
         };
         for path in [
             &mut actions.event_path,
@@ -64,6 +68,19 @@ impl Cli {
             }
         }
         self
+    }
+}
+
+impl Cli {
+    /// The stdout format, step outputs and job summary files of `check` and
+    /// `release-check` (where a failed run reports in Actions).
+    pub fn actions_outputs(&self) -> Option<(Format, Option<PathBuf>, Option<PathBuf>)> {
+        let a = match &self.command {
+            Command::Check(a) => &a.gate.actions,
+            Command::ReleaseCheck(a) => &a.gate.actions,
+            _ => return None,
+        };
+        Some((a.format, a.output_file.clone(), a.step_summary.clone()))
     }
 }
 
@@ -113,6 +130,14 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Write a policy and three workflows fitted to this repository (tags, test runner, labels).
     Init(InitArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), e.g. `slipgate man > slipgate.1; man ./slipgate.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +150,39 @@ pub struct InitArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub github: GithubArgs,
+}
+
+/// The shells `completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: Shell) -> String {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "slipgate", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual page of `slipgate`, as roff.
+pub fn man_page() -> String {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[derive(Debug, Subcommand)]

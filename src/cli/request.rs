@@ -86,6 +86,22 @@ impl Session {
         })
     }
 
+    /// Where a report's numbers came from: the test files read are `test_files`.
+    pub(crate) fn sources(
+        &self,
+        github: &crate::collect::github::GithubRead,
+        test_files: Vec<String>,
+    ) -> crate::report::Sources {
+        crate::report::Sources::new(
+            self.repo.display().to_string(),
+            github.repo.clone(),
+            github.skipped.clone(),
+            github.data.as_ref(),
+            self.policy.source.describe(),
+            test_files,
+        )
+    }
+
     /// A line on stderr unless `--quiet`.
     pub(crate) fn info(&self, msg: &str) {
         if !self.quiet {

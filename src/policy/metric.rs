@@ -246,6 +246,29 @@ pub const NAMES: &[&str] = &[
     "coverage.patch",
 ];
 
+/// The JSON Schema of a rule's `metric`: every name of [`NAMES`] as an enum (so editors
+/// complete them, and a metric added to the catalogue appears in the schema), or
+/// `open_bugs.<severity>` for a severity the policy defines (checked by slipgate), or
+/// `external.<name>.<aggregate>`.
+pub(super) fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let fixed: Vec<&str> = NAMES.iter().copied().filter(|n| !n.contains('<')).collect();
+    schemars::json_schema!({
+        "anyOf": [
+            {"type": "string", "enum": fixed},
+            {
+                "type": "string",
+                "pattern": "^open_bugs\\.[^.\\s]+$",
+                "description": "Open bugs of one severity of `issues.severity_labels`, e.g. `open_bugs.critical`."
+            },
+            {
+                "type": "string",
+                "pattern": "^external\\.[A-Za-z0-9_.-]{1,100}\\.(latest|mean|min|max|p50|p90)$",
+                "description": "An aggregate of the samples of one external metric (`--metrics` files), e.g. `external.uptime.mean`."
+            }
+        ]
+    })
+}
+
 impl Metric {
     /// Parses a metric name. Severity names are checked later, against the policy.
     pub fn parse(name: &str) -> Option<Metric> {

@@ -39,12 +39,18 @@ pub const SEARCH_PATHS: &[&str] = &[".github/slipgate.yml", "slipgate.yml"];
 )]
 pub struct Policy {
     /// The policy format version. Always 1.
+    #[schemars(schema_with = "version_schema")]
     pub version: u32,
     /// The default window of window-scoped rules and of release frequency, e.g. `90d`.
     pub window: Dur,
+    /// How releases are recognised: which tags are releases, and which commits count.
     pub releases: Releases,
+    /// How commits are classified (which are fixes).
     pub commits: Commits,
+    /// How GitHub issues are classified: bug, incident, regression and severity labels,
+    /// and fix-time objectives.
     pub issues: Issues,
+    /// Where JUnit test results come from and how bad input is treated.
     pub tests: Tests,
     /// External metric files (`--metrics`): where they are and how bad lines are treated.
     #[serde(skip_serializing_if = "ExternalMetrics::is_default")]
@@ -268,7 +274,13 @@ impl JsonSchema for Pattern {
         "Regex".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "format": "regex"})
+        // Rust `regex` syntax (`(?P<name>…)`, `(?i)`), which JSON Schema validators'
+        // `format: regex` (ECMA 262) would reject: a plain string, checked by slipgate.
+        schemars::json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "description": "A regular expression in Rust `regex` syntax (https://docs.rs/regex), e.g. `^v?(?P<version>\\d+\\.\\d+\\.\\d+)$`; `slipgate policy check` validates it."
+        })
     }
 }
 
@@ -361,6 +373,26 @@ pub enum PolicyError {
         message: String,
         snippet: String,
     },
+}
+
+impl PolicyError {
+    /// The file, line and column the error is about.
+    pub fn location(&self) -> crate::model::Place {
+        let PolicyError::Invalid {
+            file, line, column, ..
+        } = self;
+        crate::model::Place {
+            file: file.clone(),
+            line: Some(*line),
+            column: Some(*column),
+        }
+    }
+
+    /// The message alone, without the location and the quoted line.
+    pub fn message(&self) -> &str {
+        let PolicyError::Invalid { message, .. } = self;
+        message
+    }
 }
 
 /// Where a policy came from.
@@ -665,10 +697,22 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The policy's JSON Schema, for editors.
+/// The schema's `$id`: where the committed `slipgate.schema.json` is served from, as
+/// named by the `# yaml-language-server: $schema=…` modeline of shipped policies.
+pub const SCHEMA_ID: &str =
+    "https://raw.githubusercontent.com/slipgate/slipgate/main/slipgate.schema.json";
+
+/// The policy's JSON Schema (draft 2020-12), for editors and validators: `$id`
+/// [`SCHEMA_ID`], metric names as an enum from [`metric::NAMES`], no `format: regex`.
 pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::schema_for!(Policy);
+    let mut schema = schemars::schema_for!(Policy);
+    schema.insert("$id".into(), SCHEMA_ID.into());
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}
+
+/// `version`: 1, the only format there is.
+fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "integer", "const": 1})
 }
 
 /// The effective policy as YAML (defaults filled in).

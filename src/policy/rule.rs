@@ -303,13 +303,18 @@ impl JsonSchema for Baseline {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Baseline".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut trailing = g.subschema_for::<Dur>();
+        trailing.insert(
+            "description".into(),
+            "The metric over a span of this length just before the measured scope starts, e.g. `90d`.".into(),
+        );
         schemars::json_schema!({
             "description": "What a slip threshold compares against.",
             "oneOf": [
-                {"const": "previous_release"},
-                {"type": "object", "properties": {"median_of_last": {"type": "integer", "minimum": 1}}, "required": ["median_of_last"], "additionalProperties": false},
-                {"type": "object", "properties": {"trailing": {"type": "string"}}, "required": ["trailing"], "additionalProperties": false}
+                {"const": "previous_release", "description": "The release before the one measured (for `candidate`: the latest release)."},
+                {"type": "object", "properties": {"median_of_last": {"type": "integer", "minimum": 1, "description": "The median of the metric over this many releases before the one measured."}}, "required": ["median_of_last"], "additionalProperties": false},
+                {"type": "object", "properties": {"trailing": trailing}, "required": ["trailing"], "additionalProperties": false}
             ]
         })
     }
@@ -326,6 +331,7 @@ pub struct RuleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The metric, e.g. `lead_time.p90`, `defect_rate`, `open_bugs.critical`, `tests.pass_rate`.
+    #[schemars(schema_with = "super::metric::json_schema")]
     pub metric: String,
     /// `candidate`, `latest_release` or `window` (default depends on the metric).
     #[serde(default, skip_serializing_if = "Option::is_none")]

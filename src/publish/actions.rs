@@ -133,6 +133,23 @@ pub fn file_annotation(
     )
 }
 
+/// [`annotation`] at a place in a file: `::error file=F,line=L,col=C,title=T::message`, so
+/// the runner shows it on that line of the diff. `line` and `col` are left out when not
+/// known; every property value is escaped as a property ([`escape_property`]), the
+/// message as data.
+pub fn annotation_at(level: Level, place: &Place, title: &str, message: &str) -> String {
+    let mut props = format!("file={}", escape_property(&place.file));
+    for (key, n) in [("line", place.line), ("col", place.column)] {
+        if let Some(n) = n {
+            props.push_str(&format!(",{key}={n}"));
+        }
+    }
+    if !title.is_empty() {
+        props.push_str(&format!(",title={}", escape_property(title)));
+    }
+    format!("::{level} {props}::{}", escape_data(message))
+}
+
 /// Workflow-command data escaping: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`; any other
 /// hidden character → `<U+XXXX>`, and `##[` → `##<U+005B>`.
 pub fn escape_data(text: &str) -> String {
@@ -153,6 +170,7 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+pub use crate::model::Place;
 pub use crate::policy::Trigger;
 
 /// The policy trigger for a `GITHUB_EVENT_NAME`: `pull_request` and

@@ -281,8 +281,48 @@ pub fn local(
                 ),
             );
         }
+        for line in test_annotations(report) {
+            command(local.format, &line);
+        }
     }
     Ok(())
+}
+
+/// The most failing tests annotated at their source line in one run.
+pub const TEST_ANNOTATIONS_MAX: usize = 50;
+
+/// An `::error file=…,line=…::` annotation for each failed or errored test whose report
+/// names its file (pytest, jest, PHPUnit, Surefire), so it shows in the diff; at most
+/// [`TEST_ANNOTATIONS_MAX`], then one notice saying how many more.
+pub fn test_annotations(report: &Report) -> Vec<String> {
+    let Some(tests) = &report.tests else {
+        return Vec::new();
+    };
+    let located: Vec<_> = tests
+        .failing
+        .iter()
+        .filter_map(|t| t.at.as_ref().map(|at| (t, at)))
+        .collect();
+    let mut out: Vec<String> = located
+        .iter()
+        .take(TEST_ANNOTATIONS_MAX)
+        .map(|(t, at)| {
+            let what = report::failure::test_outcome(t.outcome);
+            let message = match &t.message {
+                Some(m) => format!("{} {what}: {m}", t.test.id()),
+                None => format!("{} {what}", t.test.id()),
+            };
+            actions::annotation_at(Level::Error, at, "slipgate: failing test", &message)
+        })
+        .collect();
+    if located.len() > TEST_ANNOTATIONS_MAX {
+        out.push(actions::annotation(
+            Level::Notice,
+            "slipgate",
+            &report::failure::more_failing(located.len() - TEST_ANNOTATIONS_MAX),
+        ));
+    }
+    out
 }
 
 fn runtime() -> std::result::Result<tokio::runtime::Runtime, String> {

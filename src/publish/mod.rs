@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod check;
 pub mod export;
+pub mod failure;
 pub mod github;
 pub mod init;
 pub mod markers;

@@ -4,6 +4,7 @@
 pub mod comment;
 pub mod coverage;
 pub mod external;
+pub mod failure;
 pub mod json;
 pub mod markdown;
 pub mod notes;

@@ -748,3 +748,64 @@ fn failed_rules_output_holds_the_rule_names_as_written() {
         "{outputs}"
     );
 }
+
+#[test]
+fn completions_man_page_and_version_with_the_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (shell, marker) in [
+        ("bash", "complete -F _slipgate"),
+        ("zsh", "#compdef slipgate"),
+        ("fish", "complete -c slipgate"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = slipgate(dir.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let script = String::from_utf8(out).expect("utf-8");
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("release-check") && script.contains("policy"),
+            "{shell}"
+        );
+    }
+    let out = slipgate(dir.path())
+        .arg("man")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let man = String::from_utf8(out).expect("utf-8");
+    assert!(man.contains(".TH slipgate 1"), "{man}");
+    assert!(man.contains("release\\-check"), "{man}");
+    // `slipgate 0.1.0 (abc1234 2026-12-01)` from a git checkout, `slipgate 0.1.0` from a
+    // crate tarball.
+    let out = slipgate(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let version = String::from_utf8(out).expect("utf-8");
+    let re = regex::Regex::new(r"^slipgate \d+\.\d+\.\d+( \([0-9a-f]{7,} \d{4}-\d\d-\d\d\))?\n$")
+        .expect("regex");
+    assert!(re.is_match(&version), "{version:?}");
+    assert!(version.starts_with(&format!("slipgate {}", env!("CARGO_PKG_VERSION"))));
+    let in_git = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".git")
+        .exists();
+    assert_eq!(
+        version.contains(" ("),
+        in_git
+            && std::process::Command::new("git")
+                .arg("--version")
+                .output()
+                .is_ok(),
+        "{version}"
+    );
+}

@@ -289,6 +289,7 @@ fn test_rules_with_and_without_results() {
             outcome: TestOutcome::Failed,
             message: Some("assertion failed".into()),
             flaky: false,
+            at: None,
         }],
         ..TestFigures::default()
     };
