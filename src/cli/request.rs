@@ -328,10 +328,18 @@ mod tests {
 
     #[test]
     fn extra_args_split_as_a_shell_would() {
-        let words = split_extra_args(r#"--verbose --label 'needs review' --title "a \"b\" c" x\ y"#);
+        let words =
+            split_extra_args(r#"--verbose --label 'needs review' --title "a \"b\" c" x\ y"#);
         assert_eq!(
             words.unwrap(),
-            ["--verbose", "--label", "needs review", "--title", r#"a "b" c"#, "x y"]
+            [
+                "--verbose",
+                "--label",
+                "needs review",
+                "--title",
+                r#"a "b" c"#,
+                "x y"
+            ]
         );
         // Nothing is expanded or run: `$(…)` and `;` stay words.
         assert_eq!(

