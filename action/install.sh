@@ -109,14 +109,15 @@ build() {
 
 # Checks an archive against the committed sha256, then unpacks the binary into $bin_dir.
 unpack() {
-  local archive=$1 expected=$2 asset=$3 actual
+  local archive=$1 expected=$2 asset=$3 actual # archive: $bin_dir/$asset
   actual=$(sha256 "$archive" | cut -d' ' -f1)
   if [ "$actual" != "$expected" ]; then
     rm -f "$archive"
     die "refusing $asset: its sha256 is $actual, but action/checksums lists $expected for it (a tampered or wrong download; nothing was run)"
   fi
   mkdir -p "$bin_dir/bin" "$RUNNER_TEMP/slipgate-unpack"
-  tar -xzf "$archive" -C "$RUNNER_TEMP/slipgate-unpack"
+  # Relative paths: Git Bash's GNU tar reads `D:\...` as a remote host.
+  (cd "$RUNNER_TEMP" && tar -xzf "slipgate-bin/$asset" -C slipgate-unpack)
   mv -f "$RUNNER_TEMP/slipgate-unpack/${asset%.tar.gz}/$exe" "$bin_dir/bin/$exe"
   rm -rf "$RUNNER_TEMP/slipgate-unpack"
   chmod +x "$bin_dir/bin/$exe"
