@@ -40,7 +40,17 @@ if n < 3:
 print(f"README.md: {n} workflows")
 PY
 
-workflows=(.github/workflows/*.yml examples/workflows/*.yml "$work"/.github/workflows/*.yml)
+# Any other tracked YAML file that is a workflow (e.g. templates that `slipgate init` writes),
+# outside the test fixtures.
+mkdir -p "$work/other/.github/workflows"
+git ls-files -- '*.yml' '*.yaml' ':!:.github/workflows/*' ':!:examples/workflows/*' ':!:tests/fixtures/*' |
+  while IFS= read -r f; do
+    if grep -q '^jobs:' "$f" && grep -q '^on:' "$f"; then
+      cp "$f" "$work/other/.github/workflows/$(echo "$f" | tr '/' '_')"
+    fi
+  done
+shopt -s nullglob
+workflows=(.github/workflows/*.yml examples/workflows/*.yml "$work"/.github/workflows/*.yml "$work"/other/.github/workflows/*)
 start=$(date +%s)
 "$tools/bin/actionlint" -no-color "${workflows[@]}"
 "$tools/bin/zizmor" --offline --no-progress --config .github/zizmor.yml action.yml "${workflows[@]}"
