@@ -22,6 +22,7 @@ pub mod error;
 pub mod escape;
 pub mod gate;
 pub mod github;
+pub mod init;
 pub mod metrics;
 pub mod model;
 pub mod policy;

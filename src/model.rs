@@ -73,6 +73,24 @@ pub struct Issue {
     /// `completed`, `not_planned`, `duplicate`, `reopened`, or none.
     pub state_reason: Option<String>,
     pub open: bool,
+    /// Login of whoever opened it (empty when GitHub did not say): their own comments
+    /// are no response (time to first response).
+    #[serde(skip)]
+    pub author: String,
+}
+
+/// A comment on an issue or pull request, as the repository-wide comment list gives it:
+/// only what time to first response needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueComment {
+    pub id: u64,
+    /// The number of the issue (or pull request) it was written on.
+    pub issue: u64,
+    /// Login of its author (empty for a deleted account).
+    pub author: String,
+    /// `User`, `Bot` or `Organization`, as GitHub says.
+    pub author_type: String,
+    pub created_at: Timestamp,
 }
 
 /// A GitHub pull request.
@@ -100,6 +118,11 @@ pub struct GithubData {
     /// False when pull requests were not read (no rule needed them): `pulls` is then
     /// not to be used.
     pub pulls_read: bool,
+    /// Comments on issues and pull requests (time to first response), oldest first.
+    pub comments: Vec<IssueComment>,
+    /// False when comments were not read (nothing needed them): `comments` is then not
+    /// to be used.
+    pub comments_read: bool,
     pub warnings: Vec<String>,
 }
 
@@ -233,4 +256,40 @@ pub struct TestRunRow {
     pub totals: TestTotalsRow,
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
+}
+
+/// What `slipgate init` reads of a repository (collect fills it, `init` fits a policy
+/// to it). Every string is data: tag names, file names, subjects and labels come from
+/// strangers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoFacts {
+    /// Every tag, with its family (the name without a trailing semver version, see
+    /// `collect::git`): `tokio-` for `tokio-1.2.3`, `` for `1.2.3`; `None` when the name
+    /// does not end in a version.
+    pub tags: Vec<TagFact>,
+    /// Names at the top of HEAD's tree (`Cargo.toml`) and folders one level down, each
+    /// folder with a trailing `/` (`tokio/`, `crates/cli/`).
+    pub entries: Vec<String>,
+    /// The subjects of the newest commits reachable from HEAD (at most 500), newest first.
+    pub subjects: Vec<String>,
+    /// The branch HEAD names (`main`), if any.
+    pub default_branch: Option<String>,
+    /// The `origin` remote's URL, if any.
+    pub origin_url: Option<String>,
+    /// Label names and how many of the newest issues and pull requests carry them, most
+    /// used first; `None` when they were not read.
+    pub labels: Option<Vec<(String, usize)>>,
+    /// Why the labels were not read (offline, no repository known, a failed request).
+    pub labels_skipped: Option<String>,
+    /// Whether the repository has a work tree (a bare one has none to write into).
+    pub work_tree: Option<std::path::PathBuf>,
+}
+
+/// One tag as `slipgate init` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagFact {
+    pub name: String,
+    pub family: Option<String>,
+    /// The time of the commit it points to.
+    pub time: Timestamp,
 }

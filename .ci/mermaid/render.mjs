@@ -188,6 +188,10 @@ async function checkInPage({ id, code, maxPoints, theme, keep }) {
         return;
       }
       if (points === 0) problems.push(`plot ${i + 1} (${name}) has no points`);
+      // A line through one point is drawn as nothing at all.
+      if (/^line-plot/.test(name) && points === 1) {
+        problems.push(`plot ${i + 1} (${name}) is a line through one point, which draws nothing`);
+      }
       drawn += points;
       if (points > maxPoints) problems.push(`plot ${i + 1} (${name}) has ${points} points, more than ${maxPoints}`);
       if (categorical && points !== xLabels.length) {

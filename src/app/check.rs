@@ -93,7 +93,9 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     drop(history);
     let mut gh_warning = None;
     let github = if e.github_reads == GithubReads::Always || needs.github {
-        match read_github(s, e.github, &git, needs.pulls) {
+        // The trend shows time to first response: its comments are read for it too.
+        let comments = needs.comments || e.trend.is_some();
+        match read_github(s, e.github, &git, needs.pulls, comments) {
             Ok(read) => read,
             // An outage of GitHub must not fail a build for a wrong reason: when no
             // fail-level rule needs its data, the rules that use it do not judge.

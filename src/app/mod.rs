@@ -8,7 +8,7 @@ mod check;
 mod trend;
 
 use crate::cli::request::{self, Env, GithubSource, Session, TestSource, policy_root};
-use crate::cli::{Cli, Command, PolicyCommand, ReportArgs};
+use crate::cli::{Cli, Command, InitArgs, PolicyCommand, ReportArgs};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
@@ -17,7 +17,7 @@ use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
 use crate::policy::{self, Needs};
-use crate::publish::check::{WriteFailed, stdout, warn_all};
+use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
 use crate::report::{self, Format, Sources, notes};
 use std::path::Path;
 
@@ -38,13 +38,14 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Command::Policy(cmd) = &cli.command {
         return policy_command(cmd, g.policy.as_deref(), &g.repo);
     }
-    let session = Session::new(g, Env::read())?;
+    let session = Session::new(g, Env::read(), !matches!(cli.command, Command::Init(_)))?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
+        Command::Init(args) => init(&session, args),
         Command::Policy(_) => Ok(exit::PASSED),
     }
 }
@@ -70,6 +71,13 @@ fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Re
     Ok(exit::PASSED)
 }
 
+/// `slipgate init`: reads the repository, fits a policy and workflows to it, writes them.
+fn init(s: &Session, a: &InitArgs) -> Result<i32> {
+    let facts = GithubSource::new(&a.github, s).init_facts(&s.repo)?;
+    let plan = crate::init::plan(&facts, crate::init::ACTION);
+    Ok(publish::init::write(&plan, a.force, a.dry_run, s.quiet)?)
+}
+
 /// Reads git (one tag listing, one walk), loading the changes `plan` asks for.
 fn read_git(s: &Session, plan: git::Plan) -> Result<(Box<dyn git::History>, GitHistory)> {
     let (history, git) = git::read(&s.repo, &s.policy.policy.releases, plan, s.now)?;
@@ -82,12 +90,14 @@ fn read_git(s: &Session, plan: git::Plan) -> Result<(Box<dyn git::History>, GitH
     Ok((history, git))
 }
 
-/// Reads GitHub's issues (and pull requests when `pulls`).
+/// Reads GitHub's issues (and pull requests when `pulls`, the comments on issues when
+/// `comments`).
 fn read_github(
     s: &Session,
     src: &GithubSource,
     git: &GitHistory,
     pulls: bool,
+    comments: bool,
 ) -> Result<GithubRead> {
     if src.offline {
         return Ok(GithubRead::skipped("--offline"));
@@ -99,6 +109,7 @@ fn read_github(
     };
     let mut cfg = src.config(repo.clone());
     cfg.pulls = pulls;
+    cfg.comments = comments;
     let (data, stats) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -151,12 +162,9 @@ fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true)?;
-    let (tests, warnings) = read_tests(
-        s,
-        TestSource::new(&args.tests, s).as_ref(),
-        MissingTests::WarnAtMost,
-    )?;
+    let github = read_github(s, &github_src, &git, true, true)?;
+    let src = TestSource::new(&args.tests, s);
+    let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
     let engine = engine(s, &git, &github, None, None, s.now);
     let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
     let links = github_src.links(github.repo.as_deref());

@@ -33,12 +33,9 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         extra: 0,
     };
     let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true)?;
-    let (tests, mut warnings) = read_tests(
-        s,
-        TestSource::new(&args.tests, s).as_ref(),
-        MissingTests::WarnAtMost,
-    )?;
+    let github = read_github(s, &github_src, &git, true, true)?;
+    let src = TestSource::new(&args.tests, s);
+    let (tests, mut warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
     warnings.extend(git.warnings.iter().cloned());
     if let Some(gh) = &github.data {
         warnings.extend(gh.warnings.iter().cloned());

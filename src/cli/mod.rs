@@ -60,7 +60,9 @@ impl Cli {
         let actions = match &mut self.command {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
-            Command::Report(_) | Command::Trend(_) | Command::Policy(_) => return self,
+            Command::Report(_) | Command::Trend(_) | Command::Policy(_) | Command::Init(_) => {
+                return self;
+            }
         };
         for path in [
             &mut actions.event_path,
@@ -117,6 +119,20 @@ pub enum Command {
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write a policy and three workflows fitted to this repository (tags, test runner, labels).
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace files that exist (.github/slipgate.yml, .github/workflows/slipgate-*.yml).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the files instead of writing them (each under its path).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 #[derive(Debug, Subcommand)]

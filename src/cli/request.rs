@@ -89,8 +89,14 @@ pub(crate) struct Session {
 
 impl Session {
     /// Loads the policy and settles the evaluation time and colour.
-    pub(crate) fn new(g: &Global, env: Env) -> Result<Session> {
-        let policy = load_policy(g.policy.as_deref(), &policy_root(&g.repo))?;
+    /// The session of one invocation; `own_policy` false (`slipgate init`, which writes
+    /// the policy) leaves the repository's policy unread and uses the built-in one.
+    pub(crate) fn new(g: &Global, env: Env, own_policy: bool) -> Result<Session> {
+        let policy = if own_policy {
+            load_policy(g.policy.as_deref(), &policy_root(&g.repo))?
+        } else {
+            crate::policy::builtin()?
+        };
         // Colour only on a terminal (or when asked), and never with NO_COLOR.
         let color = !env.no_color
             && match g.color {
@@ -247,10 +253,15 @@ impl GithubSource {
     /// The GitHub repository to read: the flag or `GITHUB_REPOSITORY`, else the `origin`
     /// remote when it lives on the API's host (github.com for api.github.com).
     pub(crate) fn repo_of(&self, git: &GitHistory) -> Option<String> {
+        self.repo_of_origin(git.origin_url.as_deref())
+    }
+
+    /// [`Self::repo_of`] from the `origin` remote's URL.
+    fn repo_of_origin(&self, origin: Option<&str>) -> Option<String> {
         if let Some(r) = &self.repo {
             return Some(r.clone());
         }
-        let origin = git.origin_url.as_deref()?;
+        let origin = origin?;
         let api_host = host_of(&self.api_url)?;
         let expected = if api_host == "api.github.com" {
             "github.com".to_string()
@@ -261,6 +272,36 @@ impl GithubSource {
             return None;
         }
         repo_from_remote(origin)
+    }
+
+    /// What `slipgate init` reads of `repo`, with the labels it proposes from: read in
+    /// one request with a token,
+    /// else skipped with the reason (offline, no token, no repository known, a failure).
+    pub(crate) fn init_facts(
+        &self,
+        repo: &Path,
+    ) -> Result<crate::model::RepoFacts, crate::collect::git::GitError> {
+        let mut facts = crate::collect::git::read_facts(repo)?;
+        let skip = if self.offline {
+            Some("--offline".to_string())
+        } else if self.token.is_none() {
+            Some("no token: pass --token or set GITHUB_TOKEN".to_string())
+        } else {
+            None
+        };
+        let repo = self.repo_of_origin(facts.origin_url.as_deref());
+        let result = match (skip, repo) {
+            (Some(why), _) => Err(why),
+            (None, None) => Err("no GitHub repository known: pass --github-repo OWNER/NAME".into()),
+            (None, Some(repo)) => {
+                crate::collect::labels::read(&self.config(repo)).map_err(|e| e.to_string())
+            }
+        };
+        match result {
+            Ok(labels) => facts.labels = Some(labels),
+            Err(why) => facts.labels_skipped = Some(why),
+        }
+        Ok(facts)
     }
 
     /// The client configuration for `repo`.

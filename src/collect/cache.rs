@@ -4,7 +4,7 @@
 //! in the cache file beside the test-run history; the file itself (schema migrations,
 //! locks, damage, repair) is [`crate::store`]'s.
 
-use crate::model::{Issue, PullRequest, Timestamp};
+use crate::model::{Issue, IssueComment, PullRequest, Timestamp};
 pub use crate::store::CacheError;
 use crate::store::{self, CacheFile, int, is_unreadable, json_list, labels_to, uint};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -22,6 +22,8 @@ pub struct CacheKey {
 pub(crate) enum Resource {
     Issues,
     Pulls,
+    /// The repository-wide comment list (time to first response).
+    Comments,
 }
 
 impl Resource {
@@ -29,6 +31,7 @@ impl Resource {
         match self {
             Resource::Issues => "issues",
             Resource::Pulls => "pulls",
+            Resource::Comments => "comments",
         }
     }
 }
@@ -163,7 +166,7 @@ impl Cache {
 
     pub(crate) fn load_issues(&self, key: &CacheKey) -> Result<Vec<Issue>, CacheError> {
         self.load_rows(
-            "SELECT number, title, url, labels, created_at, closed_at, state_reason, open
+            "SELECT number, title, url, labels, created_at, closed_at, state_reason, open, author
              FROM issues WHERE api_url = ?1 AND repo = ?2 ORDER BY number",
             key,
             Resource::Issues,
@@ -177,6 +180,7 @@ impl Cache {
                     closed_at: r.get(5)?,
                     state_reason: r.get(6)?,
                     open: r.get(7)?,
+                    author: r.get(8)?,
                 })
             },
         )
@@ -203,6 +207,75 @@ impl Cache {
         )
     }
 
+    pub(crate) fn load_comments(&self, key: &CacheKey) -> Result<Vec<IssueComment>, CacheError> {
+        self.load_rows(
+            "SELECT id, issue, author, author_type, created_at
+             FROM comments WHERE api_url = ?1 AND repo = ?2 ORDER BY created_at, id",
+            key,
+            Resource::Comments,
+            |r| {
+                Ok(IssueComment {
+                    id: uint(r.get(0)?),
+                    issue: uint(r.get(1)?),
+                    author: r.get(2)?,
+                    author_type: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// Writes the changed comments and the comment list's sync state in one transaction.
+    pub(crate) fn store_comments(
+        &mut self,
+        key: &CacheKey,
+        comments: &[(IssueComment, Timestamp)],
+        state: &SyncState,
+    ) -> Result<(), CacheError> {
+        let (conn, err) = self.file.split();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        {
+            let mut put = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO comments
+                     (api_url, repo, id, issue, author, author_type, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(&err)?;
+            for (c, updated) in comments {
+                put.execute(params![
+                    key.api_url,
+                    key.repo,
+                    int(c.id),
+                    int(c.issue),
+                    c.author,
+                    c.author_type,
+                    c.created_at,
+                    updated
+                ])
+                .map_err(&err)?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO sync
+                 (api_url, repo, resource, probe_url, etag, watermark, synced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    key.api_url,
+                    key.repo,
+                    Resource::Comments.name(),
+                    state.probe_url,
+                    state.etag,
+                    state.watermark,
+                    state.synced_at
+                ],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+
     /// Writes the changed rows and both sync states in one transaction.
     pub(crate) fn store(
         &mut self,
@@ -221,8 +294,8 @@ impl Cache {
                 .prepare(
                     "INSERT OR REPLACE INTO issues
                      (api_url, repo, number, title, url, labels, created_at, closed_at,
-                      updated_at, state_reason, open)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      updated_at, state_reason, open, author)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(&err)?;
             for (i, updated) in issues {
@@ -238,7 +311,8 @@ impl Cache {
                         i.closed_at,
                         updated,
                         i.state_reason,
-                        i.open
+                        i.open,
+                        i.author
                     ])
                     .map_err(&err)?;
             }
@@ -321,6 +395,7 @@ mod tests {
             closed_at: None,
             state_reason: None,
             open: true,
+            author: "alice".into(),
         };
         let state = SyncState {
             probe_url: "/probe".into(),
@@ -387,7 +462,7 @@ mod tests {
             .conn()
             .execute_batch(
                 "INSERT INTO issues VALUES ('https://api.github.com', 'o/r', 1,
-                     CAST(x'ff41' AS TEXT), 'u', '[]', 1, NULL, 1, NULL, 1);
+                     CAST(x'ff41' AS TEXT), 'u', '[]', 1, NULL, 1, NULL, 1, 'a');
                  INSERT INTO sync VALUES ('https://api.github.com', 'o/r', 'issues', '/p',
                      '\"e\"', 1, 1);",
             )

@@ -12,6 +12,7 @@
 
 #![warn(unreachable_pub)]
 
+mod facts;
 mod family;
 mod graph;
 mod libgit;
@@ -22,6 +23,7 @@ use crate::model::{GitHistory, Timestamp};
 use std::path::{Path, PathBuf};
 
 pub use crate::policy::Pathspec;
+pub use facts::read_facts;
 pub use libgit::{Git2History, prepare_libgit2};
 pub use plan::{Changes, Plan, as_candidate, load, read};
 

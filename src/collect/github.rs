@@ -6,6 +6,11 @@
 //! - `GET /repos/{o}/{r}/pulls?state=all&sort=updated&direction=desc&per_page=100`: every
 //!   pull request (created/merged times, merge commit, base branch, labels).
 //!
+//! - `GET /repos/{o}/{r}/issues/comments?sort=updated&direction=asc&since=…&per_page=100`:
+//!   the comments on every issue and pull request, read only when time to first response
+//!   is wanted ([`GithubConfig::comments`]): id, issue number (from `issue_url`), author
+//!   login and type, created time. Never one request per issue.
+//!
 //! Pages are followed through the `Link` header (`rel="next"`). A `rel="next"` naming a
 //! page already read, more pages than the first page's `rel="last"` announced (plus a
 //! margin), a list ending before the announced last page (less a page of tolerance),
@@ -30,6 +35,16 @@
 //! item updated while pages are read moves to the already-read first page and is picked
 //! up by the next run instead of shifting an unread item out of view.
 //!
+//! The comment list is read oldest-updated first (`sort=updated&direction=asc`), from
+//! `since` = its watermark minus [`SAFETY_MARGIN_SECS`] (no `since` on a cold run), to
+//! its end. The probe the next run sends with `If-None-Match` is the last page read when
+//! it was not full: a new or edited comment moves to the end of the list, onto that
+//! page, and changes its ETag, so a `304` proves nothing changed (one request). When the
+//! last page was full, a new comment could land on a later page: the next run asks from
+//! the watermark instead (one request, a `200`, whose page becomes the probe). A cold
+//! read costs `ceil(C / 100)` requests for C comments; a run with nothing new one `304`.
+//! Edited comments come again; deleted ones stay in the cache.
+//!
 //! A cold run (no cache, `--no-cache`, or a rebuilt cache) reads every page: for I issues
 //! and P pull requests, `ceil((I + P) / 100) + ceil(P / 100)` requests (the issues list
 //! includes pull requests).
@@ -38,9 +53,9 @@
 //! only what exists); delete the cache file to start over.
 
 use crate::collect::cache::{Cache, CacheError, CacheKey, Resource, SyncState};
-use crate::github::payload::{self, IssueItem, Label, PullItem};
+use crate::github::payload::{self, IssueCommentItem, IssueItem, Label, PullItem};
 use crate::github::{Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
-use crate::model::{GithubData, Issue, PullRequest, Timestamp};
+use crate::model::{GithubData, Issue, IssueComment, PullRequest, Timestamp};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
@@ -64,10 +79,14 @@ pub struct FetchStats {
     pub issues_received: usize,
     /// Pull requests received in this run.
     pub pulls_received: usize,
+    /// Comments received in this run (none when comments were not read).
+    pub comments_received: usize,
     /// The issue list was read in full (no usable cache state).
     pub issues_full: bool,
     /// The pull request list was read in full.
     pub pulls_full: bool,
+    /// The comment list was read in full.
+    pub comments_full: bool,
     /// The cache was read and written.
     pub cache_used: bool,
     /// Last `x-ratelimit-remaining` GitHub reported.
@@ -87,6 +106,8 @@ struct Delta<T> {
     items: Vec<(T, Timestamp)>,
     state: SyncState,
     full: bool,
+    /// The last page read (after a `200`): its path and query, ETag and item count.
+    last_page: Option<(String, Option<String>, usize)>,
 }
 
 /// GitHub data read for a report, or why there is none, and the repository read.
@@ -110,8 +131,13 @@ impl GithubRead {
 impl FetchStats {
     /// The `--verbose` line of a fetch that read `data`.
     pub fn describe(&self, data: &GithubData) -> String {
+        let comments = if data.comments_read {
+            format!(", {} comments", data.comments.len())
+        } else {
+            String::new()
+        };
         format!(
-            "github: {} issues, {} pull requests; {} requests ({} not modified, {} retries){}",
+            "github: {} issues, {} pull requests{comments}; {} requests ({} not modified, {} retries){}",
             data.issues.len(),
             data.pulls.len(),
             self.requests,
@@ -145,12 +171,16 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     let mut states = (None, None);
     let mut cached_issues = HashMap::new();
     let mut cached_pulls = HashMap::new();
+    let mut comment_state = None;
+    let mut cached_comments = HashMap::new();
     if let Some(c) = &cache {
-        match load_cached(c, &key) {
-            Ok((issue_state, pull_state, issues, pulls)) => {
-                states = (issue_state, pull_state);
-                cached_issues = issues;
-                cached_pulls = pulls;
+        match load_cached(c, &key, cfg.comments) {
+            Ok(loaded) => {
+                states = (loaded.issue_state, loaded.pull_state);
+                cached_issues = loaded.issues;
+                cached_pulls = loaded.pulls;
+                comment_state = loaded.comment_state;
+                cached_comments = loaded.comments;
             }
             Err(err) => {
                 warnings.push(format!(
@@ -187,6 +217,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         issues_purpose,
         progress.map(|repo| ("issues", repo)),
         parse_issue_page,
+        false,
     );
     let (issues, pulls) = if cfg.pulls {
         tokio::try_join!(
@@ -198,6 +229,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
                 pulls_purpose,
                 progress.map(|repo| ("pull requests", repo)),
                 parse_pull_page,
+                false,
             ),
         )?
     } else {
@@ -206,11 +238,39 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
             items: Vec::new(),
             state: states.1.clone().unwrap_or_default(),
             full: false,
+            last_page: None,
         };
         (issues_sync.await?, kept)
     };
 
+    // The comments after both lists: still two requests in flight at most.
+    let comments = if cfg.comments {
+        let path = comments_probe(&owner, &name, comment_state.as_ref());
+        let action = format!("list the issue comments of {}", cfg.repo);
+        let purpose = Purpose {
+            action: &action,
+            permission: "issues: read",
+        };
+        let progress = progress.map(|repo| ("comments", repo));
+        let read = sync_list(
+            &client,
+            path,
+            comment_state.as_ref(),
+            purpose,
+            progress,
+            parse_comment_page,
+            true,
+        );
+        let mut read = read.await?;
+        next_comments_probe(&owner, &name, &mut read);
+        Some(read)
+    } else {
+        None
+    };
+
     let mut stats = FetchStats {
+        comments_received: comments.as_ref().map_or(0, |c| c.items.len()),
+        comments_full: comments.as_ref().is_some_and(|c| c.full),
         issues_received: issues.items.len(),
         pulls_received: pulls.items.len(),
         issues_full: issues.full,
@@ -230,6 +290,14 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
                 "cannot update the cache ({err}); the next run will fetch again"
             )),
         }
+        if let Some(d) = &comments
+            && stats.cache_used
+            && let Err(err) = c.store_comments(&key, &d.items, &d.state)
+        {
+            warnings.push(format!(
+                "cannot update the cache ({err}); the next run will fetch again"
+            ));
+        }
     }
 
     for (issue, _) in issues.items {
@@ -242,6 +310,16 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     issues.sort_by_key(|i| i.number);
     let mut pulls: Vec<PullRequest> = cached_pulls.into_values().collect();
     pulls.sort_by_key(|p| p.number);
+    let comments_read = comments.is_some();
+    for (comment, _) in comments.map(|d| d.items).unwrap_or_default() {
+        cached_comments.insert(comment.id, comment);
+    }
+    let mut comments: Vec<IssueComment> = if comments_read {
+        cached_comments.into_values().collect()
+    } else {
+        Vec::new()
+    };
+    comments.sort_by_key(|c| (c.created_at, c.id));
 
     if !client.authenticated() {
         warnings.push(
@@ -262,32 +340,88 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         pulls,
         unauthenticated: !client.authenticated(),
         pulls_read: cfg.pulls,
+        comments,
+        comments_read,
         warnings,
     };
     Ok((data, stats))
 }
 
-type Loaded = (
-    Option<SyncState>,
-    Option<SyncState>,
-    HashMap<u64, Issue>,
-    HashMap<u64, PullRequest>,
-);
+/// What the cache holds of one repository.
+struct Loaded {
+    issue_state: Option<SyncState>,
+    pull_state: Option<SyncState>,
+    comment_state: Option<SyncState>,
+    issues: HashMap<u64, Issue>,
+    pulls: HashMap<u64, PullRequest>,
+    comments: HashMap<u64, IssueComment>,
+}
 
-fn load_cached(cache: &Cache, key: &CacheKey) -> Result<Loaded, CacheError> {
-    let issue_state = cache.sync_state(key, Resource::Issues)?;
-    let pull_state = cache.sync_state(key, Resource::Pulls)?;
-    let issues = cache
-        .load_issues(key)?
-        .into_iter()
-        .map(|i| (i.number, i))
-        .collect();
-    let pulls = cache
-        .load_pulls(key)?
-        .into_iter()
-        .map(|p| (p.number, p))
-        .collect();
-    Ok((issue_state, pull_state, issues, pulls))
+/// The cached lists of `key`; the comments only when `comments` (they are read).
+fn load_cached(cache: &Cache, key: &CacheKey, comments: bool) -> Result<Loaded, CacheError> {
+    let (comment_state, comment_rows) = if comments {
+        (
+            cache.sync_state(key, Resource::Comments)?,
+            cache.load_comments(key)?,
+        )
+    } else {
+        (None, Vec::new())
+    };
+    Ok(Loaded {
+        issue_state: cache.sync_state(key, Resource::Issues)?,
+        pull_state: cache.sync_state(key, Resource::Pulls)?,
+        comment_state,
+        issues: cache
+            .load_issues(key)?
+            .into_iter()
+            .map(|i| (i.number, i))
+            .collect(),
+        pulls: cache
+            .load_pulls(key)?
+            .into_iter()
+            .map(|p| (p.number, p))
+            .collect(),
+        comments: comment_rows.into_iter().map(|c| (c.id, c)).collect(),
+    })
+}
+
+/// The page of the comment list to ask first: the probe the last read left, else from
+/// its watermark (less the margin), else from the start.
+fn comments_probe(owner: &str, name: &str, prev: Option<&SyncState>) -> String {
+    let list = format!("/repos/{owner}/{name}/issues/comments?");
+    match prev {
+        Some(p) if p.probe_url.starts_with(&list) => p.probe_url.clone(),
+        _ => comments_path(owner, name, prev),
+    }
+}
+
+/// The probe the next run asks with `If-None-Match`: the last page read when it was not
+/// full (oldest-updated first, a new or edited comment lands on it and changes its ETag,
+/// so a `304` proves nothing changed); after a full last page a new comment could land
+/// on a page after it, so the next run asks from the watermark instead, without ETag.
+fn next_comments_probe<T>(owner: &str, name: &str, read: &mut Delta<T>) {
+    let Some((path, etag, count)) = read.last_page.take() else {
+        return;
+    };
+    if count < PER_PAGE as usize {
+        read.state.probe_url = path;
+        read.state.etag = etag;
+    } else {
+        read.state.probe_url = comments_path(owner, name, Some(&read.state));
+        read.state.etag = None;
+    }
+}
+
+/// The first page of the comment list: from the stored watermark less the margin, or
+/// from the start.
+fn comments_path(owner: &str, name: &str, prev: Option<&SyncState>) -> String {
+    let since = prev
+        .and_then(|p| p.watermark)
+        .map(|w| format!("&since={}", crate::model::rfc3339(w - SAFETY_MARGIN_SECS)))
+        .unwrap_or_default();
+    format!(
+        "/repos/{owner}/{name}/issues/comments?sort=updated&direction=asc{since}&per_page={PER_PAGE}"
+    )
 }
 
 /// A field that did not parse: (item number, field name, value).
@@ -318,6 +452,7 @@ fn into_issue(item: IssueItem) -> Result<(Issue, Timestamp), BadField> {
         created_at: time(n, "created_at", &item.created_at)?,
         closed_at: opt_time(n, "closed_at", item.closed_at.as_deref())?,
         open: item.state == "open",
+        author: item.user.map(|u| u.login).unwrap_or_default(),
         title: item.title,
         url: item.html_url,
         labels: label_names(item.labels),
@@ -377,6 +512,51 @@ fn parse_issue_page(body: &str, action: &str) -> Result<Page<Issue>, GithubError
         .collect()
 }
 
+/// The issue number at the end of a comment's `issue_url`.
+fn issue_number(url: &str) -> Option<u64> {
+    let (_, last) = url.rsplit_once("/issues/")?;
+    last.parse().ok()
+}
+
+/// The model comment of `item` and its `updated_at`.
+fn into_comment(item: IssueCommentItem) -> Result<(IssueComment, Timestamp), BadField> {
+    let id = item.id;
+    let issue = issue_number(&item.issue_url).ok_or((id, "issue_url", item.issue_url.clone()))?;
+    let (author, author_type) = item.user.map(|u| (u.login, u.kind)).unwrap_or_default();
+    let comment = IssueComment {
+        id,
+        issue,
+        author,
+        author_type,
+        created_at: time(id, "created_at", &item.created_at)?,
+    };
+    Ok((comment, time(id, "updated_at", &item.updated_at)?))
+}
+
+fn parse_comment_page(body: &str, action: &str) -> Result<Page<IssueComment>, GithubError> {
+    let items: Vec<IssueCommentItem> =
+        serde_json::from_str(body).map_err(|e| bad_json(action, e))?;
+    items
+        .into_iter()
+        .map(|item| {
+            let (comment, updated) = into_comment(item).map_err(|b| {
+                if b.1 == "issue_url" {
+                    GithubError::Decode {
+                        action: action.to_string(),
+                        message: format!(
+                            "comment {} has `issue_url` = `{}`, not an issue's API URL",
+                            b.0, b.2
+                        ),
+                    }
+                } else {
+                    bad_field(action, b)
+                }
+            })?;
+            Ok((Some(comment), updated))
+        })
+        .collect()
+}
+
 fn parse_pull_page(body: &str, action: &str) -> Result<Page<PullRequest>, GithubError> {
     let items: Vec<PullItem> = serde_json::from_str(body).map_err(|e| bad_json(action, e))?;
     items
@@ -405,8 +585,10 @@ fn progress_line(pages: u32, count: usize, done: bool, what: &str, repo: &str) -
 }
 
 /// Reads one list newest-updated first: a conditional probe, then pages until an item
-/// older than the watermark minus the margin (or the end of the list). A list whose
-/// links loop or run on fails ([`Pager`]) rather than being kept in part.
+/// older than the watermark minus the margin (or the end of the list). With `since`
+/// the probe already starts at the watermark (oldest-updated first): every page is read
+/// to the end. A list whose links loop or run on fails ([`Pager`]) rather than being
+/// kept in part.
 async fn sync_list<T>(
     client: &Client,
     probe_path: String,
@@ -414,12 +596,15 @@ async fn sync_list<T>(
     purpose: Purpose<'_>,
     progress: Option<(&str, &str)>,
     parse: fn(&str, &str) -> Result<Page<T>, GithubError>,
+    since: bool,
 ) -> Result<Delta<T>, GithubError> {
     let etag = prev
         .filter(|p| p.probe_url == probe_path)
         .and_then(|p| p.etag.as_deref());
+    let full = prev.and_then(|p| p.watermark).is_none();
     let cutoff = prev
         .and_then(|p| p.watermark)
+        .filter(|_| !since)
         .map(|w| w - SAFETY_MARGIN_SECS);
     let mut reply = client.get(&probe_path, etag, purpose).await?;
     if reply.status == http::StatusCode::NOT_MODIFIED {
@@ -429,6 +614,7 @@ async fn sync_list<T>(
             items: Vec::new(),
             state,
             full: false,
+            last_page: None,
         });
     }
     let new_etag = reply.header("etag").map(str::to_string);
@@ -436,9 +622,12 @@ async fn sync_list<T>(
     let mut items = Vec::new();
     let mut pager = Pager::new(&probe_path, client.page_budget(), cutoff.is_none());
     let mut pages = 0u32;
+    let mut last_page = (probe_path.clone(), None, 0);
     loop {
         pages += 1;
         let page = parse(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
+        last_page.1 = reply.header("etag").map(str::to_string);
+        last_page.2 = page.len();
         let mut reached_known = false;
         for (item, updated) in page {
             watermark = Some(watermark.map_or(updated, |w| w.max(updated)));
@@ -460,7 +649,10 @@ async fn sync_list<T>(
             crate::console::eprint_line(&line);
         }
         match next {
-            Some(next) => reply = client.get(&next, None, purpose).await?,
+            Some(next) => {
+                reply = client.get(&next, None, purpose).await?;
+                last_page.0 = next;
+            }
             None => break,
         }
     }
@@ -472,7 +664,8 @@ async fn sync_list<T>(
             watermark,
             synced_at: chrono::Utc::now().timestamp(),
         },
-        full: cutoff.is_none(),
+        full,
+        last_page: Some(last_page),
     })
 }
 

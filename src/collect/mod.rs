@@ -5,3 +5,4 @@ pub mod file;
 pub mod git;
 pub mod github;
 pub mod junit;
+pub mod labels;

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::metrics::changes::ChangeStats;
 use crate::metrics::issues::{CycleStats, FixStats, IssueRef, Span};
+use crate::metrics::response::ResponseStats;
 use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
 use crate::model::TestOutcome;
 use crate::policy::metric::{Agg, OpenAgg, TestAgg};
@@ -272,6 +273,71 @@ fn cycle_measure(subject: Subject, c: Option<&CycleStats>, agg: Agg, why: Missin
     }
 }
 
+/// Time to first response: its distribution (evidence: the slowest answered issues), the
+/// unanswered issues (evidence: the longest waiting), or the share answered within
+/// `issues.response_slo` (evidence: the issues that missed it).
+fn response_measure(
+    subject: Subject,
+    r: Option<&ResponseStats>,
+    metric: &Metric,
+    objective: Option<i64>,
+    why: Missing,
+) -> Measurement {
+    let Some(r) = r else {
+        return Measurement::missing(subject, why);
+    };
+    let n = r.response_time.count;
+    let (value, samples, evidence, total) = match metric {
+        Metric::FirstResponse(a) => (
+            dist_value(*a, &r.response_time),
+            n,
+            issue_evidence(&r.slowest, IssueTime::AnsweredIn),
+            n,
+        ),
+        Metric::FirstResponseUnanswered => (
+            Some(r.unanswered as f64),
+            n + r.unanswered,
+            issue_evidence(&r.waiting, IssueTime::WaitingFor),
+            r.unanswered,
+        ),
+        _ => {
+            let o = objective.unwrap_or(i64::MAX);
+            let late_answered = r.response_times.iter().filter(|&&t| t > o).count();
+            let mut evidence = issue_evidence(
+                &r.waiting
+                    .iter()
+                    .filter(|w| w.seconds > o)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                IssueTime::WaitingFor,
+            );
+            evidence.extend(issue_evidence(
+                &r.slowest
+                    .iter()
+                    .filter(|s| s.seconds > o)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                IssueTime::AnsweredIn,
+            ));
+            evidence.truncate(crate::metrics::issues::EVIDENCE);
+            (
+                r.within_slo,
+                r.with_objective,
+                evidence,
+                r.waiting_too_long + late_answered,
+            )
+        }
+    };
+    Measurement {
+        value,
+        samples: Some(samples),
+        sample: r.response_times.iter().map(|&v| v as f64).collect(),
+        evidence,
+        evidence_total: Some(total),
+        ..Measurement::of(subject)
+    }
+}
+
 fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &ScopeMetrics) -> Measurement {
     let subject = subject_of(engine, d);
     match metric {
@@ -364,6 +430,20 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &ScopeMetrics) -> Measure
                 None => Missing::Github(engine.no_github()),
             };
             cycle_measure(subject, c, *a, why)
+        }
+        Metric::FirstResponse(_)
+        | Metric::FirstResponseUnanswered
+        | Metric::FirstResponseWithinSlo => {
+            let r = match d {
+                ScopeMetrics::Window(w) => w.first_response.as_ref(),
+                _ => None,
+            };
+            let why = match engine.inputs.github {
+                Some(_) => Missing::CommentsNotRead,
+                None => Missing::Github(engine.no_github()),
+            };
+            let objective = engine.policy.issues.response_slo.map(|d| d.secs());
+            response_measure(subject, r, metric, objective, why)
         }
         Metric::ReleaseFrequency | Metric::ChangeFailureRate => {
             let ScopeMetrics::Window(w) = d else {

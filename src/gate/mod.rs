@@ -118,6 +118,10 @@ pub enum IssueTime {
     MissedObjective,
     RestoredIn,
     OpenFor,
+    /// The time an issue waited for its first response.
+    AnsweredIn,
+    /// An issue without a response yet: how long it has waited.
+    WaitingFor,
 }
 
 /// Why a release counts as failed.
@@ -259,6 +263,8 @@ pub enum Missing {
     Github(DataGap),
     /// GitHub was read, its pull requests were not.
     PullsNotRead,
+    /// GitHub was read, the comments on its issues were not.
+    CommentsNotRead,
     /// The metric is measured over a window only.
     WindowOnly,
     /// No test results were read.

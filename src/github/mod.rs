@@ -101,6 +101,9 @@ pub struct GithubConfig {
     /// Also fetch pull requests (PR cycle time). Off when no rule needs them, to spend
     /// fewer requests.
     pub pulls: bool,
+    /// Also fetch the comments on issues (time to first response). Off by default: only
+    /// a rule, the report or the trend that shows it turns it on.
+    pub comments: bool,
     /// Largest response body read, in bytes; a larger one is
     /// [`GithubError::TooLarge`]. Default [`MAX_RESPONSE_BYTES`].
     pub max_response_bytes: u64,
@@ -128,6 +131,7 @@ impl GithubConfig {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             pulls: true,
+            comments: false,
             max_response_bytes: MAX_RESPONSE_BYTES,
             page_budget: PageBudget::default(),
             comment_author: None,
@@ -156,6 +160,7 @@ impl fmt::Debug for GithubConfig {
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("pulls", &self.pulls)
+            .field("comments", &self.comments)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("page_budget", &self.page_budget)
             .field("comment_author", &self.comment_author)

@@ -114,6 +114,19 @@ pub(crate) struct CommentItem {
     pub performed_via_github_app: Option<AppRef>,
 }
 
+/// An item of the repository-wide comment list `GET /repos/{owner}/{repo}/issues/comments`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct IssueCommentItem {
+    pub id: u64,
+    /// `https://api.github.com/repos/{owner}/{repo}/issues/{number}`.
+    #[serde(default)]
+    pub issue_url: String,
+    #[serde(default)]
+    pub user: Option<Author>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 /// GitHub's error body.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {

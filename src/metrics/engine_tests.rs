@@ -90,6 +90,7 @@ fn incidents_add_failed_releases_and_bug_metrics_appear() {
         closed_at: closed,
         state_reason: None,
         open: closed.is_none(),
+        author: String::new(),
     };
     let gh = GithubData {
         repo: "o/r".into(),
@@ -133,6 +134,7 @@ fn label_notes_when_no_issue_is_a_bug() {
             closed_at: None,
             state_reason: None,
             open: true,
+            author: String::new(),
         }],
         ..GithubData::default()
     };

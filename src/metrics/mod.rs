@@ -7,6 +7,7 @@
 pub mod changes;
 pub mod history;
 pub mod issues;
+pub mod response;
 pub mod stats;
 pub mod test_results;
 pub mod trend;
@@ -114,6 +115,9 @@ pub struct WindowMetrics {
     pub bug_fix: Option<FixStats>,
     pub time_to_restore: Option<FixStats>,
     pub pr_cycle: Option<CycleStats>,
+    /// Time to first response of the issues created in the span; none when comments were
+    /// not read.
+    pub first_response: Option<response::ResponseStats>,
 }
 
 /// Answers metric questions about one set of inputs at one evaluation time.
@@ -334,7 +338,25 @@ impl<'a> Engine<'a> {
             pr_cycle: gh
                 .filter(|g| g.pulls_read)
                 .map(|g| issues::pr_cycle(&g.pulls, &span)),
+            first_response: gh.filter(|g| g.comments_read).map(|g| {
+                response::first_response(
+                    &g.issues,
+                    &g.comments,
+                    &self.response_policy(),
+                    &span,
+                    self.now,
+                )
+            }),
             span,
+        }
+    }
+
+    /// What `issues.response_labels` and `issues.response_slo` say.
+    pub fn response_policy(&self) -> response::ResponsePolicy {
+        let p = &self.policy.issues;
+        response::ResponsePolicy {
+            labels: p.response_labels.iter().map(|l| l.to_lowercase()).collect(),
+            objective: p.response_slo.map(|d| d.secs()),
         }
     }
 

@@ -119,6 +119,7 @@ pub fn up_is_good(m: &Metric) -> bool {
         Metric::Tests(TestAgg::PassRate | TestAgg::Passed)
             | Metric::ReleaseFrequency
             | Metric::BugFixWithinSlo
+            | Metric::FirstResponseWithinSlo
     )
 }
 
@@ -178,6 +179,7 @@ fn catalogue(engine: &Engine) -> Vec<Metric> {
         Metric::TimeToRestore(Agg::P50),
         Metric::ChangeFailureRate,
         Metric::PrCycleTime(Agg::P50),
+        Metric::FirstResponse(Agg::P50),
         Metric::Tests(TestAgg::PassRate),
         Metric::Tests(TestAgg::Failed),
         Metric::Tests(TestAgg::Flaky),
@@ -229,6 +231,10 @@ fn flow_value(m: &Metric, w: &super::WindowMetrics) -> Option<f64> {
         Metric::TimeToRestore(a) => fix(w.time_to_restore.as_ref(), *a),
         Metric::ChangeFailureRate => w.change_failure_rate,
         Metric::PrCycleTime(_) => w.pr_cycle.as_ref().and_then(|c| secs(c.cycle_time.p50)),
+        Metric::FirstResponse(_) => w
+            .first_response
+            .as_ref()
+            .and_then(|r| secs(r.response_time.p50)),
         _ => None,
     }
 }

@@ -76,6 +76,12 @@ pub enum Metric {
     TimeToRestore(Agg),
     ChangeFailureRate,
     PrCycleTime(Agg),
+    /// `time_to_first_response.count|p50|p90|max`.
+    FirstResponse(Agg),
+    /// `time_to_first_response.unanswered`.
+    FirstResponseUnanswered,
+    /// `time_to_first_response.within_slo`.
+    FirstResponseWithinSlo,
     Tests(TestAgg),
 }
 
@@ -144,6 +150,12 @@ pub const NAMES: &[&str] = &[
     "pr_cycle_time.p50",
     "pr_cycle_time.p90",
     "pr_cycle_time.max",
+    "time_to_first_response.count",
+    "time_to_first_response.p50",
+    "time_to_first_response.p90",
+    "time_to_first_response.max",
+    "time_to_first_response.unanswered",
+    "time_to_first_response.within_slo",
     "tests.pass_rate",
     "tests.passed",
     "tests.failed",
@@ -188,6 +200,9 @@ impl Metric {
             ("time_to_restore", Some(a)) => Metric::TimeToRestore(agg(a)?),
             ("change_failure_rate", None) => Metric::ChangeFailureRate,
             ("pr_cycle_time", Some(a)) => Metric::PrCycleTime(agg(a)?),
+            ("time_to_first_response", Some("unanswered")) => Metric::FirstResponseUnanswered,
+            ("time_to_first_response", Some("within_slo")) => Metric::FirstResponseWithinSlo,
+            ("time_to_first_response", Some(a)) => Metric::FirstResponse(agg(a)?),
             ("tests", Some(t)) => Metric::Tests(match t {
                 "pass_rate" => TestAgg::PassRate,
                 "passed" => TestAgg::Passed,
@@ -208,15 +223,19 @@ impl Metric {
             Metric::LeadTime(Agg::Count)
             | Metric::BugFixTime(Agg::Count)
             | Metric::TimeToRestore(Agg::Count)
-            | Metric::PrCycleTime(Agg::Count) => Unit::Count,
+            | Metric::PrCycleTime(Agg::Count)
+            | Metric::FirstResponse(Agg::Count)
+            | Metric::FirstResponseUnanswered => Unit::Count,
             Metric::LeadTime(_)
             | Metric::BugFixTime(_)
             | Metric::TimeToRestore(_)
             | Metric::PrCycleTime(_)
+            | Metric::FirstResponse(_)
             | Metric::OpenBugs(OpenAgg::OldestAge)
             | Metric::Tests(TestAgg::Duration) => Unit::Duration,
             Metric::FixRatio
             | Metric::BugFixWithinSlo
+            | Metric::FirstResponseWithinSlo
             | Metric::ChangeFailureRate
             | Metric::Tests(TestAgg::PassRate) => Unit::Ratio,
             Metric::DefectRate | Metric::ReleaseFrequency => Unit::Number,
@@ -233,7 +252,11 @@ impl Metric {
     pub fn is_distribution(&self) -> bool {
         matches!(
             self,
-            Metric::LeadTime(a) | Metric::BugFixTime(a) | Metric::TimeToRestore(a) | Metric::PrCycleTime(a)
+            Metric::LeadTime(a)
+                | Metric::BugFixTime(a)
+                | Metric::TimeToRestore(a)
+                | Metric::PrCycleTime(a)
+                | Metric::FirstResponse(a)
                 if *a != Agg::Count
         )
     }
@@ -256,6 +279,19 @@ impl Metric {
                 | Metric::OpenBugs(_)
                 | Metric::TimeToRestore(_)
                 | Metric::PrCycleTime(_)
+                | Metric::FirstResponse(_)
+                | Metric::FirstResponseUnanswered
+                | Metric::FirstResponseWithinSlo
+        )
+    }
+
+    /// Needs the comments on issues (time to first response).
+    pub fn needs_comments(&self) -> bool {
+        matches!(
+            self,
+            Metric::FirstResponse(_)
+                | Metric::FirstResponseUnanswered
+                | Metric::FirstResponseWithinSlo
         )
     }
 
@@ -283,7 +319,10 @@ impl Metric {
             Metric::ReleaseFrequency
             | Metric::TimeToRestore(_)
             | Metric::ChangeFailureRate
-            | Metric::PrCycleTime(_) => &[Window],
+            | Metric::PrCycleTime(_)
+            | Metric::FirstResponse(_)
+            | Metric::FirstResponseUnanswered
+            | Metric::FirstResponseWithinSlo => &[Window],
             Metric::OpenBugs(_) | Metric::Tests(_) => &[Candidate, LatestRelease, Window],
         }
     }
@@ -313,6 +352,9 @@ impl fmt::Display for Metric {
             Metric::TimeToRestore(a) => write!(f, "time_to_restore.{}", a.name()),
             Metric::ChangeFailureRate => f.write_str("change_failure_rate"),
             Metric::PrCycleTime(a) => write!(f, "pr_cycle_time.{}", a.name()),
+            Metric::FirstResponse(a) => write!(f, "time_to_first_response.{}", a.name()),
+            Metric::FirstResponseUnanswered => f.write_str("time_to_first_response.unanswered"),
+            Metric::FirstResponseWithinSlo => f.write_str("time_to_first_response.within_slo"),
             Metric::Tests(t) => f.write_str(match t {
                 TestAgg::PassRate => "tests.pass_rate",
                 TestAgg::Passed => "tests.passed",
@@ -359,11 +401,30 @@ mod tests {
             Some(Unit::Number)
         );
         assert!(Metric::parse("pr_cycle_time.p50").is_some_and(|m| m.is_distribution()));
+        assert_eq!(
+            Metric::parse("time_to_first_response.p90"),
+            Some(Metric::FirstResponse(Agg::P90))
+        );
+        assert!(Metric::parse("time_to_first_response.max").is_some_and(|m| m.is_distribution()));
+        assert_eq!(
+            Metric::parse("time_to_first_response.unanswered").map(|m| m.unit()),
+            Some(Unit::Count)
+        );
+        assert_eq!(
+            Metric::parse("time_to_first_response.within_slo").map(|m| m.unit()),
+            Some(Unit::Ratio)
+        );
+        assert_eq!(
+            Metric::parse("time_to_first_response.count").map(|m| m.scopes()),
+            Some(&[Scope::Window][..])
+        );
         assert!(!Metric::parse("pr_cycle_time.count").is_some_and(|m| m.is_distribution()));
         for bad in [
             "lead_time",
             "lead_time.p99",
             "tests.flakey",
+            "time_to_first_response",
+            "time_to_first_response.p99",
             "open_bugs.",
             "x.y",
             "",

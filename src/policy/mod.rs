@@ -8,6 +8,7 @@ mod needs;
 mod pathspec;
 mod rule;
 mod spans;
+pub mod tagname;
 mod text;
 
 use crate::duration::Dur;
@@ -127,6 +128,13 @@ pub struct Issues {
     pub severity_labels: IndexMap<String, Vec<String>>,
     /// Severity name → fix-time objective (e.g. `{critical: 2d, high: 7d}`).
     pub fix_slo: IndexMap<String, Dur>,
+    /// Time to first response counts only issues carrying one of these labels (compared
+    /// case-insensitively); empty = every issue.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response_labels: Vec<String>,
+    /// The first-response objective (e.g. `2d`), for `time_to_first_response.within_slo`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_slo: Option<Dur>,
 }
 
 impl Issues {
@@ -271,6 +279,8 @@ impl Default for Issues {
             regression_labels: vec!["regression".into()],
             severity_labels: IndexMap::new(),
             fix_slo: IndexMap::new(),
+            response_labels: Vec::new(),
+            response_slo: None,
         }
     }
 }

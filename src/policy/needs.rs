@@ -1,5 +1,5 @@
 //! What a policy's rules need from the data sources: how many releases' changes and how
-//! far back (git), and whether GitHub's issues and pull requests are read.
+//! far back (git), and whether GitHub's issues, pull requests and comments are read.
 
 use super::{Baseline, Level, Metric, Rule, Scope};
 
@@ -14,6 +14,8 @@ pub struct Needs {
     pub github: bool,
     /// A rule reads pull requests.
     pub pulls: bool,
+    /// A rule reads the comments on issues (time to first response).
+    pub comments: bool,
     /// A fail-level rule cannot judge without GitHub.
     pub github_to_fail: bool,
     /// A rule measures change failure rate.
@@ -52,6 +54,7 @@ impl Needs {
             span_back,
             github: any(&|r| r.metric.wants_github()),
             pulls: any(&|r| matches!(r.metric, Metric::PrCycleTime(_))),
+            comments: any(&|r| r.metric.needs_comments()),
             github_to_fail: any(&|r| r.metric.needs_github() && r.level == Level::Fail),
             change_failure_rate: any(&|r| r.metric == Metric::ChangeFailureRate),
             incidents: any(&|r| {

@@ -432,6 +432,11 @@ impl RuleSpec {
                 "`{metric}` needs fix objectives: set `issues.fix_slo`, e.g. `{{critical: 2d, high: 7d}}`"
             )));
         }
+        if metric == Metric::FirstResponseWithinSlo && policy.issues.response_slo.is_none() {
+            return Err(at("metric")(format!(
+                "`{metric}` needs a first-response objective: set `issues.response_slo`, e.g. `2d`"
+            )));
+        }
         let scope = self.scope.unwrap_or_else(|| metric.default_scope());
         if !metric.scopes().contains(&scope) {
             let ok: Vec<&str> = metric.scopes().iter().map(|s| s.name()).collect();

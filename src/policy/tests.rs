@@ -405,6 +405,43 @@ fn hidden_characters_in_names_descriptions_and_labels_are_errors_at_their_key() 
 }
 
 #[test]
+fn first_response_keys_parse_and_within_slo_needs_an_objective() {
+    let e = err("rules:\n  - {metric: time_to_first_response.within_slo, min: 90%}\n");
+    assert!(
+        e.contains("needs a first-response objective: set `issues.response_slo`"),
+        "{e}"
+    );
+    let (p, r) = parse(
+        "issues:\n  response_slo: 2d\n  response_labels: [question, Bug]\nrules:\n  - {metric: time_to_first_response.within_slo, min: 90%}\n  - {metric: time_to_first_response.p90, max: 3d}\n  - {metric: time_to_first_response.unanswered, max: 5, level: warn}\n",
+        "p.yml",
+    )
+    .expect("valid");
+    assert_eq!(p.issues.response_slo.map(|d| d.secs()), Some(2 * 86_400));
+    assert_eq!(p.issues.response_labels, ["question", "Bug"]);
+    assert_eq!(r[0].metric, Metric::FirstResponseWithinSlo);
+    assert_eq!(r[0].scope, Scope::Window);
+    assert_eq!(r[1].metric, Metric::FirstResponse(Agg::P90));
+    assert_eq!(r[2].metric, Metric::FirstResponseUnanswered);
+    let needs = Needs::of(&r, 30 * 86_400);
+    assert!(needs.comments && needs.github && !needs.pulls);
+    assert!(!Needs::of(&r[..0], 0).comments);
+    // The effective policy shows the keys only when set, and they round-trip.
+    let yaml = to_yaml(&p);
+    assert!(yaml.contains("response_slo: 2d"), "{yaml}");
+    let (again, _) = parse(&yaml, "effective.yml").expect("round trip");
+    assert_eq!(again.issues.response_labels, p.issues.response_labels);
+    assert!(!to_yaml(&Policy::default()).contains("response_"));
+    // A first-response metric is a window metric.
+    assert!(
+        err("rules:\n  - {metric: time_to_first_response.p50, scope: candidate, max: 1d}\n")
+            .contains("use window")
+    );
+    let e = err("issues:\n  response_labels: [\"a\\u200bb\"]\n");
+    assert!(e.contains("`issues.response_labels` label"), "{e}");
+    assert!(err("issues:\n  response_slo: soon\n").contains("p.yml:2:"));
+}
+
+#[test]
 fn labels_are_ones_github_can_hold() {
     let e = err("issues:\n  incident_labels:\n    - \" \"\n");
     assert!(

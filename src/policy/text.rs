@@ -26,6 +26,7 @@ pub(super) fn problem(policy: &Policy) -> Option<(Vec<Step<'_>>, String)> {
         ("bug_labels", &issues.bug_labels),
         ("incident_labels", &issues.incident_labels),
         ("regression_labels", &issues.regression_labels),
+        ("response_labels", &issues.response_labels),
     ];
     for (key, labels) in lists {
         for (i, label) in labels.iter().enumerate() {

@@ -4,4 +4,5 @@
 pub mod actions;
 pub mod check;
 pub mod github;
+pub mod init;
 pub mod markers;

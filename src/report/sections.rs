@@ -361,6 +361,21 @@ pub fn window_rows(r: &Report) -> Vec<WindowRow> {
             true,
         ));
     }
+    if let Some(f) = &w.first_response {
+        let mut answered = vec![
+            word(" answered, "),
+            Span::Count(f.unanswered),
+            word(" unanswered"),
+        ];
+        if let Some(s) = f.within_slo {
+            answered.extend([word(", "), Span::Share(Some(s)), word(" within objective")]);
+        }
+        let mut c = spread(&f.response_time, answered);
+        if f.response_time.max.is_some() {
+            c.extend([word(", max "), Span::Duration(f.response_time.max)]);
+        }
+        rows.push(row("first response", c, true));
+    }
     rows
 }
 

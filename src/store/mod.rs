@@ -428,7 +428,7 @@ fn repair(conn: &mut Connection) -> rusqlite::Result<Option<String>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for (table, _) in &found {
         let bad = wrong_type(&tx, table)?;
-        if matches!(*table, "issues" | "pulls") {
+        if matches!(*table, "issues" | "pulls" | "comments") {
             tx.execute(
                 &format!(
                     "DELETE FROM sync WHERE resource = ?1 AND EXISTS (
@@ -445,7 +445,10 @@ fn repair(conn: &mut Connection) -> rusqlite::Result<Option<String>> {
         .iter()
         .map(|(table, n)| format!("{n} in `{table}`"))
         .collect();
-    let refetch = if found.iter().any(|(t, _)| matches!(*t, "issues" | "pulls")) {
+    let refetch = if found
+        .iter()
+        .any(|(t, _)| matches!(*t, "issues" | "pulls" | "comments"))
+    {
         "; the lists they came from are fetched in full this run"
     } else {
         ""

@@ -1,7 +1,7 @@
 //! The schema of the cache file, as versioned migrations.
 //!
 //! One file holds two stores, each with its own tables: the issue and pull request list
-//! cache (`sync`, `issues`, `pulls`; [`crate::collect::cache`]) and the test-run history
+//! cache (`sync`, `issues`, `pulls`, `comments`; [`crate::collect::cache`]) and the test-run history
 //! (`test_runs`; [`super::runs`]). `PRAGMA user_version` is the number of migrations
 //! applied; opening a file of an older version applies the missing ones in one
 //! transaction, so the test-run history (which cannot be fetched again) survives a
@@ -89,11 +89,51 @@ CREATE INDEX test_runs_by_time ON test_runs (repo, at);
     };
 }
 
+/// Version 2, time to first response: issues keep their author (their own comments are
+/// no response), so the issue table is rebuilt and its list fetched again; the comments
+/// of the repository-wide comment list get their own table.
+macro_rules! comments_v2 {
+    () => {
+        "
+DROP TABLE issues;
+CREATE TABLE issues (
+    api_url      TEXT NOT NULL,
+    repo         TEXT NOT NULL,
+    number       INTEGER NOT NULL,
+    title        TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    labels       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    closed_at    INTEGER,
+    updated_at   INTEGER NOT NULL,
+    state_reason TEXT,
+    open         INTEGER NOT NULL,
+    author       TEXT NOT NULL,
+    PRIMARY KEY (api_url, repo, number)
+) WITHOUT ROWID;
+DELETE FROM sync WHERE resource = 'issues';
+CREATE TABLE comments (
+    api_url     TEXT NOT NULL,
+    repo        TEXT NOT NULL,
+    id          INTEGER NOT NULL,
+    issue       INTEGER NOT NULL,
+    author      TEXT NOT NULL,
+    author_type TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (api_url, repo, id)
+) WITHOUT ROWID;
+"
+    };
+}
+
 /// Every migration, oldest first: version N is `STEPS[..N]` applied. Append only; never
 /// edit a released step.
 pub(super) const STEPS: &[&str] = &[
     // 1: the list cache and the test-run history, as slipgate 0.1 created them.
     concat!(lists_v1!(), runs_v1!()),
+    // 2: issue authors and the comment list (time to first response).
+    comments_v2!(),
 ];
 
 /// The schema version this slipgate writes: the number of migrations.
@@ -105,7 +145,7 @@ pub(super) fn migrations(steps: &[&'static str]) -> Migrations<'static> {
 }
 
 /// The tables whose rows [`super::repair`] checks, in the order it checks them.
-pub(super) const TABLES: [&str; 4] = ["sync", "issues", "pulls", "test_runs"];
+pub(super) const TABLES: [&str; 5] = ["sync", "issues", "pulls", "comments", "test_runs"];
 
 /// The TEXT columns that hold a JSON list of strings.
 const LIST_COLUMNS: [(&str, &str); 4] = [

@@ -45,11 +45,13 @@ const LAYERS: &[(&str, &[&str])] = &[
         "report",
         &["gate", "metrics", "policy", "model", "duration", "escape"],
     ),
+    // Pure: the policy and workflows `slipgate init` fits to a repository.
+    ("init", &["policy", "model", "duration", "escape"]),
     // Writes the world.
     (
         "publish",
         &[
-            "report", "gate", "metrics", "policy", "model", "github", "store", "duration",
+            "init", "report", "gate", "metrics", "policy", "model", "github", "store", "duration",
             "escape", "console",
         ],
     ),
@@ -71,8 +73,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "app",
         &[
-            "cli", "error", "collect", "github", "store", "publish", "report", "gate", "metrics",
-            "policy", "model", "duration", "escape", "console",
+            "cli", "error", "collect", "github", "store", "publish", "init", "report", "gate",
+            "metrics", "policy", "model", "duration", "escape", "console",
         ],
     ),
 ];

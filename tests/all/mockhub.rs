@@ -439,6 +439,22 @@ impl MockHub {
         id
     }
 
+    /// Adds a comment by `author` written at `at` (the clock is not moved); returns its id.
+    pub fn add_comment_at(&self, number: u64, author: HubAuthor, at: i64) -> u64 {
+        let mut hub = self.hub();
+        let id = hub.next_comment_id;
+        hub.next_comment_id += 1;
+        hub.comments.push(HubComment {
+            id,
+            issue: number,
+            body: format!("Comment {id}."),
+            created_at: at,
+            updated_at: at,
+            author,
+        });
+        id
+    }
+
     /// What kind of token is used (default: a personal token of [`HUB_LOGIN`]).
     pub fn set_token_kind(&self, kind: HubToken) {
         self.hub().token_kind = kind;
@@ -691,6 +707,7 @@ impl Hub {
         let response = match (verb.as_str(), segments.as_slice()) {
             ("GET", ["issues"]) => self.list_issues(request),
             ("GET", ["pulls"]) => self.list_pulls(request),
+            ("GET", ["issues", "comments"]) => self.list_repo_comments(request),
             ("GET", ["issues", n, "comments"]) => match n.parse() {
                 Ok(n) => self.list_comments(request, n),
                 Err(_) => status(404, "Not Found"),
@@ -1086,6 +1103,40 @@ impl Hub {
         let ours: Vec<&HubComment> = self.comments.iter().filter(|c| c.issue == number).collect();
         let total = ours.len();
         let values = ours
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|c| self.comment_json(&self.templates.comment, c))
+            .collect();
+        self.page(request, values, total)
+    }
+
+    /// `GET /repos/{o}/{r}/issues/comments`: every comment of the repository, `since`
+    /// (updated at or after), sorted by `created` (default) or `updated`, ascending unless
+    /// `direction=desc`.
+    fn list_repo_comments(&mut self, request: &Request) -> ResponseTemplate {
+        let query = Query::of(request);
+        let since = query.get("since").and_then(parse_time);
+        let by_updated = query.get("sort") == Some("updated");
+        let mut rows: Vec<&HubComment> = self
+            .comments
+            .iter()
+            .filter(|c| since.is_none_or(|s| c.updated_at >= s))
+            .collect();
+        rows.sort_by_key(|c| {
+            let key = if by_updated {
+                c.updated_at
+            } else {
+                c.created_at
+            };
+            (key, c.id)
+        });
+        if query.get("direction") == Some("desc") {
+            rows.reverse();
+        }
+        let (page, per_page) = Self::paging(&query);
+        let total = rows.len();
+        let values = rows
             .into_iter()
             .skip((page - 1) * per_page)
             .take(per_page)

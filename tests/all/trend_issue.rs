@@ -274,10 +274,11 @@ async fn a_foreign_or_tampered_history_is_not_trusted() {
     assert_eq!(ours.len(), 1);
     let body = ours[0].body.clone();
     assert!(
-        !body.contains("run 66") && !body.contains("line [10"),
+        !body.contains("run 66") && !body.contains("line [10") && !body.contains("bar [10"),
         "{body}"
     );
-    assert!(body.contains("line [50]"), "{body}");
+    // One run: one point, drawn as a bar (a line through one point draws nothing).
+    assert!(body.contains("bar [50]"), "{body}");
     assert_eq!(
         hub.issues()
             .iter()
@@ -468,6 +469,17 @@ async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
         .collect();
     assert_eq!(runs, ["101", "201"]);
     assert_eq!(h["runs"][1]["pass_rate"], 0.75);
+    // The push judged its own rules: the page keeps the scheduled update's verdict and
+    // says which run refreshed it.
+    let day33 = slipgate::model::date(T0 + 33 * DAY);
+    let pushed = &issues[0].body;
+    assert!(
+        pushed.contains(&format!(
+            "## ✅ slipgate: quality trend passed at the last update\n\n_The verdict is the last update's ({day33}). This page was refreshed by a test run on commit `{}` (run 201); its figures are current._",
+            &SHA2[..7]
+        )),
+        "{pushed}"
+    );
 
     // Scheduled, day 40: no cache, no JUnit.
     std::fs::remove_file(&cache).expect("cache was written");
@@ -491,9 +503,14 @@ async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
         body.contains("    x-axis \"Test run\" [\"run 101\", \"run 201\"]\n    y-axis \"Pass rate (%)\" 0 --> 100\n    line [50, 75]\n"),
         "{body}"
     );
+    // No JUnit on the scheduled run: the detail says where the names are (run 201: 3 of
+    // 4 passed, so 1 failed, 0 flaky).
+    assert!(
+        body.contains("the newest run below had 1 failed and 0 flaky;"),
+        "{body}"
+    );
     // Compared with the scheduled update of day 33, not with the push; the tests "now"
     // are the newest run's (75%), against 50% then: +50%.
-    let day33 = slipgate::model::date(T0 + 33 * DAY);
     assert!(
         body.contains(&format!("**What changed since last update ({day33}):**")),
         "{body}"

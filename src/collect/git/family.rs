@@ -31,15 +31,7 @@ pub(super) struct Dominant {
 impl Dominant {
     /// The tag pattern that would match the family: `^tokio-(?P<version>\d+\.\d+\.\d+)$`.
     pub(super) fn pattern(&self) -> String {
-        let mut escaped = String::with_capacity(self.prefix.len());
-        for c in self.prefix.chars() {
-            // The characters special outside a class (`-` is not: `tokio-` stays as is).
-            if "\\.+*?()|[]{}^$".contains(c) {
-                escaped.push('\\');
-            }
-            escaped.push(c);
-        }
-        format!(r"^{escaped}(?P<version>\d+\.\d+\.\d+)$")
+        crate::policy::tagname::pattern_for(&self.prefix)
     }
 
     /// [`Self::pattern`] as a YAML value: `'^it''s-(?P<version>…)$'`.
@@ -49,22 +41,13 @@ impl Dominant {
 
     /// The package name the prefix suggests (`tokio` for `tokio-` or `tokio-v`), if any.
     pub(super) fn package(&self) -> Option<&str> {
-        let name = self.prefix.trim_end_matches(|c: char| !c.is_alphanumeric());
-        let name = match name.strip_suffix('v') {
-            Some(rest) if rest.ends_with(|c: char| !c.is_alphanumeric()) => {
-                rest.trim_end_matches(|c: char| !c.is_alphanumeric())
-            }
-            _ => name,
-        };
-        // `v1.2.3` is a version prefix, not a package.
-        (!name.is_empty() && name != "v").then_some(name)
+        crate::policy::tagname::package_of(&self.prefix)
     }
 }
 
-/// `value` as a YAML single-quoted scalar, which takes every character as it is but `'`,
-/// written twice: `it's/` is `'it''s/'`.
+/// `value` as a YAML single-quoted scalar (see [`crate::policy::tagname::yaml_quoted`]).
 pub(super) fn yaml_quoted(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
+    crate::policy::tagname::yaml_quoted(value)
 }
 
 /// The family (prefix) of a tag name, if it ends in a semver version.

@@ -111,6 +111,11 @@ enum Peeled {
 }
 
 impl Git2History {
+    /// The libgit2 repository (for `slipgate init`'s reads, [`super::facts`]).
+    pub(super) fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
     /// Opens the repository at or above `path` (see [`super::open`]).
     pub fn open(path: &Path) -> Result<Self, GitError> {
         prepare_libgit2();

@@ -47,6 +47,7 @@ fn issue(
         closed_at: closed,
         state_reason: reason.map(str::to_string),
         open: closed.is_none(),
+        author: "reporter".into(),
     }
 }
 

@@ -56,6 +56,7 @@ pub const KEYS: &[&str] = &[
     "time_to_restore.p50",
     "change_failure_rate",
     "pr_cycle_time.p50",
+    "time_to_first_response.p50",
     "tests.pass_rate",
     "tests.failed",
     "tests.flaky",

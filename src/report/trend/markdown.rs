@@ -42,6 +42,9 @@ pub struct Page<'a> {
     pub previous: Option<&'a Snapshot>,
     /// The test runs kept in the cache, newest first (for newly failing tests).
     pub cached_runs: &'a [TestRunRow],
+    /// What this write is: an update, or a test run that refreshes the page (then the
+    /// headline's verdict is the last update's, not this run's rules').
+    pub update: TrendUpdate,
 }
 
 /// The key figures of this update, for the history block and the lead table: the open
@@ -73,6 +76,10 @@ pub fn snapshot(r: &Report, gate: &GateResult) -> Snapshot {
                 .and_then(|f| secs(f.fix_time.p50)),
             "change_failure_rate" => w.change_failure_rate,
             "pr_cycle_time.p50" => w.pr_cycle.as_ref().and_then(|c| secs(c.cycle_time.p50)),
+            "time_to_first_response.p50" => w
+                .first_response
+                .as_ref()
+                .and_then(|f| secs(f.response_time.p50)),
             "tests.pass_rate" => tests.and_then(|t| t.pass_rate),
             "tests.failed" => tests.map(|t| t.failed as f64),
             "tests.flaky" => tests.map(|t| t.flaky.len() as f64),
@@ -141,6 +148,7 @@ const LEAD: &[(&str, &str)] = &[
     ("change_failure_rate", "Change failure rate"),
     ("time_to_restore.p50", "Time to restore p50"),
     ("pr_cycle_time.p50", "PR cycle time p50"),
+    ("time_to_first_response.p50", "First response p50"),
     ("tests.pass_rate", "Test pass rate"),
     ("tests.failed", "Failed tests"),
     ("tests.flaky", "Flaky tests"),
@@ -166,6 +174,10 @@ fn phrases(key: &str) -> (&'static str, &'static str) {
             "Service takes longer to restore",
         ),
         "pr_cycle_time.p50" => ("Pull requests merge faster", "Pull requests merge slower"),
+        "time_to_first_response.p50" => (
+            "Issues get a first response sooner",
+            "Issues wait longer for a first response",
+        ),
         "tests.pass_rate" => ("More tests pass", "Fewer tests pass"),
         "tests.failed" => ("Fewer tests fail", "More tests fail"),
         "tests.flaky" => ("Fewer tests are flaky", "More tests are flaky"),
@@ -435,10 +447,12 @@ fn chart(title: &str, x: &str, y: &str, labels: &[String], plots: &[Plot]) -> St
         chart_num(bottom),
         chart_num(top)
     );
+    // A line through one point draws nothing: a chart of one point shows bars.
+    let one = labels.len() == 1;
     for p in plots {
         let (kind, v) = match p {
-            Plot::Line(v) => ("line", v),
-            Plot::Bar(v) => ("bar", v),
+            Plot::Line(v) if !one => ("line", v),
+            Plot::Line(v) | Plot::Bar(v) => ("bar", v),
         };
         let v: Vec<String> = v.iter().map(|v| chart_num(*v)).collect();
         let _ = writeln!(out, "    {kind} [{}]", v.join(", "));
@@ -551,30 +565,22 @@ fn charts(p: &Page<'_>) -> String {
         "Bugs",
         true,
     );
-    // Bugs found per period, and the defect rate where changes were released (0 where
-    // none were: a chart has no gaps).
-    if let (Some(found), Some(rate)) = (s("bugs_found"), s("defect_rate")) {
-        let points = found
-            .per_period
-            .iter()
-            .zip(&rate.per_period)
-            .map(|(f, r)| {
-                let v = f.value.map(|f| (f, r.value.unwrap_or(0.0)));
-                (period_label(f.end), vec![v.map(|v| v.0), v.map(|v| v.1)])
-            })
-            .collect();
-        let (labels, cols) = chart_points(points);
-        if !labels.is_empty() {
-            out.push_str(&chart(
-                "Bugs found (bars) and defect rate per 100 changes (line, 0 without releases)",
-                &x_period,
-                "Bugs, bugs per 100 changes",
-                &labels,
-                &[Plot::Bar(cols[0].clone()), Plot::Line(cols[1].clone())],
-            ));
-            out.push('\n');
-        }
-    }
+    period_chart(
+        &mut out,
+        &["bugs_found"],
+        "Bugs found per period",
+        "Bugs",
+        true,
+    );
+    // The defect rate exists only where changes were released: its chart shows those
+    // periods alone (a chart has no gaps, and 0 would read as "no bugs").
+    period_chart(
+        &mut out,
+        &["defect_rate"],
+        "Defect rate per period with releases (bugs per 100 changes)",
+        "Bugs per 100 changes",
+        true,
+    );
     period_chart(
         &mut out,
         &["bug_fix_time.p50"],
@@ -610,10 +616,26 @@ fn charts(p: &Page<'_>) -> String {
 
 /// The headline: verdict, what changed since the last update, DORA levels.
 fn headline(p: &Page<'_>) -> String {
-    let mut out = format!(
-        "## {}\n\n",
-        crate::report::verdicts::markdown::headline(p.gate, "quality trend")
-    );
+    let mut out = match (p.update, p.previous) {
+        // A push or pull-request run judges its own rules; the page's verdict stays the
+        // last scheduled update's.
+        (TrendUpdate::RunOnly, Some(prev)) => format!(
+            "## {}\n\n_The verdict is the last update's ({}). This page was refreshed by a \
+             test run{}; its figures are current._\n\n",
+            kept_verdict(prev.verdict.as_deref()),
+            date(prev.t),
+            refreshed_by(p),
+        ),
+        (TrendUpdate::RunOnly, None) => format!(
+            "## {}\n\n_Verdict of a test run{}: no scheduled update has run yet._\n\n",
+            crate::report::verdicts::markdown::headline(p.gate, "quality trend"),
+            refreshed_by(p),
+        ),
+        (TrendUpdate::Snapshot, _) => format!(
+            "## {}\n\n",
+            crate::report::verdicts::markdown::headline(p.gate, "quality trend")
+        ),
+    };
     let since = match p.previous {
         Some(prev) => format!("since last update ({})", date(prev.t)),
         None => format!(
@@ -639,11 +661,23 @@ fn headline(p: &Page<'_>) -> String {
         })
         .filter(|c| c.good.is_some())
         .collect();
-    // The biggest moves first (a move from 0 counts as the biggest).
+    // The biggest moves first (a move from 0 counts as the biggest), but the biggest of
+    // each topic (bugs, delivery, tests) before the rest, so that one noisy topic cannot
+    // fill the headline.
     changes.sort_by(|a, b| {
         let size = |c: &Change| c.share.map_or(f64::INFINITY, f64::abs);
         size(b).total_cmp(&size(a))
     });
+    let mut seen = Vec::new();
+    let (mut firsts, rest): (Vec<Change>, Vec<Change>) = changes.into_iter().partition(|c| {
+        let t = topic(c.key);
+        let first = !seen.contains(&t);
+        seen.push(t);
+        first
+    });
+    firsts.sort_by_key(|c| topic(c.key));
+    firsts.extend(rest);
+    let changes = firsts;
     if changes.is_empty() {
         let _ = writeln!(out, "No key figure changed {since}.\n");
     } else {
@@ -669,6 +703,41 @@ fn headline(p: &Page<'_>) -> String {
     }
     out.push_str(&dora(p.report));
     out
+}
+
+/// The headline's topics, in the order a reader scans them: bugs, delivery, tests.
+fn topic(key: &str) -> u8 {
+    if key.starts_with("tests.") {
+        2
+    } else if key.contains("bug") || key == "defect_rate" {
+        0
+    } else {
+        1
+    }
+}
+
+/// The headline of a verdict kept in the history (`pass`, `warn`, `fail`).
+fn kept_verdict(v: Option<&str>) -> &'static str {
+    match v {
+        Some("fail") => "❌ slipgate: quality trend failed at the last update",
+        Some("warn") => "⚠️ slipgate: quality trend passed with warnings at the last update",
+        Some("pass") => "✅ slipgate: quality trend passed at the last update",
+        _ => "slipgate: quality trend",
+    }
+}
+
+/// ` on commit abc1234 (run 42)`: the run that refreshed the page, when known.
+fn refreshed_by(p: &Page<'_>) -> String {
+    match p.history.runs.last() {
+        Some(r) => {
+            let run = r
+                .run
+                .as_deref()
+                .map_or(String::new(), |id| format!(" (run {id})"));
+            format!(" on commit {}{run}", code(short(&r.commit)))
+        }
+        None => String::new(),
+    }
 }
 
 fn lower_first(s: &str) -> String {
@@ -868,6 +937,14 @@ fn team_detail(p: &Page<'_>) -> String {
                 .collect();
             let _ = writeln!(out, "**Flaky tests**: {}\n", names.join(", "));
         }
+    } else if let Some(run) = p.history.runs.last() {
+        // A scheduled update reads no test results: the names are on the run's own page.
+        let _ = writeln!(
+            out,
+            "_This update read no test results, so it cannot name failing or flaky tests: the \
+             newest run below had {} failed and {} flaky; its page in Actions names them._\n",
+            run.failed, run.flaky
+        );
     }
     let runs = &p.history.runs;
     if !runs.is_empty() {
@@ -925,7 +1002,10 @@ pub fn body(p: &Page<'_>) -> String {
     }
     out.push_str(&team_detail(p));
     if p.gate.overall != Overall::Pass {
-        out.push_str("<details><summary>Verdicts</summary>\n\n");
+        out.push_str(match p.update {
+            TrendUpdate::Snapshot => "<details><summary>Verdicts</summary>\n\n",
+            TrendUpdate::RunOnly => "<details><summary>Verdicts of this test run</summary>\n\n",
+        });
         out.push_str(&crate::report::verdicts::markdown::render(
             p.gate,
             &p.report.links,
@@ -1021,12 +1101,47 @@ pub fn issue_body(
         current: &current,
         previous: previous.as_ref(),
         cached_runs: i.cached_runs,
+        update,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_of_one_point_draws_bars() {
+        let one = chart(
+            "T",
+            "X",
+            "Days",
+            &["a".to_string()],
+            &[Plot::Bar(vec![2.0]), Plot::Line(vec![3.0])],
+        );
+        assert!(one.contains("    bar [2]\n    bar [3]\n"), "{one}");
+        let two = chart(
+            "T",
+            "X",
+            "Days",
+            &["a".to_string(), "b".to_string()],
+            &[Plot::Line(vec![1.0, 3.0])],
+        );
+        assert!(two.contains("    line [1, 3]\n"), "{two}");
+    }
+
+    #[test]
+    fn headline_topics_put_bugs_then_delivery_then_tests() {
+        let keys: Vec<&str> = LEAD.iter().map(|(k, _)| *k).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_by_key(|k| topic(k));
+        let topics: Vec<u8> = sorted.iter().map(|k| topic(k)).collect();
+        assert_eq!(topic("open_bugs.overdue"), 0);
+        assert_eq!(topic("defect_rate"), 0);
+        assert_eq!(topic("lead_time.p90"), 1);
+        assert_eq!(topic("change_failure_rate"), 1);
+        assert_eq!(topic("tests.flaky"), 2);
+        assert!(topics.windows(2).all(|w| w[0] <= w[1]));
+    }
 
     #[test]
     fn sparkline_scales_to_its_own_range() {

@@ -188,6 +188,9 @@ pub fn missing(m: &Missing) -> String {
         Missing::PullsNotRead => {
             "pull requests were not read, so this rule cannot judge.".to_string()
         }
+        Missing::CommentsNotRead => {
+            "the comments on issues were not read, so this rule cannot judge.".to_string()
+        }
         Missing::WindowOnly => "measured over a window only.".to_string(),
         Missing::NoTestResults => "no test results were read (no --junit or `tests.paths`, or every file was missing or skipped: see the warnings), so this rule cannot judge.".to_string(),
     }
@@ -393,6 +396,8 @@ pub fn evidence_detail(e: &Evidence) -> String {
                 IssueTime::MissedObjective => "missed objective, fixed in",
                 IssueTime::RestoredIn => "restored in",
                 IssueTime::OpenFor => "open for",
+                IssueTime::AnsweredIn => "first response after",
+                IssueTime::WaitingFor => "no response yet, waiting for",
             };
             match severity {
                 Some(s) => format!("{what} {} ({s})", human(*seconds)),
