@@ -49,8 +49,37 @@ git ls-files -- '*.yml' '*.yaml' ':!:.github/workflows/*' ':!:examples/workflows
       cp "$f" "$work/other/.github/workflows/$(echo "$f" | tr '/' '_')"
     fi
   done
+# The workflows `slipgate init` writes, when the binary is built (.ci/run tests first), for a
+# Cargo repository (the richest test step).
+if [ -x target/debug/slipgate ]; then
+  init_repo="$work/init-repo"
+  mkdir -p "$init_repo" "$work/init/.github/workflows"
+  (
+    cd "$init_repo"
+    git init -q
+    printf '[package]\nname = "x"\nversion = "1.0.0"\n' >Cargo.toml
+    git add Cargo.toml
+    git -c user.name=ci -c user.email=ci@example.com commit -q -m "feat: x"
+    git tag v1.0.0
+    env -u GITHUB_TOKEN "$OLDPWD/target/debug/slipgate" init --dry-run >"$work/init.out" 2>/dev/null
+  )
+  python3 - "$work/init.out" "$work/init/.github/workflows" <<'PY'
+import re, sys, pathlib
+text = pathlib.Path(sys.argv[1]).read_text()
+parts = re.split(r"^==> (.+?) <==\n", text, flags=re.M)
+n = 0
+for name, body in zip(parts[1::2], parts[2::2]):
+    if name.startswith(".github/workflows/"):
+        n += 1
+        (pathlib.Path(sys.argv[2]) / ("init-" + pathlib.Path(name).name)).write_text(body)
+if n == 0:
+    sys.exit("slipgate init --dry-run printed no workflow")
+print(f"slipgate init: {n} workflows")
+PY
+fi
+
 shopt -s nullglob
-workflows=(.github/workflows/*.yml examples/workflows/*.yml "$work"/.github/workflows/*.yml "$work"/other/.github/workflows/*)
+workflows=(.github/workflows/*.yml examples/workflows/*.yml "$work"/.github/workflows/*.yml "$work"/other/.github/workflows/* "$work"/init/.github/workflows/*)
 start=$(date +%s)
 "$tools/bin/actionlint" -no-color "${workflows[@]}"
 "$tools/bin/zizmor" --offline --no-progress --config .github/zizmor.yml action.yml "${workflows[@]}"
