@@ -10,8 +10,9 @@ repo=$PWD
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$work"; [ -n "${KEEP:-}" ] && echo "kept $work"
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  if [ -n "${KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
+  return 0
 }
 trap cleanup EXIT
 
