@@ -2,10 +2,8 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-use clap::Parser;
-
 fn main() {
-    let cli = slipgate::cli::Cli::parse();
+    let cli = slipgate::cli::Cli::from_env();
     let code = match slipgate::run(cli) {
         Ok(code) => code,
         Err(e) => {

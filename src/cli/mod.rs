@@ -44,6 +44,20 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Parses the command line followed by the words of `SLIPGATE_ARGS` (the action's `args`
+    /// input, split as a shell would; see [`request::argv`]). A bad line or flag exits 2.
+    pub fn from_env() -> Cli {
+        match request::argv() {
+            Ok(argv) => Cli::parse_from(argv),
+            Err(message) => {
+                use clap::CommandFactory;
+                Cli::command()
+                    .error(clap::error::ErrorKind::ValueValidation, message)
+                    .exit()
+            }
+        }
+    }
+
     /// Empty paths (an environment variable set to nothing, as outside a workflow) mean
     /// not set, like the empty `GITHUB_REPOSITORY` and `GITHUB_API_URL`.
     pub fn without_empty_paths(mut self) -> Cli {

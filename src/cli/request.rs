@@ -47,6 +47,35 @@ impl Env {
     }
 }
 
+/// The environment variable whose words are appended to the command line: the action's
+/// `args` input.
+pub(crate) const EXTRA_ARGS_VAR: &str = "SLIPGATE_ARGS";
+
+/// The command line, then the words of `SLIPGATE_ARGS` split as a POSIX shell splits words
+/// (quotes and backslashes honoured, `#` starts a comment; no expansion, nothing is run).
+/// An unset or blank variable adds nothing; one that cannot be split is a usage error.
+pub(crate) fn argv() -> std::result::Result<Vec<std::ffi::OsString>, String> {
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match std::env::var(EXTRA_ARGS_VAR) {
+        Ok(line) => argv.extend(split_extra_args(&line)?.into_iter().map(Into::into)),
+        Err(std::env::VarError::NotPresent) => {}
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(format!("{EXTRA_ARGS_VAR} is not valid UTF-8"));
+        }
+    }
+    Ok(argv)
+}
+
+/// `line` split into words as a shell would, without running or expanding anything.
+pub(crate) fn split_extra_args(line: &str) -> std::result::Result<Vec<String>, String> {
+    shlex::split(line).ok_or_else(|| {
+        format!(
+            "{EXTRA_ARGS_VAR} (the action's `args` input) has an unclosed quote or ends in a backslash: \
+             quote words as in a shell, e.g. --label 'needs review'"
+        )
+    })
+}
+
 /// One invocation: the repository, its policy, the evaluation time, the terminal.
 pub(crate) struct Session {
     pub repo: PathBuf,
@@ -435,4 +464,39 @@ pub(crate) fn read_coverage(
         run.patch = coverage::patch::read(&s.repo, &pr.bases(), &pr.head);
     }
     Ok(Some(crate::metrics::coverage::summarize(&run)))
+}
+#[cfg(test)]
+mod tests {
+    use super::split_extra_args;
+
+    #[test]
+    fn extra_args_split_as_a_shell_would() {
+        let words =
+            split_extra_args(r#"--verbose --label 'needs review' --title "a \"b\" c" x\ y"#);
+        assert_eq!(
+            words.unwrap(),
+            [
+                "--verbose",
+                "--label",
+                "needs review",
+                "--title",
+                r#"a "b" c"#,
+                "x y"
+            ]
+        );
+        // Nothing is expanded or run: `$(…)` and `;` stay words.
+        assert_eq!(
+            split_extra_args("$(touch x); `id` $HOME").unwrap(),
+            ["$(touch", "x);", "`id`", "$HOME"]
+        );
+        assert!(split_extra_args("  \n ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_a_usage_error_that_says_how_to_quote() {
+        let err = split_extra_args("--label 'needs review").unwrap_err();
+        assert!(err.contains("unclosed quote"), "{err}");
+        assert!(err.contains("SLIPGATE_ARGS"), "{err}");
+        assert!(split_extra_args(r"--verbose \").is_err());
+    }
 }

@@ -397,7 +397,7 @@ fn no_fail_exits_0_on_a_failed_gate_but_2_on_errors() {
         sh.env("SLIPGATE_BIN", env!("CARGO_BIN_EXE_slipgate"))
             .env("INPUT_COMMAND", "check")
             .env("INPUT_CACHE", dir.path().join("cache.db"))
-            .env("INPUT_ARGS", format!("--offline --now {}", now()));
+            .env("SLIPGATE_ARGS", format!("--offline --now '{}'", now()));
         match input {
             Some(v) => sh.env("INPUT_NO_FAIL", v),
             None => sh.env_remove("INPUT_NO_FAIL"),
@@ -407,6 +407,29 @@ fn no_fail_exits_0_on_a_failed_gate_but_2_on_errors() {
             got.status.code(),
             Some(code),
             "no-fail={input:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+    }
+    // `fail-on`: never → 0 (`--no-fail`), fail → 1, anything else → 2 before slipgate runs.
+    for (input, code) in [("never", 0), ("fail", 1), ("sometimes", 2)] {
+        let mut sh = std::process::Command::new("bash");
+        sh.arg(&entry).current_dir(r.path());
+        for var in CI_VARS {
+            sh.env_remove(var);
+        }
+        let got = sh
+            .env("SLIPGATE_BIN", env!("CARGO_BIN_EXE_slipgate"))
+            .env("INPUT_COMMAND", "check")
+            .env("INPUT_CACHE", dir.path().join("cache.db"))
+            .env("INPUT_FAIL_ON", input)
+            .env_remove("INPUT_NO_FAIL")
+            .env("SLIPGATE_ARGS", format!("--offline --now '{}'", now()))
+            .output()
+            .expect("entrypoint");
+        assert_eq!(
+            got.status.code(),
+            Some(code),
+            "fail-on={input}: {}",
             String::from_utf8_lossy(&got.stderr)
         );
     }
