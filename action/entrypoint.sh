@@ -1,7 +1,32 @@
 #!/usr/bin/env bash
 # Runs slipgate inside the composite action. Inputs arrive only through the environment
-# (never spliced into the script), so no input can inject shell code.
+# (never spliced into the script), so no input can inject shell code. The `args` input
+# arrives as SLIPGATE_ARGS, which slipgate itself splits into words as a shell would
+# (src/cli/request.rs): it is never evaluated here.
 set -euo pipefail
+
+bad_input() {
+  echo "::error title=slipgate::$1"
+  exit 2
+}
+
+report_only=false
+case "${INPUT_FAIL_ON:-fail}" in
+  fail | "") ;;
+  never) report_only=true ;;
+  *) bad_input "the input fail-on must be fail or never" ;;
+esac
+case "${INPUT_NO_FAIL:-false}" in
+  true) report_only=true ;;
+  false | "") ;;
+  *) bad_input "the input no-fail must be true or false" ;;
+esac
+case "${INPUT_JOB_SUMMARY:-true}" in
+  true | "") ;;
+  # An empty GITHUB_STEP_SUMMARY means no summary to slipgate.
+  false) export GITHUB_STEP_SUMMARY= ;;
+  *) bad_input "the input job-summary must be true or false" ;;
+esac
 
 args=()
 [ -n "${INPUT_POLICY:-}" ] && args+=(--policy "$INPUT_POLICY")
@@ -13,14 +38,7 @@ case "${INPUT_COMMAND:-check}" in
       args+=(--comment)
     fi
     [ -n "${INPUT_TREND_ISSUE:-}" ] && args+=(--trend-issue "$INPUT_TREND_ISSUE")
-    case "${INPUT_NO_FAIL:-false}" in
-      true) args+=(--no-fail) ;;
-      false | "") ;;
-      *)
-        echo "::error title=slipgate::the input no-fail must be true or false"
-        exit 2
-        ;;
-    esac
+    [ "$report_only" = true ] && args+=(--no-fail)
     ;;
   release-check)
     args+=(release-check)
@@ -45,10 +63,24 @@ if [ -n "${INPUT_JUNIT:-}" ]; then
   done <<< "$INPUT_JUNIT"
 fi
 
-if [ -n "${INPUT_ARGS:-}" ]; then
-  # Word-split on purpose: extra flags such as `--verbose --max-wait 5m`.
-  read -r -a extra <<< "$INPUT_ARGS"
-  args+=("${extra[@]}")
-fi
-
-exec "${SLIPGATE_BIN:-slipgate}" "${args[@]}"
+bin="${SLIPGATE_BIN:-slipgate}"
+case "${INPUT_COMMAND:-check}" in
+  report)
+    # The report has no summary of its own: its markdown (escaped by slipgate) is the summary.
+    code=0
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+      "$bin" "${args[@]}" | tee -a "$GITHUB_STEP_SUMMARY" || code=${PIPESTATUS[0]}
+    else
+      "$bin" "${args[@]}" || code=$?
+    fi
+    exit "$code"
+    ;;
+  release-check)
+    code=0
+    "$bin" "${args[@]}" || code=$?
+    # fail-on: never turns a failed gate (1) into a pass; errors (2) still fail.
+    if [ "$code" = 1 ] && [ "$report_only" = true ]; then code=0; fi
+    exit "$code"
+    ;;
+  *) exec "$bin" "${args[@]}" ;;
+esac

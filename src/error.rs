@@ -29,6 +29,11 @@ pub enum Error {
     GithubFetch { source: crate::github::GithubError },
     #[error(transparent)]
     Junit(#[from] crate::collect::junit::JunitError),
+    /// A `--metrics` or `--sarif` file that cannot be used.
+    #[error(transparent)]
+    External(#[from] crate::collect::external::ExternalError),
+    #[error(transparent)]
+    Coverage(#[from] crate::collect::coverage::CoverageError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot {action} `{}`", path.display())]
@@ -41,3 +46,56 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Where the error is, for errors about a place in a file: a policy error's key, a
+    /// JUnit file's line and column.
+    pub fn location(&self) -> Option<crate::model::Place> {
+        match self {
+            Error::Policy(e) => Some(e.location()),
+            Error::Junit(e) => e.place(),
+            _ => None,
+        }
+    }
+
+    /// The error as plain data for the publishers: kind, message with its causes, place.
+    pub fn failure(&self) -> crate::model::Failure {
+        use crate::model::FailureKind as K;
+        let kind = match self {
+            Error::Policy(_) => K::Policy,
+            Error::File(_) => K::File,
+            Error::Git(crate::collect::git::GitError::Shallow { .. }) => K::Shallow,
+            Error::Git(_) => K::Git,
+            Error::GithubFetch { .. } => K::Github,
+            Error::Junit(_) => K::Tests,
+            Error::External(_) | Error::Coverage(_) => K::Input,
+            Error::Usage(_) => K::Usage,
+            Error::Io { .. } => K::Io,
+        };
+        let message = chain(self);
+        crate::model::Failure {
+            kind,
+            brief: match self {
+                Error::Policy(e) => e.message().to_string(),
+                _ => message.clone(),
+            },
+            message,
+            place: self.location(),
+        }
+    }
+}
+
+/// An error and its sources, each once, joined with `: `.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(cause) = src {
+        let c = cause.to_string();
+        if !s.contains(&c) {
+            s.push_str(": ");
+            s.push_str(&c);
+        }
+        src = cause.source();
+    }
+    s
+}

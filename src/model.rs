@@ -5,6 +5,9 @@
 
 use serde::Serialize;
 
+mod external;
+pub use external::{ExternalData, ExternalSample, Finding, SarifData, Severity, SeveritySource};
+
 /// Unix time in seconds, UTC.
 pub type Timestamp = i64;
 
@@ -150,6 +153,9 @@ pub struct TestCase {
     pub message: Option<String>,
     /// The file it was read from.
     pub file: String,
+    /// Where the test is written (`file`/`line` attributes of a failing report).
+    #[serde(skip)]
+    pub at: Option<Place>,
     /// Every `<testcase>` element of this identity, each with its own outcome (one run
     /// unless it was rerun or reported by several files).
     pub runs: Runs,
@@ -263,6 +269,8 @@ pub struct TestRunRow {
 pub enum ExportTarget {
     /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
     Postgres(PgTarget),
+    /// `http(s)://[USER:PASSWORD@]HOST:PORT/metrics/job/JOB`: a Prometheus Pushgateway.
+    Push(String),
 }
 
 /// A PostgreSQL database to export to. `Debug` and [`PgTarget::shown`] never show the
@@ -297,12 +305,71 @@ impl std::fmt::Debug for PgTarget {
     }
 }
 
+/// `url` without the user info before its host (`https://***@host/…`).
+fn redact_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find('/').unwrap_or(rest.len());
+            match rest[..end].rfind('@') {
+                Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
 impl std::fmt::Debug for ExportTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExportTarget::Postgres(t) => t.fmt(f),
+            ExportTarget::Push(url) => f.write_str(&redact_userinfo(url)),
         }
     }
+}
+
+/// Where in a file something is: a policy key, a JUnit element, a failing test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    /// From 1.
+    pub line: Option<u64>,
+    /// From 1.
+    pub column: Option<u64>,
+}
+
+/// What kind of thing stopped a run with exit 2, for the job summary's advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The policy file is invalid.
+    Policy,
+    /// An input file (the policy, the event payload) cannot be read.
+    File,
+    /// The git repository cannot be read as needed.
+    Git,
+    /// A shallow clone: the history is cut off.
+    Shallow,
+    /// Reading from GitHub failed.
+    Github,
+    /// A JUnit report is missing or malformed.
+    Tests,
+    /// A metrics, SARIF or coverage file is missing or malformed.
+    Input,
+    /// A flag, an input or an environment variable is wrong.
+    Usage,
+    /// Writing an output failed.
+    Io,
+}
+
+/// A run that stopped with an error (exit 2): its kind, its whole message (the error
+/// and its causes), and where it is when it has a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+    /// The message for an annotation at `place`: without the location it repeats.
+    pub brief: String,
+    pub place: Option<Place>,
 }
 
 /// What `slipgate init` reads of a repository (collect fills it, `init` fits a policy
@@ -340,3 +407,5 @@ pub struct TagFact {
     /// The time of the commit it points to.
     pub time: Timestamp,
 }
+
+pub mod coverage;

@@ -1,16 +1,16 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::{GithubRead, MissingTests, read_git, read_github, read_tests};
-use crate::cli::request::{GithubSource, Session, TestSource, export_target};
+use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, test_files};
+use crate::cli::TestArgs;
+use crate::cli::request::{GithubSource, Session, export_target, read_coverage};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
 use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
 use crate::metrics::trend::{self, Trend, TrendSpec};
-use crate::model::GitHistory;
-use crate::model::TestRunRow;
+use crate::model::{GitHistory, TestRunRow};
 use crate::policy::{Needs, Rule, Trigger};
 use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
@@ -33,7 +33,7 @@ pub(super) struct Evaluation {
     /// first.
     pub(super) trend: Option<(Trend, Vec<TestRunRow>)>,
     /// The rows of `export`, when asked.
-    pub(super) export: Option<report::rows::ExportRows>,
+    pub(super) export: Option<crate::report::rows::ExportRows>,
 }
 
 /// The trend the trend issue of `check --trend-issue` shows: 12 weekly periods, the last
@@ -60,7 +60,8 @@ pub(super) enum GithubReads {
 pub(super) struct GateRun<'a> {
     pub(super) event: Event,
     pub(super) github: &'a GithubSource,
-    pub(super) tests: Option<TestSource>,
+    pub(super) tests: &'a TestArgs,
+    pub(super) coverage: Option<crate::metrics::coverage::CoverageFigures>,
     /// What JUnit patterns matching no file do.
     pub(super) missing_tests: MissingTests,
     /// `release-check --tag`: judge this release instead of the unreleased changes.
@@ -72,34 +73,6 @@ pub(super) struct GateRun<'a> {
     pub(super) trend: Option<TrendSpec>,
     /// Build the rows of `export` (every release, 52 weekly periods).
     pub(super) export: bool,
-}
-
-impl<'a> GateRun<'a> {
-    /// A run of `event`: tests as the policy says, GitHub as the rules need, nothing
-    /// recorded, no trend, no export.
-    pub(super) fn new(event: Event, github: &'a GithubSource, tests: Option<TestSource>) -> Self {
-        let (missing_tests, github_reads) = (MissingTests::AsPolicy, GithubReads::AsRulesNeed);
-        let (tag, record_tests, trend, export) = (None, false, None, false);
-        GateRun {
-            event,
-            github,
-            tests,
-            missing_tests,
-            tag,
-            github_reads,
-            record_tests,
-            trend,
-            export,
-        }
-    }
-
-    /// A scheduled run (`trend --publish`, `export`): GitHub always read, JUnit patterns
-    /// matching nothing only warn.
-    pub(super) fn schedule(github: &'a GithubSource, tests: Option<TestSource>) -> Self {
-        let mut run = GateRun::new(Event::on(Trigger::Schedule), github, tests);
-        (run.missing_tests, run.github_reads) = (MissingTests::WarnAtMost, GithubReads::Always);
-        run
-    }
 }
 
 /// Collects, evaluates and builds the report.
@@ -141,7 +114,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     } else {
         GithubRead::skipped("no rule of this event needs it")
     };
-    let (tests, mut warnings) = read_tests(s, e.tests.as_ref(), e.missing_tests)?;
+    let (tests, ext, mut warnings) = read_tests(s, e.tests, e.missing_tests)?;
     warnings.extend(gh_warning);
     if github.data.is_none() && needs.change_failure_rate {
         warnings.push(notes::HOTFIX_SIGNAL_ONLY.to_string());
@@ -163,9 +136,11 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         };
         record_warnings = publish::record_tests(cache, &key, f);
     }
-    let engine = s.engine(&git, &github, github.skipped.as_deref(), e.tag, now);
+    let skipped = github.skipped.as_deref();
+    let cov = e.coverage.as_ref();
+    let engine = engine(s, &git, &github, &ext, skipped, e.tag, now, cov);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
-    let sources = s.sources(&github, tests.as_ref().map(|t| &t.run));
+    let sources = s.sources(&github, test_files(tests.as_ref()));
     warnings.extend(record_warnings);
     let mut report = report::build(
         &engine,
@@ -187,8 +162,7 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     let export = e.export.then(|| {
         let repo = e.github.history_key(&git, &s.repo);
         let commit = s.env.sha.as_deref().or(git.candidate.head.as_deref());
-        let run_id = s.env.run_id.as_deref();
-        let who = report::rows::RunIdentity::new(&repo, run_id, commit);
+        let who = report::rows::RunIdentity::new(&repo, s.env.run_id.as_deref(), commit);
         report::rows::build(&engine, &report, who)
     });
     drop(engine);
@@ -246,10 +220,7 @@ fn event_context(a: &ActionsArgs) -> Result<EventContext> {
         return Ok(EventContext::default());
     };
     let Some(path) = &a.event_path else {
-        return Ok(EventContext {
-            event_name: name.to_string(),
-            ..EventContext::default()
-        });
+        return Ok(EventContext::named(name));
     };
     let text = file::read_regular(path, file::EVENT)?;
     actions::read_event(name, &text)
@@ -271,12 +242,25 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let export = export_target(args.export.as_deref(), &s.env)?;
     // The trend issue shows the whole picture, so it reads GitHub data; a comment only
     // needs what the rules need.
-    let mut run = GateRun::new(event, &github, TestSource::new(&args.gate.tests, s));
-    if args.trend_issue.is_some() {
-        (run.github_reads, run.trend) = (GithubReads::Always, Some(ISSUE_TREND));
-    }
-    (run.record_tests, run.export) = (true, export.is_some());
-    let o = evaluate(s, &run)?;
+    let o = evaluate(
+        s,
+        &GateRun {
+            event,
+            github: &github,
+            tests: &args.gate.tests,
+            coverage: read_coverage(s, &args.gate.tests, ev.pr.map(|p| p.refs()).as_ref())?,
+            missing_tests: MissingTests::AsPolicy,
+            tag: None,
+            github_reads: if args.trend_issue.is_some() {
+                GithubReads::Always
+            } else {
+                GithubReads::AsRulesNeed
+            },
+            record_tests: true,
+            trend: args.trend_issue.is_some().then_some(ISSUE_TREND),
+            export: export.is_some(),
+        },
+    )?;
     let what = "quality gate";
     let mut previous = None;
     let mut warnings = Vec::new();
@@ -355,10 +339,25 @@ pub(super) fn trend_issue(
 /// `slipgate release-check`.
 pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32> {
     let github = GithubSource::new(&args.gate.github, s);
-    let tests = TestSource::new(&args.gate.tests, s);
-    let mut run = GateRun::new(Event::on(Trigger::Release), &github, tests);
-    run.tag = args.tag.as_deref();
-    let o = evaluate(s, &run)?;
+    let event = Event {
+        trigger: Some(Trigger::Release),
+        ..Event::default()
+    };
+    let o = evaluate(
+        s,
+        &GateRun {
+            event,
+            github: &github,
+            tests: &args.gate.tests,
+            coverage: read_coverage(s, &args.gate.tests, None)?,
+            missing_tests: MissingTests::AsPolicy,
+            tag: args.tag.as_deref(),
+            github_reads: GithubReads::AsRulesNeed,
+            record_tests: false,
+            trend: None,
+            export: false,
+        },
+    )?;
     let what = match &args.tag {
         Some(t) => format!("release readiness of {t}"),
         None => "release readiness".to_string(),

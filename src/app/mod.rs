@@ -8,17 +8,20 @@ mod check;
 mod export;
 mod trend;
 
-use crate::cli::request::{Env, GithubSource, Session, TestSource};
-use crate::cli::{Cli, Command, InitArgs, ReportArgs};
+use crate::cli::request::{self, Env, Externals, GithubSource, Session, TestSource, policy_root};
+use crate::cli::{self, Cli, Command, GithubArgs, InitArgs, PolicyCommand, ReportArgs, TestArgs};
 use crate::collect::git;
 use crate::collect::github::GithubRead;
 use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
+use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestRun};
-use crate::policy::Needs;
+use crate::policy::{self, Needs};
+use crate::publish::failure::Sink;
 use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
-use crate::report::{self, Format};
+use crate::report::{self, Format, Report, notes};
+use std::path::Path;
 
 impl From<WriteFailed> for Error {
     fn from(e: WriteFailed) -> Error {
@@ -30,24 +33,54 @@ impl From<WriteFailed> for Error {
     }
 }
 
-/// Runs the parsed command line; returns the exit code.
+/// Runs the parsed command line; returns the exit code. Errors are published in Actions.
 pub fn run(cli: Cli) -> Result<i32> {
     let cli = cli.without_empty_paths();
+    let env = Env::read();
+    let sink = Sink::new(env.in_actions, cli.actions_outputs());
+    command(&cli, env).inspect_err(|e| crate::publish::failure::publish(&sink, &e.failure()))
+}
+
+fn command(cli: &Cli, env: Env) -> Result<i32> {
     let g = &cli.global;
-    if let Command::Policy(cmd) = &cli.command {
-        return crate::cli::policy::run(cmd, g.policy.as_deref(), &g.repo);
+    match &cli.command {
+        Command::Policy(cmd) => return policy_command(cmd, g.policy.as_deref(), &g.repo),
+        Command::Completions { shell } => return Ok(stdout(&cli::completions(*shell)).map(|_| 0)?),
+        Command::Man => return Ok(stdout(&cli::man_page()).map(|_| 0)?),
+        _ => {}
     }
-    let session = Session::new(g, Env::read(), !matches!(cli.command, Command::Init(_)))?;
+    let session = Session::new(g, env, !matches!(cli.command, Command::Init(_)))?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),
+        Command::Export(args) => export::export_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
-        Command::Export(args) => export::export_command(&session, args),
         Command::Init(args) => init(&session, args),
-        Command::Policy(_) => Ok(exit::PASSED),
+        Command::Policy(_) | Command::Completions { .. } | Command::Man => Ok(exit::PASSED),
     }
+}
+
+fn policy_command(cmd: &PolicyCommand, global: Option<&Path>, repo: &Path) -> Result<i32> {
+    match cmd {
+        PolicyCommand::Schema => {
+            let schema = serde_json::to_string_pretty(&policy::json_schema()).unwrap_or_default();
+            stdout(&format!("{schema}\n"))?;
+        }
+        PolicyCommand::Check { file } => {
+            let file = request::policy_file(file.as_deref(), global)?;
+            let loaded = request::load_policy(file, &policy_root(repo))?;
+            let n = loaded.rules.len();
+            crate::console::eprint_line(&notes::policy_ok(&loaded.source.describe(), n));
+            stdout(&format!(
+                "# effective policy: {}\n{}",
+                loaded.source.describe(),
+                policy::to_yaml(&loaded.policy)
+            ))?;
+        }
+    }
+    Ok(exit::PASSED)
 }
 
 /// `slipgate init`: reads the repository, fits a policy and workflows to it, writes them.
@@ -109,15 +142,16 @@ struct TestResults {
     run: TestRun,
 }
 
-/// Reads the JUnit files of `src`. Returns the run (none without files) and the
-/// warnings met (patterns matching nothing, malformed files skipped).
+/// Reads the JUnit, metrics and SARIF files of `args`: the test run (none without files),
+/// the other inputs and the warnings met (patterns matching nothing, input skipped).
 fn read_tests(
     s: &Session,
-    src: Option<&TestSource>,
+    args: &TestArgs,
     missing: MissingTests,
-) -> Result<(Option<TestResults>, Vec<String>)> {
-    let Some(src) = src else {
-        return Ok((None, Vec::new()));
+) -> Result<(Option<TestResults>, Externals, Vec<String>)> {
+    let ext = Externals::read(args, s)?;
+    let Some(src) = TestSource::new(args, s) else {
+        return Ok((None, ext.clone(), ext.warnings().collect()));
     };
     let run = junit::read(&src.patterns, &src.base, &s.policy.policy.tests, missing)?;
     s.debug(&format!(
@@ -125,44 +159,70 @@ fn read_tests(
         run.files.len(),
         run.cases.len()
     ));
-    let warnings = run.warnings.clone();
+    let warnings: Vec<String> = run.warnings.iter().cloned().chain(ext.warnings()).collect();
     if run.files.is_empty() {
-        return Ok((None, warnings));
+        return Ok((None, ext, warnings));
     }
     let metrics = crate::metrics::test_results::summarize(&run);
-    Ok((Some(TestResults { metrics, run }), warnings))
+    Ok((Some(TestResults { metrics, run }), ext, warnings))
 }
 
 fn report_command(s: &Session, args: &ReportArgs) -> Result<i32> {
-    let github_src = GithubSource::new(&args.github, s);
-    let plan = git::Plan {
-        last: args.last,
-        span_back: s.policy.policy.window.secs(),
-        extra: 0,
-    };
-    let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true, true)?;
-    let src = TestSource::new(&args.tests, s);
-    let (tests, warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
-    let engine = s.engine(&git, &github, None, None, s.now);
-    let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
-    let links = github_src.links(github.repo.as_deref());
-    let sources = s.sources(&github, tests.as_ref().map(|t| &t.run));
-    let mut r = report::build(
-        &engine,
-        args.last,
-        sources,
-        tests.map(|t| t.metrics),
-        warnings,
-        incident_rules,
-    );
-    r.links = links;
+    let r = build_report(s, args.last, &args.github, &args.tests)?;
     let out = report::render(&r, args.format, report::text::Style { color: s.color });
-    if !s.quiet || args.format == Format::Json {
+    if !s.quiet || args.format.machine() {
         stdout(&out)?;
     }
     if args.format == Format::Text {
         warn_all(s.quiet, &r.warnings);
     }
     Ok(exit::PASSED)
+}
+
+fn build_report(s: &Session, last: usize, gh: &GithubArgs, args: &TestArgs) -> Result<Report> {
+    let github_src = GithubSource::new(gh, s);
+    let plan = git::Plan {
+        last,
+        span_back: s.policy.policy.window.secs(),
+        extra: 0,
+    };
+    let (_, git) = read_git(s, plan)?;
+    let github = read_github(s, &github_src, &git, true, true)?;
+    let (tests, ext, warnings) = read_tests(s, args, MissingTests::WarnAtMost)?;
+    let cov = request::read_coverage(s, args, None)?;
+    let engine = engine(s, &git, &github, &ext, None, None, s.now, cov.as_ref());
+    let incident_rules = Needs::of(&s.policy.rules, 0).incidents;
+    let sources = s.sources(&github, test_files(tests.as_ref()));
+    let metrics = tests.map(|t| t.metrics);
+    let mut r = report::build(&engine, last, sources, metrics, warnings, incident_rules);
+    r.links = github_src.links(github.repo.as_deref());
+    Ok(r)
+}
+
+/// The metrics engine over what was read, as of `now`.
+#[allow(clippy::too_many_arguments)] // wiring: each input is one source read by the edge
+fn engine<'a>(
+    s: &'a Session,
+    git: &'a GitHistory,
+    github: &'a GithubRead,
+    ext: &'a Externals,
+    github_skipped: Option<&'a str>,
+    candidate_tag: Option<&'a str>,
+    now: crate::model::Timestamp,
+    coverage: Option<&'a crate::metrics::coverage::CoverageFigures>,
+) -> Engine<'a> {
+    let inputs = Inputs {
+        git,
+        github: github.data.as_ref(),
+        github_skipped,
+        candidate_tag,
+        external: ext.metrics.as_ref(),
+        sarif: ext.sarif.as_ref(),
+        coverage,
+    };
+    Engine::new(inputs, &s.policy.policy, now)
+}
+
+fn test_files(tests: Option<&TestResults>) -> Vec<String> {
+    tests.map(|t| t.run.files.clone()).unwrap_or_default()
 }

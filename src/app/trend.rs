@@ -1,14 +1,15 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
-use super::check::{self, GateRun};
-use super::{MissingTests, read_git, read_github, read_tests};
+use super::check::{self, GateRun, GithubReads};
+use super::{MissingTests, engine, read_git, read_github, read_tests};
 use crate::cli::TrendArgs;
-use crate::cli::request::{GithubSource, Session, TestSource};
+use crate::cli::request::{GithubSource, Session};
 use crate::collect::git;
 use crate::error::{Result, exit};
 use crate::escape::line as esc;
-use crate::gate::TestFigures;
+use crate::gate::{Event, TestFigures};
 use crate::metrics::trend::{self, TrendSpec};
+use crate::policy::Trigger;
 use crate::publish::check::{self as publish, stdout, warn_all};
 use crate::report::trend::markdown::TrendUpdate;
 use crate::report::{self, Format};
@@ -33,8 +34,7 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     };
     let (_, git) = read_git(s, plan)?;
     let github = read_github(s, &github_src, &git, true, true)?;
-    let src = TestSource::new(&args.tests, s);
-    let (tests, mut warnings) = read_tests(s, src.as_ref(), MissingTests::WarnAtMost)?;
+    let (tests, ext, mut warnings) = read_tests(s, &args.tests, MissingTests::WarnAtMost)?;
     warnings.extend(git.warnings.iter().cloned());
     if let Some(gh) = &github.data {
         warnings.extend(gh.warnings.iter().cloned());
@@ -49,7 +49,8 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         let figures = TestFigures::of(&t.metrics);
         runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
-    let engine = s.engine(&git, &github, github.skipped.as_deref(), None, s.now);
+    let skipped = github.skipped.as_deref();
+    let engine = engine(s, &git, &github, &ext, skipped, None, s.now, None);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
@@ -70,12 +71,24 @@ fn trend_page(
     spec: TrendSpec,
     github: &GithubSource,
 ) -> Result<i32> {
-    let tests = TestSource::new(&args.tests, s);
-    let run = GateRun {
-        trend: Some(spec),
-        ..GateRun::schedule(github, tests)
-    };
-    let o = check::evaluate(s, &run)?;
+    let o = check::evaluate(
+        s,
+        &GateRun {
+            event: Event {
+                trigger: Some(Trigger::Schedule),
+                ..Event::default()
+            },
+            github,
+            tests: &args.tests,
+            coverage: crate::cli::request::read_coverage(s, &args.tests, None)?,
+            missing_tests: MissingTests::WarnAtMost,
+            tag: None,
+            github_reads: GithubReads::Always,
+            record_tests: false,
+            trend: Some(spec),
+            export: false,
+        },
+    )?;
     let mut warnings = o.report.warnings.clone();
     let body = match &args.publish {
         Some(title) => {
@@ -95,7 +108,7 @@ fn trend_page(
     };
     let out = match args.format {
         Format::Markdown => body,
-        Format::Text | Format::Json => {
+        Format::Text | Format::Json | Format::OpenMetrics => {
             let Some((t, _)) = &o.trend else {
                 return Ok(exit::PASSED);
             };

@@ -18,13 +18,16 @@ use clap::builder::{
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-pub(crate) mod policy;
 pub(crate) mod request;
+
+/// The version `--version` prints: the package version and, when built from a git
+/// checkout, the commit and its date (`0.1.0 (abc1234 2026-12-01)`; see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("SLIPGATE_COMMIT"));
 
 #[derive(Debug, Parser)]
 #[command(
     name = "slipgate",
-    version,
+    version = VERSION,
     about = "A quality gate for engineering teams: release metrics from git, GitHub and JUnit, checked against a policy.",
     long_about = "slipgate reads the repository's git history (tags are releases), GitHub issues and pull \
 requests, and JUnit test results; computes per-release defect rates, lead time for changes, bug-fix \
@@ -41,6 +44,20 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Parses the command line followed by the words of `SLIPGATE_ARGS` (the action's `args`
+    /// input, split as a shell would; see [`request::argv`]). A bad line or flag exits 2.
+    pub fn from_env() -> Cli {
+        match request::argv() {
+            Ok(argv) => Cli::parse_from(argv),
+            Err(message) => {
+                use clap::CommandFactory;
+                Cli::command()
+                    .error(clap::error::ErrorKind::ValueValidation, message)
+                    .exit()
+            }
+        }
+    }
+
     /// Empty paths (an environment variable set to nothing, as outside a workflow) mean
     /// not set, like the empty `GITHUB_REPOSITORY` and `GITHUB_API_URL`.
     pub fn without_empty_paths(mut self) -> Cli {
@@ -48,12 +65,12 @@ impl Cli {
             Command::Check(a) => &mut a.gate.actions,
             Command::ReleaseCheck(a) => &mut a.gate.actions,
             Command::Report(_)
-            | Command::Trend(_)
             | Command::Export(_)
+            | Command::Trend(_)
             | Command::Policy(_)
-            | Command::Init(_) => {
-                return self;
-            }
+            | Command::Init(_)
+            | Command::Completions { .. }
+            | Command::Man => return self,
         };
         for path in [
             &mut actions.event_path,
@@ -65,6 +82,19 @@ impl Cli {
             }
         }
         self
+    }
+}
+
+impl Cli {
+    /// The stdout format, step outputs and job summary files of `check` and
+    /// `release-check` (where a failed run reports in Actions).
+    pub fn actions_outputs(&self) -> Option<(Format, Option<PathBuf>, Option<PathBuf>)> {
+        let a = match &self.command {
+            Command::Check(a) => &a.gate.actions,
+            Command::ReleaseCheck(a) => &a.gate.actions,
+            _ => return None,
+        };
+        Some((a.format, a.output_file.clone(), a.step_summary.clone()))
     }
 }
 
@@ -107,13 +137,21 @@ pub enum Command {
     ReleaseCheck(ReleaseCheckArgs),
     /// Metric series over periods, releases and recorded test runs, with their deltas.
     Trend(TrendArgs),
-    /// Write every release's metrics, the window, the trend's periods and this run's verdicts to a database.
+    /// Send the metrics to PostgreSQL (postgres://…) or a Prometheus Pushgateway (http(s)://…).
     Export(ExportArgs),
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// Write a policy and three workflows fitted to this repository (tags, test runner, labels).
     Init(InitArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), e.g. `slipgate man > slipgate.1; man ./slipgate.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +164,39 @@ pub struct InitArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub github: GithubArgs,
+}
+
+/// The shells `completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: Shell) -> String {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "slipgate", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual page of `slipgate`, as roff.
+pub fn man_page() -> String {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +257,15 @@ pub struct TestArgs {
     /// JUnit XML files or globs (repeatable), e.g. 'target/nextest/**/*.xml' [default: policy `tests.paths`].
     #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
     pub junit: Vec<String>,
+    /// External metric files (CSV or JSON lines) or globs (repeatable) [default: policy `metrics.paths`].
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub metrics: Vec<String>,
+    /// SARIF 2.1.0 files or globs (repeatable): vulnerabilities of this run.
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub sarif: Vec<String>,
+    /// LCOV or Cobertura XML coverage reports or globs (repeatable), e.g. 'lcov.info' [default: policy `coverage.paths`].
+    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
+    pub coverage: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +276,20 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    #[command(flatten)]
+    pub tests: TestArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to: postgres://USER@HOST:PORT/DB (password from PGPASSWORD or the URL; TLS when
+    /// the server offers it, `?sslmode=require` to insist, `disable` to refuse), or a
+    /// Pushgateway group, http(s)://[USER:PASSWORD@]HOST:PORT/metrics/job/JOB (the
+    /// repository is added as the `repo` grouping label; the group is replaced).
+    #[arg(long, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
+    pub to: String,
     #[command(flatten)]
     pub github: GithubArgs,
     #[command(flatten)]
@@ -216,7 +310,7 @@ pub struct TrendArgs {
     #[arg(value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub releases: u64,
     /// Output format (markdown: the trend issue's body).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, default_value = "text", value_parser = trend_format())]
     pub format: Format,
     /// Create or update the "quality trend" issue with this title, as `check --trend-issue` does.
     #[arg(long, value_name = "TITLE", value_parser = NonEmptyStringValueParser::new())]
@@ -297,18 +391,6 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Where to write: postgres://USER@HOST:PORT/DB (password from PGPASSWORD or the URL;
-    /// TLS when the server offers it, `?sslmode=require` to insist, `disable` to refuse).
-    #[arg(long, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
-    pub to: String,
-    #[command(flatten)]
-    pub github: GithubArgs,
-    #[command(flatten)]
-    pub tests: TestArgs,
-}
-
-#[derive(Debug, Args)]
 pub struct ReleaseCheckArgs {
     /// Check an existing release tag instead of the unreleased changes.
     #[arg(long, value_name = "TAG", value_parser = NonEmptyStringValueParser::new())]
@@ -336,6 +418,17 @@ impl ValueEnum for Format {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(PossibleValue::new(self.name()))
     }
+}
+
+/// `trend --format`: the formats a trend has (no openmetrics).
+fn trend_format() -> impl TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(["text", "markdown", "json"]).map(|s| {
+        match s.as_str() {
+            "markdown" => Format::Markdown,
+            "json" => Format::Json,
+            _ => Format::Text,
+        }
+    })
 }
 
 /// `--now`: RFC 3339 (`2026-11-23T12:00:00Z`) or a date (`2026-11-23`, midnight UTC).

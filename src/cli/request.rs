@@ -4,14 +4,11 @@
 
 use crate::cli::{ColorChoice, GithubArgs, Global, TestArgs};
 use crate::collect::file;
-use crate::collect::github::GithubRead;
 use crate::error::{Error, Result};
 use crate::github::{DEFAULT_API_URL, GithubConfig, repo_from_remote};
-use crate::metrics::{Engine, Inputs};
-use crate::model::TestRun;
 use crate::model::{ExportTarget, GitHistory, PgTarget, Timestamp};
 use crate::policy::{self, LoadedPolicy, Source};
-use crate::report::{Links, Sources};
+use crate::report::Links;
 use std::path::{Path, PathBuf};
 
 /// The environment variables read besides those clap reads for flags (`GITHUB_TOKEN`,
@@ -53,6 +50,35 @@ impl Env {
     }
 }
 
+/// The environment variable whose words are appended to the command line: the action's
+/// `args` input.
+pub(crate) const EXTRA_ARGS_VAR: &str = "SLIPGATE_ARGS";
+
+/// The command line, then the words of `SLIPGATE_ARGS` split as a POSIX shell splits words
+/// (quotes and backslashes honoured, `#` starts a comment; no expansion, nothing is run).
+/// An unset or blank variable adds nothing; one that cannot be split is a usage error.
+pub(crate) fn argv() -> std::result::Result<Vec<std::ffi::OsString>, String> {
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match std::env::var(EXTRA_ARGS_VAR) {
+        Ok(line) => argv.extend(split_extra_args(&line)?.into_iter().map(Into::into)),
+        Err(std::env::VarError::NotPresent) => {}
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(format!("{EXTRA_ARGS_VAR} is not valid UTF-8"));
+        }
+    }
+    Ok(argv)
+}
+
+/// `line` split into words as a shell would, without running or expanding anything.
+pub(crate) fn split_extra_args(line: &str) -> std::result::Result<Vec<String>, String> {
+    shlex::split(line).ok_or_else(|| {
+        format!(
+            "{EXTRA_ARGS_VAR} (the action's `args` input) has an unclosed quote or ends in a backslash: \
+             quote words as in a shell, e.g. --label 'needs review'"
+        )
+    })
+}
+
 /// One invocation: the repository, its policy, the evaluation time, the terminal.
 pub(crate) struct Session {
     pub repo: PathBuf,
@@ -65,36 +91,6 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// The metrics engine over what was read, as of `now`.
-    pub(crate) fn engine<'a>(
-        &'a self,
-        git: &'a GitHistory,
-        github: &'a GithubRead,
-        github_skipped: Option<&'a str>,
-        candidate_tag: Option<&'a str>,
-        now: Timestamp,
-    ) -> Engine<'a> {
-        let inputs = Inputs {
-            git,
-            github: github.data.as_ref(),
-            github_skipped,
-            candidate_tag,
-        };
-        Engine::new(inputs, &self.policy.policy, now)
-    }
-
-    /// Where a report's numbers came from (`tests`: the JUnit files read).
-    pub(crate) fn sources(&self, github: &GithubRead, tests: Option<&TestRun>) -> Sources {
-        Sources::new(
-            self.repo.display().to_string(),
-            github.repo.clone(),
-            github.skipped.clone(),
-            github.data.as_ref(),
-            self.policy.source.describe(),
-            tests.map(|t| t.files.clone()).unwrap_or_default(),
-        )
-    }
-
     /// Loads the policy and settles the evaluation time and colour.
     /// The session of one invocation; `own_policy` false (`slipgate init`, which writes
     /// the policy) leaves the repository's policy unread and uses the built-in one.
@@ -120,6 +116,22 @@ impl Session {
             color,
             env,
         })
+    }
+
+    /// Where a report's numbers came from: the test files read are `test_files`.
+    pub(crate) fn sources(
+        &self,
+        github: &crate::collect::github::GithubRead,
+        test_files: Vec<String>,
+    ) -> crate::report::Sources {
+        crate::report::Sources::new(
+            self.repo.display().to_string(),
+            github.repo.clone(),
+            github.skipped.clone(),
+            github.data.as_ref(),
+            self.policy.source.describe(),
+            test_files,
+        )
     }
 
     /// A line on stderr unless `--quiet`.
@@ -380,8 +392,9 @@ fn target_of(url: &str, env: &Env) -> Result<ExportTarget> {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     match scheme.to_ascii_lowercase().as_str() {
         "postgres" | "postgresql" => pg_target(rest, env).map(ExportTarget::Postgres),
+        "http" | "https" => Ok(ExportTarget::Push(url.to_string())),
         _ => Err(Error::Usage(
-            "--to: not an export URL; write postgres://USER@HOST:PORT/DB".to_string(),
+            "--to: not an export URL; write postgres://USER@HOST:PORT/DB, or a Pushgateway's http(s)://HOST:PORT/metrics/job/JOB".to_string(),
         )),
     }
 }
@@ -538,5 +551,127 @@ mod export_url_tests {
             assert!(!e.contains("S3cret") && !e.contains("bob"), "{url}: {e}");
         }
         assert_eq!(export_target(None, &env(None)).ok(), Some(None));
+    }
+}
+
+/// What this run read besides git, GitHub and JUnit: external metric samples (`--metrics`,
+/// else policy `metrics.paths`) and SARIF findings (`--sarif`); none of a kind when no
+/// pattern names it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Externals {
+    pub metrics: Option<crate::model::ExternalData>,
+    pub sarif: Option<crate::model::SarifData>,
+}
+
+impl Externals {
+    /// Reads the files `args` (or the policy) name: command-line patterns are relative to
+    /// the current folder, the policy's to the repository.
+    pub(crate) fn read(
+        args: &TestArgs,
+        s: &Session,
+    ) -> Result<Externals, crate::collect::external::ExternalError> {
+        let policy = &s.policy.policy.metrics;
+        let metrics = if !args.metrics.is_empty() {
+            Some((&args.metrics, s.env.cwd.clone()))
+        } else if !policy.paths.is_empty() {
+            Some((&policy.paths, policy_root(&s.repo)))
+        } else {
+            None
+        };
+        let metrics = metrics
+            .map(|(p, base)| crate::collect::external::read(p, &base, policy.on_malformed))
+            .transpose()?;
+        let sarif = (!args.sarif.is_empty())
+            .then(|| crate::collect::sarif::read(&args.sarif, &s.env.cwd))
+            .transpose()?;
+        Ok(Externals { metrics, sarif })
+    }
+
+    /// The warnings met while reading.
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        let m = self.metrics.iter().flat_map(|d| d.warnings.iter());
+        m.chain(self.sarif.iter().flat_map(|d| d.warnings.iter()))
+            .cloned()
+    }
+}
+/// The coverage reports to read: `--coverage` (relative to the current folder; matching
+/// nothing is an error), else the policy's `coverage.paths` (relative to the repository;
+/// matching nothing is a warning); none when neither names any.
+#[derive(Debug, Clone)]
+pub(crate) struct CoverageSource {
+    pub patterns: Vec<String>,
+    pub base: PathBuf,
+    pub missing: crate::collect::coverage::Missing,
+}
+
+impl CoverageSource {
+    pub(crate) fn new(args: &TestArgs, s: &Session) -> Option<CoverageSource> {
+        use crate::collect::coverage::Missing;
+        let (patterns, base, missing) = if !args.coverage.is_empty() {
+            (args.coverage.clone(), s.env.cwd.clone(), Missing::Error)
+        } else if !s.policy.policy.coverage.paths.is_empty() {
+            let p = s.policy.policy.coverage.paths.clone();
+            (p, policy_root(&s.repo), Missing::Warn)
+        } else {
+            return None;
+        };
+        Some(CoverageSource {
+            patterns,
+            base,
+            missing,
+        })
+    }
+}
+
+/// This run's coverage; with the pull request `pr`, its patch coverage too.
+pub(crate) fn read_coverage(
+    s: &Session,
+    a: &TestArgs,
+    pr: Option<&crate::model::coverage::PullRefs>,
+) -> Result<Option<crate::metrics::coverage::CoverageFigures>> {
+    use crate::collect::coverage;
+    let Some(src) = CoverageSource::new(a, s) else {
+        return Ok(None);
+    };
+    let roots = coverage::Roots::of(&policy_root(&s.repo));
+    let mut run = coverage::collect(&src.patterns, &src.base, &roots, src.missing)?;
+    if let Some(pr) = pr {
+        run.patch = coverage::patch::read(&s.repo, &pr.bases(), &pr.head);
+    }
+    Ok(Some(crate::metrics::coverage::summarize(&run)))
+}
+#[cfg(test)]
+mod tests {
+    use super::split_extra_args;
+
+    #[test]
+    fn extra_args_split_as_a_shell_would() {
+        let words =
+            split_extra_args(r#"--verbose --label 'needs review' --title "a \"b\" c" x\ y"#);
+        assert_eq!(
+            words.unwrap(),
+            [
+                "--verbose",
+                "--label",
+                "needs review",
+                "--title",
+                r#"a "b" c"#,
+                "x y"
+            ]
+        );
+        // Nothing is expanded or run: `$(…)` and `;` stay words.
+        assert_eq!(
+            split_extra_args("$(touch x); `id` $HOME").unwrap(),
+            ["$(touch", "x);", "`id`", "$HOME"]
+        );
+        assert!(split_extra_args("  \n ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_a_usage_error_that_says_how_to_quote() {
+        let err = split_extra_args("--label 'needs review").unwrap_err();
+        assert!(err.contains("unclosed quote"), "{err}");
+        assert!(err.contains("SLIPGATE_ARGS"), "{err}");
+        assert!(split_extra_args(r"--verbose \").is_err());
     }
 }

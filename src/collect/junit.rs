@@ -122,6 +122,29 @@ pub enum JunitError {
 }
 
 impl JunitError {
+    /// The file (and line and column, for content errors) the error is about; `None`
+    /// for a pattern error or a pattern that matches nothing.
+    pub fn place(&self) -> Option<crate::model::Place> {
+        let (file, at) = match self {
+            JunitError::Pattern { .. } | JunitError::NoMatch { .. } => return None,
+            JunitError::Io { file, .. } | JunitError::NotRegular { file, .. } => (file, None),
+            JunitError::Xml {
+                file, line, column, ..
+            }
+            | JunitError::Malformed {
+                file, line, column, ..
+            }
+            | JunitError::NotJunit {
+                file, line, column, ..
+            } => (file, Some((*line, *column))),
+        };
+        Some(crate::model::Place {
+            file: file.clone(),
+            line: at.map(|a| a.0),
+            column: at.map(|a| a.1),
+        })
+    }
+
     /// True for a file that is not well-formed XML or not a JUnit report, and for a path
     /// that is not a regular file (the errors that `on_malformed: warn` turns into
     /// warnings).
@@ -197,6 +220,9 @@ pub struct RawCase {
     /// First non-empty line of the deciding `failure` / `error` (its `message`
     /// attribute, else its text), at most [`MESSAGE_MAX_CHARS`] characters (then `…`).
     pub message: Option<String>,
+    /// The test's source file and line, from the `file` and `line` attributes (pytest,
+    /// jest, PHPUnit, Surefire), kept for failed and errored cases only.
+    pub at: Option<crate::model::Place>,
 }
 
 /// What one file held, besides its cases.

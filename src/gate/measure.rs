@@ -9,7 +9,7 @@ use crate::metrics::issues::{CycleStats, FixStats, IssueRef, Span};
 use crate::metrics::response::ResponseStats;
 use crate::metrics::{CandidateMetrics, Engine, ReleaseMetrics, WindowMetrics};
 use crate::model::TestOutcome;
-use crate::policy::metric::{Agg, OpenAgg, TestAgg};
+use crate::policy::metric::{Agg, ExtAgg, OpenAgg, TestAgg};
 use crate::policy::{Baseline, Metric, Scope};
 
 /// A metric measured in a scope.
@@ -31,6 +31,8 @@ pub(crate) struct Measurement {
     pub objectives: Vec<Objective>,
     /// Why there is no measurement at all (source missing, changes not read).
     pub missing: Option<Missing>,
+    /// An external metric whose samples are percentages (shown as shares).
+    pub percent: bool,
 }
 
 impl Measurement {
@@ -45,6 +47,7 @@ impl Measurement {
             search: None,
             objectives: Vec::new(),
             missing: None,
+            percent: false,
         }
     }
 
@@ -111,6 +114,16 @@ pub(crate) fn measure(
     }
     if let Metric::OpenBugs(o) = metric {
         return measure_open(engine, o);
+    }
+    if let Metric::Vulnerabilities(sev) = metric {
+        return measure_vulnerabilities(engine, *sev);
+    }
+    if let Metric::External { name, agg, .. } = metric {
+        let span = Span::ending_now(engine.now, window);
+        return measure_external(engine, name, *agg, span, Subject::Last { seconds: window });
+    }
+    if let Metric::Coverage(c) = metric {
+        return measure_coverage(*c, engine.inputs.coverage);
     }
     match scope_data(engine, scope, window) {
         Some(d) => measure_in(engine, metric, &d),
@@ -341,6 +354,7 @@ fn response_measure(
 fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &ScopeMetrics) -> Measurement {
     let subject = subject_of(engine, d);
     match metric {
+        Metric::Coverage(c) => measure_coverage(*c, engine.inputs.coverage),
         Metric::Changes
         | Metric::LeadTime(_)
         | Metric::FixCommits
@@ -489,6 +503,11 @@ fn measure_in(engine: &Engine<'_>, metric: &Metric, d: &ScopeMetrics) -> Measure
         }
         Metric::OpenBugs(o) => measure_open(engine, o),
         Metric::Tests(t) => measure_tests(*t, None),
+        Metric::Vulnerabilities(sev) => measure_vulnerabilities(engine, *sev),
+        Metric::External { name, agg, .. } => match d {
+            ScopeMetrics::Window(w) => measure_external(engine, name, *agg, w.span, subject),
+            _ => Measurement::missing(subject, Missing::WindowOnly),
+        },
     }
 }
 
@@ -550,6 +569,105 @@ fn measure_open(engine: &Engine<'_>, o: &OpenAgg) -> Measurement {
         search,
         objectives,
         ..Measurement::of(subject)
+    }
+}
+
+fn measure_external(
+    engine: &Engine<'_>,
+    name: &str,
+    agg: ExtAgg,
+    span: Span,
+    subject: Subject,
+) -> Measurement {
+    let missing = || Missing::NoExternalMetric {
+        name: name.to_string(),
+        files: engine
+            .inputs
+            .external
+            .map(|d| d.files.clone())
+            .unwrap_or_default(),
+    };
+    let Some(stats) = engine
+        .inputs
+        .external
+        .and_then(|d| crate::metrics::external::stats(d, name, span))
+    else {
+        return Measurement::missing(subject, missing());
+    };
+    Measurement {
+        value: stats.get(agg),
+        samples: Some(stats.count),
+        percent: stats.percent,
+        ..Measurement::of(subject)
+    }
+}
+
+fn measure_vulnerabilities(
+    engine: &Engine<'_>,
+    sev: Option<crate::model::Severity>,
+) -> Measurement {
+    let Some(data) = engine.inputs.sarif else {
+        return Measurement::missing(Subject::ScanRun, Missing::NoSarif);
+    };
+    let found: Vec<&crate::model::Finding> = data
+        .findings
+        .iter()
+        .filter(|f| sev.is_none_or(|s| f.severity == s))
+        .collect();
+    let mut sorted = found.clone();
+    sorted.sort_by_key(|f| f.severity);
+    Measurement {
+        value: Some(found.len() as f64),
+        samples: Some(data.findings.len()),
+        evidence_total: Some(found.len()),
+        evidence: sorted
+            .into_iter()
+            .take(crate::metrics::issues::EVIDENCE)
+            .map(|f| Evidence::Vulnerability(f.clone()))
+            .collect(),
+        ..Measurement::of(Subject::ScanRun)
+    }
+}
+
+/// How many uncovered ranges of the patch a verdict lists.
+const UNCOVERED_SHOWN: usize = 20;
+
+fn measure_coverage(
+    c: crate::policy::metric::CoverageAgg,
+    cov: Option<&crate::metrics::coverage::CoverageFigures>,
+) -> Measurement {
+    use crate::policy::metric::CoverageAgg;
+    let Some(f) = cov else {
+        return Measurement::missing(Subject::CoverageRun, Missing::NoCoverage);
+    };
+    let share = |s: crate::metrics::coverage::Share| Measurement {
+        value: s.ratio(),
+        samples: Some(s.total as usize),
+        ..Measurement::of(Subject::CoverageRun)
+    };
+    match c {
+        CoverageAgg::Lines => share(f.lines),
+        CoverageAgg::Branches => share(f.branches),
+        CoverageAgg::Patch => match &f.patch {
+            Err(gap) => Measurement::missing(Subject::Patch, Missing::NoPatch(gap.clone())),
+            Ok(p) => Measurement {
+                value: p.lines.ratio(),
+                samples: Some(p.lines.total as usize),
+                evidence: p
+                    .uncovered
+                    .iter()
+                    .take(UNCOVERED_SHOWN)
+                    .map(|r| Evidence::UncoveredLines {
+                        file: r.file.clone(),
+                        start: r.start,
+                        end: r.end,
+                        head: p.head.clone(),
+                    })
+                    .collect(),
+                evidence_total: Some(p.uncovered.len()),
+                ..Measurement::of(Subject::Patch)
+            },
+        },
     }
 }
 
@@ -711,6 +829,23 @@ pub(crate) fn baseline(
                 end,
                 end_inclusive: false,
             };
+            let seconds = d.secs();
+            if let Metric::External { name, agg, .. } = metric {
+                let subject = Subject::Before { seconds, end };
+                let m = measure_external(engine, name, *agg, span, subject);
+                if let Some(why) = m.missing {
+                    return Err(NotJudged::Missing(why));
+                }
+                let Some(value) = m.value else {
+                    return Err(NotJudged::TrailingHasNoValue { seconds, end });
+                };
+                return Ok(BaselineValue {
+                    value,
+                    samples: m.samples,
+                    sample: Vec::new(),
+                    of: BaselineOf::Trailing { seconds, end },
+                });
+            }
             let w = engine.window(span);
             let change_metric = matches!(
                 metric,
@@ -721,7 +856,6 @@ pub(crate) fn baseline(
                     | Metric::FixRatio
                     | Metric::DefectRate
             );
-            let seconds = d.secs();
             if change_metric && w.releases.is_empty() {
                 return Err(NotJudged::NoReleaseInSpan { seconds, end });
             }

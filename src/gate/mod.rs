@@ -96,6 +96,16 @@ pub enum Evidence {
     FlakyTest { test: TestRef },
     /// One of the slowest tests of this run.
     SlowTest { test: TestRef, seconds: f64 },
+    /// A SARIF finding (a vulnerability) of this run.
+    Vulnerability(crate::model::Finding),
+    /// Lines `start..=end` of `file` that the pull request adds or changes and no
+    /// coverage report covers; `head` is the commit they were read at.
+    UncoveredLines {
+        file: String,
+        start: u32,
+        end: u32,
+        head: String,
+    },
 }
 
 impl Evidence {
@@ -191,6 +201,12 @@ pub enum Subject {
     OpenBugs,
     /// This run's test results.
     TestRun,
+    /// This run's SARIF files.
+    ScanRun,
+    /// This run's coverage reports.
+    CoverageRun,
+    /// The lines this pull request adds or changes.
+    Patch,
 }
 
 /// The limits of a rule, as written and in the metric's unit.
@@ -269,6 +285,14 @@ pub enum Missing {
     WindowOnly,
     /// No test results were read.
     NoTestResults,
+    /// No `--metrics` file has a sample of `name`; `files` were read.
+    NoExternalMetric { name: String, files: Vec<String> },
+    /// No SARIF file was read.
+    NoSarif,
+    /// No coverage report was read.
+    NoCoverage,
+    /// Patch coverage has no patch: not a pull request, or git could not say.
+    NoPatch(crate::model::coverage::PatchGap),
 }
 
 /// Why a slip is not judged.
@@ -690,7 +714,15 @@ fn evaluate_rule(
     let mut v = RuleVerdict {
         rule: rule.name.clone(),
         description: rule.description.clone(),
-        metric: rule.metric.clone(),
+        metric: match &rule.metric {
+            // The unit of an external metric comes from its samples.
+            Metric::External { name, agg, .. } => Metric::External {
+                name: name.clone(),
+                agg: *agg,
+                percent: m.percent,
+            },
+            other => other.clone(),
+        },
         scope: rule.scope,
         subject: m.subject.clone(),
         level: rule.level,

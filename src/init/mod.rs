@@ -27,7 +27,7 @@ pub const PATHS: [&str; 4] = [
 pub const ACTION: &str = concat!("slipgate/slipgate@v", env!("CARGO_PKG_VERSION"));
 
 /// `actions/checkout`, pinned by commit (a tag can be moved).
-pub const CHECKOUT: &str = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
+pub const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
 
 /// The share of Conventional Commits subjects from which `fix:` subjects are trusted.
 const CONVENTIONAL_SHARE: f64 = 0.5;
@@ -476,7 +476,7 @@ jobs:
       - uses: {action}
         with:
           trend-issue: Quality trend
-          no-fail: true        # a failed rule is news in the issue, not a red build
+          fail-on: never       # a failed rule is news in the issue, not a red build
 "
     )
 }

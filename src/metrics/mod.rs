@@ -5,6 +5,8 @@
 //! the gate asks it for whatever scope and baseline a rule names.
 
 pub mod changes;
+pub mod coverage;
+pub mod external;
 pub mod history;
 pub mod issues;
 pub mod response;
@@ -28,6 +30,12 @@ pub struct Inputs<'a> {
     pub github_skipped: Option<&'a str>,
     /// The release tag judged as the candidate (`release-check --tag`), if any.
     pub candidate_tag: Option<&'a str>,
+    /// External metric samples (`--metrics`), when files were given.
+    pub external: Option<&'a crate::model::ExternalData>,
+    /// SARIF findings (`--sarif`), when files were given.
+    pub sarif: Option<&'a crate::model::SarifData>,
+    /// This run's coverage figures, when reports were given.
+    pub coverage: Option<&'a coverage::CoverageFigures>,
 }
 
 /// Why GitHub data cannot answer a metric.

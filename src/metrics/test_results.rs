@@ -38,6 +38,9 @@ pub struct FailingTest {
     /// First line of the failure / error message, if any.
     pub message: Option<String>,
     pub flaky: bool,
+    /// Where the test is written, when its report says (`file`/`line`): annotations.
+    #[serde(skip)]
+    pub at: Option<crate::model::Place>,
 }
 
 /// A case and its duration (seconds).
@@ -136,6 +139,7 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
             outcome: c.outcome,
             message: c.message.clone(),
             flaky: c.flaky,
+            at: c.at.clone(),
         })
         .collect();
     let slowest = slowest
@@ -181,6 +185,7 @@ mod unit {
                 _ => None,
             },
             file: "r.xml".into(),
+            at: None,
             runs: {
                 let mut runs = Runs::default();
                 runs.add(outcome);

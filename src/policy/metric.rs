@@ -59,6 +59,61 @@ pub enum TestAgg {
     Duration,
 }
 
+/// The aggregate of an external metric's samples in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExtAgg {
+    Latest,
+    Mean,
+    Min,
+    Max,
+    P50,
+    P90,
+}
+
+impl ExtAgg {
+    pub const ALL: [ExtAgg; 6] = [
+        ExtAgg::Latest,
+        ExtAgg::Mean,
+        ExtAgg::Min,
+        ExtAgg::Max,
+        ExtAgg::P50,
+        ExtAgg::P90,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExtAgg::Latest => "latest",
+            ExtAgg::Mean => "mean",
+            ExtAgg::Min => "min",
+            ExtAgg::Max => "max",
+            ExtAgg::P50 => "p50",
+            ExtAgg::P90 => "p90",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ExtAgg> {
+        ExtAgg::ALL.into_iter().find(|a| a.name() == s)
+    }
+}
+
+/// Whether `name` may name an external metric: `[A-Za-z0-9_.-]+`, at most 100 characters.
+pub fn valid_external_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// A coverage metric of the current run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CoverageAgg {
+    Lines,
+    Branches,
+    /// The pull request's added or changed lines.
+    Patch,
+}
+
 /// Which of the spec's metrics a rule names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Metric {
@@ -83,6 +138,17 @@ pub enum Metric {
     /// `time_to_first_response.within_slo`.
     FirstResponseWithinSlo,
     Tests(TestAgg),
+    /// `external.<name>.<agg>`: samples read from `--metrics` files.
+    /// `percent`: the samples carry the unit `%` (a share); false as parsed, set by the
+    /// gate from the data, so the verdict shows a percentage.
+    External {
+        name: String,
+        agg: ExtAgg,
+        percent: bool,
+    },
+    /// `vulnerabilities.total` (none) or one severity, from `--sarif` files.
+    Vulnerabilities(Option<crate::model::Severity>),
+    Coverage(CoverageAgg),
 }
 
 /// Where a metric is measured.
@@ -164,7 +230,44 @@ pub const NAMES: &[&str] = &[
     "tests.total",
     "tests.flaky",
     "tests.duration",
+    "external.<name>.latest",
+    "external.<name>.mean",
+    "external.<name>.min",
+    "external.<name>.max",
+    "external.<name>.p50",
+    "external.<name>.p90",
+    "vulnerabilities.total",
+    "vulnerabilities.critical",
+    "vulnerabilities.high",
+    "vulnerabilities.medium",
+    "vulnerabilities.low",
+    "coverage.lines",
+    "coverage.branches",
+    "coverage.patch",
 ];
+
+/// The JSON Schema of a rule's `metric`: every name of [`NAMES`] as an enum (so editors
+/// complete them, and a metric added to the catalogue appears in the schema), or
+/// `open_bugs.<severity>` for a severity the policy defines (checked by slipgate), or
+/// `external.<name>.<aggregate>`.
+pub(super) fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let fixed: Vec<&str> = NAMES.iter().copied().filter(|n| !n.contains('<')).collect();
+    schemars::json_schema!({
+        "anyOf": [
+            {"type": "string", "enum": fixed},
+            {
+                "type": "string",
+                "pattern": "^open_bugs\\.[^.\\s]+$",
+                "description": "Open bugs of one severity of `issues.severity_labels`, e.g. `open_bugs.critical`."
+            },
+            {
+                "type": "string",
+                "pattern": "^external\\.[A-Za-z0-9_.-]{1,100}\\.(latest|mean|min|max|p50|p90)$",
+                "description": "An aggregate of the samples of one external metric (`--metrics` files), e.g. `external.uptime.mean`."
+            }
+        ]
+    })
+}
 
 impl Metric {
     /// Parses a metric name. Severity names are checked later, against the policy.
@@ -176,6 +279,17 @@ impl Metric {
             "max" => Some(Agg::Max),
             _ => None,
         };
+        if let Some(rest) = name.strip_prefix("external.") {
+            let (n, a) = rest.rsplit_once('.')?;
+            if !valid_external_name(n) {
+                return None;
+            }
+            return Some(Metric::External {
+                name: n.to_string(),
+                agg: ExtAgg::parse(a)?,
+                percent: false,
+            });
+        }
         let (head, tail) = match name.split_once('.') {
             Some((h, t)) => (h, Some(t)),
             None => (name, None),
@@ -214,6 +328,17 @@ impl Metric {
                 "duration" => TestAgg::Duration,
                 _ => return None,
             }),
+            ("vulnerabilities", Some(v)) => Metric::Vulnerabilities(match v {
+                "total" => None,
+                other => Some(
+                    crate::model::Severity::ALL
+                        .into_iter()
+                        .find(|s| s.name() == other)?,
+                ),
+            }),
+            ("coverage", Some("lines")) => Metric::Coverage(CoverageAgg::Lines),
+            ("coverage", Some("branches")) => Metric::Coverage(CoverageAgg::Branches),
+            ("coverage", Some("patch")) => Metric::Coverage(CoverageAgg::Patch),
             _ => return None,
         })
     }
@@ -237,8 +362,11 @@ impl Metric {
             | Metric::BugFixWithinSlo
             | Metric::FirstResponseWithinSlo
             | Metric::ChangeFailureRate
-            | Metric::Tests(TestAgg::PassRate) => Unit::Ratio,
-            Metric::DefectRate | Metric::ReleaseFrequency => Unit::Number,
+            | Metric::Tests(TestAgg::PassRate)
+            | Metric::Coverage(_) => Unit::Ratio,
+            Metric::External { percent: true, .. } => Unit::Ratio,
+            Metric::DefectRate | Metric::ReleaseFrequency | Metric::External { .. } => Unit::Number,
+            Metric::Vulnerabilities(_) => Unit::Count,
             Metric::Changes
             | Metric::FixCommits
             | Metric::Reverts
@@ -302,7 +430,13 @@ impl Metric {
 
     /// Point-in-time metrics: measured at the evaluation time whatever the scope.
     pub fn is_point_in_time(&self) -> bool {
-        matches!(self, Metric::OpenBugs(_) | Metric::Tests(_))
+        matches!(
+            self,
+            Metric::OpenBugs(_)
+                | Metric::Tests(_)
+                | Metric::Vulnerabilities(_)
+                | Metric::Coverage(_)
+        )
     }
 
     /// The scopes the metric is defined for, the first being its default.
@@ -323,7 +457,11 @@ impl Metric {
             | Metric::FirstResponse(_)
             | Metric::FirstResponseUnanswered
             | Metric::FirstResponseWithinSlo => &[Window],
-            Metric::OpenBugs(_) | Metric::Tests(_) => &[Candidate, LatestRelease, Window],
+            Metric::OpenBugs(_)
+            | Metric::Tests(_)
+            | Metric::Vulnerabilities(_)
+            | Metric::Coverage(_) => &[Candidate, LatestRelease, Window],
+            Metric::External { .. } => &[Window],
         }
     }
 
@@ -365,6 +503,14 @@ impl fmt::Display for Metric {
                 TestAgg::Flaky => "tests.flaky",
                 TestAgg::Duration => "tests.duration",
             }),
+            Metric::External { name, agg, .. } => write!(f, "external.{name}.{}", agg.name()),
+            Metric::Vulnerabilities(None) => f.write_str("vulnerabilities.total"),
+            Metric::Vulnerabilities(Some(s)) => write!(f, "vulnerabilities.{}", s.name()),
+            Metric::Coverage(c) => f.write_str(match c {
+                CoverageAgg::Lines => "coverage.lines",
+                CoverageAgg::Branches => "coverage.branches",
+                CoverageAgg::Patch => "coverage.patch",
+            }),
         }
     }
 }
@@ -376,7 +522,9 @@ mod tests {
     #[test]
     fn every_listed_name_parses_and_round_trips() {
         for name in NAMES {
-            let name = name.replace("<severity>", "critical");
+            let name = name
+                .replace("<severity>", "critical")
+                .replace("<name>", "uptime.api-v2");
             let m = Metric::parse(&name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(m.to_string(), name);
         }
@@ -428,6 +576,11 @@ mod tests {
             "open_bugs.",
             "x.y",
             "",
+            "external.uptime",
+            "external.up time.mean",
+            "external..mean",
+            "external.uptime.p99",
+            "vulnerabilities.severe",
         ] {
             assert_eq!(Metric::parse(bad), None, "{bad}");
         }

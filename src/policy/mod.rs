@@ -39,13 +39,26 @@ pub const SEARCH_PATHS: &[&str] = &[".github/slipgate.yml", "slipgate.yml"];
 )]
 pub struct Policy {
     /// The policy format version. Always 1.
+    #[schemars(schema_with = "version_schema")]
     pub version: u32,
     /// The default window of window-scoped rules and of release frequency, e.g. `90d`.
     pub window: Dur,
+    /// How releases are recognised: which tags are releases, and which commits count.
     pub releases: Releases,
+    /// How commits are classified (which are fixes).
     pub commits: Commits,
+    /// How GitHub issues are classified: bug, incident, regression and severity labels,
+    /// and fix-time objectives.
     pub issues: Issues,
+    /// Where JUnit test results come from and how bad input is treated.
     pub tests: Tests,
+    /// External metric files (`--metrics`): where they are and how bad lines are treated.
+    #[serde(skip_serializing_if = "ExternalMetrics::is_default")]
+    pub metrics: ExternalMetrics,
+    /// Coverage reports (LCOV, Cobertura XML); `--coverage` overrides `paths`.
+    // Left out of the effective policy when it names no path.
+    #[serde(skip_serializing_if = "Coverage::is_empty")]
+    pub coverage: Coverage,
     /// Freeze mode: while a fail rule is tripped, fix pull requests still pass.
     pub freeze: Freeze,
     /// The rules the gate evaluates.
@@ -164,6 +177,37 @@ pub struct Tests {
     pub on_missing: OnMissing,
 }
 
+/// Where external metric samples come from (CSV or JSON lines, see docs/metrics.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalMetrics {
+    /// Default metric file globs, used when `--metrics` is not given.
+    pub paths: Vec<String>,
+    /// A malformed line: `error` (exit 2) or `warn` (skip the line).
+    pub on_malformed: OnMalformed,
+}
+
+impl ExternalMetrics {
+    fn is_default(&self) -> bool {
+        *self == ExternalMetrics::default()
+    }
+}
+
+/// Where coverage reports come from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coverage {
+    /// Default LCOV or Cobertura XML globs, used when `--coverage` is not given; a
+    /// pattern matching no file is a warning.
+    pub paths: Vec<String>,
+}
+
+impl Coverage {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
 /// What to do with a file that is not well-formed XML or not a JUnit report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -230,7 +274,13 @@ impl JsonSchema for Pattern {
         "Regex".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "format": "regex"})
+        // Rust `regex` syntax (`(?P<name>…)`, `(?i)`), which JSON Schema validators'
+        // `format: regex` (ECMA 262) would reject: a plain string, checked by slipgate.
+        schemars::json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "description": "A regular expression in Rust `regex` syntax (https://docs.rs/regex), e.g. `^v?(?P<version>\\d+\\.\\d+\\.\\d+)$`; `slipgate policy check` validates it."
+        })
     }
 }
 
@@ -304,6 +354,8 @@ impl Default for Policy {
             commits: Commits::default(),
             issues: Issues::default(),
             tests: Tests::default(),
+            metrics: ExternalMetrics::default(),
+            coverage: Coverage::default(),
             freeze: Freeze::default(),
             rules: Vec::new(),
         }
@@ -321,6 +373,26 @@ pub enum PolicyError {
         message: String,
         snippet: String,
     },
+}
+
+impl PolicyError {
+    /// The file, line and column the error is about.
+    pub fn location(&self) -> crate::model::Place {
+        let PolicyError::Invalid {
+            file, line, column, ..
+        } = self;
+        crate::model::Place {
+            file: file.clone(),
+            line: Some(*line),
+            column: Some(*column),
+        }
+    }
+
+    /// The message alone, without the location and the quoted line.
+    pub fn message(&self) -> &str {
+        let PolicyError::Invalid { message, .. } = self;
+        message
+    }
 }
 
 /// Where a policy came from.
@@ -625,10 +697,22 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The policy's JSON Schema, for editors.
+/// The schema's `$id`: where the committed `slipgate.schema.json` is served from, as
+/// named by the `# yaml-language-server: $schema=…` modeline of shipped policies.
+pub const SCHEMA_ID: &str =
+    "https://raw.githubusercontent.com/slipgate/slipgate/main/slipgate.schema.json";
+
+/// The policy's JSON Schema (draft 2020-12), for editors and validators: `$id`
+/// [`SCHEMA_ID`], metric names as an enum from [`metric::NAMES`], no `format: regex`.
 pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::schema_for!(Policy);
+    let mut schema = schemars::schema_for!(Policy);
+    schema.insert("$id".into(), SCHEMA_ID.into());
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}
+
+/// `version`: 1, the only format there is.
+fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "integer", "const": 1})
 }
 
 /// The effective policy as YAML (defaults filled in).

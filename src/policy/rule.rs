@@ -116,6 +116,10 @@ impl Threshold {
                 "`{metric}` is a share; write its thresholds as a percentage, e.g. `95%`"
             )),
             (Unit::Count | Unit::Number, Threshold::Number(n)) => Ok(*n),
+            // External samples may be percentages (`unit: %`, stored as shares).
+            (Unit::Number, Threshold::Percent(p)) if matches!(metric, Metric::External { .. }) => {
+                Ok(p / 100.0)
+            }
             (Unit::Count, _) => Err(format!(
                 "`{metric}` is a count; write its thresholds as a number, e.g. `5`"
             )),
@@ -299,13 +303,18 @@ impl JsonSchema for Baseline {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Baseline".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut trailing = g.subschema_for::<Dur>();
+        trailing.insert(
+            "description".into(),
+            "The metric over a span of this length just before the measured scope starts, e.g. `90d`.".into(),
+        );
         schemars::json_schema!({
             "description": "What a slip threshold compares against.",
             "oneOf": [
-                {"const": "previous_release"},
-                {"type": "object", "properties": {"median_of_last": {"type": "integer", "minimum": 1}}, "required": ["median_of_last"], "additionalProperties": false},
-                {"type": "object", "properties": {"trailing": {"type": "string"}}, "required": ["trailing"], "additionalProperties": false}
+                {"const": "previous_release", "description": "The release before the one measured (for `candidate`: the latest release)."},
+                {"type": "object", "properties": {"median_of_last": {"type": "integer", "minimum": 1, "description": "The median of the metric over this many releases before the one measured."}}, "required": ["median_of_last"], "additionalProperties": false},
+                {"type": "object", "properties": {"trailing": trailing}, "required": ["trailing"], "additionalProperties": false}
             ]
         })
     }
@@ -322,6 +331,7 @@ pub struct RuleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The metric, e.g. `lead_time.p90`, `defect_rate`, `open_bugs.critical`, `tests.pass_rate`.
+    #[schemars(schema_with = "super::metric::json_schema")]
     pub metric: String,
     /// `candidate`, `latest_release` or `window` (default depends on the metric).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -464,7 +474,7 @@ impl RuleSpec {
         }
         let checked = |t: &Threshold, key: &'static str| -> Result<f64, RuleProblem> {
             let v = t.value_for(&metric).map_err(at(key))?;
-            if v < 0.0 {
+            if v < 0.0 && !matches!(metric, Metric::External { .. }) {
                 return Err(at(key)(format!(
                     "`{key}: {t}` is negative; `{metric}` is never below 0"
                 )));
@@ -528,6 +538,10 @@ impl RuleSpec {
                 return Err(at("baseline")(
                     "`baseline` is used only with `max_increase` or `max_decrease`".into(),
                 ));
+            }
+            // An external metric's slip compares with the same-length window just before.
+            (None, true) if matches!(metric, Metric::External { .. }) => {
+                Some(Baseline::Trailing(self.window.unwrap_or(policy.window)))
             }
             (b, true) => Some(b.clone().unwrap_or(Baseline::PreviousRelease)),
             (None, false) => None,
@@ -644,6 +658,19 @@ impl RuleSpec {
 }
 
 fn unknown_metric(name: &str) -> String {
+    if let Some(rest) = name.trim().strip_prefix("external.") {
+        let (n, _) = rest.rsplit_once('.').unwrap_or((rest, ""));
+        if !crate::policy::metric::valid_external_name(n) {
+            return format!(
+                "`{}` is not an external metric name: write `external.<name>.<aggregate>`, the name made of letters, digits, `_`, `.` and `-` (at most 100), as in the `--metrics` files",
+                n.escape_debug()
+            );
+        }
+        return format!(
+            "`{}` has no aggregate; write `external.{n}.latest`, `.mean`, `.min`, `.max`, `.p50` or `.p90`",
+            name.trim().escape_debug()
+        );
+    }
     let hint = nearest(name.trim(), NAMES)
         .map(|n| format!("did you mean `{n}`? "))
         .unwrap_or_default();

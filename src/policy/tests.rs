@@ -454,3 +454,69 @@ fn labels_are_ones_github_can_hold() {
     let ok = "é".repeat(50);
     parse(&format!("issues:\n  regression_labels: [{ok}]\n"), "p.yml").expect("50 characters");
 }
+
+/// Every `properties` entry of the schema, with its path.
+fn properties<'a>(
+    v: &'a serde_json::Value,
+    path: &str,
+    out: &mut Vec<(String, &'a serde_json::Value)>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                if k == "properties"
+                    && let Some(props) = child.as_object()
+                {
+                    for (name, p) in props {
+                        out.push((format!("{path}.{name}"), p));
+                    }
+                }
+                properties(child, &format!("{path}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                properties(child, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_schema_describes_every_property_and_lists_the_metrics() {
+    let schema = json_schema();
+    assert_eq!(schema["$id"], SCHEMA_ID);
+    assert_eq!(schema["properties"]["version"]["const"], 1);
+    let mut props = Vec::new();
+    properties(&schema, "", &mut props);
+    assert!(props.len() > 30, "{}", props.len());
+    for (path, p) in &props {
+        let d = p["description"].as_str().unwrap_or("");
+        assert!(!d.trim().is_empty(), "{path} has no description");
+    }
+    // Validators read `format: regex` as ECMA 262, which rejects `(?P<version>…)`.
+    let text = schema.to_string();
+    assert!(!text.contains("\"format\":\"regex\""), "{text}");
+    let metric = &schema["$defs"]["RuleSpec"]["properties"]["metric"]["anyOf"];
+    let listed: Vec<&str> = metric[0]["enum"]
+        .as_array()
+        .expect("enum")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let fixed: Vec<&str> = metric::NAMES
+        .iter()
+        .copied()
+        .filter(|n| !n.contains('<'))
+        .collect();
+    assert_eq!(listed, fixed);
+    let ext = regex::Regex::new(metric[2]["pattern"].as_str().expect("pattern")).expect("regex");
+    assert!(ext.is_match("external.uptime.mean") && ext.is_match("external.nps-q1.p90"));
+    assert!(!ext.is_match("external.uptime.p95") && !ext.is_match("external..mean"));
+    assert!(listed.contains(&"lead_time.p90") && !listed.iter().any(|n| n.contains('<')));
+    // Severity metrics are open: `open_bugs.` and one name without a dot.
+    let sev = regex::Regex::new(metric[1]["pattern"].as_str().expect("pattern")).expect("regex");
+    assert!(sev.is_match("open_bugs.critical"));
+    assert!(!sev.is_match("open_bugs.a.b") && !sev.is_match("lead_time.p95"));
+}

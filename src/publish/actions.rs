@@ -115,6 +115,41 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
     }
 }
 
+/// An annotation on lines `line..=end_line` of `file` (a path relative to the
+/// repository), properties and message escaped as in [`annotation`].
+pub fn file_annotation(
+    level: Level,
+    file: &str,
+    line: u32,
+    end_line: u32,
+    title: &str,
+    message: &str,
+) -> String {
+    format!(
+        "::{level} file={},line={line},endLine={end_line},title={}::{}",
+        escape_property(file),
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
+/// [`annotation`] at a place in a file: `::error file=F,line=L,col=C,title=T::message`, so
+/// the runner shows it on that line of the diff. `line` and `col` are left out when not
+/// known; every property value is escaped as a property ([`escape_property`]), the
+/// message as data.
+pub fn annotation_at(level: Level, place: &Place, title: &str, message: &str) -> String {
+    let mut props = format!("file={}", escape_property(&place.file));
+    for (key, n) in [("line", place.line), ("col", place.column)] {
+        if let Some(n) = n {
+            props.push_str(&format!(",{key}={n}"));
+        }
+    }
+    if !title.is_empty() {
+        props.push_str(&format!(",title={}", escape_property(title)));
+    }
+    format!("::{level} {props}::{}", escape_data(message))
+}
+
 /// Workflow-command data escaping: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`; any other
 /// hidden character → `<U+XXXX>`, and `##[` → `##<U+005B>`.
 pub fn escape_data(text: &str) -> String {
@@ -135,6 +170,7 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+pub use crate::model::Place;
 pub use crate::policy::Trigger;
 
 /// The policy trigger for a `GITHUB_EVENT_NAME`: `pull_request` and
@@ -219,6 +255,8 @@ pub struct PrContext {
     /// Branch name of the head (in the fork for a pull request from a fork).
     pub head_ref: String,
     pub base_ref: String,
+    /// The base branch's commit when the event was sent (`pull_request.base.sha`).
+    pub base_sha: Option<String>,
     /// Login of the author; none for a deleted account.
     pub author: Option<String>,
     pub draft: bool,
@@ -317,6 +355,27 @@ struct MergeGroup {
     head_ref: Option<String>,
 }
 
+impl PrContext {
+    /// Its base and head, for patch coverage.
+    pub fn refs(&self) -> crate::model::coverage::PullRefs {
+        crate::model::coverage::PullRefs {
+            base_sha: self.base_sha.clone(),
+            base_ref: self.base_ref.clone(),
+            head: self.head_sha.clone(),
+        }
+    }
+}
+
+impl EventContext {
+    /// The context of an event named `name` whose payload is not known.
+    pub fn named(name: &str) -> EventContext {
+        EventContext {
+            event_name: name.to_string(),
+            ..EventContext::default()
+        }
+    }
+}
+
 /// Reads the event payload (the file at `GITHUB_EVENT_PATH`) of an event named
 /// `event_name` (`GITHUB_EVENT_NAME`).
 ///
@@ -363,6 +422,7 @@ pub fn read_event(event_name: &str, payload_json: &str) -> Result<EventContext, 
                 head_sha,
                 head_ref: pr.head.git_ref,
                 base_ref: pr.base.git_ref,
+                base_sha: pr.base.sha,
                 author: pr.user.map(|u| u.login),
                 draft: pr.draft.unwrap_or(false),
             });
@@ -481,6 +541,24 @@ mod tests {
     }
 
     #[test]
+    fn file_annotations_escape_the_path() {
+        assert_eq!(
+            file_annotation(
+                Level::Warning,
+                "src/a,b:c.rs",
+                3,
+                5,
+                "slipgate: not covered",
+                "x\ny"
+            ),
+            "::warning file=src/a%2Cb%3Ac.rs,line=3,endLine=5,title=slipgate%3A not covered::x%0Ay"
+        );
+        // A path cannot end the command early or start another one.
+        let a = file_annotation(Level::Warning, "a\n::error::x", 1, 1, "t", "m");
+        assert!(!a.contains('\n'), "{a}");
+    }
+
+    #[test]
     fn annotations_escape_data_and_properties() {
         assert_eq!(
             annotation(Level::Error, "defect_rate", "12.5 > 10"),
@@ -582,6 +660,7 @@ mod tests {
                     head_sha: "6dcb09b5b57875f334f61aebed695e2e4193db5e".into(),
                     head_ref: "fix/save-crash".into(),
                     base_ref: "main".into(),
+                    base_sha: Some("f95f852bd8fca8fcc58a9a2d6c842781e32a215e".into()),
                     author: Some("Codertocat".into()),
                     draft: false,
                 }),

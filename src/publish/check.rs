@@ -13,6 +13,7 @@ use crate::publish::github::{
 };
 use crate::publish::markers;
 use crate::report::comment::{self, Lead};
+use crate::report::coverage::UNCOVERED_LISTED;
 use crate::report::trend::markdown::{self as trend_md, IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, sanitize, verdicts};
 use std::path::{Path, PathBuf};
@@ -188,10 +189,11 @@ pub fn local(
     // stdout
     let out = match local.format {
         Format::Json => report::json::render(report),
+        Format::OpenMetrics => report::openmetrics::render(report),
         Format::Markdown => markdown_body.to_string(),
         Format::Text => text(),
     };
-    if !local.quiet || local.format == Format::Json {
+    if !local.quiet || local.format.machine() {
         stdout(&out)?;
     }
     if local.format == Format::Text {
@@ -260,8 +262,67 @@ pub fn local(
                 ),
             );
         }
+        // The changed lines no coverage report covers, on the lines themselves.
+        let patch = report.coverage.as_ref().and_then(|c| c.patch.as_ref());
+        for r in patch
+            .map_or(&[][..], |p| &p.uncovered[..])
+            .iter()
+            .take(UNCOVERED_LISTED)
+        {
+            command(
+                local.format,
+                &actions::file_annotation(
+                    Level::Warning,
+                    &r.file,
+                    r.start,
+                    r.end,
+                    "slipgate: not covered",
+                    "These changed lines are not covered by any coverage report.",
+                ),
+            );
+        }
+        for line in test_annotations(report) {
+            command(local.format, &line);
+        }
     }
     Ok(())
+}
+
+/// The most failing tests annotated at their source line in one run.
+pub const TEST_ANNOTATIONS_MAX: usize = 50;
+
+/// An `::error file=…,line=…::` annotation for each failed or errored test whose report
+/// names its file (pytest, jest, PHPUnit, Surefire), so it shows in the diff; at most
+/// [`TEST_ANNOTATIONS_MAX`], then one notice saying how many more.
+pub fn test_annotations(report: &Report) -> Vec<String> {
+    let Some(tests) = &report.tests else {
+        return Vec::new();
+    };
+    let located: Vec<_> = tests
+        .failing
+        .iter()
+        .filter_map(|t| t.at.as_ref().map(|at| (t, at)))
+        .collect();
+    let mut out: Vec<String> = located
+        .iter()
+        .take(TEST_ANNOTATIONS_MAX)
+        .map(|(t, at)| {
+            let what = report::failure::test_outcome(t.outcome);
+            let message = match &t.message {
+                Some(m) => format!("{} {what}: {m}", t.test.id()),
+                None => format!("{} {what}", t.test.id()),
+            };
+            actions::annotation_at(Level::Error, at, "slipgate: failing test", &message)
+        })
+        .collect();
+    if located.len() > TEST_ANNOTATIONS_MAX {
+        out.push(actions::annotation(
+            Level::Notice,
+            "slipgate",
+            &report::failure::more_failing(located.len() - TEST_ANNOTATIONS_MAX),
+        ));
+    }
+    out
 }
 
 fn runtime() -> std::result::Result<tokio::runtime::Runtime, String> {

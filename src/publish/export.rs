@@ -1,27 +1,43 @@
-//! `slipgate export --to URL` and `check --export URL`: sends one evaluation's rows to
-//! the target the URL names ([`crate::model::ExportTarget`], checked by the CLI).
+//! `slipgate export --to URL` and `check --export URL`: sends one evaluation to the target
+//! the URL names ([`crate::model::ExportTarget`], checked by the CLI): its rows to
+//! PostgreSQL, its OpenMetrics text to a Prometheus Pushgateway.
 
 use crate::model::ExportTarget;
 use crate::report::rows::ExportRows;
+use crate::report::{Report, openmetrics};
 
 /// Why an export failed (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
     Postgres(#[from] super::postgres::PgError),
+    #[error(transparent)]
+    Push(#[from] super::pushgateway::PushError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
 
-/// Writes `rows` to `target`; returns what was done, in one line. The one dispatch on
-/// the kind of target.
-pub fn send(target: &ExportTarget, rows: &ExportRows) -> Result<String, ExportError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(ExportError::Runtime)?;
+/// Writes `rows` (PostgreSQL) or `report` (Pushgateway) to `target`; returns what was
+/// done, in one line. The one dispatch on the kind of target.
+pub fn send(
+    target: &ExportTarget,
+    rows: &ExportRows,
+    report: &Report,
+) -> Result<String, ExportError> {
     match target {
+        ExportTarget::Push(url) => {
+            let t = super::pushgateway::Target::new(url, &openmetrics::repo_label(report))?;
+            super::pushgateway::push(&openmetrics::render(report), &t)?;
+            Ok(format!(
+                "pushed the metrics to {}",
+                super::pushgateway::redact(url)
+            ))
+        }
         ExportTarget::Postgres(t) => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(ExportError::Runtime)?;
             let w = rt.block_on(super::postgres::export(t, rows))?;
             let migrated = match w.migrated_from {
                 v if v == super::postgres::SCHEMA_VERSION => String::new(),

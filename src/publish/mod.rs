@@ -4,7 +4,9 @@
 pub mod actions;
 pub mod check;
 pub mod export;
+pub mod failure;
 pub mod github;
 pub mod init;
 pub mod markers;
 pub mod postgres;
+pub mod pushgateway;

@@ -29,6 +29,12 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
         out.push_str(&tests_section(t, &r.links));
     }
+    let (ext, vulns) = (r.external.as_ref(), r.vulnerabilities.as_ref());
+    out.push_str(&super::external::markdown(ext, vulns));
+    if let Some(c) = &r.coverage {
+        out.push('\n');
+        out.push_str(&super::coverage::markdown(c, &r.links));
+    }
     if let Some(why) = &r.sources.github_skipped {
         let _ = writeln!(
             out,

@@ -2,9 +2,13 @@
 //! Pure: no I/O here.
 
 pub mod comment;
+pub mod coverage;
+pub mod external;
+pub mod failure;
 pub mod json;
 pub mod markdown;
 pub mod notes;
+pub mod openmetrics;
 pub mod rows;
 pub mod sanitize;
 pub mod sections;
@@ -26,11 +30,18 @@ pub enum Format {
     Text,
     Markdown,
     Json,
+    /// The OpenMetrics text format, for Prometheus (docs/openmetrics.md).
+    OpenMetrics,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 3] = [Format::Text, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 4] = [
+        Format::Text,
+        Format::Markdown,
+        Format::Json,
+        Format::OpenMetrics,
+    ];
 
     /// The format's name on the command line: `text`, `markdown`, `json`.
     pub fn name(self) -> &'static str {
@@ -38,7 +49,14 @@ impl Format {
             Format::Text => "text",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::OpenMetrics => "openmetrics",
         }
+    }
+
+    /// Whether the format is read by programs (JSON, OpenMetrics): printed even with
+    /// `--quiet`, and warnings go to stderr only.
+    pub fn machine(self) -> bool {
+        matches!(self, Format::Json | Format::OpenMetrics)
     }
 }
 
@@ -101,6 +119,14 @@ pub struct Report {
     pub window: WindowMetrics,
     pub open_bugs: Option<OpenBugs>,
     pub tests: Option<crate::metrics::test_results::TestMetrics>,
+    /// External metrics (`--metrics`), when files were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<external::ExternalSection>,
+    /// Vulnerabilities (`--sarif`), when files were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<external::VulnerabilitySection>,
+    /// This run's coverage; null without coverage reports.
+    pub coverage: Option<coverage::CoverageSection>,
     /// Things a reader must know to read the numbers right (labels that match nothing, ...).
     pub notes: Vec<String>,
     /// Problems met while collecting (skipped tags, missing files, ...).
@@ -176,6 +202,24 @@ impl Links {
             .map(|r| format!("{r}/commit/{sha}"))
     }
 
+    /// The page of lines `start..=end` of `path` at commit `sha` (hex only; a relative
+    /// path without `.` or `..` parts, else none).
+    pub fn blob(&self, sha: &str, path: &str, start: u32, end: u32) -> Option<String> {
+        let ok = (7..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        let parts: Vec<&str> = path.split('/').collect();
+        let path_ok = parts
+            .iter()
+            .all(|p| !p.is_empty() && *p != "." && *p != "..");
+        let repo = self.repo.as_ref().filter(|_| ok && path_ok)?;
+        let encoded: Vec<String> = parts.iter().map(|p| percent_encode(p)).collect();
+        let lines = if start == end {
+            format!("L{start}")
+        } else {
+            format!("L{start}-L{end}")
+        };
+        Some(format!("{repo}/blob/{sha}/{}#{lines}", encoded.join("/")))
+    }
+
     /// The issue search page of `s`: `is:issue is:open label:"a","b" closed:A..B`.
     pub fn search(&self, s: &crate::gate::IssueSearch) -> Option<String> {
         let repo = self.repo.as_ref()?;
@@ -243,6 +287,9 @@ pub fn build(
     if let Some(gh) = engine.inputs.github {
         warnings.extend(gh.warnings.iter().cloned());
     }
+    if let Some(c) = engine.inputs.coverage {
+        warnings.extend(c.warnings.iter().cloned());
+    }
     let candidate = engine.candidate();
     let mut notes: Vec<String> = engine
         .label_notes(incident_rules)
@@ -262,6 +309,9 @@ pub fn build(
         window: engine.window(engine.policy_window()),
         open_bugs: engine.open_bugs(),
         tests,
+        external: external::external(engine),
+        vulnerabilities: external::vulnerabilities(engine),
+        coverage: engine.inputs.coverage.map(coverage::CoverageSection::of),
         notes,
         warnings,
         gate: None,
@@ -295,6 +345,7 @@ pub fn render(r: &Report, format: Format, style: text::Style) -> String {
         Format::Text => text::render(r, style),
         Format::Markdown => markdown::render(r),
         Format::Json => json::render(r),
+        Format::OpenMetrics => openmetrics::render(r),
     }
 }
 

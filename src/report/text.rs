@@ -152,6 +152,12 @@ pub fn render(r: &Report, style: Style) -> String {
         out.push('\n');
         out.push_str(&tests_text(t, style));
     }
+    let (ext, vulns) = (r.external.as_ref(), r.vulnerabilities.as_ref());
+    out.push_str(&super::external::text(ext, vulns, style));
+    if let Some(c) = &r.coverage {
+        out.push('\n');
+        out.push_str(&super::coverage::text(c, |s| style.bold(s)));
+    }
     if let Some(src) = &r.sources.github_skipped {
         let _ = writeln!(
             out,

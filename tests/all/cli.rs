@@ -397,7 +397,7 @@ fn no_fail_exits_0_on_a_failed_gate_but_2_on_errors() {
         sh.env("SLIPGATE_BIN", env!("CARGO_BIN_EXE_slipgate"))
             .env("INPUT_COMMAND", "check")
             .env("INPUT_CACHE", dir.path().join("cache.db"))
-            .env("INPUT_ARGS", format!("--offline --now {}", now()));
+            .env("SLIPGATE_ARGS", format!("--offline --now '{}'", now()));
         match input {
             Some(v) => sh.env("INPUT_NO_FAIL", v),
             None => sh.env_remove("INPUT_NO_FAIL"),
@@ -407,6 +407,29 @@ fn no_fail_exits_0_on_a_failed_gate_but_2_on_errors() {
             got.status.code(),
             Some(code),
             "no-fail={input:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+    }
+    // `fail-on`: never → 0 (`--no-fail`), fail → 1, anything else → 2 before slipgate runs.
+    for (input, code) in [("never", 0), ("fail", 1), ("sometimes", 2)] {
+        let mut sh = std::process::Command::new("bash");
+        sh.arg(&entry).current_dir(r.path());
+        for var in CI_VARS {
+            sh.env_remove(var);
+        }
+        let got = sh
+            .env("SLIPGATE_BIN", env!("CARGO_BIN_EXE_slipgate"))
+            .env("INPUT_COMMAND", "check")
+            .env("INPUT_CACHE", dir.path().join("cache.db"))
+            .env("INPUT_FAIL_ON", input)
+            .env_remove("INPUT_NO_FAIL")
+            .env("SLIPGATE_ARGS", format!("--offline --now '{}'", now()))
+            .output()
+            .expect("entrypoint");
+        assert_eq!(
+            got.status.code(),
+            Some(code),
+            "fail-on={input}: {}",
             String::from_utf8_lossy(&got.stderr)
         );
     }
@@ -746,5 +769,66 @@ fn failed_rules_output_holds_the_rule_names_as_written() {
     assert!(
         outputs.contains("\nfailed-rules=::error::RULE1 ##[x]\n"),
         "{outputs}"
+    );
+}
+
+#[test]
+fn completions_man_page_and_version_with_the_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (shell, marker) in [
+        ("bash", "complete -F _slipgate"),
+        ("zsh", "#compdef slipgate"),
+        ("fish", "complete -c slipgate"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = slipgate(dir.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let script = String::from_utf8(out).expect("utf-8");
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("release-check") && script.contains("policy"),
+            "{shell}"
+        );
+    }
+    let out = slipgate(dir.path())
+        .arg("man")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let man = String::from_utf8(out).expect("utf-8");
+    assert!(man.contains(".TH slipgate 1"), "{man}");
+    assert!(man.contains("release\\-check"), "{man}");
+    // `slipgate 0.1.0 (abc1234 2026-12-01)` from a git checkout, `slipgate 0.1.0` from a
+    // crate tarball.
+    let out = slipgate(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let version = String::from_utf8(out).expect("utf-8");
+    let re = regex::Regex::new(r"^slipgate \d+\.\d+\.\d+( \([0-9a-f]{7,} \d{4}-\d\d-\d\d\))?\n$")
+        .expect("regex");
+    assert!(re.is_match(&version), "{version:?}");
+    assert!(version.starts_with(&format!("slipgate {}", env!("CARGO_PKG_VERSION"))));
+    let in_git = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".git")
+        .exists();
+    assert_eq!(
+        version.contains(" ("),
+        in_git
+            && std::process::Command::new("git")
+                .arg("--version")
+                .output()
+                .is_ok(),
+        "{version}"
     );
 }

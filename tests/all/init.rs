@@ -85,7 +85,7 @@ fn v_tags_give_a_v_pattern_and_every_file_is_valid() {
         assert!(
             steps[0]["uses"]
                 .as_str()
-                .is_some_and(|u| u.starts_with("actions/checkout@11bd7190")),
+                .is_some_and(|u| u.starts_with("actions/checkout@3d3c42e5")),
             "{f}"
         );
     }

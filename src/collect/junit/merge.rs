@@ -71,6 +71,7 @@ impl Merger {
                         flaky: false,
                         message: None,
                         file: file.to_string(),
+                        at: None,
                         runs: Runs::default(),
                     },
                     files: Vec::new(),
@@ -90,6 +91,9 @@ impl Merger {
         acc.case.duration += raw.duration;
         acc.case.runs.add(raw.outcome);
         acc.flaky_child |= raw.flaky;
+        if acc.case.at.is_none() {
+            acc.case.at = raw.at;
+        }
         match raw.outcome {
             TestOutcome::Passed => acc.any_passed = true,
             TestOutcome::Failed => {
@@ -162,6 +166,7 @@ mod tests {
             duration,
             flaky,
             message: msg.map(str::to_string),
+            at: None,
         }
     }
 

@@ -79,6 +79,8 @@ struct Pending {
     classname: String,
     name: String,
     time: f64,
+    /// The `file` and `line` attributes.
+    at: Option<crate::model::Place>,
     failure: bool,
     error: bool,
     skipped: bool,
@@ -113,6 +115,9 @@ impl Pending {
             outcome,
             duration: self.time,
             flaky: self.flaky,
+            at: self
+                .at
+                .filter(|_| matches!(outcome, TestOutcome::Failed | TestOutcome::Errored)),
             message,
         }
     }
@@ -236,8 +241,20 @@ impl<F: FnMut(RawCase)> State<'_, F> {
                     .push(name.map(|n| unescape(&n, true)).unwrap_or_default());
             }
             Kind::Case => {
-                let [name, classname, time] =
-                    self.attributes(e, ["name", "classname", "time"], at)?;
+                let [name, classname, time, file, line] =
+                    self.attributes(e, ["name", "classname", "time", "file", "line"], at)?;
+                // A visible, relative-looking path and a line from 1; anything else is
+                // left out (the annotation then goes without a place).
+                let at_file = file
+                    .map(|f| unescape(&f, true))
+                    .filter(|f| !f.trim().is_empty() && !f.chars().any(crate::escape::is_hidden));
+                let at = at_file.map(|file| crate::model::Place {
+                    file,
+                    line: line
+                        .and_then(|l| l.trim().parse::<u64>().ok())
+                        .filter(|l| *l >= 1),
+                    column: None,
+                });
                 let classname = classname
                     .map(|c| unescape(&c, true))
                     .filter(|c| !c.trim().is_empty())
@@ -257,6 +274,7 @@ impl<F: FnMut(RawCase)> State<'_, F> {
                     classname,
                     name: name.map(|n| unescape(&n, true)).unwrap_or_default(),
                     time,
+                    at,
                     ..Pending::default()
                 });
             }

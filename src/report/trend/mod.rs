@@ -17,7 +17,8 @@ use crate::report::verdicts::render_value;
 pub fn render(t: &crate::metrics::trend::Trend, format: Format, style: Style) -> String {
     match format {
         Format::Json => json::render(t),
-        Format::Text | Format::Markdown => text::render(t, style),
+        // `trend --format` does not offer openmetrics.
+        Format::Text | Format::Markdown | Format::OpenMetrics => text::render(t, style),
     }
 }
 

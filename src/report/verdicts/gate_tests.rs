@@ -289,6 +289,7 @@ fn test_rules_with_and_without_results() {
             outcome: TestOutcome::Failed,
             message: Some("assertion failed".into()),
             flaky: false,
+            at: None,
         }],
         ..TestFigures::default()
     };
@@ -407,5 +408,66 @@ fn an_exact_slip_limit_passes_despite_float_error() {
         Status::Pass,
         "{}",
         words::reason(&g.verdicts[0])
+    );
+}
+
+/// External samples (now = day 50): uptime 99.0% on day 15 (the window before the rule's
+/// 20d window [30, 50]), 99.95% on day 35 and 99.85% on day 45; csat 4 on day 40.
+#[test]
+fn external_metrics_judge_their_window_and_slip_against_the_one_before() {
+    use crate::model::{ExternalData, ExternalSample};
+    let s = |name: &str, day: i64, value: f64, percent: bool| ExternalSample {
+        name: name.into(),
+        time: day * D,
+        value,
+        percent,
+    };
+    let data = ExternalData {
+        files: vec!["ops.csv".into()],
+        samples: vec![
+            s("uptime", 15, 0.99, true),
+            s("uptime", 35, 0.9995, true),
+            s("uptime", 45, 0.9985, true),
+            s("csat", 40, 4.0, false),
+        ],
+        warnings: vec![],
+    };
+    let yaml = "version: 1\nrules:\n\
+        - {name: mean, metric: external.uptime.mean, window: 20d, min: 99.95%}\n\
+        - {name: latest, metric: external.uptime.latest, window: 20d, min: 99.8%}\n\
+        - {name: rise, metric: external.uptime.mean, window: 20d, max_increase: 0.5%}\n\
+        - {name: csat, metric: external.csat.max, window: 20d, min: 4, min_samples: 2}\n\
+        - {name: nps, metric: external.nps.latest, min: 0}\n";
+    let (policy, rules): (Policy, _) = policy::parse(yaml, "test.yml").unwrap();
+    let git = history();
+    let mut engine = engine(&git, None, &policy);
+    engine.inputs.external = Some(&data);
+    let g = evaluate(&engine, &rules, None, &Event::default());
+    let by = |n: &str| g.verdicts.iter().find(|v| v.rule == n).unwrap();
+    // mean of 0.9995 and 0.9985 = 0.999 < 0.9995: fail; shown as a share.
+    let mean = by("mean");
+    assert_eq!(mean.status, Status::Fail);
+    assert!((mean.value.unwrap() - 0.999).abs() < 1e-12);
+    assert_eq!(mean.samples, Some(2));
+    assert_eq!(mean.metric.unit(), policy::Unit::Ratio);
+    // latest is day 45: 0.9985 ≥ 0.998.
+    assert_eq!(by("latest").status, Status::Pass);
+    // Baseline: the 20d before [10, 30): day 15, 0.99. 0.999 / 0.99 − 1 = +0.909% > 0.5%.
+    let rise = by("rise");
+    assert_eq!(rise.status, Status::Fail);
+    assert_eq!(rise.baseline.as_ref().map(|b| b.value), Some(0.99));
+    // One csat sample, min_samples 2: not enough data; a number, not a share.
+    let csat = by("csat");
+    assert_eq!(csat.status, Status::NotEnoughData);
+    assert_eq!(csat.metric.unit(), policy::Unit::Number);
+    // No file has `nps`: not enough data, and the note names it and the file.
+    let nps = by("nps");
+    assert_eq!(nps.status, Status::NotEnoughData);
+    let Reason::Missing(m) = &nps.reason else {
+        panic!("{:?}", nps.reason)
+    };
+    assert_eq!(
+        words::missing(m),
+        "no sample is named `nps` in the metrics files read (ops.csv), so this rule cannot judge; check the name."
     );
 }

@@ -162,7 +162,18 @@ fn verdict_detail(v: &RuleVerdict, links: &Links) -> String {
 fn evidence_line(e: &Evidence, links: &Links) -> String {
     let id = match e.issue().and_then(|n| links.issue(n).map(|u| (n, u))) {
         Some((n, url)) => format!("[#{n}]({url})"),
-        None => code(&evidence_id(e)),
+        None => match e {
+            Evidence::UncoveredLines {
+                file,
+                start,
+                end,
+                head,
+            } => match links.blob(head, file, *start, *end) {
+                Some(url) => format!("[{}]({url})", code(&evidence_id(e))),
+                None => code(&evidence_id(e)),
+            },
+            _ => code(&evidence_id(e)),
+        },
     };
     let text = evidence_text(e);
     let text = if text.is_empty() {

@@ -45,6 +45,9 @@ pub fn subject(s: &Subject) -> String {
         Subject::LatestRelease => "the latest release".to_string(),
         Subject::OpenBugs => "the open bugs now".to_string(),
         Subject::TestRun => "this test run".to_string(),
+        Subject::ScanRun => "this run's SARIF files".to_string(),
+        Subject::CoverageRun => "this run's coverage".to_string(),
+        Subject::Patch => "the lines this pull request changes".to_string(),
     }
 }
 
@@ -192,6 +195,20 @@ pub fn missing(m: &Missing) -> String {
             "the comments on issues were not read, so this rule cannot judge.".to_string()
         }
         Missing::WindowOnly => "measured over a window only.".to_string(),
+        Missing::NoExternalMetric { name, files } if files.is_empty() => format!(
+            "no metrics file was read (no --metrics or `metrics.paths`, or the patterns matched nothing), so `{name}` has no samples and this rule cannot judge."
+        ),
+        Missing::NoExternalMetric { name, files } => format!(
+            "no sample is named `{name}` in the metrics files read ({}), so this rule cannot judge; check the name.",
+            files.join(", ")
+        ),
+        Missing::NoSarif => "no SARIF file was read (no --sarif, or the patterns matched nothing), so this rule cannot judge.".to_string(),
+        Missing::NoCoverage => "no coverage report was read (no --coverage or `coverage.paths`), so this rule cannot judge.".to_string(),
+        Missing::NoPatch(crate::model::coverage::PatchGap::NotPullRequest) => "patch coverage is measured on pull requests only, so this rule cannot judge here.".to_string(),
+        Missing::NoPatch(crate::model::coverage::PatchGap::Unreadable { base, head, detail }) => format!(
+            "the pull request's changes could not be read from git (base `{}`, head `{}`: {}); check out the full history (`fetch-depth: 0`), so this rule cannot judge.",
+            base, head, detail
+        ),
         Missing::NoTestResults => "no test results were read (no --junit or `tests.paths`, or every file was missing or skipped: see the warnings), so this rule cannot judge.".to_string(),
     }
 }
@@ -365,6 +382,11 @@ pub fn evidence_id(e: &Evidence) -> String {
         Evidence::FailingTest { test, .. }
         | Evidence::FlakyTest { test }
         | Evidence::SlowTest { test, .. } => test.id(),
+        Evidence::Vulnerability(f) if f.rule_id.is_empty() => "(no rule id)".to_string(),
+        Evidence::Vulnerability(f) => f.rule_id.clone(),
+        Evidence::UncoveredLines {
+            file, start, end, ..
+        } => lines_id(file, *start, *end),
     }
 }
 
@@ -376,7 +398,8 @@ pub fn evidence_text(e: &Evidence) -> String {
         Evidence::FailedRelease { time, .. } => format!("released {}", date(*time)),
         Evidence::FailingTest { message, .. } => message.clone().unwrap_or_default(),
         Evidence::FlakyTest { .. } => "both passed and failed in this run".to_string(),
-        Evidence::SlowTest { .. } => String::new(),
+        Evidence::SlowTest { .. } | Evidence::UncoveredLines { .. } => String::new(),
+        Evidence::Vulnerability(f) => f.message.clone(),
     }
 }
 
@@ -384,6 +407,14 @@ pub fn evidence_text(e: &Evidence) -> String {
 pub fn evidence_detail(e: &Evidence) -> String {
     match e {
         Evidence::Change { lead_time, .. } => format!("lead time {}", human(*lead_time)),
+        Evidence::Vulnerability(f) => {
+            let at = match (&f.file, f.line) {
+                (Some(file), Some(line)) => format!(" at {file}:{line}"),
+                (Some(file), None) => format!(" at {file}"),
+                _ => String::new(),
+            };
+            format!("{}{at}", f.severity.name())
+        }
         Evidence::Issue {
             time,
             seconds,
@@ -427,6 +458,16 @@ pub fn evidence_detail(e: &Evidence) -> String {
         .to_string(),
         Evidence::FlakyTest { .. } => "flaky".to_string(),
         Evidence::SlowTest { seconds, .. } => crate::duration::human_f64(*seconds),
+        Evidence::UncoveredLines { .. } => "not covered".to_string(),
+    }
+}
+
+/// `src/a.rs:12` or `src/a.rs:12-15`.
+pub fn lines_id(file: &str, start: u32, end: u32) -> String {
+    if start == end {
+        format!("{file}:{start}")
+    } else {
+        format!("{file}:{start}-{end}")
     }
 }
 
