@@ -26,7 +26,7 @@ mod cobertura;
 mod lcov;
 pub mod patch;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
@@ -271,38 +271,16 @@ fn expand(
     missing: Missing,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<(PathBuf, String)>, CoverageError> {
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: true,
-    };
-    let base_text = base.to_string_lossy();
-    let escaped = glob::Pattern::escape(&base_text);
-    let mut seen = HashSet::new();
-    let mut files = Vec::new();
-    for pattern in patterns {
-        let full = if Path::new(pattern).is_absolute() || base_text.is_empty() {
-            pattern.clone()
-        } else {
-            format!("{}/{}", escaped.trim_end_matches('/'), pattern)
-        };
-        let paths = glob::glob_with(&full, options).map_err(|source| CoverageError::Pattern {
-            pattern: pattern.clone(),
+    let matched = super::file::glob_files(patterns, base, warnings).map_err(|(k, source)| {
+        CoverageError::Pattern {
+            pattern: patterns[k].clone(),
             source,
-        })?;
-        let mut matched = 0usize;
-        for path in paths.flatten() {
-            if path.is_dir() {
-                continue;
-            }
-            matched += 1;
-            let key = path.canonicalize().unwrap_or_else(|_| path.clone());
-            if seen.insert(key) {
-                let name = path.strip_prefix(base).unwrap_or(&path);
-                files.push((path.clone(), name.to_string_lossy().into_owned()));
-            }
         }
-        if matched == 0 {
+    })?;
+    let base_text = base.to_string_lossy();
+    let mut files = Vec::new();
+    for (pattern, m) in patterns.iter().zip(matched) {
+        if m.count == 0 {
             match missing {
                 Missing::Error => {
                     return Err(CoverageError::NoMatch {
@@ -315,6 +293,7 @@ fn expand(
                 )),
             }
         }
+        files.extend(m.files);
     }
     Ok(files)
 }

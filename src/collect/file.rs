@@ -70,6 +70,73 @@ fn size_words(bytes: u64) -> String {
     }
 }
 
+/// What one pattern of [`glob_files`] matched.
+#[derive(Debug, Default)]
+pub struct Matched {
+    /// The files it matched that no earlier pattern matched, with the name shown for each
+    /// (the path relative to the base when it lies under it), in path order.
+    pub files: Vec<(PathBuf, String)>,
+    /// Every file it matched, repeated ones included (0: the pattern matched no file).
+    pub count: usize,
+    /// The directories it matched (skipped).
+    pub directories: usize,
+}
+
+/// Expands file `patterns` (relative ones against `base`, whose own characters are not
+/// pattern syntax): one [`Matched`] per pattern, in their order, each file once across
+/// them. `*` does not cross `/` and does not match a leading `.`; an entry that cannot be
+/// read is a warning. Fails with the index of a pattern that is not valid glob syntax.
+pub fn glob_files(
+    patterns: &[String],
+    base: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Matched>, (usize, glob::PatternError)> {
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    let base_text = base.to_string_lossy();
+    let escaped = glob::Pattern::escape(&base_text);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(patterns.len());
+    for (k, pattern) in patterns.iter().enumerate() {
+        let full = if Path::new(pattern).is_absolute() || base_text.is_empty() {
+            pattern.clone()
+        } else {
+            format!("{}/{}", escaped.trim_end_matches('/'), pattern)
+        };
+        let paths = glob::glob_with(&full, options).map_err(|e| (k, e))?;
+        let mut m = Matched::default();
+        for entry in paths {
+            let path = match entry {
+                Ok(path) => path,
+                Err(e) => {
+                    warnings.push(format!(
+                        "could not read `{}` while expanding `{pattern}`: {}",
+                        e.path().display(),
+                        e.error()
+                    ));
+                    continue;
+                }
+            };
+            if path.is_dir() {
+                m.directories += 1;
+                continue;
+            }
+            m.count += 1;
+            let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+            if seen.insert(key) {
+                let name = path.strip_prefix(base).unwrap_or(&path);
+                let name = name.to_string_lossy().into_owned();
+                m.files.push((path, name));
+            }
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
 /// Whether something exists at `path` (a dangling symbolic link counts): a file that is
 /// found must then be usable.
 pub fn exists(path: &Path) -> bool {

@@ -49,7 +49,6 @@ mod parse;
 mod source;
 mod text;
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -375,56 +374,21 @@ fn expand(
     on_missing: OnMissing,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<(PathBuf, String)>, JunitError> {
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: true,
-    };
-    let base_text = base.to_string_lossy();
-    let escaped_base = glob::Pattern::escape(&base_text);
-    let mut seen = HashSet::new();
-    let mut files = Vec::new();
-    for pattern in patterns {
-        let full = if Path::new(pattern).is_absolute() || base_text.is_empty() {
-            pattern.clone()
-        } else {
-            format!("{}/{}", escaped_base.trim_end_matches('/'), pattern)
-        };
-        let full = everything_under(&full);
-        let paths = glob::glob_with(&full, options).map_err(|source| JunitError::Pattern {
-            pattern: pattern.clone(),
+    let globs: Vec<String> = patterns
+        .iter()
+        .map(|p| everything_under(p).into_owned())
+        .collect();
+    let matched = super::file::glob_files(&globs, base, warnings).map_err(|(k, source)| {
+        JunitError::Pattern {
+            pattern: patterns[k].clone(),
             source,
-        })?;
-        let mut matched = 0usize;
-        let mut directories = 0usize;
-        for entry in paths {
-            let path = match entry {
-                Ok(path) => path,
-                Err(e) => {
-                    warnings.push(format!(
-                        "could not read `{}` while expanding `{pattern}`: {}",
-                        e.path().display(),
-                        e.error()
-                    ));
-                    continue;
-                }
-            };
-            if path.is_dir() {
-                directories += 1;
-                continue;
-            }
-            matched += 1;
-            let key = path.canonicalize().unwrap_or_else(|_| path.clone());
-            if seen.insert(key) {
-                let name = path
-                    .strip_prefix(base)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((path, name));
-            }
         }
-        if matched == 0 {
+    })?;
+    let base_text = base.to_string_lossy();
+    let mut files = Vec::new();
+    for (pattern, m) in patterns.iter().zip(matched) {
+        if m.count == 0 {
+            let directories = m.directories;
             let hint = if directories > 0 {
                 format!(
                     " (it matches only {directories} director{}; add a file part such as `/**/*.xml`)",
@@ -447,6 +411,7 @@ fn expand(
                 OnMissing::Ignore => {}
             }
         }
+        files.extend(m.files);
     }
     Ok(files)
 }
