@@ -247,21 +247,16 @@ pub fn normalise(source: &str, roots: &Roots) -> String {
 
 /// Opens a report, refusing a path that is not a regular file before opening it.
 fn open_regular(path: &Path, name: &str) -> Result<File, CoverageError> {
-    let io = |source| CoverageError::Io {
-        file: name.to_string(),
-        source,
-    };
-    let regular = |t: std::fs::FileType| match super::file::special_kind(t) {
-        Some(kind) => Err(CoverageError::NotRegular {
+    super::file::open_regular(path).map_err(|e| match e {
+        super::file::OpenError::Io(source) => CoverageError::Io {
+            file: name.to_string(),
+            source,
+        },
+        super::file::OpenError::NotRegular(kind) => CoverageError::NotRegular {
             file: name.to_string(),
             kind,
-        }),
-        None => Ok(()),
-    };
-    regular(std::fs::metadata(path).map_err(io)?.file_type())?;
-    let file = File::open(path).map_err(io)?;
-    regular(file.metadata().map_err(io)?.file_type())?;
-    Ok(file)
+        },
+    })
 }
 
 /// The files matched by `patterns`, deduplicated, with the name shown for each.

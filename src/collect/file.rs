@@ -143,6 +143,28 @@ pub fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
+/// Why [`open_regular`] did not open a file.
+#[derive(Debug)]
+pub enum OpenError {
+    Io(std::io::Error),
+    /// It is not a regular file: what it is, in words ([`special_kind`]).
+    NotRegular(&'static str),
+}
+
+/// Opens the regular file at `path`, refusing anything else *before* opening it (a named
+/// pipe would wait for a writer forever, a device be read forever). Symbolic links are
+/// followed; the file opened is checked again, in case it was replaced in between.
+pub fn open_regular(path: &Path) -> Result<File, OpenError> {
+    let regular = |file_type: std::fs::FileType| match special_kind(file_type) {
+        Some(kind) => Err(OpenError::NotRegular(kind)),
+        None => Ok(()),
+    };
+    regular(std::fs::metadata(path).map_err(OpenError::Io)?.file_type())?;
+    let file = File::open(path).map_err(OpenError::Io)?;
+    regular(file.metadata().map_err(OpenError::Io)?.file_type())?;
+    Ok(file)
+}
+
 /// Reads the regular file at `path` as UTF-8 text, at most `input.max_bytes` of it.
 pub fn read_regular(path: &Path, input: Input) -> Result<String, FileError> {
     let io = |source: std::io::Error| {
@@ -165,18 +187,14 @@ pub fn read_regular(path: &Path, input: Input) -> Result<String, FileError> {
             source,
         }
     };
-    let regular = |file_type: std::fs::FileType| match special_kind(file_type) {
-        Some(kind) => Err(FileError::NotRegular {
+    let file = open_regular(path).map_err(|e| match e {
+        OpenError::Io(source) => io(source),
+        OpenError::NotRegular(kind) => FileError::NotRegular {
             input,
             path: path.to_path_buf(),
             kind,
-        }),
-        None => Ok(()),
-    };
-    regular(std::fs::metadata(path).map_err(io)?.file_type())?;
-    let file = File::open(path).map_err(io)?;
-    // Replaced between the check and the open: checked again on what was opened.
-    regular(file.metadata().map_err(io)?.file_type())?;
+        },
+    })?;
     let mut bytes = Vec::new();
     file.take(input.max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -336,22 +336,16 @@ pub fn collect(
 /// opening a named pipe waits for a writer forever, and a device such as `/dev/zero`
 /// can be read forever. Symbolic links are followed.
 fn open_regular(path: &Path, name: &str) -> Result<File, JunitError> {
-    let io = |source| JunitError::Io {
-        file: name.to_string(),
-        source,
-    };
-    let regular = |file_type: std::fs::FileType| match super::file::special_kind(file_type) {
-        Some(kind) => Err(JunitError::NotRegular {
+    super::file::open_regular(path).map_err(|e| match e {
+        super::file::OpenError::Io(source) => JunitError::Io {
+            file: name.to_string(),
+            source,
+        },
+        super::file::OpenError::NotRegular(kind) => JunitError::NotRegular {
             file: name.to_string(),
             kind,
-        }),
-        None => Ok(()),
-    };
-    regular(std::fs::metadata(path).map_err(io)?.file_type())?;
-    let file = File::open(path).map_err(io)?;
-    // Replaced between the check and the open: checked again on what was opened.
-    regular(file.metadata().map_err(io)?.file_type())?;
-    Ok(file)
+        },
+    })
 }
 
 /// A pattern ending in `**` as one that matches every path under it (`dir/**` →
