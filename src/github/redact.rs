@@ -112,8 +112,6 @@ fn json_short_escape(c: char) -> Option<&'static str> {
     })
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /// The base64 characters that depend on `secret`'s bytes alone when it starts `offset`
 /// bytes (0, 1 or 2) into a base64 group, whatever comes before and after it.
 fn base64_core(secret: &[u8], offset: usize) -> String {
@@ -131,23 +129,7 @@ fn base64_core(secret: &[u8], offset: usize) -> String {
 
 /// Standard base64 with padding.
 fn base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
 }
 
 /// Base64 text in the URL-safe alphabet (`-` and `_` for `+` and `/`).

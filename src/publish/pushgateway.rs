@@ -194,49 +194,22 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use base64::engine::GeneralPurpose;
+/// The standard alphabet (basic auth), and the URL-safe one (grouping label values), both
+/// padded with `=` as the Pushgateway's `@base64` form expects.
+const STANDARD: &GeneralPurpose = &base64::engine::general_purpose::STANDARD;
+const URL_SAFE: &GeneralPurpose = &base64::engine::general_purpose::URL_SAFE;
 
-/// Base64 of `bytes` in `alphabet`, padded with `=`.
-fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// Base64 of `bytes` in `engine`'s alphabet.
+fn base64(bytes: &[u8], engine: &GeneralPurpose) -> String {
+    base64::Engine::encode(engine, bytes)
 }
 
 /// `%XX` sequences decoded (invalid ones kept as they are).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
