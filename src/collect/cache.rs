@@ -257,21 +257,7 @@ impl Cache {
                 ])
                 .map_err(&err)?;
             }
-            tx.execute(
-                "INSERT OR REPLACE INTO sync
-                 (api_url, repo, resource, probe_url, etag, watermark, synced_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    key.api_url,
-                    key.repo,
-                    Resource::Comments.name(),
-                    state.probe_url,
-                    state.etag,
-                    state.watermark,
-                    state.synced_at
-                ],
-            )
-            .map_err(&err)?;
+            put_sync(&tx, key, Resource::Comments, state).map_err(&err)?;
         }
         tx.commit().map_err(&err)
     }
@@ -341,32 +327,39 @@ impl Cache {
                     ])
                     .map_err(&err)?;
             }
-            let mut put_state = tx
-                .prepare(
-                    "INSERT OR REPLACE INTO sync
-                     (api_url, repo, resource, probe_url, etag, watermark, synced_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(&err)?;
             for (resource, state) in [
                 (Resource::Issues, issues_state),
                 (Resource::Pulls, pulls_state),
             ] {
-                put_state
-                    .execute(params![
-                        key.api_url,
-                        key.repo,
-                        resource.name(),
-                        state.probe_url,
-                        state.etag,
-                        state.watermark,
-                        state.synced_at
-                    ])
-                    .map_err(&err)?;
+                put_sync(&tx, key, resource, state).map_err(&err)?;
             }
         }
         tx.commit().map_err(&err)
     }
+}
+
+/// Writes one list's sync state (inside the caller's transaction).
+fn put_sync(
+    tx: &rusqlite::Transaction<'_>,
+    key: &CacheKey,
+    resource: Resource,
+    state: &SyncState,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO sync
+         (api_url, repo, resource, probe_url, etag, watermark, synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        key.api_url,
+        key.repo,
+        resource.name(),
+        state.probe_url,
+        state.etag,
+        state.watermark,
+        state.synced_at
+    ])?;
+    Ok(())
 }
 
 #[cfg(test)]
