@@ -252,16 +252,23 @@ pub struct TestTotalsRow {
     pub duration: f64,
 }
 
-/// One recorded test run of the test-run history: commit, CI run, time, totals, and the
-/// flaky and failing test ids.
-#[derive(Debug, Clone, PartialEq)]
+/// One recorded run of the run history: commit, CI run, time, the branch it judged, its
+/// test totals and flaky and failing test ids (none for a run with coverage only), and
+/// its coverage counts.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TestRunRow {
     pub sha: String,
     pub run_id: Option<String>,
     pub at: Timestamp,
-    pub totals: TestTotalsRow,
+    /// None: the run read no JUnit results (it is recorded for its coverage).
+    pub totals: Option<TestTotalsRow>,
     pub flaky_ids: Vec<String>,
     pub failing_ids: Vec<String>,
+    /// The branch the run judged (`main` on a push or a schedule, the head branch of a
+    /// pull request); none when not known (runs recorded before slipgate kept it).
+    pub branch: Option<String>,
+    /// The run's coverage counts, when it read coverage reports.
+    pub coverage: Option<coverage::CoverageCounts>,
 }
 
 /// Where `slipgate export` writes (`--to URL`), checked by `cli::request::export_target`.

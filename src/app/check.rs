@@ -67,8 +67,10 @@ pub(super) struct GateRun<'a> {
     /// `release-check --tag`: judge this release instead of the unreleased changes.
     pub(super) tag: Option<&'a str>,
     pub(super) github_reads: GithubReads,
-    /// Keep this run's test figures in the cache.
+    /// Keep this run's test figures and coverage in the cache.
     pub(super) record_tests: bool,
+    /// The branch the run judged and the default branch (the coverage base).
+    pub(super) branch: crate::model::coverage::RunBranch,
     /// Compute the trend series over these periods and releases (the trend issue).
     pub(super) trend: Option<TrendSpec>,
     /// Build the rows of `export` (every release, 52 weekly periods).
@@ -123,21 +125,20 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         warnings.push(notes::judged_as_of(tag, now));
     }
     let figures = tests.as_ref().map(|t| TestFigures::of(&t.metrics));
-    let mut record_warnings = Vec::new();
-    if let (Some(f), Some(cache), true) = (&figures, &e.github.cache, e.record_tests)
-        && let Some(sha) = s.env.sha.as_deref().or(git.candidate.head.as_deref())
-    {
-        let repo = e.github.history_key(&git, &s.repo);
-        let key = RunKey {
-            repo: &repo,
-            sha,
-            run_id: s.env.run_id.as_deref(),
-            at: s.now,
-        };
-        record_warnings = publish::record_tests(cache, &key, f);
-    }
+    let (repo, mut coverage) = (e.github.history_key(&git, &s.repo), e.coverage.clone());
+    let sha = s.env.sha.as_deref().or(git.candidate.head.as_deref());
+    let key = RunKey {
+        repo: &repo,
+        sha: sha.unwrap_or_default(),
+        run_id: s.env.run_id.as_deref(),
+        at: s.now,
+        branch: &e.branch,
+    };
+    let (cache, record) = (e.github.cache.as_deref(), e.record_tests && sha.is_some());
+    let record_warnings =
+        publish::record_run(cache, &key, figures.as_ref(), coverage.as_mut(), record);
     let skipped = github.skipped.as_deref();
-    let cov = e.coverage.as_ref();
+    let cov = coverage.as_ref();
     let engine = engine(s, &git, &github, &ext, skipped, e.tag, now, cov);
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
     let sources = s.sources(&github, test_files(tests.as_ref()));
@@ -248,7 +249,11 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
             event,
             github: &github,
             tests: &args.gate.tests,
-            coverage: read_coverage(s, &args.gate.tests, ev.pr.map(|p| p.refs()).as_ref())?,
+            coverage: read_coverage(
+                s,
+                &args.gate.tests,
+                ev.pr.as_ref().map(|p| p.refs()).as_ref(),
+            )?,
             missing_tests: MissingTests::AsPolicy,
             tag: None,
             github_reads: if args.trend_issue.is_some() {
@@ -257,6 +262,7 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
                 GithubReads::AsRulesNeed
             },
             record_tests: true,
+            branch: ev.run_branch(s.env.git_ref.as_deref()),
             trend: args.trend_issue.is_some().then_some(ISSUE_TREND),
             export: export.is_some(),
         },
@@ -354,6 +360,7 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
             tag: args.tag.as_deref(),
             github_reads: GithubReads::AsRulesNeed,
             record_tests: false,
+            branch: event_context(&args.gate.actions)?.run_branch(s.env.git_ref.as_deref()),
             trend: None,
             export: false,
         },

@@ -27,6 +27,7 @@ pub(super) fn export_command(s: &Session, args: &ExportArgs) -> Result<i32> {
             tag: None,
             github_reads: GithubReads::Always,
             record_tests: false,
+            branch: Default::default(),
             trend: None,
             export: true,
         },

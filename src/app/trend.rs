@@ -85,6 +85,7 @@ fn trend_page(
             tag: None,
             github_reads: GithubReads::Always,
             record_tests: false,
+            branch: Default::default(),
             trend: Some(spec),
             export: false,
         },

@@ -24,6 +24,8 @@ pub(crate) struct Env {
     pub sha: Option<String>,
     /// `GITHUB_RUN_ID`: the CI run a test run is recorded under.
     pub run_id: Option<String>,
+    /// `GITHUB_REF`: the ref the run is for (its branch is recorded with the run).
+    pub git_ref: Option<String>,
     /// `GITHUB_SERVER_URL`: the web server links point to.
     pub server_url: Option<String>,
     /// `RUNNER_TEMP`: where the JSON report goes by default.
@@ -42,6 +44,7 @@ impl Env {
             in_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
             sha: var("GITHUB_SHA"),
             run_id: var("GITHUB_RUN_ID"),
+            git_ref: var("GITHUB_REF"),
             server_url: var("GITHUB_SERVER_URL").filter(|s| !s.trim().is_empty()),
             runner_temp: std::env::var_os("RUNNER_TEMP").map(PathBuf::from),
             cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),

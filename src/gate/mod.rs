@@ -217,6 +217,8 @@ pub struct Limits {
     /// Fractions (0.2 for 20%).
     pub max_increase: Option<f64>,
     pub max_decrease: Option<f64>,
+    /// Percentage points (0.5).
+    pub max_drop: Option<f64>,
     pub confidence: Option<f64>,
 }
 
@@ -227,6 +229,7 @@ impl Limits {
             min: rule.min.clone(),
             max_increase: rule.max_increase,
             max_decrease: rule.max_decrease,
+            max_drop: rule.max_drop,
             confidence: rule.confidence,
         }
     }
@@ -258,6 +261,12 @@ pub enum BaselineOf {
     Trailing {
         seconds: i64,
         end: i64,
+    },
+    /// The previous recorded run on the default branch `branch`: commit `sha` at `at`.
+    PreviousRun {
+        sha: String,
+        at: i64,
+        branch: String,
     },
 }
 
@@ -327,6 +336,23 @@ pub enum NotJudged {
     },
     /// The significance test needs samples on both sides.
     NoSamplesToTest,
+    /// No previous run on the default branch to compare coverage with.
+    NoBaseRun(crate::metrics::coverage::BaseGap),
+    /// The previous run `sha` on the default branch instrumented nothing of this kind.
+    BaseRunHasNoValue {
+        sha: String,
+    },
+}
+
+/// A share that fell more percentage points below the previous run than `max_drop`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointsDrop {
+    /// The previous run's share.
+    pub baseline: f64,
+    /// How far it fell, in percentage points (0.6).
+    pub points: f64,
+    /// `max_drop`, in percentage points.
+    pub limit: f64,
 }
 
 /// A change against the baseline beyond a slip limit.
@@ -354,9 +380,17 @@ pub struct Insignificant {
 /// A limit a value passed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Breach {
-    AboveMax { limit: Threshold, value: f64 },
-    BelowMin { limit: Threshold, value: f64 },
+    AboveMax {
+        limit: Threshold,
+        value: f64,
+    },
+    BelowMin {
+        limit: Threshold,
+        value: f64,
+    },
     Slip(Slip),
+    /// Fell below the previous run by more than `max_drop`.
+    Drop(PointsDrop),
 }
 
 /// What a slip comparison left to say beside the breaches.
@@ -452,7 +486,7 @@ impl RuleVerdict {
         };
         breaches.iter().rev().find_map(|b| match b {
             Breach::AboveMax { value, .. } | Breach::BelowMin { value, .. } => Some(*value),
-            Breach::Slip(_) => None,
+            Breach::Slip(_) | Breach::Drop(_) => None,
         })
     }
 
@@ -536,9 +570,8 @@ impl TestFigures {
             sha: sha.to_string(),
             run_id,
             at,
-            totals: self.totals(),
-            flaky_ids: Vec::new(),
-            failing_ids: Vec::new(),
+            totals: Some(self.totals()),
+            ..crate::model::TestRunRow::default()
         }
     }
 
@@ -797,6 +830,17 @@ fn evaluate_rule(
             }
         }
     }
+    if let Some(limit) = rule.max_drop {
+        match points_drop(engine, rule, value, limit, &mut v) {
+            Ok(Some(d)) => breaches.push(Breach::Drop(d)),
+            Ok(None) => {}
+            Err(why) if breaches.is_empty() => {
+                v.reason = Reason::SlipNotJudged(why);
+                return v;
+            }
+            Err(why) => note = Some(SlipNote::NotJudged(why)),
+        }
+    }
     if breaches.is_empty() {
         v.status = Status::Pass;
         v.reason = Reason::Passed {
@@ -832,6 +876,48 @@ fn evaluate_rule(
         freeze: None,
     };
     v
+}
+
+/// Compares a coverage share with the previous run on the default branch (and records
+/// that run as the baseline on `v`); the drop when it is beyond `limit` points.
+fn points_drop(
+    engine: &Engine<'_>,
+    rule: &Rule,
+    value: f64,
+    limit: f64,
+    v: &mut RuleVerdict,
+) -> Result<Option<PointsDrop>, NotJudged> {
+    use crate::policy::metric::CoverageAgg;
+    let Some(cov) = engine.inputs.coverage else {
+        return Err(NotJudged::Missing(Missing::NoCoverage));
+    };
+    let base = cov
+        .base
+        .as_ref()
+        .map_err(|g| NotJudged::NoBaseRun(g.clone()))?;
+    let share = match rule.metric {
+        Metric::Coverage(CoverageAgg::Branches) => base.branches,
+        _ => base.lines,
+    };
+    let Some(before) = share.ratio() else {
+        return Err(NotJudged::BaseRunHasNoValue {
+            sha: base.sha.clone(),
+        });
+    };
+    v.baseline = Some(Baseline {
+        value: before,
+        of: BaselineOf::PreviousRun {
+            sha: base.sha.clone(),
+            at: base.at,
+            branch: base.branch.clone(),
+        },
+    });
+    let points = (before - value) * 100.0;
+    Ok((points > limit + 1e-9).then_some(PointsDrop {
+        baseline: before,
+        points,
+        limit,
+    }))
 }
 
 /// How a value compares with its baseline.

@@ -55,6 +55,66 @@ pub struct CoverageFigures {
     pub patch: Result<PatchFigures, PatchGap>,
     /// What reading the reports met (patterns matching nothing).
     pub warnings: Vec<String>,
+    /// The previous recorded run on the default branch: what coverage slip rules and
+    /// the comment's delta compare with.
+    pub base: Result<CoverageBase, BaseGap>,
+}
+
+/// The coverage of a recorded run, the base of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageBase {
+    pub sha: String,
+    pub at: crate::model::Timestamp,
+    pub branch: String,
+    pub lines: Share,
+    pub branches: Share,
+}
+
+impl CoverageBase {
+    /// The base of the run `sha` at `at` on `branch` with `counts`.
+    pub fn of(
+        sha: &str,
+        at: crate::model::Timestamp,
+        branch: &str,
+        counts: crate::model::coverage::CoverageCounts,
+    ) -> CoverageBase {
+        CoverageBase {
+            sha: sha.to_string(),
+            at,
+            branch: branch.to_string(),
+            lines: Share {
+                covered: counts.lines_covered,
+                total: counts.lines_total,
+            },
+            branches: Share {
+                covered: counts.branches_covered,
+                total: counts.branches_total,
+            },
+        }
+    }
+}
+
+/// Why a run has no coverage base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseGap {
+    /// No run history to look in (no cache, or it was not asked).
+    NoHistory,
+    /// The default branch is not known (no event payload names it).
+    NoDefaultBranch,
+    /// No run with coverage was recorded on `branch` before this one.
+    NoRun { branch: String },
+}
+
+impl CoverageFigures {
+    /// The counts kept in the run history.
+    pub fn counts(&self) -> crate::model::coverage::CoverageCounts {
+        crate::model::coverage::CoverageCounts {
+            lines_covered: self.lines.covered,
+            lines_total: self.lines.total,
+            branches_covered: self.branches.covered,
+            branches_total: self.branches.total,
+        }
+    }
 }
 
 fn file_lines(f: &FileCoverage) -> (u64, u64) {
@@ -133,6 +193,7 @@ pub fn summarize(run: &CoverageRun) -> CoverageFigures {
         files: run.files.clone(),
         patch,
         warnings: run.warnings.clone(),
+        base: Err(BaseGap::NoHistory),
     }
 }
 

@@ -265,7 +265,7 @@ fn release_value(m: &Metric, r: &super::ReleaseMetrics) -> Option<f64> {
 }
 
 fn run_value(m: &Metric, r: &TestRunRow) -> Option<f64> {
-    let t = &r.totals;
+    let t = r.totals.as_ref()?;
     match m {
         Metric::Tests(TestAgg::PassRate) => {
             let ran = t.passed + t.failed + t.errored;

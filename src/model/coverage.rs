@@ -19,6 +19,23 @@ pub struct FileCoverage {
     pub branch_summary: Option<(u64, u64)>,
 }
 
+/// The coverage counts a run keeps in the run history: counts, not shares, so a change
+/// between two runs is exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoverageCounts {
+    pub lines_covered: u64,
+    pub lines_total: u64,
+    pub branches_covered: u64,
+    pub branches_total: u64,
+}
+
+/// The branch a run judged and the repository's default branch, as the event says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunBranch {
+    pub branch: Option<String>,
+    pub default_branch: Option<String>,
+}
+
 /// Why there are no patch lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PatchGap {

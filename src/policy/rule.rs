@@ -351,6 +351,11 @@ pub struct RuleSpec {
     /// Fails when the value fell more than this percentage below the baseline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_decrease: Option<Threshold>,
+    /// `coverage.lines`, `coverage.branches`: fails when the share fell more than this
+    /// many percentage points (`0.5`) below the previous recorded run on the default branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<f64>")]
+    pub max_drop: Option<Threshold>,
     /// The baseline of a slip threshold (default `previous_release`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Baseline>,
@@ -387,6 +392,9 @@ pub struct Rule {
     /// Fractions (0.2 for 20%).
     pub max_increase: Option<f64>,
     pub max_decrease: Option<f64>,
+    /// Percentage points (0.5): the largest drop below the previous run on the default
+    /// branch (coverage shares only).
+    pub max_drop: Option<f64>,
     pub baseline: Option<Baseline>,
     pub min_samples: u32,
     pub confidence: Option<f64>,
@@ -525,7 +533,13 @@ impl RuleSpec {
         } else {
             "max_decrease"
         };
-        if max.is_none() && min.is_none() && !slip {
+        let max_drop = self
+            .max_drop
+            .as_ref()
+            .map(|t| max_drop_points(t, &metric, slip, self.baseline.is_some()))
+            .transpose()
+            .map_err(at("max_drop"))?;
+        if max.is_none() && min.is_none() && !slip && max_drop.is_none() {
             return Err(RuleProblem {
                 key: None,
                 message: format!(
@@ -632,6 +646,7 @@ impl RuleSpec {
             min,
             max_increase,
             max_decrease,
+            max_drop,
             baseline,
             min_samples: self.min_samples.unwrap_or(0),
             confidence: self.confidence,
@@ -654,6 +669,43 @@ impl RuleSpec {
             on: Some(rule.on.clone()),
             ..self.clone()
         }
+    }
+}
+
+/// `max_drop` in percentage points, or why it does not fit the rule.
+fn max_drop_points(
+    t: &Threshold,
+    metric: &Metric,
+    slip: bool,
+    baseline: bool,
+) -> Result<f64, String> {
+    use super::metric::CoverageAgg;
+    if metric.unit() != Unit::Ratio {
+        return Err(format!(
+            "`max_drop` is in percentage points of a share, and `{metric}` is not a share; use `max_decrease` (a relative change, e.g. `20%`)"
+        ));
+    }
+    if !matches!(
+        metric,
+        Metric::Coverage(CoverageAgg::Lines | CoverageAgg::Branches)
+    ) {
+        return Err(format!(
+            "`max_drop` compares with the previous run on the default branch, which the run history keeps for `coverage.lines` and `coverage.branches` only; for `{metric}` use `min` or `max_decrease`"
+        ));
+    }
+    if slip || baseline {
+        return Err(
+            "`max_drop` compares with the previous run on the default branch; remove `baseline`, `max_increase` and `max_decrease` from this rule".into(),
+        );
+    }
+    match t {
+        Threshold::Number(n) if (0.0..=100.0).contains(n) => Ok(*n),
+        Threshold::Number(n) => Err(format!(
+            "`max_drop: {n}` must lie between 0 and 100 percentage points, e.g. `0.5`"
+        )),
+        _ => Err(format!(
+            "`max_drop` is a number of percentage points, e.g. `max_drop: 0.5`, not `{t}`"
+        )),
     }
 }
 

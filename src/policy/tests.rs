@@ -520,3 +520,38 @@ fn the_schema_describes_every_property_and_lists_the_metrics() {
     assert!(sev.is_match("open_bugs.critical"));
     assert!(!sev.is_match("open_bugs.a.b") && !sev.is_match("lead_time.p95"));
 }
+
+#[test]
+fn max_drop_is_points_on_coverage_shares_with_a_located_error() {
+    let (_, rules) = parse(
+        "rules:\n  - {metric: coverage.lines, max_drop: 0.5}\n  - {metric: coverage.branches, max_drop: 2, min: 60%}\n",
+        "p.yml",
+    )
+    .unwrap();
+    assert_eq!(rules[0].max_drop, Some(0.5));
+    assert_eq!(rules[0].baseline, None);
+    assert_eq!(rules[1].max_drop, Some(2.0));
+    // Not a share, a share without run history, a percentage, out of range, with a
+    // baseline: each says what to write instead, at the key's line and column.
+    let e = err("rules:\n  - metric: lead_time.p50\n    max_drop: 0.5\n");
+    assert!(e.contains("p.yml:3:5"), "{e}");
+    assert!(e.contains("not a share"), "{e}");
+    let e = err("rules:\n  - {metric: tests.pass_rate, max_drop: 0.5}\n");
+    assert!(
+        e.contains("`coverage.lines` and `coverage.branches` only"),
+        "{e}"
+    );
+    let e = err("rules:\n  - {metric: coverage.patch, max_drop: 0.5}\n");
+    assert!(
+        e.contains("`coverage.lines` and `coverage.branches` only"),
+        "{e}"
+    );
+    let e = err("rules:\n  - {metric: coverage.lines, max_drop: 0.5%}\n");
+    assert!(e.contains("number of percentage points"), "{e}");
+    let e = err("rules:\n  - {metric: coverage.lines, max_drop: 101}\n");
+    assert!(e.contains("between 0 and 100"), "{e}");
+    let e = err("rules:\n  - {metric: coverage.lines, max_drop: -1}\n");
+    assert!(e.contains("between 0 and 100"), "{e}");
+    let e = err("rules:\n  - {metric: coverage.lines, max_drop: 1, baseline: previous_release}\n");
+    assert!(e.contains("remove `baseline`"), "{e}");
+}

@@ -205,6 +205,9 @@ pub struct EventContext {
     pub git_ref: Option<String>,
     /// The tag of a `release` event, or of a `push` to `refs/tags/…`.
     pub release_tag: Option<String>,
+    /// The repository's default branch (`repository.default_branch`), when the payload
+    /// names it.
+    pub default_branch: Option<String>,
 }
 
 impl EventContext {
@@ -290,6 +293,7 @@ struct Common {
 #[derive(Deserialize)]
 struct Repository {
     full_name: Option<String>,
+    default_branch: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -367,6 +371,25 @@ impl PrContext {
 }
 
 impl EventContext {
+    /// The branch this run judges and the default branch, for the run history: a pull
+    /// request's head branch, a pushed branch, else the branch of `env_ref`
+    /// (`GITHUB_REF`, the default branch on `schedule`); a tag is no branch.
+    pub fn run_branch(&self, env_ref: Option<&str>) -> crate::model::coverage::RunBranch {
+        let branch = match &self.pr {
+            Some(pr) => Some(pr.head_ref.clone()),
+            None => self
+                .git_ref
+                .as_deref()
+                .or(env_ref)
+                .and_then(|r| r.strip_prefix("refs/heads/"))
+                .map(str::to_string),
+        };
+        crate::model::coverage::RunBranch {
+            branch: branch.filter(|b| !b.is_empty()),
+            default_branch: self.default_branch.clone().filter(|b| !b.is_empty()),
+        }
+    }
+
     /// The context of an event named `name` whose payload is not known.
     pub fn named(name: &str) -> EventContext {
         EventContext {
@@ -398,6 +421,10 @@ pub fn read_event(event_name: &str, payload_json: &str) -> Result<EventContext, 
     let mut ctx = EventContext {
         event_name: event_name.to_string(),
         action: common.action,
+        default_branch: common
+            .repository
+            .as_ref()
+            .and_then(|r| r.default_branch.clone()),
         repository: common.repository.and_then(|r| r.full_name),
         ..EventContext::default()
     };
@@ -667,6 +694,15 @@ mod tests {
                 sha: Some("6dcb09b5b57875f334f61aebed695e2e4193db5e".into()),
                 git_ref: None,
                 release_tag: None,
+                default_branch: Some("main".into()),
+            }
+        );
+        // The run judged the pull request's head branch; the base is main's previous run.
+        assert_eq!(
+            ctx.run_branch(Some("refs/pull/42/merge")),
+            crate::model::coverage::RunBranch {
+                branch: Some("fix/save-crash".into()),
+                default_branch: Some("main".into()),
             }
         );
         // The title is data: sanitized, it pings nobody and injects nothing.
@@ -737,9 +773,14 @@ mod tests {
             EventContext {
                 event_name: "schedule".into(),
                 repository: Some("octo-org/octo-repo".into()),
+                default_branch: Some("main".into()),
                 ..EventContext::default()
             }
         );
+        // A schedule runs on the default branch: GITHUB_REF names it.
+        let b = ctx.run_branch(Some("refs/heads/main"));
+        assert_eq!(b.branch.as_deref(), Some("main"));
+        assert_eq!(ctx.run_branch(Some("refs/tags/v1")).branch, None);
         let ctx = read_event("workflow_dispatch", &fixture("workflow_dispatch.json")).unwrap();
         assert_eq!(ctx.git_ref.as_deref(), Some("refs/heads/main"));
         assert_eq!((ctx.sha, ctx.pr, ctx.action), (None, None, None));

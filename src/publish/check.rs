@@ -6,6 +6,7 @@ use crate::console::Stream;
 use crate::escape::line as esc;
 use crate::gate::{GateResult, Overall, Status, TestFigures};
 use crate::github::{GithubConfig, GithubError};
+use crate::metrics::coverage::CoverageFigures;
 use crate::model::Timestamp;
 use crate::publish::actions::{self, Level};
 use crate::publish::github::{
@@ -478,33 +479,73 @@ pub fn comment_body(report: &Report, gate: &GateResult, what: &str, lead: Lead<'
     )
 }
 
-/// The test run to keep: the commit (`GITHUB_SHA`, else HEAD) and the CI run
-/// (`GITHUB_RUN_ID`) it belongs to.
+/// The run to keep: the commit (`GITHUB_SHA`, else HEAD), the CI run (`GITHUB_RUN_ID`)
+/// it belongs to, and the branch it judged.
 #[derive(Debug, Clone)]
 pub struct RunKey<'a> {
     pub repo: &'a str,
     pub sha: &'a str,
     pub run_id: Option<&'a str>,
     pub at: Timestamp,
+    pub branch: &'a crate::model::coverage::RunBranch,
 }
 
-/// Stores this run's test totals and its flaky and failing test ids in the cache, so
-/// later runs can chart pass rate and spot tests that flip. A cache problem is a
-/// warning, never an error.
-pub fn record_tests(cache: &Path, key: &RunKey<'_>, t: &TestFigures) -> Vec<String> {
-    use crate::store::runs::record_test_run;
-    let totals = t.totals();
-    let failing: Vec<String> = t.failing.iter().map(|f| f.test.id()).collect();
-    let flaky: Vec<String> = t.flaky_tests.iter().map(|f| f.id()).collect();
+/// Looks up the coverage base of this run (the previous run with coverage on the
+/// default branch) into `coverage`, then, when `record` says so, stores this run's test
+/// totals, flaky and failing test ids, branch and coverage counts in the cache, so later
+/// runs can chart pass rate and coverage, spot tests that flip, and compare coverage. A
+/// run with neither tests nor coverage is not stored. A cache problem is a warning,
+/// never an error.
+pub fn record_run(
+    cache: Option<&Path>,
+    key: &RunKey<'_>,
+    tests: Option<&TestFigures>,
+    coverage: Option<&mut CoverageFigures>,
+    record: bool,
+) -> Vec<String> {
+    use crate::metrics::coverage::{BaseGap, CoverageBase};
+    use crate::store::runs::{previous_coverage_run, record_run};
+    let mut warnings = Vec::new();
+    let counts = coverage.as_ref().map(|c| c.counts());
+    if let Some(c) = coverage {
+        c.base = match (cache, &key.branch.default_branch) {
+            (None, _) => Err(BaseGap::NoHistory),
+            (Some(_), None) => Err(BaseGap::NoDefaultBranch),
+            (Some(_), Some(main)) => {
+                let this = (key.sha, key.run_id);
+                previous_coverage_run(cache, key.repo, main, this, &mut warnings)
+                    .and_then(|r| Some(CoverageBase::of(&r.sha, r.at, main, r.coverage?)))
+                    .ok_or_else(|| BaseGap::NoRun {
+                        branch: main.clone(),
+                    })
+            }
+        };
+    }
+    let Some(cache) = cache.filter(|_| record && (tests.is_some() || counts.is_some())) else {
+        return warnings;
+    };
+    let run = crate::model::TestRunRow {
+        sha: key.sha.to_string(),
+        run_id: key.run_id.map(str::to_string),
+        at: key.at,
+        totals: tests.map(TestFigures::totals),
+        flaky_ids: tests
+            .map(|t| t.flaky_tests.iter().map(|f| f.id()).collect())
+            .unwrap_or_default(),
+        failing_ids: tests
+            .map(|t| t.failing.iter().map(|f| f.test.id()).collect())
+            .unwrap_or_default(),
+        branch: key.branch.branch.clone(),
+        coverage: counts,
+    };
     if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }
-    match record_test_run(
-        cache, key.repo, key.sha, key.run_id, key.at, &totals, &flaky, &failing,
-    ) {
-        Ok(w) => w,
-        Err(e) => vec![format!("could not record the test run in the cache: {e}")],
+    match record_run(cache, key.repo, &run) {
+        Ok(w) => warnings.extend(w),
+        Err(e) => warnings.push(format!("could not record the test run in the cache: {e}")),
     }
+    warnings
 }
 
 #[cfg(test)]

@@ -231,6 +231,7 @@ mod tests {
                 merge_base: "fedcba9876543210fedcba9876543210fedcba98".into(),
             }),
             warnings: Vec::new(),
+            base: Err(crate::metrics::coverage::BaseGap::NoHistory),
         }
     }
 

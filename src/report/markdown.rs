@@ -233,7 +233,7 @@ pub fn test_history(rows: &[crate::model::TestRunRow]) -> String {
         "### Test runs\n\n| Run | Commit | Passed | Failed | Errored | Flaky | Pass rate |\n|---|---|--:|--:|--:|--:|--:|"
     );
     for r in rows {
-        let t = &r.totals;
+        let Some(t) = &r.totals else { continue };
         let denom = t.passed + t.failed + t.errored;
         let rate = if denom == 0 {
             "–".to_string()
@@ -254,7 +254,11 @@ pub fn test_history(rows: &[crate::model::TestRunRow]) -> String {
             t.flaky
         );
     }
-    let flips = crate::metrics::history::flipping(rows.iter().map(|r| r.failing_ids.as_slice()));
+    let flips = crate::metrics::history::flipping(
+        rows.iter()
+            .filter(|r| r.totals.is_some())
+            .map(|r| r.failing_ids.as_slice()),
+    );
     if !flips.is_empty() {
         let list: Vec<String> = flips
             .iter()
@@ -280,13 +284,14 @@ mod tests {
             sha: sha.into(),
             run_id: None,
             at: 0,
-            totals: TestTotalsRow {
+            totals: Some(TestTotalsRow {
                 passed: 9,
                 failed: failing.len() as u64,
                 ..TestTotalsRow::default()
-            },
+            }),
             flaky_ids: vec![],
             failing_ids: failing.iter().map(|s| s.to_string()).collect(),
+            ..TestRunRow::default()
         }
     }
 

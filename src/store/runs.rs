@@ -1,19 +1,22 @@
-//! The test-run history: one row per test run (commit and CI run), written after a run
-//! with JUnit results and read for the trend issue (pass rate, tests that flip). It
-//! lives in the cache file ([`super`]) in its own table, `test_runs`, which migrations
-//! carry over: unlike the issue lists it cannot be fetched again.
+//! The run history: one row per run (commit and CI run), written after a run with JUnit
+//! results or coverage, and read for the trend issue (pass rate, tests that flip,
+//! coverage) and for the base of coverage slip rules (the previous run on the default
+//! branch). It lives in the cache file ([`super`]) in its own table, `test_runs`, which
+//! migrations carry over: unlike the issue lists it cannot be fetched again.
 
 use super::{
     BUSY_TIMEOUT, CacheError, CacheFile, SCHEMA_VERSION, Verdict, connect, inspect, int,
     is_unreadable, json_list, labels_to, uint, wrong_type,
 };
+use crate::model::coverage::CoverageCounts;
 use crate::model::{TestRunRow, TestTotalsRow, Timestamp};
 use rusqlite::{OpenFlags, TransactionBehavior, params};
 use std::path::Path;
 
 /// Records one test run of `repo` at commit `sha` (CI run `run_id`, if any) in the cache
 /// at `cache_path`, replacing an earlier record with the same `(sha, run_id)`. Returns
-/// the warnings of opening the cache (e.g. a rebuilt file).
+/// the warnings of opening the cache (e.g. a rebuilt file). [`record_run`] keeps the
+/// branch and the coverage too.
 #[allow(clippy::too_many_arguments)]
 pub fn record_test_run(
     cache_path: &Path,
@@ -25,6 +28,27 @@ pub fn record_test_run(
     flaky_ids: &[String],
     failing_ids: &[String],
 ) -> Result<Vec<String>, CacheError> {
+    let run = TestRunRow {
+        sha: sha.to_string(),
+        run_id: run_id.map(str::to_string),
+        at,
+        totals: Some(totals.clone()),
+        flaky_ids: flaky_ids.to_vec(),
+        failing_ids: failing_ids.to_vec(),
+        branch: None,
+        coverage: None,
+    };
+    record_run(cache_path, repo, &run)
+}
+
+/// Records `run` of `repo` in the cache at `cache_path` (its test totals, when it has
+/// them, its branch and its coverage counts), replacing an earlier record with the same
+/// `(sha, run_id)`. Returns the warnings of opening the cache.
+pub fn record_run(
+    cache_path: &Path,
+    repo: &str,
+    run: &TestRunRow,
+) -> Result<Vec<String>, CacheError> {
     let mut warnings = Vec::new();
     let mut file = CacheFile::open_with(cache_path, BUSY_TIMEOUT, &mut warnings)?;
     let err = CacheFile::sqlite(cache_path, BUSY_TIMEOUT);
@@ -32,29 +56,58 @@ pub fn record_test_run(
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(&err)?;
+    let t = run.totals.clone().unwrap_or_default();
+    let c = run.coverage;
     tx.execute(
         "INSERT OR REPLACE INTO test_runs
          (repo, sha, run_id, at, passed, failed, errored, skipped, flaky, duration,
-          flaky_ids, failing_ids)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+          flaky_ids, failing_ids, has_tests, branch, lines_covered, lines_total,
+          branches_covered, branches_total)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18)",
         params![
             repo,
-            sha,
-            run_id.unwrap_or(""),
-            at,
-            int(totals.passed),
-            int(totals.failed),
-            int(totals.errored),
-            int(totals.skipped),
-            int(totals.flaky),
-            totals.duration,
-            labels_to(flaky_ids),
-            labels_to(failing_ids)
+            run.sha,
+            run.run_id.as_deref().unwrap_or(""),
+            run.at,
+            int(t.passed),
+            int(t.failed),
+            int(t.errored),
+            int(t.skipped),
+            int(t.flaky),
+            t.duration,
+            labels_to(&run.flaky_ids),
+            labels_to(&run.failing_ids),
+            run.totals.is_some(),
+            run.branch,
+            c.map(|c| int(c.lines_covered)),
+            c.map(|c| int(c.lines_total)),
+            c.map(|c| int(c.branches_covered)),
+            c.map(|c| int(c.branches_total)),
         ],
     )
     .map_err(&err)?;
     tx.commit().map_err(&err)?;
     Ok(warnings)
+}
+
+/// The newest run of `repo` on `branch` that kept coverage, other than the run
+/// `(sha, run_id)` itself (a re-run of a job is no baseline of itself): the base of
+/// coverage slip rules and of the pull request comment's coverage delta. None without a
+/// cache, or when no such run was recorded; a cache that cannot be read adds a warning.
+pub fn previous_coverage_run(
+    cache_path: Option<&Path>,
+    repo: &str,
+    branch: &str,
+    this: (&str, Option<&str>),
+    warnings: &mut Vec<String>,
+) -> Option<TestRunRow> {
+    let rows = test_history_or_warn(cache_path, repo, usize::MAX, warnings);
+    rows.into_iter().find(|r| {
+        r.coverage.is_some()
+            && r.branch.as_deref() == Some(branch)
+            && !(r.sha == this.0 && r.run_id.as_deref() == this.1)
+    })
 }
 
 /// [`test_history`] of the cache (none without one); a cache that cannot be read has no
@@ -94,7 +147,8 @@ pub fn test_history(
     let mut stmt = conn
         .prepare(&format!(
             "SELECT sha, run_id, at, passed, failed, errored, skipped, flaky, duration,
-                    flaky_ids, failing_ids
+                    flaky_ids, failing_ids, has_tests, branch, lines_covered, lines_total,
+                    branches_covered, branches_total
              FROM test_runs WHERE repo = ?1 AND NOT {}
              ORDER BY at DESC, sha, run_id LIMIT ?2",
             wrong_type(&conn, "test_runs").map_err(&err)?
@@ -104,20 +158,34 @@ pub fn test_history(
     let rows = stmt
         .query_map(params![repo, limit], |r| {
             let run_id: String = r.get(1)?;
+            let has_tests: bool = r.get(11)?;
+            let totals = TestTotalsRow {
+                passed: uint(r.get(3)?),
+                failed: uint(r.get(4)?),
+                errored: uint(r.get(5)?),
+                skipped: uint(r.get(6)?),
+                flaky: uint(r.get(7)?),
+                duration: r.get(8)?,
+            };
+            let counts: [Option<i64>; 4] = [r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?];
+            let coverage = match counts {
+                [Some(lc), Some(lt), Some(bc), Some(bt)] => Some(CoverageCounts {
+                    lines_covered: uint(lc),
+                    lines_total: uint(lt),
+                    branches_covered: uint(bc),
+                    branches_total: uint(bt),
+                }),
+                _ => None,
+            };
             Ok(TestRunRow {
                 sha: r.get(0)?,
                 run_id: (!run_id.is_empty()).then_some(run_id),
                 at: r.get(2)?,
-                totals: TestTotalsRow {
-                    passed: uint(r.get(3)?),
-                    failed: uint(r.get(4)?),
-                    errored: uint(r.get(5)?),
-                    skipped: uint(r.get(6)?),
-                    flaky: uint(r.get(7)?),
-                    duration: r.get(8)?,
-                },
+                totals: has_tests.then_some(totals),
                 flaky_ids: json_list(r, 9)?,
                 failing_ids: json_list(r, 10)?,
+                branch: r.get(12)?,
+                coverage,
             })
         })
         .map_err(&err)?;
@@ -189,7 +257,7 @@ pub(super) mod tests {
                 ("aaa", Some("1"), 100)
             ]
         );
-        assert_eq!(history[1].totals, totals(7, 3));
+        assert_eq!(history[1].totals, Some(totals(7, 3)));
         assert_eq!(history[1].failing_ids, ids(&["t::z"]));
         assert_eq!(history[0].flaky_ids, ids(&["t::y"]));
         assert_eq!(test_history(&path, "o/r", 1).unwrap().len(), 1);
@@ -239,5 +307,105 @@ pub(super) mod tests {
         assert_eq!(shas(&path), vec!["ddd", "bbb"]);
         let (_, warnings) = CacheFile::open(&path);
         assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    /// A cache at schema version 2 (before coverage) with two test runs of `o/r`.
+    fn cache_of_version_2(path: &Path) {
+        let mut conn = connect(path, BUSY_TIMEOUT, OpenFlags::default()).unwrap();
+        super::super::migrate(&mut conn, &super::super::schema::STEPS[..2]).unwrap();
+        conn.execute_batch(
+            "PRAGMA application_id = 1936484212;
+             INSERT INTO test_runs VALUES
+                 ('o/r', 'aaa', '', 100, 9, 1, 0, 0, 0, 2.5, '[]', '[\"t::x\"]'),
+                 ('o/r', 'bbb', '7', 200, 10, 0, 0, 1, 1, 3.0, '[\"t::y\"]', '[]');",
+        )
+        .unwrap();
+    }
+
+    fn cov(lines_covered: u64, lines_total: u64) -> CoverageCounts {
+        CoverageCounts {
+            lines_covered,
+            lines_total,
+            branches_covered: 3,
+            branches_total: 4,
+        }
+    }
+
+    #[test]
+    fn version_2_migrates_keeping_its_runs_as_runs_with_tests_and_no_coverage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        cache_of_version_2(&path);
+        let (file, warnings) = CacheFile::open(&path);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let version: i64 = file
+            .unwrap()
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let history = test_history(&path, "o/r", 10).unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].sha, "bbb");
+        assert_eq!(history[0].run_id.as_deref(), Some("7"));
+        assert_eq!(history[0].flaky_ids, vec!["t::y".to_string()]);
+        let t = history[0].totals.as_ref().unwrap();
+        assert_eq!((t.passed, t.skipped, t.flaky, t.duration), (10, 1, 1, 3.0));
+        assert_eq!(history[1].totals.as_ref().unwrap().failed, 1);
+        assert_eq!(history[1].failing_ids, vec!["t::x".to_string()]);
+        for r in &history {
+            assert_eq!((r.branch.as_deref(), r.coverage), (None, None));
+        }
+    }
+
+    #[test]
+    fn a_run_with_coverage_only_is_recorded_and_is_the_next_runs_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let run = |sha: &str, at, branch: &str, coverage| TestRunRow {
+            sha: sha.into(),
+            at,
+            branch: Some(branch.into()),
+            coverage,
+            ..TestRunRow::default()
+        };
+        // main at 100 (812/1000), a pull request branch at 150, main at 200 without
+        // coverage, main again at 300 (800/1000) by run 9.
+        record_run(&path, "o/r", &run("aaa", 100, "main", Some(cov(812, 1000)))).unwrap();
+        record_run(&path, "o/r", &run("bbb", 150, "fix", Some(cov(990, 1000)))).unwrap();
+        let tests_only = TestRunRow {
+            totals: Some(totals(5, 0)),
+            ..run("ccc", 200, "main", None)
+        };
+        record_run(&path, "o/r", &tests_only).unwrap();
+        let nine = TestRunRow {
+            run_id: Some("9".into()),
+            ..run("ddd", 300, "main", Some(cov(800, 1000)))
+        };
+        record_run(&path, "o/r", &nine).unwrap();
+        let history = test_history(&path, "o/r", 10).unwrap();
+        assert_eq!(history.len(), 4);
+        assert_eq!(history[0], nine);
+        assert_eq!(history[0].totals, None);
+        assert_eq!(history[1], tests_only);
+        assert_eq!(history[3].coverage, Some(cov(812, 1000)));
+
+        let mut w = Vec::new();
+        let base = |this: (&str, Option<&str>), branch: &str, w: &mut Vec<String>| {
+            previous_coverage_run(Some(&path), "o/r", branch, this, w).map(|r| r.sha)
+        };
+        // A new run on main compares with ddd, the newest run on main with coverage.
+        assert_eq!(base(("eee", None), "main", &mut w).as_deref(), Some("ddd"));
+        // A re-run of ddd's run 9 is no base of itself: aaa (ccc has no coverage).
+        assert_eq!(
+            base(("ddd", Some("9")), "main", &mut w).as_deref(),
+            Some("aaa")
+        );
+        assert_eq!(base(("eee", None), "release", &mut w), None);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(
+            previous_coverage_run(None, "o/r", "main", ("eee", None), &mut w),
+            None
+        );
     }
 }

@@ -127,6 +127,24 @@ CREATE TABLE comments (
     };
 }
 
+/// Version 3, coverage in the run history: each run keeps the branch it judged and its
+/// coverage counts (NULL: no coverage read), and a run may have no JUnit results
+/// (`has_tests` 0, its test columns 0). Columns are added, so every row is carried over
+/// (as a run with tests, on an unknown branch, without coverage).
+macro_rules! coverage_v3 {
+    () => {
+        "
+ALTER TABLE test_runs ADD COLUMN has_tests INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE test_runs ADD COLUMN branch TEXT;
+ALTER TABLE test_runs ADD COLUMN lines_covered INTEGER;
+ALTER TABLE test_runs ADD COLUMN lines_total INTEGER;
+ALTER TABLE test_runs ADD COLUMN branches_covered INTEGER;
+ALTER TABLE test_runs ADD COLUMN branches_total INTEGER;
+CREATE INDEX test_runs_by_branch ON test_runs (repo, branch, at);
+"
+    };
+}
+
 /// Every migration, oldest first: version N is `STEPS[..N]` applied. Append only; never
 /// edit a released step.
 pub(super) const STEPS: &[&str] = &[
@@ -134,6 +152,8 @@ pub(super) const STEPS: &[&str] = &[
     concat!(lists_v1!(), runs_v1!()),
     // 2: issue authors and the comment list (time to first response).
     comments_v2!(),
+    // 3: the branch and the coverage counts of each run; runs without JUnit results.
+    coverage_v3!(),
 ];
 
 /// The schema version this slipgate writes: the number of migrations.

@@ -1577,7 +1577,7 @@ fn test_history_lives_in_the_same_cache_file() {
     assert!(warnings.is_empty());
     let history = test_history(path, REPO, 10).unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].totals, totals);
+    assert_eq!(history[0].totals, Some(totals));
     assert_eq!(history[0].flaky_ids, ids);
     assert_eq!(history[0].run_id.as_deref(), Some("777"));
 }

@@ -120,18 +120,18 @@ pub fn run_values(r: &RunFigures) -> Vec<(String, f64)> {
     v
 }
 
-/// A recorded run of the cache, for the history block.
-pub fn row_figures(r: &TestRunRow) -> RunFigures {
-    let t = &r.totals;
+/// A recorded run of the cache, for the history block (none for a run without tests).
+pub fn row_figures(r: &TestRunRow) -> Option<RunFigures> {
+    let t = r.totals.as_ref()?;
     let ran = t.passed + t.failed + t.errored;
-    RunFigures {
+    Some(RunFigures {
         t: r.at,
         commit: r.sha.clone(),
         run: r.run_id.clone(),
         pass_rate: (ran > 0).then(|| t.passed as f64 / ran as f64),
         failed: t.failed,
         flaky: t.flaky,
-    }
+    })
 }
 
 /// The metrics of the lead table, in order, with their plain names.
@@ -900,7 +900,10 @@ fn team_detail(p: &Page<'_>) -> String {
     }
     if let Some(t) = &r.tests {
         // Newly failing: failing now, not in the run recorded before this one.
-        let before: Option<&TestRunRow> = p.cached_runs.iter().find(|row| row.at < r.evaluated_at);
+        let before: Option<&TestRunRow> = p
+            .cached_runs
+            .iter()
+            .find(|row| row.at < r.evaluated_at && row.totals.is_some());
         if !t.failing.is_empty() {
             let _ = writeln!(
                 out,
@@ -1065,7 +1068,7 @@ pub fn issue_body(
     warnings: &mut Vec<String>,
 ) -> String {
     let now = i.report.evaluated_at;
-    let mut runs: Vec<RunFigures> = i.cached_runs.iter().map(row_figures).collect();
+    let mut runs: Vec<RunFigures> = i.cached_runs.iter().filter_map(row_figures).collect();
     if let (Some(t), Some(sha)) = (&i.report.tests, i.commit) {
         runs.push(run_figures(t, sha, i.run_id, now));
     }

@@ -471,3 +471,95 @@ fn external_metrics_judge_their_window_and_slip_against_the_one_before() {
         "no sample is named `nps` in the metrics files read (ops.csv), so this rule cannot judge; check the name."
     );
 }
+
+/// Coverage of this run (`lines` covered of 1000, 40 of 50 branches) and its base: the
+/// previous run on `main`, commit `abc1234…` at day 49, `base_lines` of 1000.
+fn coverage(lines: u64, base_lines: Option<u64>) -> crate::metrics::coverage::CoverageFigures {
+    use crate::metrics::coverage::{BaseGap, CoverageBase, CoverageFigures, Share};
+    use crate::model::coverage::{CoverageCounts, PatchGap};
+    let counts = |covered| CoverageCounts {
+        lines_covered: covered,
+        lines_total: 1000,
+        branches_covered: 40,
+        branches_total: 50,
+    };
+    CoverageFigures {
+        lines: Share {
+            covered: lines,
+            total: 1000,
+        },
+        branches: Share {
+            covered: 40,
+            total: 50,
+        },
+        sources: 1,
+        files: vec!["lcov.info".into()],
+        patch: Err(PatchGap::NotPullRequest),
+        warnings: Vec::new(),
+        base: match base_lines {
+            Some(b) => Ok(CoverageBase::of("abc1234def", 49 * D, "main", counts(b))),
+            None => Err(BaseGap::NoRun {
+                branch: "main".into(),
+            }),
+        },
+    }
+}
+
+fn run_cov(policy_yaml: &str, cov: &crate::metrics::coverage::CoverageFigures) -> GateResult {
+    let (policy, rules): (Policy, _) =
+        policy::parse(policy_yaml, "test.yml").unwrap_or_else(|e| panic!("{e}"));
+    let git = history();
+    let mut engine = engine(&git, None, &policy);
+    engine.inputs.coverage = Some(cov);
+    evaluate(&engine, &rules, None, &Event::on(Trigger::Push))
+}
+
+#[test]
+fn coverage_max_drop_compares_with_the_previous_run_in_points() {
+    let yaml = "rules:\n  - {name: cov, metric: coverage.lines, max_drop: 0.5, min: 50%}\n";
+    // Base 812/1000 = 81.2%; now 807/1000 = 80.7%: a drop of exactly 0.5 points passes.
+    let g = run_cov(yaml, &coverage(807, Some(812)));
+    let v = &g.verdicts[0];
+    assert_eq!(v.status, Status::Pass, "{}", words::reason(v));
+    assert_eq!(
+        words::baseline_text(v).as_deref(),
+        Some("81.2% (previous run on main: abc1234 on 1970-02-19)")
+    );
+    // Now 806/1000 = 80.6%: 0.6 points below, over the limit.
+    let g = run_cov(yaml, &coverage(806, Some(812)));
+    let v = &g.verdicts[0];
+    assert_eq!(v.status, Status::Fail);
+    assert_eq!(v.value, Some(0.806));
+    assert_eq!(
+        words::reason(v),
+        "80.6% is 0.6 pts below the previous run's 81.2% (limit −0.5 pts) for this run's coverage."
+    );
+    assert_eq!(words::threshold(v), "≥ 50%, ≥ −0.5 pts vs the previous run");
+    // A rise passes.
+    assert_eq!(
+        run_cov(yaml, &coverage(900, Some(812))).verdicts[0].status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn coverage_max_drop_without_a_previous_run_is_not_enough_data() {
+    let yaml = "rules:\n  - {name: cov, metric: coverage.lines, max_drop: 0.5}\n";
+    let g = run_cov(yaml, &coverage(100, None));
+    let v = &g.verdicts[0];
+    assert_eq!(v.status, Status::NotEnoughData);
+    assert_eq!(
+        words::reason(v),
+        "no run with coverage was recorded on main before this one, so there is nothing to compare with yet; the drop is not judged."
+    );
+    // `min` still judges: 10% is below 50%, the missing base is a note.
+    let yaml = "rules:\n  - {name: cov, metric: coverage.lines, max_drop: 0.5, min: 50%}\n";
+    let g = run_cov(yaml, &coverage(100, None));
+    assert_eq!(g.verdicts[0].status, Status::Fail);
+    // Branches compare with the base's branches: 40/50 both, no drop.
+    let yaml = "rules:\n  - {name: br, metric: coverage.branches, max_drop: 0}\n";
+    assert_eq!(
+        run_cov(yaml, &coverage(100, Some(900))).verdicts[0].status,
+        Status::Pass
+    );
+}

@@ -111,6 +111,9 @@ pub fn threshold(v: &RuleVerdict) -> String {
     if let Some(f) = l.max_decrease {
         parts.push(format!("≥ −{} vs baseline", pct(f)));
     }
+    if let Some(p) = l.max_drop {
+        parts.push(format!("≥ −{} pts vs the previous run", points(p)));
+    }
     let mut s = parts.join(", ");
     if let Some(c) = l.confidence {
         s.push_str(&format!(" (at {} confidence)", pct(c)));
@@ -145,7 +148,17 @@ pub fn baseline_of(b: &BaselineOf) -> String {
         BaselineOf::Trailing { seconds, end } => {
             format!("the {} before {}", human(*seconds), date(*end))
         }
+        BaselineOf::PreviousRun { sha, at, branch } => {
+            format!("previous run on {branch}: {} on {}", short(sha), date(*at))
+        }
     }
+}
+
+/// Percentage points, at most two decimals: `0.5`, `0.67`.
+pub fn points(p: f64) -> String {
+    let r = (p * 100.0).round() / 100.0;
+    // −0 reads as 0.
+    format!("{}", if r == 0.0 { 0.0 } else { r })
 }
 
 /// The baseline with what it is: `3d 4h (median of the last 5 releases …)`.
@@ -247,6 +260,23 @@ pub fn not_judged(n: &NotJudged, metric: &Metric) -> String {
         NotJudged::NoSamplesToTest => {
             "the significance test needs samples on both sides; the slip is not judged.".to_string()
         }
+        NotJudged::NoBaseRun(g) => format!("{}; the drop is not judged.", base_gap(g)),
+        NotJudged::BaseRunHasNoValue { sha } => format!(
+            "the previous run on the default branch ({}) has no value for {metric}; the drop is not judged.",
+            short(sha)
+        ),
+    }
+}
+
+/// Why there is no previous run to compare coverage with.
+pub fn base_gap(g: &crate::metrics::coverage::BaseGap) -> String {
+    use crate::metrics::coverage::BaseGap;
+    match g {
+        BaseGap::NoHistory => "there is no run history to compare coverage with (`--no-cache`, or the cache could not be opened)".to_string(),
+        BaseGap::NoDefaultBranch => "the default branch is not known (no event payload names it), so there is no previous run to compare coverage with".to_string(),
+        BaseGap::NoRun { branch } => format!(
+            "no run with coverage was recorded on {branch} before this one, so there is nothing to compare with yet"
+        ),
     }
 }
 
@@ -307,6 +337,13 @@ pub fn breach(b: &Breach, v: &RuleVerdict) -> String {
                 .unwrap_or_default()
         ),
         Breach::Slip(s) => slip(s, v),
+        Breach::Drop(d) => format!(
+            "{} is {} pts below the previous run's {} (limit −{} pts)",
+            value_text(v),
+            points(d.points),
+            render_value(&v.metric, d.baseline),
+            points(d.limit)
+        ),
     }
 }
 
