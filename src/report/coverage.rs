@@ -56,6 +56,33 @@ pub struct CoverageSection {
     pub patch: Option<PatchJson>,
     /// Why `patch` is null.
     pub patch_note: Option<String>,
+    /// The previous recorded run on the default branch, and this run against it; null
+    /// without one (see `base_note`).
+    pub base: Option<BaseJson>,
+    /// Why `base` is null.
+    pub base_note: Option<String>,
+}
+
+/// The coverage base: the previous recorded run on the default branch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaseJson {
+    pub sha: String,
+    #[serde(with = "crate::model::ts")]
+    pub at: i64,
+    pub branch: String,
+    pub lines: ShareJson,
+    pub branches: ShareJson,
+    /// This run's line share minus the base's, in percentage points; null when either
+    /// instruments nothing.
+    pub lines_delta_pts: Option<f64>,
+    pub branches_delta_pts: Option<f64>,
+}
+
+/// `now − before` in percentage points, from the counts.
+fn delta_pts(now: Share, before: Share) -> Option<f64> {
+    let (n, b) = (now.ratio()?, before.ratio()?);
+    // Whole hundredths of a point, so 80.6% − 81.2% is −0.6, not −0.6000000000000005.
+    Some(((n - b) * 10_000.0).round() / 100.0)
 }
 
 /// Why there is no patch coverage, as a sentence.
@@ -85,7 +112,55 @@ impl CoverageSection {
                 uncovered: p.uncovered.clone(),
             }),
             patch_note: f.patch.as_ref().err().map(patch_gap),
+            base: f.base.as_ref().ok().map(|b| BaseJson {
+                sha: b.sha.clone(),
+                at: b.at,
+                branch: b.branch.clone(),
+                lines: b.lines.into(),
+                branches: b.branches.into(),
+                lines_delta_pts: delta_pts(f.lines, b.lines),
+                branches_delta_pts: delta_pts(f.branches, b.branches),
+            }),
+            base_note: f.base.as_ref().err().map(super::verdicts::base_gap),
         }
+    }
+}
+
+/// The change against the base: `▼ 0.6 pts vs main @abc1234` (`branch` and the commit
+/// as given: the caller escapes them).
+fn delta(d: Option<f64>, b: &BaseJson) -> Option<String> {
+    let d = d?;
+    let change = if d > 0.0 {
+        format!("▲ {} pts", super::verdicts::points(d))
+    } else if d < 0.0 {
+        format!("▼ {} pts", super::verdicts::points(-d))
+    } else {
+        "no change".to_string()
+    };
+    Some(format!(
+        "{change} vs {} @{}",
+        b.branch,
+        super::short(&b.sha)
+    ))
+}
+
+/// `share` with the change against the base, passed through `clean` (the escaping of
+/// the output): `80.6% (806/1000, ▼ 0.6 pts vs main @abc1234)`.
+fn share_vs(
+    s: &ShareJson,
+    d: Option<f64>,
+    base: Option<&BaseJson>,
+    clean: impl Fn(&str) -> String,
+) -> String {
+    match (s.share, base.and_then(|b| delta(d, b))) {
+        (Some(v), Some(change)) => format!(
+            "{} ({}/{}, {})",
+            super::pct(v),
+            s.covered,
+            s.total,
+            clean(&change)
+        ),
+        _ => share(s),
     }
 }
 
@@ -104,8 +179,18 @@ pub fn text(c: &CoverageSection, bold: impl Fn(&str) -> String) -> String {
         out,
         "{} lines {} · branches {} · {} source file{} · {} report{}",
         bold("Coverage"),
-        share(&c.lines),
-        share(&c.branches),
+        share_vs(
+            &c.lines,
+            c.base.as_ref().and_then(|b| b.lines_delta_pts),
+            c.base.as_ref(),
+            |t| esc(t).into_owned()
+        ),
+        share_vs(
+            &c.branches,
+            c.base.as_ref().and_then(|b| b.branches_delta_pts),
+            c.base.as_ref(),
+            |t| esc(t).into_owned()
+        ),
         c.sources,
         if c.sources == 1 { "" } else { "s" },
         c.files.len(),
@@ -150,8 +235,18 @@ pub fn markdown(c: &CoverageSection, links: &Links) -> String {
     let _ = writeln!(
         out,
         "**Coverage** lines {} · branches {} · {} source files\n",
-        share(&c.lines),
-        share(&c.branches),
+        share_vs(
+            &c.lines,
+            c.base.as_ref().and_then(|b| b.lines_delta_pts),
+            c.base.as_ref(),
+            super::sanitize::inline
+        ),
+        share_vs(
+            &c.branches,
+            c.base.as_ref().and_then(|b| b.branches_delta_pts),
+            c.base.as_ref(),
+            super::sanitize::inline
+        ),
         c.sources
     );
     match &c.patch {
@@ -268,6 +363,91 @@ Patch: 25% (1/4) of the instrumented changed lines covered · 6 lines changed.\n
                 "  patch: not a pull request: patch coverage is measured on pull requests\n"
             ),
             "{t}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod base_tests {
+    use super::*;
+    use crate::metrics::coverage::{BaseGap, CoverageBase};
+    use crate::model::coverage::CoverageCounts;
+
+    /// This run: 806 of 1000 lines, 41 of 50 branches; the base (main @abc1234, run on
+    /// 2024-01-02): 812 of 1000 lines (81.2%), 40 of 50 branches (80%).
+    fn figures(branch: &str) -> CoverageFigures {
+        let base = CoverageCounts {
+            lines_covered: 812,
+            lines_total: 1000,
+            branches_covered: 40,
+            branches_total: 50,
+        };
+        CoverageFigures {
+            lines: Share {
+                covered: 806,
+                total: 1000,
+            },
+            branches: Share {
+                covered: 41,
+                total: 50,
+            },
+            sources: 3,
+            files: vec!["lcov.info".into()],
+            patch: Err(PatchGap::NotPullRequest),
+            warnings: Vec::new(),
+            base: Ok(CoverageBase::of(
+                "abc1234def567",
+                1_704_153_600,
+                branch,
+                base,
+            )),
+        }
+    }
+
+    #[test]
+    fn the_comment_shows_the_change_against_the_previous_default_branch_run() {
+        let c = CoverageSection::of(&figures("main"));
+        let base = c.base.as_ref().unwrap();
+        // 80.6 − 81.2 = −0.6 points; 82 − 80 = +2 points.
+        assert_eq!(base.lines_delta_pts, Some(-0.6));
+        assert_eq!(base.branches_delta_pts, Some(2.0));
+        let md = markdown(&c, &Links::new("https://github.com", "octo/repo"));
+        insta::assert_snapshot!(md);
+        let text = text(&c, |s| s.to_string());
+        assert!(
+            text.starts_with(
+                "Coverage lines 80.6% (806/1000, ▼ 0.6 pts vs main @abc1234) · branches 82% (41/50, ▲ 2 pts vs main @abc1234)"
+            ),
+            "{text}"
+        );
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["base"]["at"], "2024-01-02T00:00:00Z");
+        assert_eq!(json["base"]["lines"]["covered"], 812);
+        assert_eq!(json["base_note"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_hostile_branch_name_renders_inert_and_no_base_is_a_note() {
+        let c = CoverageSection::of(&figures("@team <b>x</b> `y`"));
+        let md = markdown(&c, &Links::new("https://github.com", "octo/repo"));
+        assert!(!md.contains("@team"), "{md}");
+        assert!(!md.contains("<b>"), "{md}");
+        let mut f = figures("main");
+        f.base = Err(BaseGap::NoRun {
+            branch: "main".into(),
+        });
+        let c = CoverageSection::of(&f);
+        assert_eq!(c.base, None);
+        assert!(
+            c.base_note
+                .as_deref()
+                .unwrap()
+                .contains("no run with coverage")
+        );
+        let md = markdown(&c, &Links::new("https://github.com", "octo/repo"));
+        assert!(
+            md.starts_with("**Coverage** lines 80.6% (806/1000) · branches 82% (41/50)"),
+            "{md}"
         );
     }
 }
