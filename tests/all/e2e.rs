@@ -306,7 +306,7 @@ async fn scheduled_run_keeps_one_trend_issue_with_test_history() {
     assert!(trend[0].labels.iter().any(|l| l == "slipgate"));
     // The second run's body lists both recorded test runs (kept in the issue's history
     // block): 1 of 2 passed = 50%, 1 failed, none flaky; and charts them.
-    assert!(body.contains("<!-- slipgate:history v1 "), "{body}");
+    assert!(body.contains("<!-- slipgate:history v2 "), "{body}");
     assert!(body.contains("**Test runs** (newest first)"), "{body}");
     assert_eq!(
         body.matches("| `0123456` | 2023-12-24T22:13:20Z | 50% | 1 | 0 |")

@@ -165,7 +165,7 @@ async fn second_update_with_an_empty_cache_keeps_history_and_deltas() {
     assert_eq!(issues.len(), 1);
     let body1 = issues[0].body.clone();
     assert!(body1.starts_with("<!-- slipgate:trend -->\n"), "{body1}");
-    assert!(body1.contains("<!-- slipgate:history v1 {"), "{body1}");
+    assert!(body1.contains("<!-- slipgate:history v2 {"), "{body1}");
     assert!(body1.contains("| Open bugs | 2 |"), "{body1}");
     assert!(
         body1.contains("this is its first update with a history"),
@@ -419,7 +419,7 @@ async fn trend_publish_updates_the_issue_check_opened() {
 
 /// The history block of a trend issue body, as JSON.
 fn block(body: &str) -> serde_json::Value {
-    let start = body.find("<!-- slipgate:history v1 ").expect("block") + 25;
+    let start = body.find("<!-- slipgate:history v2 ").expect("block") + 25;
     let end = start + body[start..].find(" -->").expect("end");
     serde_json::from_str(&body[start..end]).expect("json")
 }

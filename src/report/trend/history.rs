@@ -20,8 +20,11 @@ use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The block's shape version.
-pub const VERSION: u32 = 1;
+/// The block's shape version (2: runs keep their line coverage). A block of version 1
+/// still reads: its runs have no coverage.
+pub const VERSION: u32 = 2;
+/// The versions read.
+const READ_VERSIONS: [u32; 2] = [1, 2];
 /// What starts the block (any version).
 const PREFIX: &str = "<!-- slipgate:history ";
 const SUFFIX: &str = " -->";
@@ -60,6 +63,7 @@ pub const KEYS: &[&str] = &[
     "tests.pass_rate",
     "tests.failed",
     "tests.flaky",
+    "coverage.lines",
 ];
 
 /// The kept history: oldest first.
@@ -106,6 +110,9 @@ pub struct RunFigures {
     /// Failed tests (errored ones not counted, as in `tests.failed`).
     pub failed: u64,
     pub flaky: u64,
+    /// `coverage.lines` of the run (a share), when it read coverage reports (version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -199,6 +206,11 @@ impl History {
             {
                 return Err("a pass rate outside 0..1".into());
             }
+            if r.coverage
+                .is_some_and(|p| !(0.0..=1.0).contains(&p) || p.is_nan())
+            {
+                return Err("a coverage share outside 0..1".into());
+            }
             if r.failed > MAX_COUNT || r.flaky > MAX_COUNT {
                 return Err("a test count out of range".into());
             }
@@ -232,6 +244,7 @@ impl History {
             }
             r.run = r.run.filter(|id| is_run_id(id));
             r.pass_rate = r.pass_rate.filter(|p| (0.0..=1.0).contains(p)).map(round);
+            r.coverage = r.coverage.filter(|p| (0.0..=1.0).contains(p)).map(round);
             r.failed = r.failed.min(MAX_COUNT);
             r.flaky = r.flaky.min(MAX_COUNT);
             self.runs
@@ -287,15 +300,18 @@ pub fn decode(body: &str, now: Timestamp) -> Result<Option<History>, String> {
     let Some((version, json)) = inner.split_once(' ') else {
         return Err(ignored("it has no version"));
     };
-    if version != format!("v{VERSION}") {
+    let Some(v) = READ_VERSIONS
+        .into_iter()
+        .find(|v| version == format!("v{v}"))
+    else {
         return Err(ignored(&format!(
             "version `{}` is not {VERSION} (written by another slipgate version?)",
             crate::report::sanitize::truncate_chars(version, 20)
         )));
-    }
+    };
     let wire: Wire = serde_json::from_str(json)
         .map_err(|e| ignored(&format!("not the shape slipgate writes ({e})")))?;
-    if wire.v != VERSION {
+    if wire.v != v || (v == 1 && wire.runs.iter().any(|r| r.coverage.is_some())) {
         return Err(ignored("its version does not match its contents"));
     }
     let mut history = History {
@@ -329,6 +345,7 @@ mod tests {
             pass_rate: Some(rate),
             failed: 1,
             flaky: 0,
+            coverage: None,
         }
     }
 
@@ -360,7 +377,7 @@ mod tests {
     fn round_trip() {
         let h = sample();
         let block = encode(&h).expect("block");
-        assert!(block.starts_with("<!-- slipgate:history v1 {"), "{block}");
+        assert!(block.starts_with("<!-- slipgate:history v2 {"), "{block}");
         assert!(block.ends_with("} -->"));
         assert!(!block.contains('\n'));
         let body = format!("<!-- slipgate:trend -->\n{block}\n## Quality trend\n");
@@ -420,24 +437,24 @@ mod tests {
     fn malformed_blocks_are_ignored_with_a_warning() {
         let good = encode(&sample()).expect("block");
         let json = good
-            .strip_prefix("<!-- slipgate:history v1 ")
+            .strip_prefix("<!-- slipgate:history v2 ")
             .and_then(|s| s.strip_suffix(" -->"))
             .expect("json");
         let cases = [
             (
-                "<!-- slipgate:history v1 {not json} -->".to_string(),
+                "<!-- slipgate:history v2 {not json} -->".to_string(),
                 "shape",
             ),
             (
-                "<!-- slipgate:history v1 {\"v\":1} ".to_string(),
+                "<!-- slipgate:history v2 {\"v\":2} ".to_string(),
                 "not closed",
             ),
-            (format!("<!-- slipgate:history v2 {json} -->"), "version"),
+            (format!("<!-- slipgate:history v3 {json} -->"), "version"),
             (
-                format!("<!-- slipgate:history v1 {json} --> {good}"),
+                format!("<!-- slipgate:history v2 {json} --> {good}"),
                 "more than one",
             ),
-            (json.replace("\"v\":1", "\"v\":1,\"note\":\"hi\""), "shape"),
+            (json.replace("\"v\":2", "\"v\":2,\"note\":\"hi\""), "shape"),
             (json.replace("0123456789abcdef", "0123456789abcdeg"), "hex"),
             (json.replace("\"run\":\"1\"", "\"run\":\"1a\""), "run id"),
             (json.replace("\"failed\":1", "\"failed\":-1"), "shape"),
@@ -459,7 +476,7 @@ mod tests {
             let body = if text.starts_with("<!--") {
                 text.clone()
             } else {
-                format!("<!-- slipgate:history v1 {text} -->")
+                format!("<!-- slipgate:history v2 {text} -->")
             };
             let err = decode(&body, NOW).expect_err(&body);
             assert!(err.contains("history block is ignored"), "{err}");
@@ -467,7 +484,7 @@ mod tests {
         }
         // Unknown metrics are dropped, not trusted.
         let body = format!(
-            "<!-- slipgate:history v1 {} -->",
+            "<!-- slipgate:history v2 {} -->",
             json.replace(
                 "\"open_bugs.total\":95.0",
                 "\"open_bugs.total\":95.0,\"evil\":1.0"
@@ -518,5 +535,34 @@ mod tests {
         // A `--` anywhere: nothing is written.
         h.snapshots[0].verdict = Some("--".into());
         assert_eq!(encode(&h), None);
+    }
+
+    #[test]
+    fn runs_keep_their_coverage_and_a_version_1_block_still_reads() {
+        let mut h = sample();
+        // 806 of 1000 lines: 0.806; a share out of range is not kept.
+        let mut with = run(NOW, "abcdef0123", "9", 1.0);
+        with.coverage = Some(806.0 / 1000.0);
+        let mut bad = run(NOW, "abcdef0124", "10", 1.0);
+        bad.coverage = Some(1.5);
+        h.merge(None, vec![with, bad], NOW);
+        let block = encode(&h).expect("block");
+        assert!(block.starts_with("<!-- slipgate:history v2 "), "{block}");
+        let back = decode(&block, NOW).expect("valid").expect("some");
+        let cov = |sha: &str| back.runs.iter().find(|r| r.commit == sha).unwrap().coverage;
+        assert_eq!(cov("abcdef0123"), Some(0.806));
+        assert_eq!(cov("abcdef0124"), None);
+        // The same runs as version 1 wrote them (no coverage) read as runs without it.
+        let old = encode(&sample())
+            .expect("block")
+            .replace("history v2 ", "history v1 ")
+            .replace("\"v\":2", "\"v\":1");
+        let back = decode(&old, NOW).expect("valid").expect("some");
+        assert_eq!(back, sample());
+        // A version 1 block with coverage is not what version 1 wrote.
+        let forged = block
+            .replace("history v2 ", "history v1 ")
+            .replace("\"v\":2", "\"v\":1");
+        assert!(decode(&forged, NOW).unwrap_err().contains("version"));
     }
 }

@@ -83,6 +83,7 @@ pub fn snapshot(r: &Report, gate: &GateResult) -> Snapshot {
             "tests.pass_rate" => tests.and_then(|t| t.pass_rate),
             "tests.failed" => tests.map(|t| t.failed as f64),
             "tests.flaky" => tests.map(|t| t.flaky.len() as f64),
+            "coverage.lines" => r.coverage.as_ref().and_then(|c| c.lines.share),
             _ => None,
         };
         if let Some(v) = v {
@@ -99,6 +100,7 @@ pub fn snapshot(r: &Report, gate: &GateResult) -> Snapshot {
 /// This run's test figures for the history block.
 pub fn run_figures(t: &TestMetrics, commit: &str, run: Option<&str>, at: Timestamp) -> RunFigures {
     RunFigures {
+        coverage: None,
         t: at,
         commit: commit.to_string(),
         run: run.map(str::to_string),
@@ -131,6 +133,9 @@ pub fn row_figures(r: &TestRunRow) -> Option<RunFigures> {
         pass_rate: (ran > 0).then(|| t.passed as f64 / ran as f64),
         failed: t.failed,
         flaky: t.flaky,
+        coverage: r.coverage.and_then(|c| {
+            (c.lines_total > 0).then(|| c.lines_covered as f64 / c.lines_total as f64)
+        }),
     })
 }
 
@@ -152,6 +157,7 @@ const LEAD: &[(&str, &str)] = &[
     ("tests.pass_rate", "Test pass rate"),
     ("tests.failed", "Failed tests"),
     ("tests.flaky", "Flaky tests"),
+    ("coverage.lines", "Line coverage"),
 ];
 
 /// How a change of a metric reads, better and worse.
@@ -181,6 +187,7 @@ fn phrases(key: &str) -> (&'static str, &'static str) {
         "tests.pass_rate" => ("More tests pass", "Fewer tests pass"),
         "tests.failed" => ("Fewer tests fail", "More tests fail"),
         "tests.flaky" => ("Fewer tests are flaky", "More tests are flaky"),
+        "coverage.lines" => ("More lines are covered", "Fewer lines are covered"),
         _ => ("Better", "Worse"),
     }
 }
@@ -611,6 +618,29 @@ fn charts(p: &Page<'_>) -> String {
         ));
         out.push('\n');
     }
+    // Line coverage per run, likewise (runs without coverage are left out).
+    let points: Vec<(String, Vec<Option<f64>>)> = runs
+        .iter()
+        .filter(|r| r.coverage.is_some())
+        .map(|r| {
+            let label = match &r.run {
+                Some(id) => format!("run {id}"),
+                None => short(&r.commit).to_string(),
+            };
+            (label, vec![r.coverage.map(|v| v * 100.0)])
+        })
+        .collect();
+    let (labels, cols) = chart_points(points);
+    if !labels.is_empty() {
+        out.push_str(&chart(
+            "Line coverage per run (%)",
+            "Run",
+            "Line coverage (%)",
+            &labels,
+            &[Plot::Line(cols[0].clone())],
+        ));
+        out.push('\n');
+    }
     out
 }
 
@@ -707,7 +737,7 @@ fn headline(p: &Page<'_>) -> String {
 
 /// The headline's topics, in the order a reader scans them: bugs, delivery, tests.
 fn topic(key: &str) -> u8 {
-    if key.starts_with("tests.") {
+    if key.starts_with("tests.") || key.starts_with("coverage.") {
         2
     } else if key.contains("bug") || key == "defect_rate" {
         0
@@ -1070,7 +1100,9 @@ pub fn issue_body(
     let now = i.report.evaluated_at;
     let mut runs: Vec<RunFigures> = i.cached_runs.iter().filter_map(row_figures).collect();
     if let (Some(t), Some(sha)) = (&i.report.tests, i.commit) {
-        runs.push(run_figures(t, sha, i.run_id, now));
+        let mut run = run_figures(t, sha, i.run_id, now);
+        run.coverage = i.report.coverage.as_ref().and_then(|c| c.lines.share);
+        runs.push(run);
     }
     let mut kept = match previous_body.map(|b| history::decode(b, now)) {
         Some(Ok(Some(h))) => h,
