@@ -54,7 +54,7 @@
 
 use crate::collect::cache::{Cache, CacheError, CacheKey, Resource, SyncState};
 use crate::github::payload::{self, IssueCommentItem, IssueItem, Label, PullItem};
-use crate::github::{Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
+use crate::github::{Ahead, Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
 use crate::model::{GithubData, Issue, IssueComment, PullRequest, Timestamp};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -623,6 +623,8 @@ async fn sync_list<T>(
     let mut pager = Pager::new(&probe_path, client.page_budget(), cutoff.is_none());
     let mut pages = 0u32;
     let mut last_page = (probe_path.clone(), None, 0);
+    // Only a read to the end reads ahead: an incremental one stops at known items.
+    let mut ahead = Ahead::after_first(&reply, cutoff.is_none());
     loop {
         pages += 1;
         let page = parse(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
@@ -650,7 +652,7 @@ async fn sync_list<T>(
         }
         match next {
             Some(next) => {
-                reply = client.get(&next, None, purpose).await?;
+                reply = ahead.get(client, &next, purpose).await?;
                 last_page.0 = next;
             }
             None => break,
