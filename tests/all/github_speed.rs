@@ -147,3 +147,69 @@ async fn a_next_link_off_the_pages_read_ahead_drops_them() {
     pages.sort_unstable();
     assert_eq!(pages, [1, 2, 3, 4, 5, 7, 8, 9, 10]);
 }
+
+#[tokio::test]
+async fn a_warm_run_whose_lists_answer_304_writes_nothing() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub, 230);
+    hub.add_pull(crate::mockhub::HubPull::new(231, T0 + 231 * HOUR));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let cfg = config(&hub, Some(path.clone()));
+    let (cold, _) = fetch(&cfg).await.expect("cold fetch");
+    let before = std::fs::read(&path).unwrap();
+    let files_before = std::fs::read_dir(dir.path()).unwrap().count();
+
+    let (warm, stats) = fetch(&cfg).await.expect("warm fetch");
+    // One conditional request per list, both answered 304.
+    assert_eq!((stats.requests, stats.not_modified), (2, 2));
+    assert!(stats.cache_used);
+    assert_eq!(warm.issues, cold.issues);
+    assert_eq!(warm.pulls, cold.pulls);
+    // Byte for byte the same file, and no journal left beside it.
+    assert!(
+        std::fs::read(&path).unwrap() == before,
+        "the cache was written"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), files_before);
+
+    // A change upstream is still picked up and written.
+    hub.update_issue(7, |i| i.updated_at = HUB_EPOCH);
+    let (_, stats) = fetch(&cfg).await.expect("fetch after a change");
+    // The issue list's first page (a 200) and the pull list's 304.
+    assert_eq!((stats.requests, stats.not_modified), (2, 1));
+    assert!(std::fs::read(&path).unwrap() != before);
+}
+
+#[tokio::test]
+async fn a_cache_damaged_inside_is_found_when_read_and_moved_aside() {
+    let hub = MockHub::start(REPO).await;
+    seed(&hub, 950);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let mut cfg = config(&hub, Some(path.clone()));
+    cfg.pulls = false;
+    fetch(&cfg).await.expect("cold fetch");
+    // Keep the header page (the file still looks like a slipgate cache without the
+    // integrity check); scribble over every page after the second.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = u16::from_be_bytes([bytes[16], bytes[17]]) as usize;
+    assert!(bytes.len() > 4 * page, "{} bytes", bytes.len());
+    for b in &mut bytes[2 * page..] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let (data, stats) = fetch(&cfg).await.expect("fetch");
+    assert_eq!(data.issues.len(), 950);
+    assert!(stats.issues_full && stats.cache_used, "{stats:?}");
+    assert!(
+        data.warnings.iter().any(|w| w.contains("moved it to")),
+        "{:?}",
+        data.warnings
+    );
+    assert!(dir.path().join("cache.db.bak").exists());
+    // The new cache is sound: the next run is one 304.
+    let (_, stats) = fetch(&cfg).await.expect("warm fetch");
+    assert_eq!((stats.requests, stats.not_modified), (1, 1));
+}
