@@ -7,7 +7,7 @@
 use super::Engine;
 use super::issues::Span;
 use crate::model::{TestRunRow, Timestamp};
-use crate::policy::metric::{Agg, Metric, OpenAgg, TestAgg, Unit};
+use crate::policy::metric::{Agg, CoverageAgg, Metric, OpenAgg, TestAgg, Unit};
 use indexmap::IndexMap;
 
 /// The trend of one evaluation: every series by metric name (as a policy names it:
@@ -183,12 +183,18 @@ fn catalogue(engine: &Engine) -> Vec<Metric> {
         Metric::Tests(TestAgg::PassRate),
         Metric::Tests(TestAgg::Failed),
         Metric::Tests(TestAgg::Flaky),
+        Metric::Coverage(CoverageAgg::Lines),
     ]);
     v
 }
 
 fn has_period_series(m: &Metric) -> bool {
-    !matches!(m, Metric::FixRatio | Metric::Tests(_))
+    !matches!(m, Metric::FixRatio | Metric::Tests(_) | Metric::Coverage(_))
+}
+
+/// Metrics with a per-run series (from the run history).
+fn has_run_series(m: &Metric) -> bool {
+    matches!(m, Metric::Tests(_) | Metric::Coverage(_))
 }
 
 fn has_release_series(m: &Metric) -> bool {
@@ -265,6 +271,10 @@ fn release_value(m: &Metric, r: &super::ReleaseMetrics) -> Option<f64> {
 }
 
 fn run_value(m: &Metric, r: &TestRunRow) -> Option<f64> {
+    if let Metric::Coverage(CoverageAgg::Lines) = m {
+        let c = r.coverage?;
+        return (c.lines_total > 0).then(|| c.lines_covered as f64 / c.lines_total as f64);
+    }
     let t = r.totals.as_ref()?;
     match m {
         Metric::Tests(TestAgg::PassRate) => {
@@ -335,7 +345,7 @@ pub fn trend(engine: &Engine, spec: TrendSpec, runs: &[TestRunRow]) -> Trend {
         } else {
             Vec::new()
         };
-        let per_run: Vec<RunPoint> = if matches!(m, Metric::Tests(_)) {
+        let per_run: Vec<RunPoint> = if has_run_series(&m) {
             runs.iter()
                 .map(|r| RunPoint {
                     run: r.run_id.clone(),
@@ -415,5 +425,32 @@ mod tests {
             .map(|s| (s.start, s.end, s.end_inclusive))
             .collect();
         assert_eq!(ends, [(70, 80, false), (80, 90, false), (90, 100, true)]);
+    }
+}
+
+#[cfg(test)]
+mod run_series_tests {
+    use super::*;
+    use crate::model::coverage::CoverageCounts;
+
+    #[test]
+    fn line_coverage_per_run_from_the_counts() {
+        let run = |covered, total| TestRunRow {
+            coverage: Some(CoverageCounts {
+                lines_covered: covered,
+                lines_total: total,
+                ..CoverageCounts::default()
+            }),
+            ..TestRunRow::default()
+        };
+        let m = Metric::Coverage(CoverageAgg::Lines);
+        // 806 of 1000 lines: 0.806; nothing instrumented or no coverage: no value.
+        assert_eq!(run_value(&m, &run(806, 1000)), Some(0.806));
+        assert_eq!(run_value(&m, &run(0, 0)), None);
+        assert_eq!(run_value(&m, &TestRunRow::default()), None);
+        // A coverage-only run has no test figures.
+        let pass = Metric::Tests(TestAgg::PassRate);
+        assert_eq!(run_value(&pass, &run(806, 1000)), None);
+        assert!(has_run_series(&m) && !has_period_series(&m) && !has_release_series(&m));
     }
 }
