@@ -21,6 +21,7 @@ mod junit_trust;
 mod layers;
 mod mockhub;
 mod openmetrics;
+mod org;
 mod pg;
 mod render;
 mod schema;
