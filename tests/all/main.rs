@@ -4,6 +4,7 @@ mod cli;
 mod comment;
 mod contract;
 mod coverage;
+mod dashboards;
 mod e2e;
 mod error_path;
 mod export;
