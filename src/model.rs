@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 mod external;
+pub mod org;
 pub use external::{ExternalData, ExternalSample, Finding, SarifData, Severity, SeveritySource};
 
 /// Unix time in seconds, UTC.

@@ -6,6 +6,7 @@
 
 mod check;
 mod export;
+mod org;
 mod trend;
 
 use crate::cli::request::{self, Env, Externals, GithubSource, Session, TestSource, policy_root};
@@ -49,11 +50,13 @@ fn command(cli: &Cli, env: Env) -> Result<i32> {
         Command::Man => return Ok(stdout(&cli::man_page()).map(|_| 0)?),
         _ => {}
     }
-    let session = Session::new(g, env, !matches!(cli.command, Command::Init(_)))?;
+    let own_policy = !matches!(cli.command, Command::Init(_) | Command::Org(_));
+    let session = Session::new(g, env, own_policy)?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),
         Command::Export(args) => export::export_command(&session, args),
+        Command::Org(args) => org::org_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
