@@ -64,3 +64,36 @@ run warm --token bench --cache "$WORK/cache.db"
 run warm2 --token bench --cache "$WORK/cache.db"
 run no-cache --token bench
 echo "cache file: $(du -k "$WORK/cache.db" | cut -f1) KiB"
+
+# Warm path: the cache file byte for byte before and after a warm run (nothing
+# written), and its requests.
+SUM_BEFORE=$(sha256sum "$WORK/cache.db" | cut -d' ' -f1)
+run warm3 --token bench --cache "$WORK/cache.db"
+SUM_AFTER=$(sha256sum "$WORK/cache.db" | cut -d' ' -f1)
+if [ "$SUM_BEFORE" = "$SUM_AFTER" ]; then WRITTEN=no; else WRITTEN=yes; fi
+echo "warm: $(field requests) requests, cache file written: $WRITTEN"
+
+# Cold path against a server 50 ms away (LATENCY_MS): the same 400 pages, beside the
+# floors of reading them one after another (400 x 50 ms) and 4 at a time (100 x 50 ms).
+LATENCY_MS=${LATENCY_MS:-50}
+kill "$SERVER" 2>/dev/null || true
+wait "$SERVER" 2>/dev/null || true
+"$BIN" serve --port 0 --repo "$REPO" --issues "$ISSUES" --pulls "$PULLS" \
+    --latency "$LATENCY_MS" >"$WORK/serve.log" &
+SERVER=$!
+for _ in $(seq 1 300); do
+    grep -q '^listening on ' "$WORK/serve.log" 2>/dev/null && break
+    sleep 0.1
+done
+URL=$(sed -n 's/^listening on //p' "$WORK/serve.log")
+[ -n "$URL" ] || { echo "the fake GitHub did not start" >&2; exit 1; }
+rm -f "$WORK/cache.db"
+run cold-lat --token bench --cache "$WORK/cache.db"
+PAGES=$(field requests)
+WALL=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time.txt" |
+    awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+awk -v w="$WALL" -v n="$PAGES" -v l="$LATENCY_MS" 'BEGIN {
+    seq = n * l / 1000; conc = n / 4 * l / 1000;
+    printf "cold at %d ms latency: %d requests in %.2f s; floor one at a time %.2f s (ratio %.2f), 4 at a time %.2f s (ratio %.2f)\n",
+        l, n, w, seq, w / seq, conc, w / conc
+}'

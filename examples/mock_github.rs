@@ -40,6 +40,9 @@ enum Command {
         issues: u64,
         #[arg(long, default_value_t = 10_000)]
         pulls: u64,
+        /// Milliseconds every answer takes (a server far away).
+        #[arg(long, default_value_t = 0)]
+        latency: u64,
     },
     /// Fetch every issue and pull request through `slipgate::collect::github::fetch`.
     Fetch {
@@ -124,10 +127,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
             repo,
             issues,
             pulls,
+            latency,
         } => {
             let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
             let hub = MockHub::start_on(listener, &repo).await;
             seed(&hub, issues, pulls);
+            hub.set_latency(Duration::from_millis(latency));
             println!("listening on {}", hub.uri());
             loop {
                 tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -48,12 +48,14 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// Where the error is, for errors about a place in a file: a policy error's key, a
-    /// JUnit file's line and column.
+    /// Where the error is, for errors about a place in a file: a policy error's key, the
+    /// line and column of a malformed JUnit, coverage, metrics or SARIF file.
     pub fn location(&self) -> Option<crate::model::Place> {
         match self {
             Error::Policy(e) => Some(e.location()),
             Error::Junit(e) => e.place(),
+            Error::External(e) => e.place(),
+            Error::Coverage(e) => e.place(),
             _ => None,
         }
     }

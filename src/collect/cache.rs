@@ -66,6 +66,13 @@ impl Cache {
         (file.map(|file| Cache { file }), warnings)
     }
 
+    /// [`Cache::open`] after a read found the file damaged: with SQLite's integrity
+    /// check, which moves a damaged file aside for a new one.
+    pub fn open_checked(path: &Path) -> (Option<Cache>, Vec<String>) {
+        let (file, warnings) = CacheFile::open_checked(path, store::BUSY_TIMEOUT);
+        (file.map(|file| Cache { file }), warnings)
+    }
+
     pub(crate) fn sync_state(
         &self,
         key: &CacheKey,

@@ -84,6 +84,25 @@ impl CoverageError {
             _ => None,
         }
     }
+
+    /// The file (and line and column, for content errors) the error is about, for an
+    /// annotation; `None` for a pattern error or a pattern that matches nothing.
+    pub fn place(&self) -> Option<crate::model::Place> {
+        let (file, at) = match self {
+            CoverageError::Pattern { .. } | CoverageError::NoMatch { .. } => return None,
+            CoverageError::Io { file, .. }
+            | CoverageError::NotRegular { file, .. }
+            | CoverageError::TooLarge { file } => (file, None),
+            CoverageError::Malformed {
+                file, line, column, ..
+            } => (file, Some((*line, *column))),
+        };
+        Some(crate::model::Place {
+            file: file.clone(),
+            line: at.map(|a| a.0),
+            column: at.map(|a| a.1),
+        })
+    }
 }
 
 /// What a pattern matching no file does.

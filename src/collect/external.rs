@@ -67,6 +67,26 @@ pub enum ExternalError {
     },
 }
 
+impl ExternalError {
+    /// The file, line and column of a malformed metrics or SARIF line, for an annotation;
+    /// `None` for a pattern or file error (the message names the file).
+    pub fn place(&self) -> Option<crate::model::Place> {
+        match self {
+            ExternalError::Line {
+                file, line, column, ..
+            }
+            | ExternalError::Sarif {
+                file, line, column, ..
+            } => Some(crate::model::Place {
+                file: file.clone(),
+                line: Some(*line),
+                column: Some(*column),
+            }),
+            ExternalError::Pattern { .. } | ExternalError::File(_) => None,
+        }
+    }
+}
+
 /// Whether `name` is a valid external metric name: `[A-Za-z0-9_.-]+`, at most
 /// [`NAME_MAX`] characters.
 pub fn valid_name(name: &str) -> bool {

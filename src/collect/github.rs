@@ -54,7 +54,7 @@
 
 use crate::collect::cache::{Cache, CacheError, CacheKey, Resource, SyncState};
 use crate::github::payload::{self, IssueCommentItem, IssueItem, Label, PullItem};
-use crate::github::{Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
+use crate::github::{Ahead, Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
 use crate::model::{GithubData, Issue, IssueComment, PullRequest, Timestamp};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -108,6 +108,9 @@ struct Delta<T> {
     full: bool,
     /// The last page read (after a `200`): its path and query, ETag and item count.
     last_page: Option<(String, Option<String>, usize)>,
+    /// Nothing to write: the list answered `304` (or was not read), and its sync
+    /// state is the cache's as it is.
+    unchanged: bool,
 }
 
 /// GitHub data read for a report, or why there is none, and the repository read.
@@ -173,8 +176,20 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     let mut cached_pulls = HashMap::new();
     let mut comment_state = None;
     let mut cached_comments = HashMap::new();
-    if let Some(c) = &cache {
-        match load_cached(c, &key, cfg.comments) {
+    let mut loaded = cache.as_ref().map(|c| load_cached(c, &key, cfg.comments));
+    // A read that meets a damaged file opens it again with the integrity check, which
+    // moves it aside: this run then fetches everything into a new cache.
+    if let (Some(Err(err)), Some(path)) = (&loaded, &cfg.cache_path)
+        && err.is_corrupt()
+    {
+        drop(cache.take());
+        let (checked, opened_warnings) = Cache::open_checked(path);
+        warnings.extend(opened_warnings);
+        cache = checked;
+        loaded = cache.as_ref().map(|c| load_cached(c, &key, cfg.comments));
+    }
+    if let Some(loaded) = loaded {
+        match loaded {
             Ok(loaded) => {
                 states = (loaded.issue_state, loaded.pull_state);
                 cached_issues = loaded.issues;
@@ -239,6 +254,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
             state: states.1.clone().unwrap_or_default(),
             full: false,
             last_page: None,
+            unchanged: true,
         };
         (issues_sync.await?, kept)
     };
@@ -278,13 +294,20 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         ..FetchStats::default()
     };
     if let Some(c) = &mut cache {
-        match c.store(
-            &key,
-            &issues.items,
-            &issues.state,
-            &pulls.items,
-            &pulls.state,
-        ) {
+        // A warm run whose lists all answered 304 writes nothing: the file stays
+        // byte for byte as it was.
+        let stored = if issues.unchanged && pulls.unchanged {
+            Ok(())
+        } else {
+            c.store(
+                &key,
+                &issues.items,
+                &issues.state,
+                &pulls.items,
+                &pulls.state,
+            )
+        };
+        match stored {
             Ok(()) => stats.cache_used = true,
             Err(err) => warnings.push(format!(
                 "cannot update the cache ({err}); the next run will fetch again"
@@ -292,6 +315,7 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
         }
         if let Some(d) = &comments
             && stats.cache_used
+            && !d.unchanged
             && let Err(err) = c.store_comments(&key, &d.items, &d.state)
         {
             warnings.push(format!(
@@ -608,13 +632,14 @@ async fn sync_list<T>(
         .map(|w| w - SAFETY_MARGIN_SECS);
     let mut reply = client.get(&probe_path, etag, purpose).await?;
     if reply.status == http::StatusCode::NOT_MODIFIED {
-        let mut state = prev.cloned().unwrap_or_default();
-        state.synced_at = chrono::Utc::now().timestamp();
+        // Nothing changed: the sync state stays as stored (`synced_at` is the time of
+        // the last read that brought something), and nothing is written.
         return Ok(Delta {
             items: Vec::new(),
-            state,
+            state: prev.cloned().unwrap_or_default(),
             full: false,
             last_page: None,
+            unchanged: true,
         });
     }
     let new_etag = reply.header("etag").map(str::to_string);
@@ -623,6 +648,8 @@ async fn sync_list<T>(
     let mut pager = Pager::new(&probe_path, client.page_budget(), cutoff.is_none());
     let mut pages = 0u32;
     let mut last_page = (probe_path.clone(), None, 0);
+    // Only a read to the end reads ahead: an incremental one stops at known items.
+    let mut ahead = Ahead::after_first(&reply, cutoff.is_none());
     loop {
         pages += 1;
         let page = parse(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
@@ -650,7 +677,7 @@ async fn sync_list<T>(
         }
         match next {
             Some(next) => {
-                reply = client.get(&next, None, purpose).await?;
+                reply = ahead.get(client, &next, purpose).await?;
                 last_page.0 = next;
             }
             None => break,
@@ -666,6 +693,7 @@ async fn sync_list<T>(
         },
         full,
         last_page: Some(last_page),
+        unchanged: false,
     })
 }
 

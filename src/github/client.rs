@@ -13,8 +13,15 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// Requests one client has in flight at most: the pages of a list read ahead
+/// ([`super::pager::Ahead`]) and the lists read at the same time all share these.
+pub(crate) const MAX_IN_FLIGHT: usize = 4;
 
 /// What a request is for, to name it in errors: the action ("list the issues of
 /// octocat/hello") and the token permission it needs ("issues: read").
@@ -72,6 +79,13 @@ pub(crate) struct Client {
     /// other client of the same run.
     page_budget: super::PageBudget,
     pub counters: Counters,
+    /// At most [`MAX_IN_FLIGHT`] requests are on the wire at once.
+    slots: Semaphore,
+    /// No request is sent before this instant: a secondary rate limit's wait holds
+    /// every request of the client back, not only the one that got it.
+    paused_until: Mutex<Option<Instant>>,
+    /// A secondary rate limit was met: lists are no longer read ahead.
+    throttled: AtomicBool,
 }
 
 /// Rate-limit waits allowed per request before giving up.
@@ -192,11 +206,42 @@ impl Client {
             max_response_bytes: cfg.max_response_bytes,
             page_budget: cfg.page_budget.clone(),
             counters,
+            slots: Semaphore::new(MAX_IN_FLIGHT),
+            paused_until: Mutex::new(None),
+            throttled: AtomicBool::new(false),
         })
     }
 
     pub(crate) fn authenticated(&self) -> bool {
         self.authenticated
+    }
+
+    /// Whether GitHub answered a secondary rate limit to this client: from then on its
+    /// lists are read one page after another.
+    pub(crate) fn throttled(&self) -> bool {
+        self.throttled.load(Ordering::Relaxed)
+    }
+
+    /// Waits out a pause set by a secondary rate limit, if one is running.
+    async fn wait_for_pause(&self) {
+        loop {
+            let until = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+            match until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// Holds every request of this client back for `wait` (a secondary rate limit), and
+    /// stops reading lists ahead.
+    fn pause(&self, wait: Duration) {
+        self.throttled.store(true, Ordering::Relaxed);
+        let until = Instant::now() + wait;
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
     }
 
     /// The run's page budget ([`super::PageBudget`]).
@@ -271,12 +316,16 @@ impl Client {
         let mut rate_waits: u32 = 0;
         let mut redirects: u32 = 0;
         loop {
+            self.wait_for_pause().await;
+            // The semaphore is never closed; a closed one would only lift the cap.
+            let slot = self.slots.acquire().await.ok();
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let attempt = tokio::time::timeout(
                 self.request_timeout,
                 self.send_once(&method, &target, body, etag),
             )
             .await;
+            drop(slot);
             let next = match attempt {
                 Ok(Ok(reply)) => {
                     if let Some(left) = reply.header("x-ratelimit-remaining")
@@ -515,6 +564,7 @@ impl Client {
                 .unwrap_or(SECONDARY_DEFAULT_WAIT);
             if wait <= self.max_wait && *rate_waits < MAX_RATE_WAITS {
                 *rate_waits += 1;
+                self.pause(wait);
                 return Next::Retry(wait);
             }
             return Next::Fail(GithubError::SecondaryRateLimit {

@@ -25,12 +25,14 @@ mod remote;
 
 pub use error::GithubError;
 pub use identity::{ACTIONS_BOT, Identity};
-pub use pager::{MAX_PAGES_PER_RUN, PageBudget, SHORT_END_TOLERANCE, rate_reserve};
+pub use pager::{
+    MAX_PAGES_PER_RUN, PageBudget, READ_AHEAD_FROM, SHORT_END_TOLERANCE, rate_reserve,
+};
 pub use remote::repo_from_remote;
 
 pub(crate) use client::{Client, Purpose};
 pub(crate) use identity::who_posts;
-pub(crate) use pager::{Pager, decode, list_all};
+pub(crate) use pager::{Ahead, Pager, decode, list_all};
 
 use std::fmt;
 use std::path::PathBuf;

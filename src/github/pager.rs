@@ -18,13 +18,21 @@
 //! - by the rate limit: no page is requested once `X-RateLimit-Remaining` is down to the
 //!   reserve ([`rate_reserve`], a tenth of the hourly limit), so the next run still works.
 //!
+//! A full read whose first page announces at least [`READ_AHEAD_FROM`] pages reads the
+//! pages its links will name before it gets there ([`Ahead`]): [`MAX_IN_FLIGHT`] at a
+//! time, each reply still handed to the [`Pager`] in page order, so every check above
+//! holds as for one page after another. A page whose `rel="next"` is not the page read
+//! ahead drops what was read ahead (at most [`MAX_IN_FLIGHT`] − 1 requests spent for
+//! nothing) and goes on one page at a time from the link; so does a list once GitHub
+//! answers a secondary rate limit.
+//!
 //! Past any bound the list is an error ([`GithubError::PageBudget`],
 //! [`GithubError::RateReserve`]) and nothing of it is used or cached.
 
 use super::GithubError;
-use super::client::{Client, Purpose, Reply, link_target, path_and_query};
+use super::client::{Client, MAX_IN_FLIGHT, Purpose, Reply, link_target, path_and_query};
 use serde::de::DeserializeOwned;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -317,6 +325,136 @@ impl Pager {
     }
 }
 
+/// The fewest pages a list's first page must announce for its pages to be read ahead:
+/// on a shorter list the round trips saved are few, and a list whose links turn out
+/// broken would cost up to [`MAX_IN_FLIGHT`] − 1 requests more than it does read one
+/// page at a time.
+pub const READ_AHEAD_FROM: u32 = 8;
+
+/// The pages still to read ahead of one list: `path` is the announced last page's path
+/// and query, with its `page` parameter set to each page in turn.
+#[derive(Debug)]
+struct Plan {
+    path: String,
+    next: u32,
+    last: u32,
+}
+
+impl Plan {
+    fn page(&self, page: u32) -> String {
+        with_page(&self.path, page)
+    }
+}
+
+/// A list's pages read ahead (see the module documentation): asked for one page at a
+/// time in the order the links name them, answered from what was read ahead when the
+/// link is the page expected.
+#[derive(Debug, Default)]
+pub(crate) struct Ahead {
+    plan: Option<Plan>,
+    /// Pages read ahead, in page order: the page key and the answer.
+    ready: VecDeque<(String, Result<Reply, GithubError>)>,
+}
+
+impl Ahead {
+    /// Reads ahead after the `first` page of a `full` read, when the first page
+    /// announces at least [`READ_AHEAD_FROM`] pages and links to page 2 of the same
+    /// list as its next one; otherwise every page is read when asked for.
+    pub(crate) fn after_first(first: &Reply, full: bool) -> Ahead {
+        let plan = full
+            .then(|| first.header("link"))
+            .flatten()
+            .and_then(|h| link_target(h, "last"))
+            .map(path_and_query)
+            .and_then(|last_path| {
+                let last = page_number(&last_path)?;
+                let next = first.next_page()?;
+                (last >= READ_AHEAD_FROM && page_key(&next) == page_key(&with_page(&last_path, 2)))
+                    .then_some(Plan {
+                        path: last_path,
+                        next: 2,
+                        last,
+                    })
+            });
+        Ahead {
+            plan,
+            ready: VecDeque::new(),
+        }
+    }
+
+    /// The answer for `path`: read ahead when it is the page expected (reading the next
+    /// [`MAX_IN_FLIGHT`] pages at once when none is left, one when the client met a
+    /// secondary rate limit), else asked for now, and nothing more read ahead.
+    pub(crate) async fn get(
+        &mut self,
+        client: &Client,
+        path: &str,
+        purpose: Purpose<'_>,
+    ) -> Result<Reply, GithubError> {
+        let key = page_key(path);
+        if let Some((front, _)) = self.ready.front() {
+            if *front == key
+                && let Some((_, reply)) = self.ready.pop_front()
+            {
+                return reply;
+            }
+            // The links left the pages read ahead: those are dropped.
+            self.ready.clear();
+            self.plan = None;
+        }
+        let Some(plan) = self
+            .plan
+            .as_mut()
+            .filter(|p| p.next <= p.last && page_key(&p.page(p.next)) == key)
+        else {
+            self.plan = None;
+            return client.get(path, None, purpose).await;
+        };
+        let width = if client.throttled() {
+            1
+        } else {
+            MAX_IN_FLIGHT as u32
+        };
+        let pages: Vec<String> = (plan.next..=plan.last.min(plan.next + width - 1))
+            .map(|p| plan.page(p))
+            .collect();
+        plan.next += pages.len() as u32;
+        let one = |i: usize| {
+            let page = pages.get(i);
+            async move {
+                match page {
+                    Some(page) => Some(client.get(page, None, purpose).await),
+                    None => None,
+                }
+            }
+        };
+        // One arm per request in flight.
+        const _: () = assert!(MAX_IN_FLIGHT == 4);
+        let (a, b, c, d) = tokio::join!(one(0), one(1), one(2), one(3));
+        for (page, reply) in pages.iter().zip([a, b, c, d].into_iter().flatten()) {
+            self.ready.push_back((page_key(page), reply));
+        }
+        match self.ready.pop_front() {
+            Some((_, reply)) => reply,
+            None => client.get(path, None, purpose).await,
+        }
+    }
+}
+
+/// `path_and_query` with its `page` parameter set to `page`.
+fn with_page(path_and_query: &str, page: u32) -> String {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page="))
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("page={page}"));
+    format!("{path}?{}", pairs.join("&"))
+}
+
 /// The `page` query parameter of a path and query (`None` when absent or not a number).
 fn page_number(path_and_query: &str) -> Option<u32> {
     let (_, query) = path_and_query.split_once('?')?;
@@ -349,13 +487,13 @@ pub(crate) async fn list_all<T: DeserializeOwned>(
 ) -> Result<Vec<T>, GithubError> {
     let mut items = Vec::new();
     let mut pager = Pager::new(&first, client.page_budget(), true);
-    let mut path = first;
+    let mut reply = client.get(&first, None, purpose).await?;
+    let mut ahead = Ahead::after_first(&reply, true);
     loop {
-        let reply = client.get(&path, None, purpose).await?;
         let page: Vec<T> = decode(&reply.body, purpose.action).map_err(|e| client.scrub(e))?;
         items.extend(page);
         match pager.next(&reply, purpose.action)? {
-            Some(next) => path = next,
+            Some(next) => reply = ahead.get(client, &next, purpose).await?,
             None => return Ok(items),
         }
     }

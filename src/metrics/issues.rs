@@ -84,6 +84,19 @@ pub struct Classifier {
     slo: IndexMap<String, i64>,
 }
 
+/// Whether `label`, lowercased, is one of `lowered` (labels already lowercased): an
+/// ASCII label is compared in place, without building its lowercase copy (most labels
+/// are ASCII and every issue's labels are matched once per rule); any other is
+/// lowercased as before (`str::to_lowercase`, Unicode's rules).
+pub(crate) fn label_in(label: &str, lowered: &[String]) -> bool {
+    if label.is_ascii() {
+        lowered.iter().any(|l| label.eq_ignore_ascii_case(l))
+    } else {
+        let label = label.to_lowercase();
+        lowered.contains(&label)
+    }
+}
+
 fn lower(v: &[String]) -> Vec<String> {
     v.iter().map(|s| s.to_lowercase()).collect()
 }
@@ -108,10 +121,7 @@ impl Classifier {
     }
 
     fn has(issue: &Issue, labels: &[String]) -> bool {
-        issue
-            .labels
-            .iter()
-            .any(|l| labels.contains(&l.to_lowercase()))
+        issue.labels.iter().any(|l| label_in(l, labels))
     }
 
     pub fn is_bug(&self, i: &Issue) -> bool {

@@ -58,7 +58,7 @@ fn selected(i: &Issue, p: &ResponsePolicy) -> bool {
     p.labels.is_empty()
         || i.labels
             .iter()
-            .any(|l| p.labels.contains(&l.to_lowercase()))
+            .any(|l| super::issues::label_in(l, &p.labels))
 }
 
 /// Time to first response of the valid issues (not closed as not planned or duplicate)

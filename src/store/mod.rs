@@ -98,6 +98,13 @@ pub enum CacheError {
     },
 }
 
+impl CacheError {
+    /// SQLite found the file damaged (corrupt, or not a database).
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, CacheError::Sqlite { source, .. } if is_corrupt(source))
+    }
+}
+
 /// An open cache file, at [`SCHEMA_VERSION`].
 pub struct CacheFile {
     conn: Connection,
@@ -146,10 +153,38 @@ impl CacheFile {
         move |source| sqlite_error(path, timeout, source)
     }
 
+    /// [`CacheFile::open_waiting`] after a read found the file damaged: opening runs
+    /// SQLite's integrity check (`PRAGMA quick_check`) and moves a damaged file aside.
+    pub fn open_checked(path: &Path, timeout: Duration) -> (Option<CacheFile>, Vec<String>) {
+        let mut warnings = Vec::new();
+        match Self::open_once(path, timeout, &mut warnings, true) {
+            Ok(cache) => (Some(cache), warnings),
+            Err(err) => {
+                warnings.push(format!("{err}; going on without the cache"));
+                (None, warnings)
+            }
+        }
+    }
+
+    /// Opens the file without an integrity check (a full read of it on every run);
+    /// only when opening meets damage (SQLite answers corrupt) is it opened again with
+    /// the check, which moves the damaged file aside.
     pub(crate) fn open_with(
         path: &Path,
         timeout: Duration,
         warnings: &mut Vec<String>,
+    ) -> Result<CacheFile, CacheError> {
+        match Self::open_once(path, timeout, warnings, false) {
+            Err(e) if e.is_corrupt() => Self::open_once(path, timeout, warnings, true),
+            other => other,
+        }
+    }
+
+    fn open_once(
+        path: &Path,
+        timeout: Duration,
+        warnings: &mut Vec<String>,
+        check: bool,
     ) -> Result<CacheFile, CacheError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| CacheError::CreateDir {
@@ -161,7 +196,11 @@ impl CacheFile {
         let existed = path.exists();
         let mut conn = connect(path, timeout, OpenFlags::default()).map_err(&err)?;
         let verdict = if existed {
-            inspect(&conn).map_err(&err)?
+            let verdict = inspect(&conn).map_err(&err)?;
+            match verdict {
+                Verdict::Ours(_) if check => integrity(&conn).map_err(&err)?.unwrap_or(verdict),
+                other => other,
+            }
         } else {
             Verdict::Empty
         };
@@ -342,10 +381,17 @@ pub(crate) fn inspect(conn: &Connection) -> rusqlite::Result<Verdict> {
             "has schema version {version}, this slipgate uses {SCHEMA_VERSION}"
         )));
     }
+    Ok(Verdict::Ours(version))
+}
+
+/// SQLite's integrity check (`PRAGMA quick_check`, which reads the whole file): run
+/// only once a read met damage. `None` when the file is sound.
+fn integrity(conn: &Connection) -> rusqlite::Result<Option<Verdict>> {
     match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
-        Ok(ok) if ok == "ok" => Ok(Verdict::Ours(version)),
-        Ok(problem) => Ok(Verdict::MoveAside(format!("is damaged ({problem})"))),
-        Err(err) => bad("is damaged", err),
+        Ok(ok) if ok == "ok" => Ok(None),
+        Ok(problem) => Ok(Some(Verdict::MoveAside(format!("is damaged ({problem})")))),
+        Err(err) if is_corrupt(&err) => Ok(Some(Verdict::MoveAside(format!("is damaged ({err})")))),
+        Err(err) => Err(err),
     }
 }
 

@@ -92,3 +92,48 @@ fn an_error_without_a_place_is_a_plain_annotation_and_outside_actions_nothing_is
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     assert!(stdout.starts_with("::error title=slipgate::"), "{stdout}");
 }
+
+/// The `::error` line a failing run prints on stdout (text format).
+fn annotation(args: &[&str], name: &str, content: &str) -> String {
+    let r = sample();
+    std::fs::write(r.path().join(name), content).expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = slipgate(r.path())
+        .args(args)
+        .env("GITHUB_OUTPUT", dir.path().join("output"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn malformed_metrics_and_coverage_files_are_annotated_at_their_line_and_column() {
+    // Line 3 of the CSV has a value that is not a number; its column is the value's.
+    let out = annotation(
+        &["check", "--offline", "--metrics", "uptime.csv"],
+        "uptime.csv",
+        "name,time,value,unit\nuptime,2026-11-01T00:00:00Z,99.9,%\nuptime,2026-11-02T00:00:00Z,high,%\n",
+    );
+    assert!(
+        out.starts_with("::error file=uptime.csv,line=3,col="),
+        "{out}"
+    );
+    let col: u32 = out["::error file=uptime.csv,line=3,col=".len()..]
+        .split(',')
+        .next()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    assert_eq!(col, 29, "{out}");
+    // An LCOV line record with a non-numeric count on line 3.
+    let out = annotation(
+        &["check", "--offline", "--coverage", "lcov.info"],
+        "lcov.info",
+        "SF:src/a.rs\nDA:1,1\nDA:2,x\nend_of_record\n",
+    );
+    assert!(
+        out.starts_with("::error file=lcov.info,line=3,col="),
+        "{out}"
+    );
+}

@@ -10,6 +10,7 @@ mod export;
 mod first_response;
 mod git;
 mod github;
+mod github_speed;
 mod github_trust;
 mod gitrepo;
 mod hostile;

@@ -303,6 +303,10 @@ struct Hub {
     rate_used: u64,
     /// A broken `Link` header on lists whose path ends with `/{.0}`.
     link_trick: Option<(String, LinkTrick)>,
+    /// How long every answer takes (a server far away).
+    latency: std::time::Duration,
+    /// Answers that take longer: (path ending, page, delay).
+    page_delays: Vec<(String, usize, std::time::Duration)>,
     /// What the token is; writes are stamped with its author.
     token_kind: HubToken,
     templates: Templates,
@@ -344,6 +348,8 @@ impl MockHub {
             rate_limit: 5000,
             rate_used: 0,
             link_trick: None,
+            latency: std::time::Duration::ZERO,
+            page_delays: Vec::new(),
             token_kind: HubToken::Personal(HUB_LOGIN.to_string()),
             templates: Templates::load(),
         }));
@@ -501,6 +507,20 @@ impl MockHub {
         self.hub().link_trick = trick.map(|t| (list.to_string(), t));
     }
 
+    /// Every answer takes `latency` (added by wiremock after the answer is made, so
+    /// requests in flight at once wait at once).
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.hub().latency = latency;
+    }
+
+    /// Page `page` of the list whose path ends with `/list` (`issues`, `pulls`,
+    /// `comments`) takes `delay` instead of the latency.
+    pub fn delay_page(&self, list: &str, page: usize, delay: std::time::Duration) {
+        self.hub()
+            .page_delays
+            .push((format!("/{list}"), page, delay));
+    }
+
     /// Answers the next `times` requests matching `verb` and `exact_path` with
     /// `response`, ahead of the fake.
     pub async fn fail_next(
@@ -599,7 +619,23 @@ struct Responder(Arc<Mutex<Hub>>);
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut hub = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        hub.respond(request)
+        let page = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .unwrap_or(1);
+        let delay = hub
+            .page_delays
+            .iter()
+            .find(|(list, p, _)| *p == page && request.url.path().ends_with(list.as_str()))
+            .map_or(hub.latency, |(_, _, d)| *d);
+        let answer = hub.respond(request);
+        if delay.is_zero() {
+            answer
+        } else {
+            answer.set_delay(delay)
+        }
     }
 }
 

@@ -239,3 +239,16 @@ fn regressions_are_told_from_incidents() {
     // #8 (regression, duplicate) is counted nowhere.
     assert_eq!(regressions_in(&i, &c, &w[1]), Vec::<u64>::new());
 }
+
+#[test]
+fn labels_match_like_their_lowercase_without_copying_ascii_ones() {
+    let lowered = vec!["bug".to_string(), "ärger".to_string(), "kelvin".to_string()];
+    // ASCII, any case: compared in place.
+    assert!(label_in("BUG", &lowered));
+    assert!(label_in("Bug", &lowered));
+    assert!(!label_in("bugs", &lowered));
+    // Not ASCII: lowercased by Unicode's rules, as before (the Kelvin sign is a `k`).
+    assert!(label_in("ÄRGER", &lowered));
+    assert!(label_in("\u{212A}elvin", &lowered));
+    assert!(!label_in("ÄRGERN", &lowered));
+}
