@@ -17,7 +17,7 @@ use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
-use crate::model::{GitHistory, TestRun};
+use crate::model::{GitHistory, TestTable};
 use crate::policy::{self, Needs};
 use crate::publish::failure::Sink;
 use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
@@ -142,7 +142,7 @@ fn read_github(
 /// Test results of this invocation: every JUnit file given forms one run.
 struct TestResults {
     metrics: TestMetrics,
-    run: TestRun,
+    run: TestTable,
 }
 
 /// Reads the JUnit, metrics and SARIF files of `args`: the test run (none without files),
@@ -160,13 +160,13 @@ fn read_tests(
     s.debug(&format!(
         "tests: {} files, {} cases",
         run.files.len(),
-        run.cases.len()
+        run.len()
     ));
     let warnings: Vec<String> = run.warnings.iter().cloned().chain(ext.warnings()).collect();
     if run.files.is_empty() {
         return Ok((None, ext, warnings));
     }
-    let metrics = crate::metrics::test_results::summarize(&run);
+    let metrics = crate::metrics::test_results::summarize_table(&run);
     Ok((Some(TestResults { metrics, run }), ext, warnings))
 }
 
