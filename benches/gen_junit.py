@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Writes a synthetic JUnit XML report for benches/junit_bench.sh.
 
-usage: gen_junit.py OUT CASES OUT_BYTES_PER_CASE [--one-huge]
+usage: gen_junit.py OUT CASES OUT_BYTES_PER_CASE [--one-huge] [--suite N] [--short]
 
-CASES test cases in suites of 50 (Surefire/Gradle shape): 1 in 20 fails with a
+CASES test cases in suites of 50 (Surefire/Gradle shape; --suite N: suites of N): 1 in 20 fails with a
 stack trace, 1 in 50 is skipped, 1 in 100 has a flakyFailure. Each case has a
 system-out of about OUT_BYTES_PER_CASE bytes of log lines (escaped entities in
 most cases, a CDATA section in every third). With --one-huge, the first case
-gets all the output (CASES * OUT_BYTES_PER_CASE bytes) as one text node.
+gets all the output (CASES * OUT_BYTES_PER_CASE bytes) as one text node. With
+--short, cases are as small as a runner writes them (the per-case cost of a big run):
+no system-out (OUT_BYTES_PER_CASE is ignored), failures and flaky failures with their
+message and no stack trace, passing cases as one empty element.
 """
 import random
 import sys
@@ -37,18 +40,32 @@ def log_block(rng, size, cdata):
 
 def main():
     out, cases, per_case = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    one_huge = "--one-huge" in sys.argv[4:]
+    opts = sys.argv[4:]
+    one_huge = "--one-huge" in opts
+    short = "--short" in opts
+    suite = int(opts[opts.index("--suite") + 1]) if "--suite" in opts else 50
     rng = random.Random(42)
     # Pre-build a few output blocks and reuse them (generation speed, not parse speed).
     blocks = [log_block(rng, per_case, cdata=(k % 3 == 2)) for k in range(6)]
     with open(out, "w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bench">\n')
         for i in range(cases):
-            if i % 50 == 0:
+            if i % suite == 0:
                 if i:
                     f.write("  </testsuite>\n")
-                f.write(f'  <testsuite name="com.example.bench.Suite{i // 50}" tests="50" time="12.5" timestamp="2024-03-01T10:15:30">\n')
-            cls = f"com.example.bench.Suite{i // 50}"
+                f.write(f'  <testsuite name="com.example.bench.Suite{i // suite}" tests="{suite}" time="12.5" timestamp="2024-03-01T10:15:30">\n')
+            cls = f"com.example.bench.Suite{i // suite}"
+            if short:
+                head = f'    <testcase name="test{i}" classname="{cls}" time="{(i % 997) / 1000:.3f}"'
+                if i % 20 == 7:
+                    f.write(f'{head}><failure message="expected: &lt;{i}&gt; but was: &lt;{i + 1}&gt;"/></testcase>\n')
+                elif i % 50 == 13:
+                    f.write(f'{head}><skipped/></testcase>\n')
+                elif i % 100 == 31:
+                    f.write(f'{head}><flakyFailure message="timeout"/></testcase>\n')
+                else:
+                    f.write(f"{head}/>\n")
+                continue
             f.write(f'    <testcase name="test{i}" classname="{cls}" time="{(i % 997) / 1000:.3f}">\n')
             if i % 20 == 7:
                 f.write(f'      <failure message="expected: &lt;{i}&gt; but was: &lt;{i + 1}&gt;" type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError: expected: &lt;{i}&gt; but was: &lt;{i + 1}&gt;\n{TRACE}</failure>\n')

@@ -1,4 +1,5 @@
-//! Reads JUnit files and prints the test metrics; used by `benches/junit_bench.sh`.
+//! Reads JUnit files and prints the test metrics, as `slipgate check` reads them (the
+//! compact run); used by `benches/junit_bench.sh`.
 //!
 //! ```text
 //! cargo run --release --example parse_junit -- 'build/**/TEST-*.xml' [more patterns]
@@ -8,8 +9,8 @@
 
 use std::time::Instant;
 
-use slipgate::collect::junit::collect;
-use slipgate::metrics::test_results::summarize;
+use slipgate::collect::junit::collect_table;
+use slipgate::metrics::test_results::summarize_table;
 use slipgate::policy::{OnMalformed, OnMissing};
 
 fn main() -> anyhow::Result<()> {
@@ -19,8 +20,8 @@ fn main() -> anyhow::Result<()> {
     }
     let base = std::env::current_dir()?;
     let started = Instant::now();
-    let run = collect(&patterns, &base, OnMalformed::Error, OnMissing::Error)?;
-    let m = summarize(&run);
+    let run = collect_table(&patterns, &base, OnMalformed::Error, OnMissing::Error)?;
+    let m = summarize_table(&run);
     let elapsed = started.elapsed().as_secs_f64();
     let bytes: u64 = run
         .files

@@ -25,6 +25,7 @@ pub mod github;
 pub mod init;
 pub mod metrics;
 pub mod model;
+pub mod pg;
 pub mod policy;
 pub mod publish;
 pub mod report;

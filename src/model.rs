@@ -6,7 +6,10 @@
 use serde::Serialize;
 
 mod external;
+pub mod org;
+mod test_table;
 pub use external::{ExternalData, ExternalSample, Finding, SarifData, Severity, SeveritySource};
+pub use test_table::{NO_DETAIL, TestDetail, TestRow, TestTable, TestView};
 
 /// Unix time in seconds, UTC.
 pub type Timestamp = i64;

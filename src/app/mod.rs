@@ -6,6 +6,7 @@
 
 mod check;
 mod export;
+mod org;
 mod trend;
 
 use crate::cli::request::{self, Env, Externals, GithubSource, Session, TestSource, policy_root};
@@ -16,7 +17,7 @@ use crate::collect::junit::{self, MissingTests};
 use crate::error::{Error, Result, exit};
 use crate::metrics::test_results::TestMetrics;
 use crate::metrics::{Engine, Inputs};
-use crate::model::{GitHistory, TestRun};
+use crate::model::{GitHistory, TestTable};
 use crate::policy::{self, Needs};
 use crate::publish::failure::Sink;
 use crate::publish::{self, check::WriteFailed, check::stdout, check::warn_all};
@@ -49,11 +50,13 @@ fn command(cli: &Cli, env: Env) -> Result<i32> {
         Command::Man => return Ok(stdout(&cli::man_page()).map(|_| 0)?),
         _ => {}
     }
-    let session = Session::new(g, env, !matches!(cli.command, Command::Init(_)))?;
+    let own_policy = !matches!(cli.command, Command::Init(_) | Command::Org(_));
+    let session = Session::new(g, env, own_policy)?;
     session.debug(&format!("policy: {}", session.policy.source.describe()));
     match &cli.command {
         Command::Report(args) => report_command(&session, args),
         Command::Export(args) => export::export_command(&session, args),
+        Command::Org(args) => org::org_command(&session, args),
         Command::Check(args) => check::check(&session, args),
         Command::ReleaseCheck(args) => check::release_check(&session, args),
         Command::Trend(args) => trend::trend_command(&session, args),
@@ -139,7 +142,7 @@ fn read_github(
 /// Test results of this invocation: every JUnit file given forms one run.
 struct TestResults {
     metrics: TestMetrics,
-    run: TestRun,
+    run: TestTable,
 }
 
 /// Reads the JUnit, metrics and SARIF files of `args`: the test run (none without files),
@@ -157,13 +160,13 @@ fn read_tests(
     s.debug(&format!(
         "tests: {} files, {} cases",
         run.files.len(),
-        run.cases.len()
+        run.len()
     ));
     let warnings: Vec<String> = run.warnings.iter().cloned().chain(ext.warnings()).collect();
     if run.files.is_empty() {
         return Ok((None, ext, warnings));
     }
-    let metrics = crate::metrics::test_results::summarize(&run);
+    let metrics = crate::metrics::test_results::summarize_table(&run);
     Ok((Some(TestResults { metrics, run }), ext, warnings))
 }
 

@@ -66,6 +66,7 @@ impl Cli {
             Command::ReleaseCheck(a) => &mut a.gate.actions,
             Command::Report(_)
             | Command::Export(_)
+            | Command::Org(_)
             | Command::Trend(_)
             | Command::Policy(_)
             | Command::Init(_)
@@ -139,6 +140,8 @@ pub enum Command {
     Trend(TrendArgs),
     /// Send the metrics to PostgreSQL (postgres://…) or a Prometheus Pushgateway (http(s)://…).
     Export(ExportArgs),
+    /// The organisation view: one row per repository exported to a PostgreSQL database.
+    Org(OrgArgs),
     /// Validate a policy file or print its JSON Schema.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -294,6 +297,17 @@ pub struct ExportArgs {
     pub github: GithubArgs,
     #[command(flatten)]
     pub tests: TestArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    /// The database `slipgate export` writes to: postgres://USER@HOST:PORT/DB (password
+    /// from PGPASSWORD or the URL; TLS as for `export`). Read only.
+    #[arg(long, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
+    pub from: String,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = trend_format())]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

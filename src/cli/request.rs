@@ -394,7 +394,7 @@ pub(crate) fn export_target(url: Option<&str>, env: &Env) -> Result<Option<Expor
 fn target_of(url: &str, env: &Env) -> Result<ExportTarget> {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     match scheme.to_ascii_lowercase().as_str() {
-        "postgres" | "postgresql" => pg_target(rest, env).map(ExportTarget::Postgres),
+        "postgres" | "postgresql" => pg_target("--to", rest, env).map(ExportTarget::Postgres),
         "http" | "https" => Ok(ExportTarget::Push(url.to_string())),
         _ => Err(Error::Usage(
             "--to: not an export URL; write postgres://USER@HOST:PORT/DB, or a Pushgateway's http(s)://HOST:PORT/metrics/job/JOB".to_string(),
@@ -402,11 +402,25 @@ fn target_of(url: &str, env: &Env) -> Result<ExportTarget> {
     }
 }
 
+/// `org --from URL`: the database to read, a postgres:// URL.
+pub(crate) fn org_source(url: &str, env: &Env) -> Result<PgTarget> {
+    match url.split_once("://") {
+        Some((scheme, rest))
+            if matches!(scheme.to_ascii_lowercase().as_str(), "postgres" | "postgresql") =>
+        {
+            pg_target("--from", rest, env)
+        }
+        _ => Err(Error::Usage(
+            "--from: not a database URL; write postgres://USER@HOST:PORT/DB (the password in PGPASSWORD)".to_string(),
+        )),
+    }
+}
+
 /// `USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=MODE]`, percent-decoded.
-fn pg_target(rest: &str, env: &Env) -> Result<PgTarget> {
+fn pg_target(flag: &str, rest: &str, env: &Env) -> Result<PgTarget> {
     let bad = |what: &str| {
         Error::Usage(format!(
-            "--to: {what}; write postgres://USER@HOST:PORT/DB (the password in PGPASSWORD)"
+            "{flag}: {what}; write postgres://USER@HOST:PORT/DB (the password in PGPASSWORD)"
         ))
     };
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));

@@ -53,7 +53,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::model::{TestOutcome, TestRun};
+use crate::model::{TestOutcome, TestRun, TestTable};
 use crate::policy::{OnMalformed, OnMissing};
 
 pub use merge::Merger;
@@ -249,6 +249,46 @@ pub fn parse_reader<R: BufRead>(
     parse::parse(name, reader, sink)
 }
 
+/// What a pattern matching no file does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingTests {
+    /// As the policy's `tests.on_missing` says.
+    AsPolicy,
+    /// A warning at most: a report is still worth printing without test results.
+    WarnAtMost,
+}
+
+/// [`collect_table`] as the policy's `tests` section says, a pattern matching no file as
+/// `missing` says.
+pub fn read(
+    patterns: &[String],
+    base: &Path,
+    t: &crate::policy::Tests,
+    missing: MissingTests,
+) -> Result<TestTable, JunitError> {
+    let on_missing = match t.on_missing {
+        OnMissing::Error if missing == MissingTests::WarnAtMost => OnMissing::Warn,
+        other => other,
+    };
+    collect_table(patterns, base, t.on_malformed, on_missing)
+}
+
+/// [`collect_table`], every test as an owned [`TestCase`](crate::model::TestCase).
+pub fn collect(
+    patterns: &[String],
+    base: &Path,
+    on_malformed: OnMalformed,
+    on_missing: OnMissing,
+) -> Result<TestRun, JunitError> {
+    let table = collect_table(patterns, base, on_malformed, on_missing)?;
+    let cases = table.cases();
+    Ok(TestRun {
+        files: table.files,
+        cases,
+        warnings: table.warnings,
+    })
+}
+
 /// Expands `patterns` (globs; `**` crosses directories; relative patterns are resolved
 /// against `base`), reads every file found once, and returns them as one run.
 ///
@@ -259,41 +299,22 @@ pub fn parse_reader<R: BufRead>(
 /// matching nothing, for `on_missing`); a match that is a named
 /// pipe, a device or a socket is refused without being opened, as a malformed file is
 /// (`on_malformed`).
-/// What a pattern matching no file does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MissingTests {
-    /// As the policy's `tests.on_missing` says.
-    AsPolicy,
-    /// A warning at most: a report is still worth printing without test results.
-    WarnAtMost,
-}
-
-/// [`collect`] as the policy's `tests` section says, a pattern matching no file as
-/// `missing` says.
-pub fn read(
-    patterns: &[String],
-    base: &Path,
-    t: &crate::policy::Tests,
-    missing: MissingTests,
-) -> Result<TestRun, JunitError> {
-    let on_missing = match t.on_missing {
-        OnMissing::Error if missing == MissingTests::WarnAtMost => OnMissing::Warn,
-        other => other,
-    };
-    collect(patterns, base, t.on_malformed, on_missing)
-}
-
-pub fn collect(
+///
+/// The run is compact: memory grows by a few dozen bytes per test identity (plus its
+/// name), not with the file or its text.
+///
+/// A file counts all or nothing: when one is malformed and skipped
+/// (`on_malformed: warn`), what its first cases added is forgotten.
+pub fn collect_table(
     patterns: &[String],
     base: &Path,
     on_malformed: OnMalformed,
     on_missing: OnMissing,
-) -> Result<TestRun, JunitError> {
+) -> Result<TestTable, JunitError> {
     let mut warnings = Vec::new();
     let files = expand(patterns, base, on_missing, &mut warnings)?;
     let mut merger = Merger::default();
     let mut run_files = Vec::new();
-    let mut batch = Vec::new();
     for (path, name) in files {
         let file = match open_regular(&path, &name) {
             Ok(file) => file,
@@ -303,13 +324,11 @@ pub fn collect(
             }
             Err(e) => return Err(e),
         };
-        batch.clear();
         let reader = BufReader::with_capacity(64 * 1024, file);
-        match parse_reader(&name, reader, &mut |case| batch.push(case)) {
+        merger.begin(&name);
+        match parse_reader(&name, reader, &mut |case| merger.add_case(case)) {
             Ok(stats) => {
-                for case in batch.drain(..) {
-                    merger.add(case, &name);
-                }
+                merger.commit();
                 if stats.invalid_times > 0 {
                     warnings.push(format!(
                         "`{name}`: {} test case(s) have a `time` that is not a decimal number of seconds (first: `{}`); they count as 0 s",
@@ -320,16 +339,13 @@ pub fn collect(
                 run_files.push(name);
             }
             Err(e) if e.is_malformed() && on_malformed == OnMalformed::Warn => {
+                merger.rollback();
                 warnings.push(format!("skipped {}", e.brief()));
             }
             Err(e) => return Err(e),
         }
     }
-    Ok(TestRun {
-        files: run_files,
-        cases: merger.finish(),
-        warnings,
-    })
+    Ok(merger.table(run_files, warnings))
 }
 
 /// Opens a JUnit file, refusing a path that is not a regular file *before* opening it:

@@ -9,3 +9,4 @@ pub mod github;
 pub mod junit;
 pub mod labels;
 pub mod sarif;
+pub mod warehouse;

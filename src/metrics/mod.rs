@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod external;
 pub mod history;
 pub mod issues;
+pub mod org;
 pub mod response;
 pub mod stats;
 pub mod test_results;

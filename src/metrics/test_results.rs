@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::model::{Runs, TestCase, TestOutcome, TestRun};
+use crate::model::{Runs, TestOutcome, TestRun, TestTable, TestView};
 
 /// How many of the slowest cases are listed.
 pub const SLOWEST: usize = 10;
@@ -77,73 +77,99 @@ pub struct TestMetrics {
     pub files: usize,
 }
 
-fn test_ref(case: &TestCase) -> TestRef {
+fn test_ref(case: &TestView<'_>) -> TestRef {
     TestRef {
-        classname: case.classname.clone(),
-        name: case.name.clone(),
-        file: case.file.clone(),
+        classname: case.classname.to_string(),
+        name: case.name.to_string(),
+        file: case.file.to_string(),
     }
 }
 
-fn by_id(a: &TestCase, b: &TestCase) -> Ordering {
+fn by_id(a: &TestView<'_>, b: &TestView<'_>) -> Ordering {
     a.classname
-        .cmp(&b.classname)
-        .then_with(|| a.name.cmp(&b.name))
-        .then_with(|| a.file.cmp(&b.file))
+        .cmp(b.classname)
+        .then_with(|| a.name.cmp(b.name))
+        .then_with(|| a.file.cmp(b.file))
 }
 
+/// Longest first, ties by identity: a total order, so keeping the first SLOWEST of any
+/// part and selecting again gives the same list as sorting everything.
+fn slower(a: &TestView<'_>, b: &TestView<'_>) -> Ordering {
+    b.duration.total_cmp(&a.duration).then_with(|| by_id(a, b))
+}
+
+/// The metrics of a run of owned cases.
 pub fn summarize(run: &TestRun) -> TestMetrics {
-    let count = |o: TestOutcome| run.cases.iter().filter(|c| c.outcome == o).count();
-    let (passed, failed, errored, skipped) = (
-        count(TestOutcome::Passed),
-        count(TestOutcome::Failed),
-        count(TestOutcome::Errored),
-        count(TestOutcome::Skipped),
-    );
+    summarize_views(run.cases.iter().map(TestView::of), run.files.len())
+}
+
+/// The metrics of a compact run: the same figures as [`summarize`] of its cases.
+pub fn summarize_table(run: &TestTable) -> TestMetrics {
+    summarize_views(run.iter(), run.files.len())
+}
+
+/// One pass over the cases: counts and sums as they come, the flaky and failing ones
+/// kept (borrowed), and at most 2 × [`SLOWEST`] candidates for the slowest.
+fn summarize_views<'a>(cases: impl Iterator<Item = TestView<'a>>, files: usize) -> TestMetrics {
+    let (mut total, mut passed, mut failed, mut errored, mut skipped) = (0, 0, 0, 0, 0);
+    // Summed as `Iterator::sum` does (from -0.0, in case order): the same bits.
+    let mut duration = -0.0;
+    let mut runs = Runs::default();
+    let mut flaky: Vec<TestView<'a>> = Vec::new();
+    let mut failing: Vec<TestView<'a>> = Vec::new();
+    let mut slowest: Vec<TestView<'a>> = Vec::with_capacity(2 * SLOWEST);
+    for c in cases {
+        total += 1;
+        match c.outcome {
+            TestOutcome::Passed => passed += 1,
+            TestOutcome::Failed => failed += 1,
+            TestOutcome::Errored => errored += 1,
+            TestOutcome::Skipped => skipped += 1,
+        }
+        duration += c.duration;
+        runs = runs.plus(c.runs);
+        if c.flaky {
+            flaky.push(c);
+        }
+        if matches!(c.outcome, TestOutcome::Failed | TestOutcome::Errored) {
+            failing.push(c);
+        }
+        // Skipped cases did not run: they are never among the slowest.
+        if c.outcome != TestOutcome::Skipped {
+            if slowest.len() == 2 * SLOWEST {
+                slowest.select_nth_unstable_by(SLOWEST - 1, slower);
+                slowest.truncate(SLOWEST);
+            }
+            slowest.push(c);
+        }
+    }
     let ran = passed + failed + errored;
     let pass_rate = (ran > 0).then(|| passed as f64 / ran as f64);
     // Rounded to the nanosecond: a sum of decimal times should not print as
     // 37.599999999999994.
-    let duration: f64 = run.cases.iter().map(|c| c.duration).sum();
     let duration = (duration * 1e9).round() / 1e9;
 
-    let mut flaky: Vec<&TestCase> = run.cases.iter().filter(|c| c.flaky).collect();
-    flaky.sort_by(|a, b| by_id(a, b));
-    let mut failing: Vec<&TestCase> = run
-        .cases
-        .iter()
-        .filter(|c| matches!(c.outcome, TestOutcome::Failed | TestOutcome::Errored))
-        .collect();
-    failing.sort_by(|a, b| by_id(a, b));
-    // Longest first, ties by identity: a total order, so selecting the first SLOWEST
-    // and sorting them gives the same list as sorting everything.
-    let slower =
-        |a: &&TestCase, b: &&TestCase| b.duration.total_cmp(&a.duration).then_with(|| by_id(a, b));
-    // Skipped cases did not run: they are never among the slowest.
-    let mut slowest: Vec<&TestCase> = run
-        .cases
-        .iter()
-        .filter(|c| c.outcome != TestOutcome::Skipped)
-        .collect();
+    flaky.sort_by(by_id);
+    failing.sort_by(by_id);
     if slowest.len() > SLOWEST {
         slowest.select_nth_unstable_by(SLOWEST - 1, slower);
         slowest.truncate(SLOWEST);
     }
     slowest.sort_by(slower);
 
-    let flaky = flaky.into_iter().map(test_ref).collect();
+    let flaky = flaky.iter().map(test_ref).collect();
     let failing = failing
-        .into_iter()
+        .iter()
         .map(|c| FailingTest {
             test: test_ref(c),
             outcome: c.outcome,
-            message: c.message.clone(),
+            message: c.message.map(str::to_string),
             flaky: c.flaky,
-            at: c.at.clone(),
+            at: c.at.cloned(),
         })
         .collect();
     let slowest = slowest
-        .into_iter()
+        .iter()
         .map(|c| SlowTest {
             test: test_ref(c),
             duration: c.duration,
@@ -151,27 +177,25 @@ pub fn summarize(run: &TestRun) -> TestMetrics {
         .collect();
 
     TestMetrics {
-        total: run.cases.len(),
+        total,
         passed,
         failed,
         errored,
         skipped,
-        runs: run
-            .cases
-            .iter()
-            .fold(Runs::default(), |sum, c| sum.plus(c.runs)),
+        runs,
         pass_rate,
         duration,
         flaky,
         failing,
         slowest,
-        files: run.files.len(),
+        files,
     }
 }
 
 #[cfg(test)]
 mod unit {
     use super::*;
+    use crate::model::TestCase;
 
     fn case(classname: &str, name: &str, outcome: TestOutcome, duration: f64) -> TestCase {
         TestCase {

@@ -3,15 +3,12 @@
 //! `slipgate.schema_version`), then one multi-row upsert per table (`unnest` of arrays),
 //! each updating a row only when a value differs, so re-exporting the same data changes
 //! nothing.
-//!
-//! Messages name the database as [`PgTarget::shown`] (no user, no password) and scrub
-//! the user and password from whatever the server says.
+//! The connection and its errors are [`crate::pg`]'s.
+
+pub use crate::pg::PgError;
 
 use crate::model::PgTarget;
 use crate::report::rows::ExportRows;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 
 /// The schema version this slipgate writes: the number of [`MIGRATIONS`].
@@ -97,35 +94,6 @@ pub const MIGRATIONS: [&str; 2] = [
     );",
 ];
 
-/// Why an export failed. Each is one line; the exit code is 2.
-#[derive(Debug, thiserror::Error)]
-pub enum PgError {
-    #[error(
-        "cannot reach the PostgreSQL server of {target}: {reason}; check the host and port of the URL and that the server runs"
-    )]
-    Unreachable { target: String, reason: String },
-    #[error(
-        "PostgreSQL refused the login to {target}: {reason}; check the user and the password (PGPASSWORD or the URL)"
-    )]
-    Login { target: String, reason: String },
-    #[error("the database of {target} does not exist; create it (createdb) or fix the URL")]
-    NoDatabase { target: String },
-    #[error(
-        "{target} holds slipgate schema version {found}, newer than the {known} this slipgate writes; export with a newer slipgate"
-    )]
-    NewerSchema {
-        target: String,
-        found: i32,
-        known: i32,
-    },
-    #[error(
-        "permission denied on {target}: {reason}; the user must be able to create the schema `slipgate` (first export) and write its tables"
-    )]
-    Denied { target: String, reason: String },
-    #[error("exporting to {target} failed: {reason}")]
-    Failed { target: String, reason: String },
-}
-
 /// What one export wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -140,51 +108,17 @@ pub struct Written {
 /// writes `rows` in one transaction.
 pub async fn export(t: &PgTarget, rows: &ExportRows) -> Result<Written, PgError> {
     let target = t.shown();
-    let mut cfg = tokio_postgres::Config::new();
-    cfg.user(&t.user)
-        .host(&t.host)
-        .port(t.port)
-        .dbname(&t.dbname)
-        .application_name("slipgate")
-        .connect_timeout(Duration::from_secs(10))
-        .ssl_mode(match t.sslmode.as_str() {
-            "disable" => tokio_postgres::config::SslMode::Disable,
-            "require" => tokio_postgres::config::SslMode::Require,
-            _ => tokio_postgres::config::SslMode::Prefer,
-        });
-    if let Some(p) = &t.password {
-        cfg.password(p);
-    }
-    let tls = tls().map_err(|e| PgError::Failed {
-        target: target.clone(),
-        reason: format!("TLS setup: {e}"),
-    })?;
-    let (mut client, conn) = cfg.connect(tls).await.map_err(|e| classify(t, &e, true))?;
-    let driver = tokio::spawn(conn);
-    let result = write(&mut client, rows).await.map_err(|e| match e {
+    let mut conn = crate::pg::connect(t).await?;
+    let result = write(&mut conn.client, rows).await.map_err(|e| match e {
         Step::Newer(found) => PgError::NewerSchema {
             target: target.clone(),
             found,
             known: SCHEMA_VERSION,
         },
-        Step::Pg(e) => classify(t, &e, false),
+        Step::Pg(e) => crate::pg::classify(t, &e, false),
     });
-    drop(client);
-    let _ = driver.await;
+    conn.close().await;
     result
-}
-
-/// rustls with the Mozilla roots (no system certificate store needed).
-fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, rustls::Error> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 enum Step {
@@ -198,34 +132,13 @@ impl From<tokio_postgres::Error> for Step {
     }
 }
 
-/// The schema version of the database, 0 without the schema.
-async fn version(tx: &tokio_postgres::Transaction<'_>) -> Result<i32, tokio_postgres::Error> {
-    let exists: bool = tx
-        .query_one(
-            "SELECT to_regclass('slipgate.schema_version') IS NOT NULL",
-            &[],
-        )
-        .await?
-        .get(0);
-    if !exists {
-        return Ok(0);
-    }
-    let row = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM slipgate.schema_version",
-            &[],
-        )
-        .await?;
-    Ok(row.get(0))
-}
-
 async fn write(client: &mut tokio_postgres::Client, rows: &ExportRows) -> Result<Written, Step> {
     let tx = client.transaction().await?;
     // Exports into one database (a matrix over repositories) take turns, so that two
     // first exports do not both create the schema.
     tx.execute("SELECT pg_advisory_xact_lock(7377650115)", &[])
         .await?;
-    let found = version(&tx).await?;
+    let found = crate::pg::version(&tx).await?;
     if found > SCHEMA_VERSION {
         return Err(Step::Newer(found));
     }
@@ -510,54 +423,6 @@ async fn upsert_all(
     upsert(tx, repo, &sql, params).await
 }
 
-/// The typed error of a failed connection or statement.
-fn classify(t: &PgTarget, e: &tokio_postgres::Error, connecting: bool) -> PgError {
-    let target = t.shown();
-    let reason = scrub(t, &reason_of(e));
-    match e.code() {
-        Some(c) if *c == SqlState::INVALID_PASSWORD => PgError::Login { target, reason },
-        Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
-            PgError::Login { target, reason }
-        }
-        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => PgError::NoDatabase { target },
-        Some(c)
-            if *c == SqlState::INSUFFICIENT_PRIVILEGE
-                || *c == SqlState::READ_ONLY_SQL_TRANSACTION =>
-        {
-            PgError::Denied { target, reason }
-        }
-        None if connecting => PgError::Unreachable { target, reason },
-        _ => PgError::Failed { target, reason },
-    }
-}
-
-/// The server's message, or the innermost cause, on one line.
-fn reason_of(e: &tokio_postgres::Error) -> String {
-    if let Some(db) = e.as_db_error() {
-        return db.message().to_string();
-    }
-    let mut text = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        text = s.to_string();
-        src = s.source();
-    }
-    text.replace(['\n', '\r'], " ")
-}
-
-/// `text` without the user name or password.
-fn scrub(t: &PgTarget, text: &str) -> String {
-    let mut out = text.to_string();
-    for secret in [Some(t.user.as_str()), t.password.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|s| s.len() >= 2)
-    {
-        out = out.replace(secret, "***");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,25 +442,5 @@ mod tests {
             sql,
             "INSERT INTO slipgate.periods AS t (repo, metric, period_start, value) SELECT $1, r.metric, to_timestamp(r.period_start), r.value FROM unnest($2::text[], $3::int8[], $4::float8[]) AS r(metric, period_start, value) ON CONFLICT (repo, metric, period_start) DO UPDATE SET value = excluded.value WHERE (t.value) IS DISTINCT FROM (excluded.value)"
         );
-    }
-
-    #[test]
-    fn messages_never_show_the_user_or_password() {
-        let t = PgTarget {
-            user: "alice".into(),
-            password: Some("s3cret".into()),
-            host: "db.example".into(),
-            port: 5432,
-            dbname: "metrics".into(),
-            sslmode: "prefer".into(),
-        };
-        assert_eq!(
-            scrub(
-                &t,
-                "password authentication failed for user \"alice\" (s3cret)"
-            ),
-            "password authentication failed for user \"***\" (***)"
-        );
-        assert_eq!(format!("{t:?}"), "postgres://db.example:5432/metrics");
     }
 }

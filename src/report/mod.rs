@@ -9,6 +9,7 @@ pub mod json;
 pub mod markdown;
 pub mod notes;
 pub mod openmetrics;
+pub mod org;
 pub mod rows;
 pub mod sanitize;
 pub mod sections;

@@ -963,3 +963,23 @@ fn parse_reader_streams_cases_in_document_order() {
         ]
     );
 }
+
+#[test]
+fn the_compact_run_gives_the_same_metrics_and_cases() {
+    // Every fixture together (malformed ones skipped, so their cases are rolled back):
+    // the compact run that `check` uses and the owned cases agree on every figure.
+    use slipgate::collect::junit::collect_table;
+    use slipgate::metrics::test_results::summarize_table;
+    let patterns = strings(&["**/*.xml"]);
+    let table = collect_table(&patterns, &fixtures(), OnMalformed::Warn, OnMissing::Error).unwrap();
+    let run = collect(&patterns, &fixtures(), OnMalformed::Warn, OnMissing::Error).unwrap();
+    assert!(table.len() > 50, "{}", table.len());
+    assert_eq!(table.cases(), run.cases);
+    assert_eq!(table.files, run.files);
+    assert_eq!(summarize_table(&table), summarize(&run));
+    // The skipped files count for nothing: the same as reading only the good files.
+    let good: Vec<String> = run.files.clone();
+    let again = collect(&good, &fixtures(), OnMalformed::Error, OnMissing::Error).unwrap();
+    assert_eq!(again.cases, run.cases);
+    assert!(run.warnings.iter().any(|w| w.starts_with("skipped")));
+}

@@ -28,11 +28,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Transports and stores of the edges, used by collect and publish alike.
     ("github", &["model", "duration", "escape", "console"]),
     ("store", &["model", "duration", "escape", "console"]),
+    // The PostgreSQL connection of `export` (publish) and `org` (collect).
+    ("pg", &["model", "duration", "escape", "console"]),
     // Reads the world.
     (
         "collect",
         &[
-            "github", "store", "policy", "model", "duration", "escape", "console",
+            "github", "store", "pg", "policy", "model", "duration", "escape", "console",
         ],
     ),
     // Pure.
@@ -51,8 +53,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "publish",
         &[
-            "init", "report", "gate", "metrics", "policy", "model", "github", "store", "duration",
-            "escape", "console",
+            "init", "report", "gate", "metrics", "policy", "model", "github", "store", "pg",
+            "duration", "escape", "console",
         ],
     ),
     // The edge: the crate's error type gathers the layers' errors; the arguments; the
@@ -60,21 +62,21 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "error",
         &[
-            "collect", "github", "store", "policy", "model", "duration", "escape",
+            "collect", "github", "store", "pg", "policy", "model", "duration", "escape",
         ],
     ),
     (
         "cli",
         &[
-            "error", "collect", "github", "store", "report", "gate", "metrics", "policy", "model",
-            "duration", "escape", "console",
+            "error", "collect", "github", "store", "pg", "report", "gate", "metrics", "policy",
+            "model", "duration", "escape", "console",
         ],
     ),
     (
         "app",
         &[
-            "cli", "error", "collect", "github", "store", "publish", "init", "report", "gate",
-            "metrics", "policy", "model", "duration", "escape", "console",
+            "cli", "error", "collect", "github", "store", "pg", "publish", "init", "report",
+            "gate", "metrics", "policy", "model", "duration", "escape", "console",
         ],
     ),
 ];

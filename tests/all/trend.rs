@@ -34,7 +34,7 @@ use std::path::Path;
 const REPO: &str = "octo-org/octo-repo";
 const TOKEN: &str = "ghp_trendSECRETtoken0123456789";
 
-fn fixture() -> TestRepo {
+pub(crate) fn fixture() -> TestRepo {
     let r = TestRepo::new();
     r.commit_at("feat: a", T0 + DAY);
     let b = r.commit_at("fix: b", T0 + 3 * DAY);
@@ -51,7 +51,7 @@ fn fixture() -> TestRepo {
     r
 }
 
-fn issues(hub: &MockHub) {
+pub(crate) fn issues(hub: &MockHub) {
     let day = |d: i64| T0 + d * DAY;
     hub.add_issue(
         HubIssue::new(1, day(2))
