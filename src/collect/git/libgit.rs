@@ -201,22 +201,7 @@ impl Git2History {
 
     /// Maps a libgit2 error met while doing `action`.
     fn error(&self, action: impl Into<String>, source: git2::Error) -> GitError {
-        let path = self.path.clone();
-        let action = action.into();
-        if source.code() == ErrorCode::NotFound && source.class() == ErrorClass::Odb {
-            GitError::MissingObject {
-                path,
-                oid: first_hex_id(source.message()).unwrap_or_else(|| "(unknown)".into()),
-                action,
-                source,
-            }
-        } else {
-            GitError::Git {
-                path,
-                action,
-                source,
-            }
-        }
+        git_error(&self.path, action.into(), source)
     }
 
     /// Every tag as (short name, target id), sorted by name.
@@ -425,105 +410,78 @@ impl Git2History {
             .collect()
     }
 
-    /// The non-merge commits reachable from `tip` and not from `hide`
-    /// (`git rev-list --no-merges hide..tip`), newest first, that pass `filter`
-    /// (`--full-history -- PATHS`, and authored no later than the evaluation time).
-    /// Sets `*root` to a root commit of the range (filtered or not), if any.
-    #[allow(clippy::too_many_arguments)]
-    fn changes(
+    /// Walks `jobs` (ranges in version order, the candidate last) and returns each
+    /// one's changes in that order, with the commits left out for being authored after
+    /// `opts.until`. With two cores, a second handle on the repository walks from the
+    /// newest range down while this thread walks from the oldest up, until they meet:
+    /// each keeps neighbouring ranges, whose commits its graph already holds. Results do
+    /// not depend on which walker took a range; the error returned is the one of the
+    /// oldest failing range, as a walk in order would return.
+    fn walk_ranges(
         &self,
-        graph: &mut Graph,
-        odb: &git2::Odb<'_>,
-        filter: &mut Filter<'_>,
-        tip: Oid,
-        hide: Option<Oid>,
-        what: &str,
-        root: &mut Option<Oid>,
-    ) -> Result<Vec<Commit>, GitError> {
-        let walking = || format!("walking the commits of {what}");
-        let mut load = |oid: Oid| -> Result<ParsedCommit, GitError> {
-            let object = odb.read(oid).map_err(|e| self.error(walking(), e))?;
-            if object.kind() != ObjectType::Commit {
-                return Err(self.error(
-                    walking(),
-                    git2::Error::from_str(&format!("object {oid} is not a commit")),
-                ));
-            }
-            parse_commit(object.data()).map_err(|message| {
-                self.error(
-                    walking(),
-                    git2::Error::from_str(&format!("commit {oid} is malformed: {message}")),
-                )
-            })
-        };
-        let found = graph.range(tip, hide, &mut load)?;
-        let mut changes = Vec::with_capacity(found.len());
-        for c in found {
-            if c.parents == 0 && root.is_none() {
-                *root = Some(c.oid);
-            }
-            if filter.until.is_some_and(|u| c.author_time > u) {
-                filter.later += 1;
-                continue;
-            }
-            if !filter.paths.is_empty() && !self.touches(odb, filter, &c, what)? {
-                continue;
-            }
-            changes.push(Commit {
-                sha: c.oid.to_string(),
-                author_time: c.author_time,
-                subject: c.subject.to_string(),
-            });
-        }
-        Ok(changes)
-    }
-
-    /// Whether the commit `c` changes a file under `filter.paths` compared with its
-    /// first parent (a root commit: with the empty tree). Each commit is compared once.
-    fn touches(
-        &self,
-        odb: &git2::Odb<'_>,
-        filter: &mut Filter<'_>,
-        c: &super::graph::Change<'_>,
-        what: &str,
-    ) -> Result<bool, GitError> {
-        if let Some(&known) = filter.touches.get(&c.oid) {
-            return Ok(known);
-        }
-        let comparing = || format!("comparing the files of commit {} in {what}", c.oid);
-        let Some(tree) = c.tree else {
-            return Err(self.error(
-                comparing(),
-                git2::Error::from_str(&format!("commit {} has no readable tree", c.oid)),
-            ));
-        };
-        if c.parents > 0 && c.parent_tree.is_none() {
-            return Err(self.error(
-                comparing(),
-                git2::Error::from_str("its parent has no readable tree"),
-            ));
-        }
-        let mut missing: Option<git2::Error> = None;
-        let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
-            match odb.read(oid) {
-                Ok(o) => Ok((o.kind(), o.data().to_vec())),
-                Err(e) => {
-                    let message = e.message().to_string();
-                    missing = Some(e);
-                    Err(message)
+        jobs: &[Job],
+        opts: &GitOptions<'_>,
+    ) -> Result<(Vec<Walked>, usize), GitError> {
+        let odb = self
+            .repo
+            .odb()
+            .map_err(|e| self.error("opening the object database", e))?;
+        let path: &Path = &self.path;
+        let two =
+            jobs.len() >= 2 && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+        // A second handle that cannot be opened leaves every range to this thread.
+        let second = two
+            .then(|| Repository::open(self.repo.path()).ok())
+            .flatten();
+        let queue = std::sync::Mutex::new(Queue {
+            lo: 0,
+            hi: jobs.len(),
+            failed: None,
+        });
+        let run = |w: &mut Walker<'_, '_>, from_top: bool| {
+            let mut out = Vec::new();
+            while let Some(i) = Queue::take(&queue, from_top) {
+                let job = &jobs[i];
+                let mut root = None;
+                let r = w
+                    .changes(job.tip, job.hide, &job.what, &mut root)
+                    .map(|changes| Walked { changes, root });
+                let failed = r.is_err();
+                out.push((i, r));
+                if failed {
+                    Queue::fail(&queue, i);
+                    break;
                 }
             }
+            out
         };
-        let result = TreeDiff::new(filter.paths, read).touches(c.parent_tree, tree);
-        let touched = match result {
-            Ok(t) => t,
-            Err(message) => {
-                let source = missing.unwrap_or_else(|| git2::Error::from_str(&message));
-                return Err(self.error(comparing(), source));
+        let (mut out, later) = std::thread::scope(|scope| {
+            let helper = second.map(|repo| {
+                let run = &run;
+                scope.spawn(move || match repo.odb() {
+                    Ok(odb) => {
+                        let mut w = Walker::new(odb, path, opts);
+                        (run(&mut w, true), w.filter.later)
+                    }
+                    Err(_) => (Vec::new(), 0),
+                })
+            });
+            let mut w = Walker::new(odb, path, opts);
+            let mut out = run(&mut w, false);
+            let mut later = w.filter.later;
+            if let Some(h) = helper {
+                let (more, l) = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                out.extend(more);
+                later += l;
             }
-        };
-        filter.touches.insert(c.oid, touched);
-        Ok(touched)
+            (out, later)
+        });
+        out.sort_by_key(|(i, _)| *i);
+        let mut walked = Vec::with_capacity(jobs.len());
+        for (_, r) in out {
+            walked.push(r?);
+        }
+        Ok((walked, later))
     }
 
     /// A warning when another tag family clearly dominates the tags the pattern matches
@@ -597,39 +555,38 @@ impl History for Git2History {
             self.recent_tags(&tags)
         };
 
-        let odb = self
-            .repo
-            .odb()
-            .map_err(|e| self.error("opening the object database", e))?;
-        let mut graph = Graph::new();
-        let mut filter = Filter {
-            paths: opts.paths,
-            until: opts.until,
-            touches: HashMap::new(),
-            later: 0,
-        };
         let times: Vec<_> = found.iter().map(|f| f.time).collect();
         let first_loaded = match opts.changes.newest(&times, opts.until) {
             Some(n) => found.len().saturating_sub(n),
             None => 0,
         };
+        // The ranges to walk: each loaded release from the previous one, then HEAD from
+        // the highest release. A broken HEAD is reported after the releases' errors.
+        let head = self.head();
+        let mut jobs: Vec<Job> = (first_loaded..found.len())
+            .map(|i| Job {
+                tip: found[i].commit,
+                hide: i.checked_sub(1).map(|p| found[p].commit),
+                what: format!("release `{}`", found[i].tag),
+            })
+            .collect();
+        if let Ok(Some(head)) = head {
+            jobs.push(Job {
+                tip: head,
+                hide: found.last().map(|b| b.commit),
+                what: "HEAD (the candidate release)".to_string(),
+            });
+        }
+        let (walked, later) = self.walk_ranges(&jobs, opts)?;
+        let mut walked = walked.into_iter();
         let mut releases = Vec::with_capacity(found.len());
         for (i, f) in found.iter().enumerate() {
             let load = i >= first_loaded;
             let prev = i.checked_sub(1).and_then(|p| found.get(p));
             let mut changes = Vec::new();
-            if load {
-                let mut root = None;
-                changes = self.changes(
-                    &mut graph,
-                    &odb,
-                    &mut filter,
-                    f.commit,
-                    prev.map(|p| p.commit),
-                    &format!("release `{}`", f.tag),
-                    &mut root,
-                )?;
-                if let (Some(p), Some(root)) = (prev, root) {
+            if load && let Some(w) = walked.next() {
+                changes = w.changes;
+                if let (Some(p), Some(root)) = (prev, w.root) {
                     warnings.push(format!(
                         "release `{}` reaches root commit {} that its previous release \
                          `{}` does not: its history joins an unrelated one (another \
@@ -653,21 +610,12 @@ impl History for Git2History {
             });
         }
 
-        let candidate = match self.head()? {
+        let candidate = match head? {
             None => Candidate::default(),
             Some(head) => {
                 let base = found.last();
-                let mut root = None;
-                let changes = self.changes(
-                    &mut graph,
-                    &odb,
-                    &mut filter,
-                    head,
-                    base.map(|b| b.commit),
-                    "HEAD (the candidate release)",
-                    &mut root,
-                )?;
-                if let (Some(b), Some(root)) = (base, root) {
+                let w = walked.next().unwrap_or_default();
+                if let (Some(b), Some(root)) = (base, w.root) {
                     warnings.push(format!(
                         "HEAD reaches root commit {} that the highest release `{}` does \
                          not: its history joins an unrelated one (another repository \
@@ -675,25 +623,25 @@ impl History for Git2History {
                          changes include that history",
                         short(root),
                         b.tag,
-                        changes.len()
+                        w.changes.len()
                     ));
                 }
                 Candidate {
                     head: Some(head.to_string()),
                     base_tag: base.map(|b| b.tag.clone()),
-                    changes,
+                    changes: w.changes,
                 }
             }
         };
 
-        if let (Some(until), true) = (opts.until, filter.later > 0) {
+        if let (Some(until), true) = (opts.until, later > 0) {
             warnings.push(format!(
                 "{} commit{} authored after the evaluation time {} {} not counted as \
                  changes of any release or of the candidate",
-                filter.later,
-                if filter.later == 1 { "" } else { "s" },
+                later,
+                if later == 1 { "" } else { "s" },
                 crate::model::rfc3339(until),
-                if filter.later == 1 { "is" } else { "are" },
+                if later == 1 { "is" } else { "are" },
             ));
         }
 
@@ -742,4 +690,202 @@ mod tests {
         );
         assert_eq!(first_hex_id("object not found"), None);
     }
+}
+
+/// A range to walk: `tip` not reachable from `hide`; `what` names it in errors.
+struct Job {
+    tip: Oid,
+    hide: Option<Oid>,
+    what: String,
+}
+
+/// A walked range: its changes, and a root commit it reached, if any.
+#[derive(Default)]
+struct Walked {
+    changes: Vec<Commit>,
+    root: Option<Oid>,
+}
+
+/// The ranges not yet taken, `lo..hi`, shared by the two walkers; `failed`, the oldest
+/// range that failed (no range after it is worth walking).
+struct Queue {
+    lo: usize,
+    hi: usize,
+    failed: Option<usize>,
+}
+
+impl Queue {
+    /// The next range for a walker: the oldest left (`from_top`: the newest left).
+    fn take(queue: &std::sync::Mutex<Queue>, from_top: bool) -> Option<usize> {
+        let mut q = queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if q.lo >= q.hi {
+            return None;
+        }
+        let i = if from_top { q.hi - 1 } else { q.lo };
+        if q.failed.is_some_and(|f| i > f) {
+            return None;
+        }
+        if from_top {
+            q.hi -= 1;
+        } else {
+            q.lo += 1;
+        }
+        Some(i)
+    }
+
+    fn fail(queue: &std::sync::Mutex<Queue>, i: usize) {
+        let mut q = queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        q.failed = Some(q.failed.map_or(i, |f| f.min(i)));
+    }
+}
+
+/// Maps a libgit2 error met while doing `action` in the repository at `path`.
+fn git_error(path: &Path, action: String, source: git2::Error) -> GitError {
+    let path = path.to_path_buf();
+    if source.code() == ErrorCode::NotFound && source.class() == ErrorClass::Odb {
+        GitError::MissingObject {
+            path,
+            oid: first_hex_id(source.message()).unwrap_or_else(|| "(unknown)".into()),
+            action,
+            source,
+        }
+    } else {
+        GitError::Git {
+            path,
+            action,
+            source,
+        }
+    }
+}
+
+/// One reader of ranges: its own object database handle, commit graph and filter memo.
+/// Two of them walk the ranges of one read from both ends (see [`walk_ranges`]).
+struct Walker<'a, 'r> {
+    odb: git2::Odb<'r>,
+    path: &'a Path,
+    graph: Graph,
+    filter: Filter<'a>,
+}
+
+impl<'a, 'r> Walker<'a, 'r> {
+    fn new(odb: git2::Odb<'r>, path: &'a Path, opts: &GitOptions<'a>) -> Self {
+        Walker {
+            odb,
+            path,
+            graph: Graph::new(),
+            filter: Filter {
+                paths: opts.paths,
+                until: opts.until,
+                touches: HashMap::new(),
+                later: 0,
+            },
+        }
+    }
+
+    /// The non-merge commits reachable from `tip` and not from `hide`
+    /// (`git rev-list --no-merges hide..tip`), newest first, that pass `filter`
+    /// (`--full-history -- PATHS`, and authored no later than the evaluation time).
+    /// Sets `*root` to a root commit of the range (filtered or not), if any.
+    fn changes(
+        &mut self,
+        tip: Oid,
+        hide: Option<Oid>,
+        what: &str,
+        root: &mut Option<Oid>,
+    ) -> Result<Vec<Commit>, GitError> {
+        let walking = || format!("walking the commits of {what}");
+        let (odb, path) = (&self.odb, self.path);
+        let error = |action: String, e| git_error(path, action, e);
+        let mut load = |oid: Oid| -> Result<ParsedCommit, GitError> {
+            let object = odb.read(oid).map_err(|e| error(walking(), e))?;
+            if object.kind() != ObjectType::Commit {
+                return Err(error(
+                    walking(),
+                    git2::Error::from_str(&format!("object {oid} is not a commit")),
+                ));
+            }
+            parse_commit(object.data()).map_err(|message| {
+                error(
+                    walking(),
+                    git2::Error::from_str(&format!("commit {oid} is malformed: {message}")),
+                )
+            })
+        };
+        let found = self.graph.range(tip, hide, &mut load)?;
+        let mut changes = Vec::with_capacity(found.len());
+        for c in found {
+            if c.parents == 0 && root.is_none() {
+                *root = Some(c.oid);
+            }
+            if self.filter.until.is_some_and(|u| c.author_time > u) {
+                self.filter.later += 1;
+                continue;
+            }
+            if !self.filter.paths.is_empty()
+                && !touches(&self.odb, self.path, &mut self.filter, &c, what)?
+            {
+                continue;
+            }
+            changes.push(Commit {
+                sha: c.oid.to_string(),
+                author_time: c.author_time,
+                subject: c.subject.to_string(),
+            });
+        }
+        Ok(changes)
+    }
+}
+
+/// Whether the commit `c` changes a file under `filter.paths` compared with its
+/// first parent (a root commit: with the empty tree). Each commit is compared once.
+fn touches(
+    odb: &git2::Odb<'_>,
+    path: &Path,
+    filter: &mut Filter<'_>,
+    c: &super::graph::Change<'_>,
+    what: &str,
+) -> Result<bool, GitError> {
+    if let Some(&known) = filter.touches.get(&c.oid) {
+        return Ok(known);
+    }
+    let comparing = || format!("comparing the files of commit {} in {what}", c.oid);
+    let Some(tree) = c.tree else {
+        return Err(git_error(
+            path,
+            comparing(),
+            git2::Error::from_str(&format!("commit {} has no readable tree", c.oid)),
+        ));
+    };
+    if c.parents > 0 && c.parent_tree.is_none() {
+        return Err(git_error(
+            path,
+            comparing(),
+            git2::Error::from_str("its parent has no readable tree"),
+        ));
+    }
+    let mut missing: Option<git2::Error> = None;
+    let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
+        match odb.read(oid) {
+            Ok(o) => Ok((o.kind(), o.data().to_vec())),
+            Err(e) => {
+                let message = e.message().to_string();
+                missing = Some(e);
+                Err(message)
+            }
+        }
+    };
+    let result = TreeDiff::new(filter.paths, read).touches(c.parent_tree, tree);
+    let touched = match result {
+        Ok(t) => t,
+        Err(message) => {
+            let source = missing.unwrap_or_else(|| git2::Error::from_str(&message));
+            return Err(git_error(path, comparing(), source));
+        }
+    };
+    filter.touches.insert(c.oid, touched);
+    Ok(touched)
 }
