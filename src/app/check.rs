@@ -1,16 +1,14 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::MissingTests;
-use crate::cli::TestArgs;
-use crate::cli::read::TestRead;
+use crate::cli::read::{GateRun, GithubReads, ISSUE_TREND, TestRead};
 use crate::cli::request::{GithubSource, Session, export_target, read_coverage};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
 use crate::metrics::Inputs;
-use crate::metrics::trend::{self, Trend, TrendSpec};
+use crate::metrics::trend::{self, Trend};
 use crate::model::{GitHistory, TestRunRow};
 use crate::policy::Trigger;
 use crate::publish::actions::{self, EventContext};
@@ -35,90 +33,6 @@ pub(super) struct Evaluation {
     pub(super) trend: Option<(Trend, Vec<TestRunRow>)>,
     /// The rows of `export`, when asked.
     pub(super) export: Option<crate::report::rows::ExportRows>,
-}
-
-/// The trend the trend issue of `check --trend-issue` shows: 12 weekly periods, the last
-/// 12 releases (`trend --publish` takes its own `--period`, `--periods`, `--releases`).
-pub(super) const ISSUE_TREND: TrendSpec = TrendSpec {
-    period: 7 * 86_400,
-    periods: 12,
-    releases: 12,
-};
-
-/// Test runs of the cache the trend issue reads.
-const ISSUE_RUNS: usize = history::MAX_RUNS;
-
-/// When GitHub is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum GithubReads {
-    /// When a rule of the event needs it.
-    AsRulesNeed,
-    /// Always (the trend issue shows the whole picture).
-    Always,
-}
-
-/// What one gate run reads and judges.
-pub(super) struct GateRun<'a> {
-    pub(super) event: Event,
-    pub(super) github: &'a GithubSource,
-    pub(super) tests: &'a TestArgs,
-    pub(super) coverage: Option<crate::metrics::coverage::CoverageFigures>,
-    /// What JUnit patterns matching no file do.
-    pub(super) missing_tests: MissingTests,
-    /// `release-check --tag`: judge this release instead of the unreleased changes.
-    pub(super) tag: Option<&'a str>,
-    pub(super) github_reads: GithubReads,
-    /// Keep this run's test figures and coverage in the cache.
-    pub(super) record_tests: bool,
-    /// The branch the run judged and the default branch (the coverage base).
-    pub(super) branch: crate::model::coverage::RunBranch,
-    /// Compute the trend series over these periods and releases (the trend issue).
-    pub(super) trend: Option<TrendSpec>,
-    /// Build the rows of `export` (every release, 52 weekly periods).
-    pub(super) export: bool,
-}
-
-impl<'a> GateRun<'a> {
-    /// A run judging `event`'s unreleased changes with the rules' needs, nothing recorded
-    /// or built besides the report; JUnit patterns matching nothing do as the policy says.
-    pub(super) fn new(
-        event: Event,
-        github: &'a GithubSource,
-        tests: &'a TestArgs,
-        coverage: Option<crate::metrics::coverage::CoverageFigures>,
-    ) -> GateRun<'a> {
-        GateRun {
-            event,
-            github,
-            tests,
-            coverage,
-            missing_tests: MissingTests::AsPolicy,
-            tag: None,
-            github_reads: GithubReads::AsRulesNeed,
-            record_tests: false,
-            branch: Default::default(),
-            trend: None,
-            export: false,
-        }
-    }
-
-    /// A scheduled run (`export`, `trend`): GitHub is read whatever the rules need, JUnit
-    /// patterns matching nothing are a warning at most.
-    pub(super) fn scheduled(
-        github: &'a GithubSource,
-        tests: &'a TestArgs,
-        coverage: Option<crate::metrics::coverage::CoverageFigures>,
-    ) -> GateRun<'a> {
-        let event = Event {
-            trigger: Some(Trigger::Schedule),
-            ..Event::default()
-        };
-        GateRun {
-            missing_tests: MissingTests::WarnAtMost,
-            github_reads: GithubReads::Always,
-            ..GateRun::new(event, github, tests, coverage)
-        }
-    }
 }
 
 /// Collects, evaluates and builds the report.
@@ -192,8 +106,8 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     report.gate = Some(gate.clone());
     report.links = e.github.links(report.sources.github.as_deref());
     let trend = e.trend.map(|spec| {
-        // A cache that cannot be read leaves the page without runs, silently.
-        let runs = test_history_or_warn(cache, &repo, ISSUE_RUNS, &mut Vec::new());
+        // The runs the trend issue shows; a cache that cannot be read leaves none, silently.
+        let runs = test_history_or_warn(cache, &repo, history::MAX_RUNS, &mut Vec::new());
         (trend::trend(&engine, spec, &runs), runs)
     });
     let who = report::rows::RunIdentity::new(&repo, run_id, sha);

@@ -1,8 +1,9 @@
 //! `slipgate export`: the repository's metrics written to a database or pushed to a
 //! Pushgateway.
 
-use super::check::{self, Evaluation, GateRun};
+use super::check::{self, Evaluation};
 use crate::cli::ExportArgs;
+use crate::cli::read::GateRun;
 use crate::cli::request::{GithubSource, Session, export_target, read_coverage};
 use crate::error::{Error, Result, exit};
 use crate::model::ExportTarget;

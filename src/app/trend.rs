@@ -1,9 +1,9 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
 use super::MissingTests;
-use super::check::{self, GateRun};
+use super::check;
 use crate::cli::TrendArgs;
-use crate::cli::read::TestRead;
+use crate::cli::read::{GateRun, TestRead};
 use crate::cli::request::{GithubSource, Session};
 use crate::collect::git;
 use crate::error::{Result, exit};

@@ -7,11 +7,13 @@ use crate::collect::git;
 use crate::collect::github::{self, GithubRead};
 use crate::collect::junit::{self, MissingTests};
 use crate::error::Result;
+use crate::gate::Event;
 use crate::metrics::coverage::CoverageFigures;
 use crate::metrics::test_results::{self, TestMetrics};
+use crate::metrics::trend::TrendSpec;
 use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestTable};
-use crate::policy::Needs;
+use crate::policy::{Needs, Trigger};
 use crate::report::notes;
 
 /// Why there is no GitHub data with `--offline`.
@@ -102,6 +104,87 @@ impl GithubSource {
                 ))
             }
             Err(err) => Err(err),
+        }
+    }
+}
+
+/// The trend the trend issue of `check --trend-issue` shows: 12 weekly periods, the last
+/// 12 releases (`trend --publish` takes its own `--period`, `--periods`, `--releases`).
+pub(crate) const ISSUE_TREND: TrendSpec = TrendSpec {
+    period: 7 * 86_400,
+    periods: 12,
+    releases: 12,
+};
+
+/// When GitHub is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GithubReads {
+    /// When a rule of the event needs it.
+    AsRulesNeed,
+    /// Always (the trend issue shows the whole picture).
+    Always,
+}
+
+/// What one gate run reads and judges.
+pub(crate) struct GateRun<'a> {
+    pub(crate) event: Event,
+    pub(crate) github: &'a GithubSource,
+    pub(crate) tests: &'a TestArgs,
+    pub(crate) coverage: Option<CoverageFigures>,
+    /// What JUnit patterns matching no file do.
+    pub(crate) missing_tests: MissingTests,
+    /// `release-check --tag`: judge this release instead of the unreleased changes.
+    pub(crate) tag: Option<&'a str>,
+    pub(crate) github_reads: GithubReads,
+    /// Keep this run's test figures and coverage in the cache.
+    pub(crate) record_tests: bool,
+    /// The branch the run judged and the default branch (the coverage base).
+    pub(crate) branch: crate::model::coverage::RunBranch,
+    /// Compute the trend series over these periods and releases (the trend issue).
+    pub(crate) trend: Option<TrendSpec>,
+    /// Build the rows of `export` (every release, 52 weekly periods).
+    pub(crate) export: bool,
+}
+
+impl<'a> GateRun<'a> {
+    /// A run judging `event`'s unreleased changes with the rules' needs, nothing recorded
+    /// or built besides the report; JUnit patterns matching nothing do as the policy says.
+    pub(crate) fn new(
+        event: Event,
+        github: &'a GithubSource,
+        tests: &'a TestArgs,
+        coverage: Option<CoverageFigures>,
+    ) -> GateRun<'a> {
+        GateRun {
+            event,
+            github,
+            tests,
+            coverage,
+            missing_tests: MissingTests::AsPolicy,
+            tag: None,
+            github_reads: GithubReads::AsRulesNeed,
+            record_tests: false,
+            branch: Default::default(),
+            trend: None,
+            export: false,
+        }
+    }
+
+    /// A scheduled run (`export`, `trend`): GitHub is read whatever the rules need, JUnit
+    /// patterns matching nothing are a warning at most.
+    pub(crate) fn scheduled(
+        github: &'a GithubSource,
+        tests: &'a TestArgs,
+        coverage: Option<CoverageFigures>,
+    ) -> GateRun<'a> {
+        let event = Event {
+            trigger: Some(Trigger::Schedule),
+            ..Event::default()
+        };
+        GateRun {
+            missing_tests: MissingTests::WarnAtMost,
+            github_reads: GithubReads::Always,
+            ..GateRun::new(event, github, tests, coverage)
         }
     }
 }
