@@ -59,3 +59,36 @@ fn every_shipped_policy_starts_with_the_modeline() {
         "README's policy example must start with the modeline"
     );
 }
+
+#[test]
+fn every_whole_policy_in_the_readme_passes_policy_check() {
+    // A whole policy is a YAML block that starts with `version: 1` (or the modeline
+    // and then it); fragments (one key shown on its own) are not checked here.
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut checked = 0;
+    for (i, block) in readme.split("```yaml\n").skip(1).enumerate() {
+        let body = block.split("\n```").next().unwrap_or_default();
+        let first = body
+            .lines()
+            .find(|l| !l.starts_with("# yaml-language-server"));
+        if first != Some("version: 1") {
+            continue;
+        }
+        let file = dir.path().join(format!("readme-{i}.yml"));
+        std::fs::write(&file, format!("{body}\n")).expect("write");
+        let out = slipgate(dir.path())
+            .args(["policy", "check"])
+            .arg(&file)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "README policy block {i} fails:\n{body}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        checked += 1;
+    }
+    // The full example and the support/operations/coverage one, at least.
+    assert!(checked >= 2, "{checked} whole policies found in README");
+}
