@@ -47,6 +47,16 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl From<crate::collect::github::FetchError> for Error {
+    fn from(e: crate::collect::github::FetchError) -> Error {
+        use crate::collect::github::FetchError;
+        match e {
+            FetchError::Runtime(_) => Error::Usage(e.to_string()),
+            FetchError::Github(source) => Error::GithubFetch { source },
+        }
+    }
+}
+
 impl Error {
     /// Where the error is, for errors about a place in a file: a policy error's key, the
     /// line and column of a malformed JUnit, coverage, metrics or SARIF file.

@@ -1,17 +1,16 @@
 //! `check` and `release-check`: collect what the rules need, evaluate the gate, and
 //! publish (stdout, job summary, step outputs, annotations, PR comment, trend issue).
 
-use super::{GithubRead, MissingTests, engine, read_git, read_github, read_tests, test_files};
-use crate::cli::TestArgs;
+use crate::cli::read::{GateRun, GithubReads, ISSUE_TREND, TestRead};
 use crate::cli::request::{GithubSource, Session, export_target, read_coverage};
 use crate::cli::{ActionsArgs, CheckArgs, ReleaseCheckArgs};
 use crate::collect::{file, git};
 use crate::error::{Error, Result, exit};
-use crate::escape::line as esc;
 use crate::gate::{self, Event, GateResult, Overall, TestFigures};
-use crate::metrics::trend::{self, Trend, TrendSpec};
+use crate::metrics::Inputs;
+use crate::metrics::trend::{self, Trend};
 use crate::model::{GitHistory, TestRunRow};
-use crate::policy::{Needs, Rule, Trigger};
+use crate::policy::Trigger;
 use crate::publish::actions::{self, EventContext};
 use crate::publish::check::{self as publish, Local, Remote, RunKey};
 use crate::publish::markers;
@@ -36,62 +35,14 @@ pub(super) struct Evaluation {
     pub(super) export: Option<crate::report::rows::ExportRows>,
 }
 
-/// The trend the trend issue of `check --trend-issue` shows: 12 weekly periods, the last
-/// 12 releases (`trend --publish` takes its own `--period`, `--periods`, `--releases`).
-pub(super) const ISSUE_TREND: TrendSpec = TrendSpec {
-    period: 7 * 86_400,
-    periods: 12,
-    releases: 12,
-};
-
-/// Test runs of the cache the trend issue reads.
-const ISSUE_RUNS: usize = history::MAX_RUNS;
-
-/// When GitHub is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum GithubReads {
-    /// When a rule of the event needs it.
-    AsRulesNeed,
-    /// Always (the trend issue shows the whole picture).
-    Always,
-}
-
-/// What one gate run reads and judges.
-pub(super) struct GateRun<'a> {
-    pub(super) event: Event,
-    pub(super) github: &'a GithubSource,
-    pub(super) tests: &'a TestArgs,
-    pub(super) coverage: Option<crate::metrics::coverage::CoverageFigures>,
-    /// What JUnit patterns matching no file do.
-    pub(super) missing_tests: MissingTests,
-    /// `release-check --tag`: judge this release instead of the unreleased changes.
-    pub(super) tag: Option<&'a str>,
-    pub(super) github_reads: GithubReads,
-    /// Keep this run's test figures and coverage in the cache.
-    pub(super) record_tests: bool,
-    /// The branch the run judged and the default branch (the coverage base).
-    pub(super) branch: crate::model::coverage::RunBranch,
-    /// Compute the trend series over these periods and releases (the trend issue).
-    pub(super) trend: Option<TrendSpec>,
-    /// Build the rows of `export` (every release, 52 weekly periods).
-    pub(super) export: bool,
-}
-
 /// Collects, evaluates and builds the report.
 pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
-    let rules: Vec<Rule> = s
-        .policy
-        .rules
-        .iter()
-        .filter(|r| e.event.trigger.is_none_or(|t| r.runs_on(t)))
-        .cloned()
-        .collect();
-    let needs = Needs::of(&rules, s.policy.policy.window.secs());
+    let needs = s.policy.needs_on(e.event.trigger);
     // Judging an existing tag reads them all (one walk over the history).
     let trend_reach = e.trend.map(|spec| (spec.releases, spec.span()));
     let all = e.tag.is_some() || e.export;
     let plan = git::Plan::of(&needs, SUMMARY_RELEASES, all, trend_reach);
-    let (history, mut git) = read_git(s, plan)?;
+    let (history, mut git) = s.read_git(plan)?;
     // With --tag, everything is measured as of the tag's release time.
     let mut now = s.now;
     if let Some(tag) = e.tag {
@@ -99,24 +50,13 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         now = git::as_candidate(&*history, &mut git, tag, releases, &policy)?;
     }
     drop(history);
-    let mut gh_warning = None;
-    let github = if e.github_reads == GithubReads::Always || needs.github {
-        // The trend shows time to first response: its comments are read for it too.
-        let comments = needs.comments || e.trend.is_some();
-        match read_github(s, e.github, &git, needs.pulls, comments) {
-            Ok(read) => read,
-            // An outage of GitHub must not fail a build for a wrong reason: when no
-            // fail-level rule needs its data, the rules that use it do not judge.
-            Err(err) if !needs.github_to_fail => {
-                gh_warning = Some(notes::github_unread(&err));
-                GithubRead::skipped("GitHub could not be read")
-            }
-            Err(err) => return Err(err),
-        }
-    } else {
-        GithubRead::skipped("no rule of this event needs it")
-    };
-    let (tests, ext, mut warnings) = read_tests(s, e.tests, e.missing_tests)?;
+    // The trend shows time to first response: its comments are read for it too.
+    let always = e.github_reads == GithubReads::Always;
+    let (github, gh_warning) = e
+        .github
+        .read_for(s, &git, &needs, always, e.trend.is_some())?;
+    let read = TestRead::of(s, e.tests, e.missing_tests)?;
+    let mut warnings = read.warnings.clone();
     warnings.extend(gh_warning);
     if github.data.is_none() && needs.change_failure_rate {
         warnings.push(notes::HOTFIX_SIGNAL_ONLY.to_string());
@@ -124,48 +64,54 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     if let Some(tag) = e.tag {
         warnings.push(notes::judged_as_of(tag, now));
     }
-    let figures = tests.as_ref().map(|t| TestFigures::of(&t.metrics));
+    let figures = read.tests.as_ref().map(|t| TestFigures::of(&t.metrics));
     let (repo, mut coverage) = (e.github.history_key(&git, &s.repo), e.coverage.clone());
-    let sha = s.env.sha.as_deref().or(git.candidate.head.as_deref());
+    let (sha, run_id) = (s.commit(&git), s.env.run_id.as_deref());
     let key = RunKey {
         repo: &repo,
         sha: sha.unwrap_or_default(),
-        run_id: s.env.run_id.as_deref(),
+        run_id,
         at: s.now,
         branch: &e.branch,
     };
     let (cache, record) = (e.github.cache.as_deref(), e.record_tests && sha.is_some());
-    let record_warnings =
-        publish::record_run(cache, &key, figures.as_ref(), coverage.as_mut(), record);
-    let skipped = github.skipped.as_deref();
-    let cov = coverage.as_ref();
-    let engine = engine(s, &git, &github, &ext, skipped, e.tag, now, cov);
+    warnings.extend(publish::record_run(
+        cache,
+        &key,
+        figures.as_ref(),
+        coverage.as_mut(),
+        record,
+    ));
+    let engine = s.engine(
+        Inputs {
+            github_skipped: github.skipped.as_deref(),
+            candidate_tag: e.tag,
+            ..read.ext.inputs(&git, &github, coverage.as_ref())
+        },
+        now,
+    );
     let gate = gate::evaluate(&engine, &s.policy.rules, figures.as_ref(), &e.event);
-    let sources = s.sources(&github, test_files(tests.as_ref()));
-    warnings.extend(record_warnings);
+    let (sources, metrics) = (
+        s.sources(&github, read.test_files()),
+        read.tests.map(|t| t.metrics),
+    );
     let mut report = report::build(
         &engine,
         SUMMARY_RELEASES,
         sources,
-        tests.map(|t| t.metrics),
+        metrics,
         warnings,
         needs.incidents,
     );
     report.gate = Some(gate.clone());
     report.links = e.github.links(report.sources.github.as_deref());
     let trend = e.trend.map(|spec| {
-        let repo = e.github.history_key(&git, &s.repo);
-        let cache = e.github.cache.as_deref();
-        // A cache that cannot be read leaves the page without runs, silently.
-        let runs = test_history_or_warn(cache, &repo, ISSUE_RUNS, &mut Vec::new());
+        // The runs the trend issue shows; a cache that cannot be read leaves none, silently.
+        let runs = test_history_or_warn(cache, &repo, history::MAX_RUNS, &mut Vec::new());
         (trend::trend(&engine, spec, &runs), runs)
     });
-    let export = e.export.then(|| {
-        let repo = e.github.history_key(&git, &s.repo);
-        let commit = s.env.sha.as_deref().or(git.candidate.head.as_deref());
-        let who = report::rows::RunIdentity::new(&repo, s.env.run_id.as_deref(), commit);
-        report::rows::build(&engine, &report, who)
-    });
+    let who = report::rows::RunIdentity::new(&repo, run_id, sha);
+    let export = e.export.then(|| report::rows::build(&engine, &report, who));
     drop(engine);
     Ok(Evaluation {
         report,
@@ -241,30 +187,24 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
     let pr_number = args.pr.or(ev.pr.as_ref().map(|p| p.number));
     let github = GithubSource::new(&args.gate.github, s);
     let export = export_target(args.export.as_deref(), &s.env)?;
+    let refs = ev.pr.as_ref().map(|p| p.refs());
+    let coverage = read_coverage(s, &args.gate.tests, refs.as_ref())?;
     // The trend issue shows the whole picture, so it reads GitHub data; a comment only
     // needs what the rules need.
+    let trend = args.trend_issue.is_some();
     let o = evaluate(
         s,
         &GateRun {
-            event,
-            github: &github,
-            tests: &args.gate.tests,
-            coverage: read_coverage(
-                s,
-                &args.gate.tests,
-                ev.pr.as_ref().map(|p| p.refs()).as_ref(),
-            )?,
-            missing_tests: MissingTests::AsPolicy,
-            tag: None,
-            github_reads: if args.trend_issue.is_some() {
+            github_reads: if trend {
                 GithubReads::Always
             } else {
                 GithubReads::AsRulesNeed
             },
             record_tests: true,
             branch: ev.run_branch(s.env.git_ref.as_deref()),
-            trend: args.trend_issue.is_some().then_some(ISSUE_TREND),
+            trend: trend.then_some(ISSUE_TREND),
             export: export.is_some(),
+            ..GateRun::new(event, &github, &args.gate.tests, coverage)
         },
     )?;
     let what = "quality gate";
@@ -286,16 +226,14 @@ pub(super) fn check(s: &Session, args: &CheckArgs) -> Result<i32> {
             previous = prev.map(str::to_string);
             body(&o, what, lead(prev))
         }) {
-            Ok(msg) => s.info(&format!("slipgate: {}", esc(&msg))),
+            Ok(msg) => s.done(Some(&msg)),
             Err(w) => warnings.push(w),
         }
     }
     if let Some(title) = &args.trend_issue {
         let update = TrendUpdate::of(trigger);
         let (msg, w, _) = trend_issue(s, &o, update, &remote, title, "--trend-issue");
-        if let Some(msg) = msg {
-            s.info(&format!("slipgate: {}", esc(&msg)));
-        }
+        s.done(msg.as_deref());
         warnings.extend(w);
     }
     let md = body(&o, what, lead(previous.as_deref()));
@@ -349,26 +287,17 @@ pub(super) fn release_check(s: &Session, args: &ReleaseCheckArgs) -> Result<i32>
         trigger: Some(Trigger::Release),
         ..Event::default()
     };
+    let coverage = read_coverage(s, &args.gate.tests, None)?;
+    let branch = event_context(&args.gate.actions)?.run_branch(s.env.git_ref.as_deref());
     let o = evaluate(
         s,
         &GateRun {
-            event,
-            github: &github,
-            tests: &args.gate.tests,
-            coverage: read_coverage(s, &args.gate.tests, None)?,
-            missing_tests: MissingTests::AsPolicy,
             tag: args.tag.as_deref(),
-            github_reads: GithubReads::AsRulesNeed,
-            record_tests: false,
-            branch: event_context(&args.gate.actions)?.run_branch(s.env.git_ref.as_deref()),
-            trend: None,
-            export: false,
+            branch,
+            ..GateRun::new(event, &github, &args.gate.tests, coverage)
         },
     )?;
-    let what = match &args.tag {
-        Some(t) => format!("release readiness of {t}"),
-        None => "release readiness".to_string(),
-    };
+    let what = notes::release_readiness(args.tag.as_deref());
     let readiness = o.gate.readiness();
     let lead = Lead {
         text: Some(verdicts::readiness_markdown(readiness)),

@@ -1,35 +1,23 @@
 //! `slipgate export`: the repository's metrics written to a database or pushed to a
 //! Pushgateway.
 
-use super::check::{self, Evaluation, GateRun, GithubReads};
+use super::check::{self, Evaluation};
 use crate::cli::ExportArgs;
+use crate::cli::read::GateRun;
 use crate::cli::request::{GithubSource, Session, export_target, read_coverage};
-use crate::collect::junit::MissingTests;
 use crate::error::{Error, Result, exit};
-use crate::gate::Event;
 use crate::model::ExportTarget;
-use crate::policy::Trigger;
 
 pub(super) fn export_command(s: &Session, args: &ExportArgs) -> Result<i32> {
     let target = export_target(Some(&args.to), &s.env)?;
     let github = GithubSource::new(&args.github, s);
+    let coverage = read_coverage(s, &args.tests, None)?;
+    let run = GateRun::scheduled(&github, &args.tests, coverage);
     let o = check::evaluate(
         s,
         &GateRun {
-            event: Event {
-                trigger: Some(Trigger::Schedule),
-                ..Event::default()
-            },
-            github: &github,
-            tests: &args.tests,
-            coverage: read_coverage(s, &args.tests, None)?,
-            missing_tests: MissingTests::WarnAtMost,
-            tag: None,
-            github_reads: GithubReads::Always,
-            record_tests: false,
-            branch: Default::default(),
-            trend: None,
             export: true,
+            ..run
         },
     )?;
     crate::publish::check::warn_all(s.quiet, &o.report.warnings);
@@ -42,7 +30,7 @@ pub(super) fn send(s: &Session, target: &ExportTarget, o: &Evaluation) -> Result
     if let Some(rows) = &o.export {
         let msg = crate::publish::export::send(target, rows, &o.report)
             .map_err(|e| Error::Usage(e.to_string()))?;
-        s.info(&format!("slipgate: {}", crate::escape::line(&msg)));
+        s.done(Some(&msg));
     }
     Ok(())
 }

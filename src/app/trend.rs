@@ -1,15 +1,14 @@
 //! `slipgate trend`: the metric series over periods, releases and recorded test runs.
 
-use super::check::{self, GateRun, GithubReads};
-use super::{MissingTests, engine, read_git, read_github, read_tests};
+use super::MissingTests;
+use super::check;
 use crate::cli::TrendArgs;
+use crate::cli::read::{GateRun, TestRead};
 use crate::cli::request::{GithubSource, Session};
 use crate::collect::git;
 use crate::error::{Result, exit};
-use crate::escape::line as esc;
-use crate::gate::{Event, TestFigures};
+use crate::gate::TestFigures;
 use crate::metrics::trend::{self, TrendSpec};
-use crate::policy::Trigger;
 use crate::publish::check::{self as publish, stdout, warn_all};
 use crate::report::trend::markdown::TrendUpdate;
 use crate::report::{self, Format};
@@ -27,14 +26,15 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     if args.format == Format::Markdown || args.publish.is_some() {
         return trend_page(s, args, spec, &github_src);
     }
-    let plan = git::Plan {
+    let span_back = spec.span();
+    let (_, git) = s.read_git(git::Plan {
         last: spec.releases,
-        span_back: spec.span(),
+        span_back,
         extra: 0,
-    };
-    let (_, git) = read_git(s, plan)?;
-    let github = read_github(s, &github_src, &git, true, true)?;
-    let (tests, ext, mut warnings) = read_tests(s, &args.tests, MissingTests::WarnAtMost)?;
+    })?;
+    let github = github_src.read(s, &git, true, true)?;
+    let read = TestRead::of(s, &args.tests, MissingTests::WarnAtMost)?;
+    let mut warnings = read.warnings.clone();
     warnings.extend(git.warnings.iter().cloned());
     if let Some(gh) = &github.data {
         warnings.extend(gh.warnings.iter().cloned());
@@ -43,14 +43,17 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
     let cache = github_src.cache.as_deref();
     let mut runs = crate::store::runs::test_history_or_warn(cache, &repo, RUNS, &mut warnings);
     // This invocation's JUnit files, if any, are the newest run (not recorded here).
-    if let Some(t) = &tests
-        && let Some(sha) = s.env.sha.as_deref().or(git.candidate.head.as_deref())
+    if let Some(t) = &read.tests
+        && let Some(sha) = s.commit(&git)
     {
         let figures = TestFigures::of(&t.metrics);
         runs.push(figures.unrecorded_run(sha, s.env.run_id.clone(), s.now));
     }
-    let skipped = github.skipped.as_deref();
-    let engine = engine(s, &git, &github, &ext, skipped, None, s.now, None);
+    let inputs = crate::metrics::Inputs {
+        github_skipped: github.skipped.as_deref(),
+        ..read.ext.inputs(&git, &github, None)
+    };
+    let engine = s.engine(inputs, s.now);
     let t = trend::trend(&engine, spec, &runs);
     // Markdown is the trend issue's page (`trend_page`, above).
     let out = report::trend::render(&t, args.format, report::text::Style { color: s.color });
@@ -71,23 +74,13 @@ fn trend_page(
     spec: TrendSpec,
     github: &GithubSource,
 ) -> Result<i32> {
+    let coverage = crate::cli::request::read_coverage(s, &args.tests, None)?;
+    let run = GateRun::scheduled(github, &args.tests, coverage);
     let o = check::evaluate(
         s,
         &GateRun {
-            event: Event {
-                trigger: Some(Trigger::Schedule),
-                ..Event::default()
-            },
-            github,
-            tests: &args.tests,
-            coverage: crate::cli::request::read_coverage(s, &args.tests, None)?,
-            missing_tests: MissingTests::WarnAtMost,
-            tag: None,
-            github_reads: GithubReads::Always,
-            record_tests: false,
-            branch: Default::default(),
             trend: Some(spec),
-            export: false,
+            ..run
         },
     )?;
     let mut warnings = o.report.warnings.clone();
@@ -96,9 +89,7 @@ fn trend_page(
             let remote = check::remote(github, &o.git);
             let (msg, w, written) =
                 check::trend_issue(s, &o, TrendUpdate::Snapshot, &remote, title, "--publish");
-            if let Some(msg) = msg {
-                s.info(&format!("slipgate: {}", esc(&msg)));
-            }
+            s.done(msg.as_deref());
             warnings.extend(w);
             match written {
                 Some(b) => b,

@@ -18,6 +18,7 @@ use clap::builder::{
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub(crate) mod read;
 pub(crate) mod request;
 
 /// The version `--version` prints: the package version and, when built from a git

@@ -144,6 +144,13 @@ impl Session {
         }
     }
 
+    /// What was done (`msg`, data escaped for the terminal), on stderr unless `--quiet`.
+    pub(crate) fn done(&self, msg: Option<&str>) {
+        if let Some(msg) = msg {
+            self.info(&format!("slipgate: {}", crate::escape::line(msg)));
+        }
+    }
+
     pub(crate) fn debug(&self, msg: &str) {
         if self.verbose && !self.quiet {
             crate::console::eprint_line(&format!("slipgate: {msg}"));

@@ -131,6 +131,32 @@ impl GithubRead {
     }
 }
 
+/// Why [`read_blocking`] read nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The async runtime the fetch runs on could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error(transparent)]
+    Github(#[from] GithubError),
+}
+
+/// [`fetch`] on a runtime of its own, for callers that do not run async code: the data
+/// read of `cfg.repo`, and what the fetch cost.
+pub fn read_blocking(cfg: &GithubConfig) -> Result<(GithubRead, FetchStats), FetchError> {
+    let (data, stats) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(FetchError::Runtime)?
+        .block_on(fetch(cfg))?;
+    let read = GithubRead {
+        data: Some(data),
+        skipped: None,
+        repo: Some(cfg.repo.clone()),
+    };
+    Ok((read, stats))
+}
+
 impl FetchStats {
     /// The `--verbose` line of a fetch that read `data`.
     pub fn describe(&self, data: &GithubData) -> String {

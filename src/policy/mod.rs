@@ -420,6 +420,18 @@ pub struct LoadedPolicy {
     pub rules: Vec<Rule>,
 }
 
+impl LoadedPolicy {
+    /// What the rules that run on `trigger` need (every rule without a trigger), over the
+    /// policy's window.
+    pub fn needs_on(&self, trigger: Option<Trigger>) -> Needs {
+        let rules: Vec<Rule> = (self.rules.iter())
+            .filter(|r| trigger.is_none_or(|t| r.runs_on(t)))
+            .cloned()
+            .collect();
+        Needs::of(&rules, self.policy.window.secs())
+    }
+}
+
 /// The built-in default policy, loaded.
 pub fn builtin() -> Result<LoadedPolicy, PolicyError> {
     from_text(DEFAULT_POLICY, "policies/default.yml", Source::BuiltIn)

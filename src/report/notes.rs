@@ -34,6 +34,15 @@ pub fn github_unread(err: &dyn std::fmt::Display) -> String {
     format!("GitHub could not be read, so the rules that need it report not enough data: {err}")
 }
 
+/// What `release-check` judges: the release readiness of `tag`, or of the unreleased
+/// changes.
+pub fn release_readiness(tag: Option<&str>) -> String {
+    match tag {
+        Some(t) => format!("release readiness of {t}"),
+        None => "release readiness".to_string(),
+    }
+}
+
 /// Change failure rate without GitHub data.
 pub const HOTFIX_SIGNAL_ONLY: &str = "change failure rate counts the hotfix signal only: without GitHub data, incidents and regressions are not counted";
 
