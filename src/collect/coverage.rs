@@ -161,6 +161,7 @@ pub fn parse_reader<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
         source,
     };
     let mut start = Start::default();
+    let mut bom_seen = false;
     let xml = loop {
         let buf = reader.fill_buf().map_err(io)?;
         if buf.is_empty() {
@@ -175,8 +176,16 @@ pub fn parse_reader<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
         let at = first.map(|i| buf[i]);
         start.offset += blanks as u64;
         reader.consume(blanks);
-        if let Some(b) = at {
-            break b == b'<' || b == 0xEF;
+        match at {
+            // A byte order mark (Windows tools write one before LCOV and XML alike) is
+            // consumed here, byte by byte, so neither parser sees it and positions do
+            // not depend on how the input is split into reads.
+            Some(0xEF) if !bom_seen => {
+                skip_bom(&mut reader, &mut start, name)?;
+                bom_seen = true;
+            }
+            Some(b) => break b == b'<',
+            None => {}
         }
     };
     if xml {
@@ -184,6 +193,32 @@ pub fn parse_reader<R: BufRead>(name: &str, mut reader: R) -> Result<Parsed, Cov
     } else {
         lcov::parse(name, reader, start)
     }
+}
+
+/// Consumes the UTF-8 byte order mark whose first byte is next in `reader`; a first
+/// byte 0xEF not followed by the rest of the mark is an error at the byte that differs.
+fn skip_bom<R: BufRead>(
+    reader: &mut R,
+    start: &mut Start,
+    name: &str,
+) -> Result<(), CoverageError> {
+    for want in [0xEF, 0xBB, 0xBF] {
+        let buf = reader.fill_buf().map_err(|source| CoverageError::Io {
+            file: name.to_string(),
+            source,
+        })?;
+        if buf.first() != Some(&want) {
+            return Err(CoverageError::Malformed {
+                file: name.to_string(),
+                line: start.breaks + 1,
+                column: start.column_offset() + 1,
+                reason: "the report starts with a byte that is not UTF-8 text (0xEF without the rest of a byte order mark)".to_string(),
+            });
+        }
+        reader.consume(1);
+        start.offset += 1;
+    }
+    Ok(())
 }
 
 /// Reads every report matched by `patterns` (globs relative to `base`) and merges them

@@ -171,8 +171,10 @@ fn level_band(level: &str) -> Option<Option<Severity>> {
 }
 
 fn first_line_cut(s: &str) -> String {
+    // Any line break counts, a lone `\r` and Unicode's separators included: the message
+    // must stay one line wherever it is shown.
     let line = s
-        .lines()
+        .split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");

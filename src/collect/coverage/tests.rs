@@ -218,3 +218,35 @@ fn results_do_not_depend_on_read_sizes() {
         assert_eq!(chunked("\n\n   <testsuites/>", step), Err(Some((3, 4))));
     }
 }
+
+fn chunked_bytes(data: &[u8], step: usize) -> Result<Parsed, Option<(u64, u64)>> {
+    let reader = BufReader::with_capacity(step, Chunked { data, step });
+    parse_reader("x", reader).map_err(|e| e.location().map(|(_, l, c)| (l, c)))
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_whatever_the_read_size() {
+    // Found by the fuzzer: quick-xml removed a BOM only when its first read held all
+    // three bytes, so the error position depended on the read size.
+    let bad_pi = "\u{feff}<?xml version=\"1.0\" ??\n<coverage><lines><line number=\"x\"/>";
+    let lcov = "\u{feff}SF:a.rs\nDA:1,1\nDA:2,0\nend_of_record\n";
+    let xml = "\u{feff}\n<coverage><packages><package><classes><class filename=\"a.py\"><lines>\
+               <line number=\"1\" hits=\"1\"/></lines></class></classes></package></packages></coverage>\n";
+    for doc in [bad_pi, lcov, xml] {
+        let whole = chunked(doc, 1 << 16);
+        for step in [1, 2, 3, 7] {
+            assert_eq!(chunked(doc, step), whole, "step {step}: {doc:?}");
+        }
+    }
+    // A BOM before LCOV text is LCOV (it used to be taken for XML): 1 of 2 lines.
+    let parsed = chunked(lcov, 1).expect("lcov");
+    assert_eq!(parsed.values().map(|c| c.lines.len()).sum::<usize>(), 2);
+    let parsed = chunked(xml, 1).expect("xml");
+    assert_eq!(parsed.values().map(|c| c.lines.len()).sum::<usize>(), 1);
+    // 0xEF without the rest of the mark: an error at the byte that differs (line 1,
+    // column 2), for every read size.
+    for step in [1, 2, 64] {
+        assert_eq!(chunked_bytes(b"\xEFA\n", step), Err(Some((1, 2))));
+        assert_eq!(chunked_bytes(b"  \xEF\xBBx", step), Err(Some((1, 5))));
+    }
+}

@@ -86,3 +86,16 @@ fn malformed_json_names_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn a_message_is_cut_at_any_line_break_a_lone_carriage_return_included() {
+    // Found by the fuzzer: `str::lines` splits at `\n` only, so a lone `\r` stayed in.
+    for (text, first) in [
+        ("data race\rhidden", "data race"),
+        ("\r\n  \rsecond\r", "second"),
+        ("a\u{2028}b", "a"),
+        ("a\u{85}b", "a"),
+    ] {
+        assert_eq!(first_line_cut(text), first, "{text:?}");
+    }
+}
