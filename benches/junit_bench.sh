@@ -4,6 +4,7 @@
 #
 #   benches/junit_bench.sh            # generate (once) and measure
 #   RUNS=5 benches/junit_bench.sh     # more runs per file (best throughput is kept)
+#   BIN=/tmp/old/parse_junit benches/junit_bench.sh   # another build, same files
 #
 # Files (generated under benches/out/junit/, gitignored; 20,000 test cases each):
 #   cases-50mb.xml    ~2.5 KB of system-out per case              (~50 MB)
@@ -24,8 +25,11 @@ OUT=benches/out/junit
 RUNS=${RUNS:-3}
 mkdir -p "$OUT"
 
-cargo build --release --example parse_junit
-BIN=target/release/examples/parse_junit
+# BIN=path: measure another build of the example (e.g. an older commit's) instead.
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --example parse_junit
+    BIN=target/release/examples/parse_junit
+fi
 
 gen() {
     local file=$1; shift
