@@ -30,6 +30,7 @@ pub mod policy;
 pub mod publish;
 pub mod report;
 pub mod store;
+pub mod tls;
 
 pub use app::run;
 pub use error::{Error, Result};

@@ -279,8 +279,9 @@ pub struct TestRunRow {
 pub enum ExportTarget {
     /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
     Postgres(PgTarget),
-    /// `http(s)://[USER:PASSWORD@]HOST:PORT/metrics/job/JOB`: a Prometheus Pushgateway.
-    Push(String),
+    /// `http(s)://[USER:PASSWORD@]HOST:PORT/metrics/job/JOB`: a Prometheus Pushgateway,
+    /// and the PEM bundle of CA certificates trusted beside Mozilla's (`SSL_CERT_FILE`).
+    Push(String, Option<std::path::PathBuf>),
 }
 
 /// A PostgreSQL database to export to. `Debug` and [`PgTarget::shown`] never show the
@@ -295,6 +296,8 @@ pub struct PgTarget {
     pub dbname: String,
     /// `sslmode`: `disable`, `prefer` (the default: TLS when the server offers it) or `require`.
     pub sslmode: String,
+    /// A PEM bundle of CA certificates trusted beside Mozilla's (`SSL_CERT_FILE`).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl PgTarget {
@@ -333,7 +336,7 @@ impl std::fmt::Debug for ExportTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExportTarget::Postgres(t) => t.fmt(f),
-            ExportTarget::Push(url) => f.write_str(&redact_userinfo(url)),
+            ExportTarget::Push(url, _) => f.write_str(&redact_userinfo(url)),
         }
     }
 }

@@ -6,7 +6,6 @@
 //! the user and password from whatever the server says.
 
 use crate::model::PgTarget;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
 
@@ -76,28 +75,17 @@ pub async fn connect(t: &PgTarget) -> Result<Connection, PgError> {
     if let Some(p) = &t.password {
         cfg.password(p);
     }
-    let tls = tls().map_err(|e| PgError::Failed {
-        target: t.shown(),
-        reason: format!("TLS setup: {e}"),
-    })?;
+    let tls = crate::tls::client_config(t.ca_file.as_deref())
+        .map(tokio_postgres_rustls::MakeRustlsConnect::new)
+        .map_err(|e| PgError::Failed {
+            target: t.shown(),
+            reason: e.to_string(),
+        })?;
     let (client, conn) = cfg.connect(tls).await.map_err(|e| classify(t, &e, true))?;
     Ok(Connection {
         client,
         driver: tokio::spawn(conn),
     })
-}
-
-/// rustls with the Mozilla roots (no system certificate store needed).
-fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, rustls::Error> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// The schema version of the database, 0 without the schema.
@@ -184,6 +172,7 @@ mod tests {
             port: 5432,
             dbname: "metrics".into(),
             sslmode: "prefer".into(),
+            ca_file: None,
         };
         assert_eq!(
             scrub(

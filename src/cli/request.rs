@@ -34,6 +34,9 @@ pub(crate) struct Env {
     pub cwd: PathBuf,
     /// `PGPASSWORD`: the password of `export --to postgres://…` when the URL has none.
     pub pgpassword: Option<String>,
+    /// `SSL_CERT_FILE`: a PEM bundle of CA certificates that slipgate's own TLS
+    /// connections (PostgreSQL, Pushgateway) trust beside Mozilla's roots.
+    pub ssl_cert_file: Option<PathBuf>,
 }
 
 impl Env {
@@ -49,6 +52,9 @@ impl Env {
             runner_temp: std::env::var_os("RUNNER_TEMP").map(PathBuf::from),
             cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
             pgpassword: std::env::var("PGPASSWORD").ok().filter(|s| !s.is_empty()),
+            ssl_cert_file: std::env::var_os("SSL_CERT_FILE")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from),
         }
     }
 }
@@ -402,7 +408,10 @@ fn target_of(url: &str, env: &Env) -> Result<ExportTarget> {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     match scheme.to_ascii_lowercase().as_str() {
         "postgres" | "postgresql" => pg_target("--to", rest, env).map(ExportTarget::Postgres),
-        "http" | "https" => Ok(ExportTarget::Push(url.to_string())),
+        "http" | "https" => Ok(ExportTarget::Push(
+            url.to_string(),
+            env.ssl_cert_file.clone(),
+        )),
         _ => Err(Error::Usage(
             "--to: not an export URL; write postgres://USER@HOST:PORT/DB, or a Pushgateway's http(s)://HOST:PORT/metrics/job/JOB".to_string(),
         )),
@@ -475,6 +484,7 @@ fn pg_target(flag: &str, rest: &str, env: &Env) -> Result<PgTarget> {
         port,
         dbname: db,
         sslmode,
+        ca_file: env.ssl_cert_file.clone(),
     })
 }
 

@@ -25,8 +25,9 @@ pub fn send(
     report: &Report,
 ) -> Result<String, ExportError> {
     match target {
-        ExportTarget::Push(url) => {
-            let t = super::pushgateway::Target::new(url, &openmetrics::repo_label(report))?;
+        ExportTarget::Push(url, ca_file) => {
+            let mut t = super::pushgateway::Target::new(url, &openmetrics::repo_label(report))?;
+            t.ca_file.clone_from(ca_file);
             super::pushgateway::push(&openmetrics::render(report), &t)?;
             Ok(format!(
                 "pushed the metrics to {}",

@@ -23,6 +23,10 @@ pub enum PushError {
     BadUrl { url: String, why: &'static str },
     #[error("cannot push the metrics to `{url}`: {reason}; is the Pushgateway running there?")]
     Unreachable { url: String, reason: String },
+    #[error(
+        "the Pushgateway at `{url}` shows a certificate slipgate does not trust ({reason}); if your own CA signed it, put that CA's PEM file in SSL_CERT_FILE"
+    )]
+    Untrusted { url: String, reason: String },
     #[error("the Pushgateway at `{url}` refused the metrics: HTTP {status}{body}")]
     Refused {
         url: String,
@@ -41,6 +45,8 @@ pub struct Target {
     pub shown: String,
     /// `user:password` from the URL, percent-decoded.
     credentials: Option<String>,
+    /// A PEM bundle of CA certificates trusted beside Mozilla's (`SSL_CERT_FILE`).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Target {
@@ -81,6 +87,7 @@ impl Target {
                 if userinfo.is_some() { "***@" } else { "" }
             ),
             credentials: userinfo.map(percent_decode),
+            ca_file: None,
         })
     }
 }
@@ -124,8 +131,10 @@ async fn send(text: &str, target: &Target) -> Result<(), PushError> {
         url: target.shown.clone(),
         reason,
     };
+    let tls = crate::tls::client_config(target.ca_file.as_deref())
+        .map_err(|e| unreachable(e.to_string()))?;
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
+        .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
         .build();
@@ -151,10 +160,17 @@ async fn send(text: &str, target: &Target) -> Result<(), PushError> {
             url: target.shown.clone(),
             why: "not a valid URI",
         })?;
-    let response = client
-        .request(request)
-        .await
-        .map_err(|e| unreachable(error_chain(&e)))?;
+    let response = client.request(request).await.map_err(|e| {
+        let reason = error_chain(&e);
+        if reason.contains("certificate") {
+            PushError::Untrusted {
+                url: target.shown.clone(),
+                reason,
+            }
+        } else {
+            unreachable(reason)
+        }
+    })?;
     let status = response.status();
     if status.is_success() {
         return Ok(());

@@ -19,6 +19,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Bottom utilities: import nothing of the crate.
     ("escape", &[]),
     ("duration", &[]),
+    // The TLS client configuration of slipgate's own connections (PostgreSQL, Pushgateway).
+    ("tls", &[]),
     // The one place that writes stdout and stderr.
     ("console", &["escape"]),
     // Plain types, below every layer.
@@ -29,7 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("github", &["model", "duration", "escape", "console"]),
     ("store", &["model", "duration", "escape", "console"]),
     // The PostgreSQL connection of `export` (publish) and `org` (collect).
-    ("pg", &["model", "duration", "escape", "console"]),
+    ("pg", &["tls", "model", "duration", "escape", "console"]),
     // Reads the world.
     (
         "collect",
@@ -53,7 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "publish",
         &[
-            "init", "report", "gate", "metrics", "policy", "model", "github", "store", "pg",
+            "init", "report", "gate", "metrics", "policy", "model", "github", "store", "pg", "tls",
             "duration", "escape", "console",
         ],
     ),
@@ -75,7 +77,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "app",
         &[
-            "cli", "error", "collect", "github", "store", "pg", "publish", "init", "report",
+            "cli", "error", "collect", "github", "store", "pg", "tls", "publish", "init", "report",
             "gate", "metrics", "policy", "model", "duration", "escape", "console",
         ],
     ),

@@ -125,6 +125,11 @@ impl Drop for Gateway {
 }
 
 fn gateway(dir: &Path) -> Gateway {
+    gateway_with(dir, None)
+}
+
+/// A Pushgateway; with `web_config`, serving HTTPS as that file says.
+fn gateway_with(dir: &Path, web_config: Option<&Path>) -> Gateway {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -135,6 +140,7 @@ fn gateway(dir: &Path) -> Gateway {
             "--persistence.file={}",
             dir.join("pg.db").display()
         ))
+        .args(web_config.map(|c| format!("--web.config.file={}", c.display())))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -239,4 +245,157 @@ fn export_errors_are_one_line_and_hide_credentials() {
             "{err}"
         );
     }
+}
+
+/// Runs `openssl ARGS` in `dir`; panics with its output when it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn export_pushes_over_https_trusting_the_ca_of_ssl_cert_file() {
+    if !have("prometheus-pushgateway") || !have("openssl") || !have("curl") {
+        eprintln!(
+            "SKIPPED: needs prometheus-pushgateway, openssl and curl (.ci/run installs them)"
+        );
+        return;
+    }
+    // A private CA and a server certificate for 127.0.0.1 that it signed, as a company's
+    // own CA would.
+    let work = tempfile::tempdir().unwrap();
+    let d = work.path();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        d,
+        &[
+            &["req", "-x509"],
+            &ec[..],
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=slipgate test CA",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        d,
+        &[
+            &["req"],
+            &ec[..],
+            &[
+                "-keyout",
+                "leaf.key",
+                "-out",
+                "leaf.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        d.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    let web = d.join("web.yml");
+    std::fs::write(
+        &web,
+        format!(
+            "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+            d.join("leaf.pem").display(),
+            d.join("leaf.key").display()
+        ),
+    )
+    .unwrap();
+    let g = gateway_with(d, Some(&web));
+    let repo = sample();
+    let url = format!("https://127.0.0.1:{}/metrics/job/slipgate", g.port);
+    let push = |ca: Option<&Path>| {
+        let mut cmd = slipgate(repo.path());
+        cmd.args(["export", "--to", &url, "--now", &now(), "--offline"]);
+        match ca {
+            Some(ca) => cmd.env("SSL_CERT_FILE", ca),
+            None => cmd.env_remove("SSL_CERT_FILE"),
+        };
+        let out = cmd.output().expect("run slipgate");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Mozilla's roots alone do not trust the private CA: one line, exit 2, what to do.
+    let (code, err) = push(None);
+    assert_eq!(code, 2, "{err}");
+    let error: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(error.len(), 1, "{err}");
+    assert!(
+        error[0].contains("does not trust") && error[0].contains("SSL_CERT_FILE"),
+        "{err}"
+    );
+    // With the CA in SSL_CERT_FILE the push goes through, and reads back over HTTPS.
+    let (code, err) = push(Some(&d.join("ca.pem")));
+    assert_eq!(code, 0, "{err}");
+    let out = Command::new("curl")
+        .args(["-sS", "--cacert"])
+        .arg(d.join("ca.pem"))
+        .arg(format!("https://127.0.0.1:{}/metrics", g.port))
+        .output()
+        .expect("curl");
+    let metrics = String::from_utf8_lossy(&out.stdout);
+    // sample(): v1.0.1 has one change.
+    assert!(
+        metrics
+            .contains("slipgate_release_changes{instance=\"\",job=\"slipgate\",release=\"v1.0.1\""),
+        "{metrics}"
+    );
+    // A bundle without certificates is refused before any connection, naming the file.
+    std::fs::write(d.join("empty.pem"), "nothing\n").unwrap();
+    let (code, err) = push(Some(&d.join("empty.pem")));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("SSL_CERT_FILE") && err.contains("empty.pem"),
+        "{err}"
+    );
 }
