@@ -120,6 +120,7 @@ pub fn up_is_good(m: &Metric) -> bool {
             | Metric::ReleaseFrequency
             | Metric::BugFixWithinSlo
             | Metric::FirstResponseWithinSlo
+            | Metric::Coverage(_)
     )
 }
 
@@ -432,6 +433,22 @@ mod tests {
 mod run_series_tests {
     use super::*;
     use crate::model::coverage::CoverageCounts;
+
+    #[test]
+    fn coverage_rising_is_good_as_the_spec_says() {
+        // Spec: up is good for pass rate, release frequency, within_slo and coverage.
+        for m in [
+            Metric::Coverage(CoverageAgg::Lines),
+            Metric::Coverage(CoverageAgg::Branches),
+            Metric::Coverage(CoverageAgg::Patch),
+            Metric::Tests(TestAgg::PassRate),
+            Metric::ReleaseFrequency,
+        ] {
+            assert!(up_is_good(&m), "{m:?}");
+        }
+        assert!(!up_is_good(&Metric::DefectRate));
+        assert!(!up_is_good(&Metric::ChangeFailureRate));
+    }
 
     #[test]
     fn line_coverage_per_run_from_the_counts() {

@@ -840,6 +840,7 @@ fn lead_table(p: &Page<'_>) -> String {
                         "tests.pass_rate" => r.pass_rate,
                         "tests.failed" => Some(r.failed as f64),
                         "tests.flaky" => Some(r.flaky as f64),
+                        "coverage.lines" => r.coverage,
                         _ => None,
                     })
                     .collect();
@@ -864,7 +865,7 @@ fn lead_table(p: &Page<'_>) -> String {
     }
     let _ = writeln!(
         out,
-        "\n<sub>Now: open bugs today, the other figures over the last {} (the policy window), tests of the newest run. Previous update: the figures this issue showed last time{}. The last column: one mark per period (test figures: per run), `·` where there is no value.</sub>",
+        "\n<sub>Now: open bugs today, the other figures over the last {} (the policy window), tests and line coverage of the newest run. Previous update: the figures this issue showed last time{}. The last column: one mark per period (test figures and coverage: per run), `·` where there is no value.</sub>",
         human(p.report.window_seconds),
         if p.previous.is_none() {
             "; this is its first update with a history"
@@ -1122,6 +1123,12 @@ pub fn issue_body(
         && let Some(run) = kept.runs.last()
     {
         current.values.extend(run_values(run));
+    }
+    // Likewise for coverage: the newest run kept that read coverage reports.
+    if i.report.coverage.is_none()
+        && let Some(c) = kept.runs.iter().rev().find_map(|r| r.coverage)
+    {
+        current.values.insert("coverage.lines".to_string(), c);
     }
     let current = current.as_kept();
     if update == TrendUpdate::Snapshot {
