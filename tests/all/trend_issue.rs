@@ -528,3 +528,89 @@ async fn a_push_run_records_its_tests_for_the_next_scheduled_update() {
         .collect();
     assert_eq!(times, [T0 + 33 * DAY, T0 + 40 * DAY]);
 }
+
+/// An LCOV report of one 100-line file with `covered` lines hit.
+fn lcov(dir: &Path, name: &str, covered: usize) -> PathBuf {
+    let mut text = String::from("SF:src/lib.rs\n");
+    for line in 1..=100 {
+        text.push_str(&format!("DA:{line},{}\n", usize::from(line <= covered)));
+    }
+    text.push_str("end_of_record\n");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("lcov");
+    path
+}
+
+#[tokio::test]
+async fn a_scheduled_update_without_coverage_shows_the_newest_runs_and_a_drop_is_bad() {
+    let r = sample();
+    policy(r.path());
+    let work = tempfile::tempdir().expect("tmp");
+    let cache = work.path().join("cache.db");
+    let hub = MockHub::start(REPO).await;
+    hub_bugs(&hub);
+    let j = junit(work.path(), "j.xml", 2, 0);
+    // Scheduled, day 33: 80 of 100 lines covered.
+    let c1 = lcov(work.path(), "c1.info", 80);
+    let c1 = c1.to_str().expect("utf-8");
+    let args = ["check", "--trend-issue", TITLE, "--coverage", c1];
+    let first = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 33 * DAY,
+        Some(&j),
+        SHA1,
+        "101",
+    )
+    .await;
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    // A push, day 35: 75 of 100.
+    let c2 = lcov(work.path(), "c2.info", 75);
+    let c2 = c2.to_str().expect("utf-8");
+    let args = [
+        "check",
+        "--trend-issue",
+        TITLE,
+        "--coverage",
+        c2,
+        "GITHUB_EVENT_NAME=push",
+    ];
+    let push = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 35 * DAY,
+        Some(&j),
+        SHA2,
+        "201",
+    )
+    .await;
+    assert_eq!(push.code, Some(0), "{}", push.stderr);
+    // Scheduled, day 40, with neither JUnit nor coverage: "now" is run 201's 75%,
+    // against 80% at the update of day 33: a drop of 5/80 = 6.25%, and a drop is bad.
+    let args = ["check", "--trend-issue", TITLE];
+    let third = run(
+        &args,
+        r.path(),
+        &hub,
+        &cache,
+        T0 + 40 * DAY,
+        None,
+        SHA2,
+        "301",
+    )
+    .await;
+    assert_eq!(third.code, Some(0), "{}", third.stderr);
+    let issues = trend_issues(&hub);
+    assert_eq!(issues.len(), 1);
+    let body = &issues[0].body;
+    assert!(
+        body.contains("| Line coverage | 75% | – | 80% | 🔴 ▼ 6."),
+        "{body}"
+    );
+    assert!(body.contains("    line [80, 75]\n"), "{body}");
+    assert!(body.contains("🔴 **Fewer lines are covered**"), "{body}");
+}
