@@ -49,6 +49,36 @@ pub fn client_config(extra: Option<&Path>) -> Result<rustls::ClientConfig, TlsEr
         .with_no_client_auth())
 }
 
+/// Whether `e`, or an error it wraps, is rustls refusing the server's certificate (no
+/// trusted CA signed it, expired, another name): found by type along the source chain, so
+/// no message text is matched.
+pub fn untrusted(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if matches!(
+            rustls_error(err),
+            Some(rustls::Error::InvalidCertificate(_))
+        ) {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
+/// `err` as rustls' error: itself, or the error an `io::Error` carries, through any
+/// number of `io::Error` layers (hyper-rustls nests two; `io::Error::source` skips the
+/// error it carries, so the source chain alone never reaches rustls').
+fn rustls_error<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner = err.downcast_ref::<std::io::Error>()?.get_ref()?;
+        err = inner;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +100,19 @@ mod tests {
             "{e}"
         );
         assert!(client_config(None).is_ok());
+    }
+
+    #[test]
+    fn an_invalid_certificate_is_found_inside_an_io_error_and_nothing_else_is() {
+        let bad = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, bad);
+        assert!(untrusted(&io));
+        let other = std::io::Error::new(std::io::ErrorKind::InvalidData, "certificate");
+        assert!(!untrusted(&other));
+        assert!(!untrusted(&rustls::Error::DecryptError));
+        // Two io::Error layers, as hyper-rustls reports a refused certificate.
+        let bad = rustls::Error::InvalidCertificate(rustls::CertificateError::Expired);
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, bad);
+        assert!(untrusted(&std::io::Error::other(inner)));
     }
 }

@@ -162,7 +162,7 @@ async fn send(text: &str, target: &Target) -> Result<(), PushError> {
         })?;
     let response = client.request(request).await.map_err(|e| {
         let reason = error_chain(&e);
-        if reason.contains("certificate") {
+        if crate::tls::untrusted(&e) {
             PushError::Untrusted {
                 url: target.shown.clone(),
                 reason,
