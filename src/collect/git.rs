@@ -16,6 +16,7 @@ mod facts;
 mod family;
 mod graph;
 mod libgit;
+mod pack;
 mod pathspec;
 mod plan;
 

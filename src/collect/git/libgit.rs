@@ -1,6 +1,7 @@
 //! The libgit2 engine behind [`History`].
 
 use super::graph::{Graph, ParsedCommit, parse_commit};
+use super::pack::{Kind, Packs, Reader};
 use super::pathspec::TreeDiff;
 use super::{GitError, GitOptions, History};
 use crate::model::{Candidate, Commit, GitHistory, Release, Timestamp};
@@ -427,6 +428,8 @@ impl Git2History {
             .odb()
             .map_err(|e| self.error("opening the object database", e))?;
         let path: &Path = &self.path;
+        let packs = Packs::open(self.repo.commondir());
+        let packs = &packs;
         let two =
             jobs.len() >= 2 && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
         // A second handle that cannot be opened leaves every range to this thread.
@@ -460,13 +463,13 @@ impl Git2History {
                 let run = &run;
                 scope.spawn(move || match repo.odb() {
                     Ok(odb) => {
-                        let mut w = Walker::new(odb, path, opts);
+                        let mut w = Walker::new(odb, packs, path, opts);
                         (run(&mut w, true), w.filter.later)
                     }
                     Err(_) => (Vec::new(), 0),
                 })
             });
-            let mut w = Walker::new(odb, path, opts);
+            let mut w = Walker::new(odb, packs, path, opts);
             let mut out = run(&mut w, false);
             let mut later = w.filter.later;
             if let Some(h) = helper {
@@ -762,19 +765,22 @@ fn git_error(path: &Path, action: String, source: git2::Error) -> GitError {
     }
 }
 
-/// One reader of ranges: its own object database handle, commit graph and filter memo.
-/// Two of them walk the ranges of one read from both ends (see [`walk_ranges`]).
+/// One reader of ranges: its own pack reader and object database handle (for what the
+/// pack reader leaves to libgit2), commit graph and filter memo. Two of them walk the
+/// ranges of one read from both ends (see [`walk_ranges`]).
 struct Walker<'a, 'r> {
     odb: git2::Odb<'r>,
+    packs: Reader<'a>,
     path: &'a Path,
     graph: Graph,
     filter: Filter<'a>,
 }
 
 impl<'a, 'r> Walker<'a, 'r> {
-    fn new(odb: git2::Odb<'r>, path: &'a Path, opts: &GitOptions<'a>) -> Self {
+    fn new(odb: git2::Odb<'r>, packs: &'a Packs, path: &'a Path, opts: &GitOptions<'a>) -> Self {
         Walker {
             odb,
+            packs: Reader::new(packs),
             path,
             graph: Graph::new(),
             filter: Filter {
@@ -798,9 +804,16 @@ impl<'a, 'r> Walker<'a, 'r> {
         root: &mut Option<Oid>,
     ) -> Result<Vec<Commit>, GitError> {
         let walking = || format!("walking the commits of {what}");
-        let (odb, path) = (&self.odb, self.path);
+        let (odb, path, packs) = (&self.odb, self.path, &mut self.packs);
         let error = |action: String, e| git_error(path, action, e);
         let mut load = |oid: Oid| -> Result<ParsedCommit, GitError> {
+            // Straight from the pack when it can; anything else (including every
+            // error) as libgit2 reads it.
+            if let Some((Kind::Commit, raw)) = packs.read(oid, true)
+                && let Ok(parsed) = parse_commit(raw)
+            {
+                return Ok(parsed);
+            }
             let object = odb.read(oid).map_err(|e| error(walking(), e))?;
             if object.kind() != ObjectType::Commit {
                 return Err(error(
@@ -826,7 +839,14 @@ impl<'a, 'r> Walker<'a, 'r> {
                 continue;
             }
             if !self.filter.paths.is_empty()
-                && !touches(&self.odb, self.path, &mut self.filter, &c, what)?
+                && !touches(
+                    &self.odb,
+                    &mut self.packs,
+                    self.path,
+                    &mut self.filter,
+                    &c,
+                    what,
+                )?
             {
                 continue;
             }
@@ -844,6 +864,7 @@ impl<'a, 'r> Walker<'a, 'r> {
 /// first parent (a root commit: with the empty tree). Each commit is compared once.
 fn touches(
     odb: &git2::Odb<'_>,
+    packs: &mut Reader<'_>,
     path: &Path,
     filter: &mut Filter<'_>,
     c: &super::graph::Change<'_>,
@@ -869,6 +890,9 @@ fn touches(
     }
     let mut missing: Option<git2::Error> = None;
     let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
+        if let Some((kind, raw)) = packs.read(oid, false) {
+            return Ok((kind.object_type(), raw.to_vec()));
+        }
         match odb.read(oid) {
             Ok(o) => Ok((o.kind(), o.data().to_vec())),
             Err(e) => {
