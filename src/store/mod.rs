@@ -37,6 +37,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub(crate) use schema::wrong_type;
 use schema::{APPLICATION_ID, TABLES};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 /// How long opening, reading or writing the cache waits for a lock that another process
@@ -96,6 +97,10 @@ pub enum CacheError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Opening the file failed earlier in this run ([`RunCache`] opens it once): the
+    /// reason that opening gave, word for word.
+    #[error("{reason}")]
+    Unavailable { reason: String },
 }
 
 impl CacheError {
@@ -272,11 +277,6 @@ impl CacheFile {
         &self.conn
     }
 
-    /// The connection, for transactions.
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
     /// The file's path.
     pub(crate) fn path(&self) -> &Path {
         &self.path
@@ -290,12 +290,187 @@ impl CacheFile {
     }
 }
 
+/// The cache file of one run, opened at most once, when something first needs it, and
+/// shared by everything the run reads and writes there: the GitHub lists
+/// ([`crate::collect::cache`]), the coverage base, the run it records and the run
+/// history ([`runs`]). A run that needs no cache opens none (and a history read of a
+/// file that does not exist creates none).
+///
+/// It opens the file read-write (creating, migrating, repairing as [`CacheFile::open`]
+/// does) for the first user that may write, or after [`RunCache::will_write`]; a run
+/// that only reads the history opens it read-only and leaves it as it found it. A file
+/// that could not be opened is not tried again in the same run: later users get the
+/// same reason ([`CacheError::Unavailable`]). Only damage met while reading opens it
+/// again, with the integrity check ([`RunCache::reopen_checked`]).
+pub struct RunCache {
+    path: Option<PathBuf>,
+    timeout: Duration,
+    slot: Slot,
+    /// A later user of this run writes: the first open is read-write.
+    writes: bool,
+    opens: u32,
+}
+
+enum Slot {
+    Closed,
+    /// Read-write, at [`SCHEMA_VERSION`].
+    Open(CacheFile),
+    /// Read-only, as found (perhaps not a current slipgate cache).
+    Reading(CacheFile),
+    /// Opening failed; the reason.
+    Failed(String),
+}
+
+impl RunCache {
+    /// The cache at `path` (none with `--no-cache`), not opened yet; locks held by other
+    /// processes are waited for up to [`BUSY_TIMEOUT`].
+    pub fn new(path: Option<PathBuf>) -> RunCache {
+        RunCache::waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// [`RunCache::new`] with another wait for locks.
+    pub fn waiting(path: Option<PathBuf>, timeout: Duration) -> RunCache {
+        RunCache {
+            path,
+            timeout,
+            slot: Slot::Closed,
+            writes: false,
+            opens: 0,
+        }
+    }
+
+    /// The file's path; `None` without a cache.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// How many times this run opened the file (a damaged file opened again with the
+    /// integrity check counts twice).
+    pub fn opens(&self) -> u32 {
+        self.opens
+    }
+
+    /// Something later in this run writes to the file: a read that opens it opens it
+    /// read-write, so the run still opens it once.
+    pub fn will_write(&mut self) {
+        self.writes = true;
+    }
+
+    /// The file, read-write, opened (or reopened read-write) on first need, with the
+    /// warnings of opening added to `warnings`. `None` without a cache.
+    pub fn file(
+        &mut self,
+        warnings: &mut Vec<String>,
+    ) -> Option<Result<&mut CacheFile, CacheError>> {
+        let path = self.path.clone()?;
+        if matches!(self.slot, Slot::Closed | Slot::Reading(_)) {
+            // A read-only connection is closed before the file is opened read-write.
+            self.slot = Slot::Closed;
+            self.opens += 1;
+            match CacheFile::open_with(&path, self.timeout, warnings) {
+                Ok(file) => self.slot = Slot::Open(file),
+                Err(e) => {
+                    self.slot = Slot::Failed(e.to_string());
+                    return Some(Err(e));
+                }
+            }
+        }
+        match &mut self.slot {
+            Slot::Open(file) => Some(Ok(file)),
+            Slot::Failed(reason) => Some(Err(CacheError::Unavailable {
+                reason: reason.clone(),
+            })),
+            // Set just above.
+            Slot::Closed | Slot::Reading(_) => None,
+        }
+    }
+
+    /// After a read of the open file met damage: opens it again with SQLite's integrity
+    /// check, which moves a damaged file aside for a new one. `None` without a cache;
+    /// a cache that cannot be used at all is `None` with a warning.
+    pub fn reopen_checked(&mut self, warnings: &mut Vec<String>) -> Option<&mut CacheFile> {
+        let path = self.path.clone()?;
+        self.slot = Slot::Closed;
+        self.opens += 1;
+        match CacheFile::open_once(&path, self.timeout, warnings, true) {
+            Ok(file) => self.slot = Slot::Open(file),
+            Err(e) => {
+                warnings.push(format!("{e}; going on without the cache"));
+                self.slot = Slot::Failed(e.to_string());
+            }
+        }
+        match &mut self.slot {
+            Slot::Open(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The file for reading: the open one, else (when it exists) opened read-only, or
+    /// read-write when the run will write ([`RunCache::will_write`]). `None` without a
+    /// cache or without a file; a file that could not be opened is an error.
+    pub(crate) fn reading(
+        &mut self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<&CacheFile>, CacheError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(None);
+        };
+        match self.slot {
+            Slot::Open(_) | Slot::Reading(_) => {}
+            // A missing file has no history, and is not created for reading.
+            Slot::Closed | Slot::Failed(_) if !path.exists() => return Ok(None),
+            Slot::Failed(ref reason) => {
+                return Err(CacheError::Unavailable {
+                    reason: reason.clone(),
+                });
+            }
+            Slot::Closed if self.writes => {
+                if let Some(Err(e)) = self.file(warnings) {
+                    return Err(e);
+                }
+            }
+            Slot::Closed => {
+                self.opens += 1;
+                let err = CacheFile::sqlite(&path, self.timeout);
+                match connect(&path, self.timeout, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+                    Ok(conn) => {
+                        self.slot = Slot::Reading(CacheFile {
+                            conn,
+                            path: path.clone(),
+                            timeout: self.timeout,
+                        })
+                    }
+                    Err(e) => {
+                        let e = err(e);
+                        self.slot = Slot::Failed(e.to_string());
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(match &self.slot {
+            Slot::Open(file) | Slot::Reading(file) => Some(file),
+            Slot::Closed | Slot::Failed(_) => None,
+        })
+    }
+}
+
+/// SQLite connections this process has opened to cache files (every [`connect`]).
+static CONNECTIONS: AtomicU32 = AtomicU32::new(0);
+
+/// How many SQLite connections to cache files this process has opened so far: the
+/// `--verbose` line of a run, and what proves that a warm run opens its cache once.
+pub fn connections_opened() -> u32 {
+    CONNECTIONS.load(Ordering::Relaxed)
+}
+
 /// Opens `path` with the busy timeout set before anything else touches the file.
 pub(crate) fn connect(
     path: &Path,
     timeout: Duration,
     flags: OpenFlags,
 ) -> rusqlite::Result<Connection> {
+    CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(timeout)?;
     Ok(conn)
