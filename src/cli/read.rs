@@ -44,8 +44,9 @@ impl Session {
         Engine::new(inputs, &self.policy.policy, now)
     }
 
-    /// The `--verbose` line of the run's cache: how often this run opened it, and how
-    /// many SQLite connections the process opened (one for a run that opens it once).
+    /// The `--verbose` line of the run's cache: how often this run opened it, how many
+    /// SQLite connections the process opened (one for a run that opens it once) and how
+    /// many integrity checks it ran (none unless a read met damage).
     pub(crate) fn cache_opened(&self, cache: &RunCache) {
         let Some(path) = cache.path() else {
             return;
@@ -57,8 +58,13 @@ impl Session {
         };
         let connections = crate::store::connections_opened();
         let plural = if connections == 1 { "" } else { "s" };
+        let checks = match crate::store::integrity_checks_run() {
+            0 => "no integrity check".to_string(),
+            1 => "1 integrity check".to_string(),
+            n => format!("{n} integrity checks"),
+        };
         self.debug(&format!(
-            "cache: `{}` {times} ({connections} SQLite connection{plural})",
+            "cache: `{}` {times} ({connections} SQLite connection{plural}, {checks})",
             path.display()
         ));
     }

@@ -458,10 +458,19 @@ impl RunCache {
 /// SQLite connections this process has opened to cache files (every [`connect`]).
 static CONNECTIONS: AtomicU32 = AtomicU32::new(0);
 
+/// Integrity checks (`PRAGMA quick_check`) this process has run on cache files.
+static INTEGRITY_CHECKS: AtomicU32 = AtomicU32::new(0);
+
 /// How many SQLite connections to cache files this process has opened so far: the
 /// `--verbose` line of a run, and what proves that a warm run opens its cache once.
 pub fn connections_opened() -> u32 {
     CONNECTIONS.load(Ordering::Relaxed)
+}
+
+/// How many integrity checks this process has run on cache files so far (none unless a
+/// read met damage).
+pub fn integrity_checks_run() -> u32 {
+    INTEGRITY_CHECKS.load(Ordering::Relaxed)
 }
 
 /// Opens `path` with the busy timeout set before anything else touches the file.
@@ -562,6 +571,7 @@ pub(crate) fn inspect(conn: &Connection) -> rusqlite::Result<Verdict> {
 /// SQLite's integrity check (`PRAGMA quick_check`, which reads the whole file): run
 /// only once a read met damage. `None` when the file is sound.
 fn integrity(conn: &Connection) -> rusqlite::Result<Option<Verdict>> {
+    INTEGRITY_CHECKS.fetch_add(1, Ordering::Relaxed);
     match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
         Ok(ok) if ok == "ok" => Ok(None),
         Ok(problem) => Ok(Some(Verdict::MoveAside(format!("is damaged ({problem})")))),
