@@ -1039,3 +1039,130 @@ mod tests {
         assert_eq!((version, app_id), (SCHEMA_VERSION, APPLICATION_ID));
     }
 }
+
+#[cfg(test)]
+mod run_cache_tests {
+    use super::runs::tests::totals;
+    use super::runs::{history, record_run_in, record_test_run};
+    use super::*;
+    use crate::model::TestRunRow;
+
+    fn run(sha: &str, at: i64) -> TestRunRow {
+        TestRunRow {
+            sha: sha.into(),
+            at,
+            totals: Some(totals(4, 1)),
+            ..TestRunRow::default()
+        }
+    }
+
+    fn shas(cache: &mut RunCache) -> Vec<String> {
+        history(cache, "o/r", 10, &mut Vec::new())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.sha)
+            .collect()
+    }
+
+    #[test]
+    fn a_history_read_of_a_missing_file_opens_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let mut cache = RunCache::new(Some(path.clone()));
+        assert!(shas(&mut cache).is_empty());
+        assert_eq!(cache.opens(), 0);
+        assert!(!path.exists());
+        // Without a cache (`--no-cache`) nothing is opened or recorded.
+        let mut none = RunCache::new(None);
+        assert!(
+            record_run_in(&mut none, "o/r", &run("aaa", 1))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(shas(&mut none).is_empty());
+        assert_eq!(none.opens(), 0);
+    }
+
+    #[test]
+    fn a_run_that_reads_records_and_reads_again_opens_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        record_test_run(&path, "o/r", "aaa", None, 100, &totals(1, 0), &[], &[]).unwrap();
+        let mut cache = RunCache::new(Some(path.clone()));
+        cache.will_write();
+        assert_eq!(shas(&mut cache), ["aaa"]);
+        assert!(
+            record_run_in(&mut cache, "o/r", &run("bbb", 200))
+                .unwrap()
+                .is_empty()
+        );
+        // The run just recorded is read back over the same connection.
+        assert_eq!(shas(&mut cache), ["bbb", "aaa"]);
+        assert_eq!(cache.opens(), 1);
+
+        // Not told that a write follows, the read opens read-only and the write opens
+        // the file again: two opens.
+        let mut cache = RunCache::new(Some(path));
+        assert_eq!(shas(&mut cache), ["bbb", "aaa"]);
+        record_run_in(&mut cache, "o/r", &run("ccc", 300)).unwrap();
+        assert_eq!(shas(&mut cache), ["ccc", "bbb", "aaa"]);
+        assert_eq!(cache.opens(), 2);
+    }
+
+    #[test]
+    fn a_run_that_only_reads_opens_once_read_only_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        record_test_run(&path, "o/r", "aaa", None, 100, &totals(1, 0), &[], &[]).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut cache = RunCache::new(Some(path.clone()));
+        for _ in 0..3 {
+            assert_eq!(shas(&mut cache), ["aaa"]);
+        }
+        assert_eq!(cache.opens(), 1);
+        // Read-only: the connection cannot write.
+        let mut w = Vec::new();
+        let file = cache.reading(&mut w).unwrap().unwrap();
+        assert!(file.conn().execute_batch("DELETE FROM test_runs").is_err());
+        drop(cache);
+        assert!(std::fs::read(&path).unwrap() == before);
+    }
+
+    #[test]
+    fn a_failed_open_is_not_tried_again_and_gives_the_same_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"x").unwrap();
+        let mut cache = RunCache::new(Some(blocker.join("cache.db")));
+        let mut warnings = Vec::new();
+        let first = match cache.file(&mut warnings) {
+            Some(Err(e)) => e.to_string(),
+            _ => panic!("a path under a regular file opened"),
+        };
+        assert!(
+            first.starts_with("cannot create the cache directory"),
+            "{first}"
+        );
+        let again = match record_run_in(&mut cache, "o/r", &run("aaa", 1)) {
+            Err(e @ CacheError::Unavailable { .. }) => e.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(again, first);
+        assert_eq!(cache.opens(), 1);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn damage_found_by_a_read_reopens_with_the_check_a_second_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let mut cache = RunCache::new(Some(path.clone()));
+        let mut warnings = Vec::new();
+        assert!(matches!(cache.file(&mut warnings), Some(Ok(_))));
+        assert!(cache.reopen_checked(&mut warnings).is_some());
+        assert_eq!(cache.opens(), 2);
+        // A sound file is kept: nothing moved aside, no warning.
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(!backup_path(&path).exists());
+    }
+}
