@@ -20,6 +20,10 @@
 //!   strings), e.g. written by another program, are found on open and dropped once with a
 //!   warning; the lists they belonged to lose their sync state, so that run fetches them
 //!   in full and the next run is warm again.
+//! - One run opens the file once: [`RunCache`] is the run's handle, opened when first
+//!   needed (read-write for a run that may write, read-only for one that only reads the
+//!   history) and shared by the list cache and the run history. A run that needs no
+//!   cache opens none.
 //! - `journal_mode=DELETE`: no `-wal`/`-shm` files next to the cache, so saving the one
 //!   file (e.g. with actions/cache) saves everything.
 //! - Every write is one transaction: a run killed halfway leaves the previous cache
