@@ -18,7 +18,7 @@ use crate::report::comment::Lead;
 use crate::report::trend::history;
 use crate::report::trend::markdown::{IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, notes, verdicts};
-use crate::store::runs::test_history_or_warn;
+use crate::store::runs::history_or_warn;
 
 /// Releases shown in comments and summaries.
 const SUMMARY_RELEASES: usize = 5;
@@ -50,11 +50,14 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         now = git::as_candidate(&*history, &mut git, tag, releases, &policy)?;
     }
     drop(history);
+    // One cache file for the whole run, opened when first needed: the GitHub lists, the
+    // coverage base, the run recorded, the trend's runs.
+    let mut cache = e.github.run_cache();
     // The trend shows time to first response: its comments are read for it too.
     let always = e.github_reads == GithubReads::Always;
-    let (github, gh_warning) = e
-        .github
-        .read_for(s, &git, &needs, always, e.trend.is_some())?;
+    let (github, gh_warning) =
+        e.github
+            .read_for(s, &git, &needs, always, e.trend.is_some(), &mut cache)?;
     let read = TestRead::of(s, e.tests, e.missing_tests)?;
     let mut warnings = read.warnings.clone();
     warnings.extend(gh_warning);
@@ -74,9 +77,9 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
         at: s.now,
         branch: &e.branch,
     };
-    let (cache, record) = (e.github.cache.as_deref(), e.record_tests && sha.is_some());
+    let record = e.record_tests && sha.is_some();
     warnings.extend(publish::record_run(
-        cache,
+        &mut cache,
         &key,
         figures.as_ref(),
         coverage.as_mut(),
@@ -107,12 +110,13 @@ pub(super) fn evaluate(s: &Session, e: &GateRun<'_>) -> Result<Evaluation> {
     report.links = e.github.links(report.sources.github.as_deref());
     let trend = e.trend.map(|spec| {
         // The runs the trend issue shows; a cache that cannot be read leaves none, silently.
-        let runs = test_history_or_warn(cache, &repo, history::MAX_RUNS, &mut Vec::new());
+        let runs = history_or_warn(&mut cache, &repo, history::MAX_RUNS, &mut Vec::new());
         (trend::trend(&engine, spec, &runs), runs)
     });
     let who = report::rows::RunIdentity::new(&repo, run_id, sha);
     let export = e.export.then(|| report::rows::build(&engine, &report, who));
     drop(engine);
+    s.cache_opened(&cache);
     Ok(Evaluation {
         report,
         gate,

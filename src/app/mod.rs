@@ -110,7 +110,9 @@ fn build_report(s: &Session, last: usize, gh: &GithubArgs, args: &TestArgs) -> R
         span_back,
         extra: 0,
     })?;
-    let github = github_src.read(s, &git, true, true)?;
+    let mut cache = github_src.run_cache();
+    let github = github_src.read(s, &git, true, true, &mut cache)?;
+    s.cache_opened(&cache);
     let read = TestRead::of(s, args, MissingTests::WarnAtMost)?;
     let cov = request::read_coverage(s, args, None)?;
     let engine = s.engine(read.ext.inputs(&git, &github, cov.as_ref()), s.now);

@@ -32,7 +32,8 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         span_back,
         extra: 0,
     })?;
-    let github = github_src.read(s, &git, true, true)?;
+    let mut cache = github_src.run_cache();
+    let github = github_src.read(s, &git, true, true, &mut cache)?;
     let read = TestRead::of(s, &args.tests, MissingTests::WarnAtMost)?;
     let mut warnings = read.warnings.clone();
     warnings.extend(git.warnings.iter().cloned());
@@ -40,8 +41,8 @@ pub(crate) fn trend_command(s: &Session, args: &TrendArgs) -> Result<i32> {
         warnings.extend(gh.warnings.iter().cloned());
     }
     let repo = github_src.history_key(&git, &s.repo);
-    let cache = github_src.cache.as_deref();
-    let mut runs = crate::store::runs::test_history_or_warn(cache, &repo, RUNS, &mut warnings);
+    let mut runs = crate::store::runs::history_or_warn(&mut cache, &repo, RUNS, &mut warnings);
+    s.cache_opened(&cache);
     // This invocation's JUnit files, if any, are the newest run (not recorded here).
     if let Some(t) = &read.tests
         && let Some(sha) = s.commit(&git)

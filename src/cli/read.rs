@@ -15,6 +15,7 @@ use crate::metrics::{Engine, Inputs};
 use crate::model::{GitHistory, TestTable};
 use crate::policy::{Needs, Trigger};
 use crate::report::notes;
+use crate::store::RunCache;
 
 /// Why there is no GitHub data with `--offline`.
 pub(crate) const OFFLINE: &str = "--offline";
@@ -43,6 +44,31 @@ impl Session {
         Engine::new(inputs, &self.policy.policy, now)
     }
 
+    /// The `--verbose` line of the run's cache: how often this run opened it, how many
+    /// SQLite connections the process opened (one for a run that opens it once) and how
+    /// many integrity checks it ran (none unless a read met damage).
+    pub(crate) fn cache_opened(&self, cache: &RunCache) {
+        let Some(path) = cache.path() else {
+            return;
+        };
+        let times = match cache.opens() {
+            0 => "not opened".to_string(),
+            1 => "opened once".to_string(),
+            n => format!("opened {n} times"),
+        };
+        let connections = crate::store::connections_opened();
+        let plural = if connections == 1 { "" } else { "s" };
+        let checks = match crate::store::integrity_checks_run() {
+            0 => "no integrity check".to_string(),
+            1 => "1 integrity check".to_string(),
+            n => format!("{n} integrity checks"),
+        };
+        self.debug(&format!(
+            "cache: `{}` {times} ({connections} SQLite connection{plural}, {checks})",
+            path.display()
+        ));
+    }
+
     /// The commit this run is about: `GITHUB_SHA`, else the head of `git`.
     pub(crate) fn commit<'a>(&'a self, git: &'a GitHistory) -> Option<&'a str> {
         self.env.sha.as_deref().or(git.candidate.head.as_deref())
@@ -51,14 +77,15 @@ impl Session {
 
 impl GithubSource {
     /// Reads GitHub's issues (and pull requests when `pulls`, the comments on issues
-    /// when `comments`) of the repository of `git`; nothing, and why, when offline or
-    /// when no repository is known.
+    /// when `comments`) of the repository of `git`, through the run's `cache`; nothing,
+    /// and why, when offline or when no repository is known.
     pub(crate) fn read(
         &self,
         s: &Session,
         git: &GitHistory,
         pulls: bool,
         comments: bool,
+        cache: &mut RunCache,
     ) -> Result<GithubRead> {
         if self.offline {
             return Ok(GithubRead::skipped(OFFLINE));
@@ -69,7 +96,7 @@ impl GithubSource {
         let mut cfg = self.config(repo);
         cfg.pulls = pulls;
         cfg.comments = comments;
-        let (read, stats) = github::read_blocking(&cfg)?;
+        let (read, stats) = github::read_blocking_in(&cfg, cache)?;
         if let Some(data) = &read.data {
             s.debug(&stats.describe(data));
         }
@@ -88,11 +115,12 @@ impl GithubSource {
         needs: &Needs,
         always: bool,
         comments: bool,
+        cache: &mut RunCache,
     ) -> Result<(GithubRead, Option<String>)> {
         if !always && !needs.github {
             return Ok((GithubRead::skipped("no rule of this event needs it"), None));
         }
-        match self.read(s, git, needs.pulls, needs.comments || comments) {
+        match self.read(s, git, needs.pulls, needs.comments || comments, cache) {
             Ok(read) => Ok((read, None)),
             // An outage of GitHub must not fail a build for a wrong reason: when no
             // fail-level rule needs its data, the rules that use it do not judge.

@@ -339,6 +339,11 @@ impl GithubSource {
         Ok(facts)
     }
 
+    /// The cache of one run: opened when first needed, once (`--no-cache`: none).
+    pub(crate) fn run_cache(&self) -> crate::store::RunCache {
+        crate::store::RunCache::new(self.cache.clone())
+    }
+
     /// The client configuration for `repo`.
     pub(crate) fn config(&self, repo: String) -> GithubConfig {
         let mut cfg = GithubConfig::new(repo);

@@ -47,32 +47,75 @@ pub(crate) struct SyncState {
     pub synced_at: Timestamp,
 }
 
-/// The list cache of an open cache file.
-pub struct Cache {
-    file: CacheFile,
+/// The list cache of an open cache file: its own, or the run's
+/// ([`crate::store::RunCache`], shared with the run history).
+pub struct Cache<'a> {
+    file: FileRef<'a>,
 }
 
-impl Cache {
+/// The cache file a [`Cache`] reads and writes.
+enum FileRef<'a> {
+    Owned(CacheFile),
+    Borrowed(&'a mut CacheFile),
+}
+
+impl std::ops::Deref for FileRef<'_> {
+    type Target = CacheFile;
+    fn deref(&self) -> &CacheFile {
+        match self {
+            FileRef::Owned(file) => file,
+            FileRef::Borrowed(file) => file,
+        }
+    }
+}
+
+impl std::ops::DerefMut for FileRef<'_> {
+    fn deref_mut(&mut self) -> &mut CacheFile {
+        match self {
+            FileRef::Owned(file) => file,
+            FileRef::Borrowed(file) => file,
+        }
+    }
+}
+
+impl<'a> Cache<'a> {
+    /// The list cache of the run's open file.
+    pub fn of(file: &'a mut CacheFile) -> Cache<'a> {
+        Cache {
+            file: FileRef::Borrowed(file),
+        }
+    }
+}
+
+impl Cache<'static> {
     /// Opens (creating, migrating, rebuilding or moving aside as needed) the cache at
     /// `path`, waiting up to [`store::BUSY_TIMEOUT`] for another process's lock.
     /// Never fails: a cache that cannot be used at all gives `None` and a warning.
-    pub fn open(path: &Path) -> (Option<Cache>, Vec<String>) {
+    pub fn open(path: &Path) -> (Option<Cache<'static>>, Vec<String>) {
         Self::open_waiting(path, store::BUSY_TIMEOUT)
     }
 
     /// [`Cache::open`] with another wait for locks held by other processes.
-    pub fn open_waiting(path: &Path, timeout: Duration) -> (Option<Cache>, Vec<String>) {
+    pub fn open_waiting(path: &Path, timeout: Duration) -> (Option<Cache<'static>>, Vec<String>) {
         let (file, warnings) = CacheFile::open_waiting(path, timeout);
-        (file.map(|file| Cache { file }), warnings)
+        (file.map(Cache::owning), warnings)
     }
 
     /// [`Cache::open`] after a read found the file damaged: with SQLite's integrity
     /// check, which moves a damaged file aside for a new one.
-    pub fn open_checked(path: &Path) -> (Option<Cache>, Vec<String>) {
+    pub fn open_checked(path: &Path) -> (Option<Cache<'static>>, Vec<String>) {
         let (file, warnings) = CacheFile::open_checked(path, store::BUSY_TIMEOUT);
-        (file.map(|file| Cache { file }), warnings)
+        (file.map(Cache::owning), warnings)
     }
 
+    fn owning(file: CacheFile) -> Cache<'static> {
+        Cache {
+            file: FileRef::Owned(file),
+        }
+    }
+}
+
+impl Cache<'_> {
     pub(crate) fn sync_state(
         &self,
         key: &CacheKey,

@@ -56,6 +56,7 @@ use crate::collect::cache::{Cache, CacheError, CacheKey, Resource, SyncState};
 use crate::github::payload::{self, IssueCommentItem, IssueItem, Label, PullItem};
 use crate::github::{Ahead, Client, GithubConfig, GithubError, PER_PAGE, Pager, Purpose, connect};
 use crate::model::{GithubData, Issue, IssueComment, PullRequest, Timestamp};
+use crate::store::RunCache;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
@@ -144,11 +145,20 @@ pub enum FetchError {
 /// [`fetch`] on a runtime of its own, for callers that do not run async code: the data
 /// read of `cfg.repo`, and what the fetch cost.
 pub fn read_blocking(cfg: &GithubConfig) -> Result<(GithubRead, FetchStats), FetchError> {
+    read_blocking_in(cfg, &mut RunCache::new(cfg.cache_path.clone()))
+}
+
+/// [`read_blocking`] with the run's cache (`cfg.cache_path` is not looked at): the file
+/// it opens stays open for the rest of the run.
+pub fn read_blocking_in(
+    cfg: &GithubConfig,
+    cache: &mut RunCache,
+) -> Result<(GithubRead, FetchStats), FetchError> {
     let (data, stats) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(FetchError::Runtime)?
-        .block_on(fetch(cfg))?;
+        .block_on(fetch_in(cfg, cache))?;
     let read = GithubRead {
         data: Some(data),
         skipped: None,
@@ -185,15 +195,25 @@ impl FetchStats {
 /// A cache that cannot be opened, read or written only adds a warning to
 /// [`GithubData::warnings`]; the fetch goes on without it.
 pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), GithubError> {
+    fetch_in(cfg, &mut RunCache::new(cfg.cache_path.clone())).await
+}
+
+/// [`fetch`] with the run's cache, `run_cache` (`cfg.cache_path` is not looked at):
+/// opened here if nothing opened it before, and left open for the rest of the run (the
+/// run history, the run recorded), so one run opens its cache file once.
+pub async fn fetch_in(
+    cfg: &GithubConfig,
+    run_cache: &mut RunCache,
+) -> Result<(GithubData, FetchStats), GithubError> {
     let (client, owner, name) = connect(cfg)?;
     let mut warnings = Vec::new();
     let key = cache_key(cfg);
 
-    let mut cache = match &cfg.cache_path {
-        Some(path) => {
-            let (cache, opened_warnings) = Cache::open(path);
-            warnings.extend(opened_warnings);
-            cache
+    let mut cache = match run_cache.file(&mut warnings) {
+        Some(Ok(file)) => Some(Cache::of(file)),
+        Some(Err(err)) => {
+            warnings.push(format!("{err}; going on without the cache"));
+            None
         }
         None => None,
     };
@@ -205,13 +225,11 @@ pub async fn fetch(cfg: &GithubConfig) -> Result<(GithubData, FetchStats), Githu
     let mut loaded = cache.as_ref().map(|c| load_cached(c, &key, cfg.comments));
     // A read that meets a damaged file opens it again with the integrity check, which
     // moves it aside: this run then fetches everything into a new cache.
-    if let (Some(Err(err)), Some(path)) = (&loaded, &cfg.cache_path)
+    if let Some(Err(err)) = &loaded
         && err.is_corrupt()
     {
         drop(cache.take());
-        let (checked, opened_warnings) = Cache::open_checked(path);
-        warnings.extend(opened_warnings);
-        cache = checked;
+        cache = run_cache.reopen_checked(&mut warnings).map(Cache::of);
         loaded = cache.as_ref().map(|c| load_cached(c, &key, cfg.comments));
     }
     if let Some(loaded) = loaded {

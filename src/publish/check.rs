@@ -17,7 +17,8 @@ use crate::report::comment::{self, Lead};
 use crate::report::coverage::UNCOVERED_LISTED;
 use crate::report::trend::markdown::{self as trend_md, IssueInput, TrendUpdate};
 use crate::report::{self, Format, Report, sanitize, verdicts};
-use std::path::{Path, PathBuf};
+use crate::store::RunCache;
+use std::path::PathBuf;
 
 /// Where the local outputs go.
 #[derive(Debug, Clone)]
@@ -494,26 +495,31 @@ pub struct RunKey<'a> {
 /// default branch) into `coverage`, then, when `record` says so, stores this run's test
 /// totals, flaky and failing test ids, branch and coverage counts in the cache, so later
 /// runs can chart pass rate and coverage, spot tests that flip, and compare coverage. A
-/// run with neither tests nor coverage is not stored. A cache problem is a warning,
-/// never an error.
+/// run with neither tests nor coverage is not stored. Both go through the run's cache
+/// (`cache`), opened once for the run. A cache problem is a warning, never an error.
 pub fn record_run(
-    cache: Option<&Path>,
+    cache: &mut RunCache,
     key: &RunKey<'_>,
     tests: Option<&TestFigures>,
     coverage: Option<&mut CoverageFigures>,
     record: bool,
 ) -> Vec<String> {
     use crate::metrics::coverage::{BaseGap, CoverageBase};
-    use crate::store::runs::{previous_coverage_run, record_run};
+    use crate::store::runs::{previous_coverage_run_in, record_run_in};
     let mut warnings = Vec::new();
     let counts = coverage.as_ref().map(|c| c.counts());
+    let writes = cache.path().is_some() && record && (tests.is_some() || counts.is_some());
+    if writes {
+        // The base is read from the file this run writes to: open it read-write once.
+        cache.will_write();
+    }
     if let Some(c) = coverage {
-        c.base = match (cache, &key.branch.default_branch) {
+        c.base = match (cache.path(), &key.branch.default_branch) {
             (None, _) => Err(BaseGap::NoHistory),
             (Some(_), None) => Err(BaseGap::NoDefaultBranch),
             (Some(_), Some(main)) => {
                 let this = (key.sha, key.run_id);
-                previous_coverage_run(cache, key.repo, main, this, &mut warnings)
+                previous_coverage_run_in(cache, key.repo, main, this, &mut warnings)
                     .and_then(|r| Some(CoverageBase::of(&r.sha, r.at, main, r.coverage?)))
                     .ok_or_else(|| BaseGap::NoRun {
                         branch: main.clone(),
@@ -521,9 +527,9 @@ pub fn record_run(
             }
         };
     }
-    let Some(cache) = cache.filter(|_| record && (tests.is_some() || counts.is_some())) else {
+    if !writes {
         return warnings;
-    };
+    }
     let run = crate::model::TestRunRow {
         sha: key.sha.to_string(),
         run_id: key.run_id.map(str::to_string),
@@ -538,10 +544,7 @@ pub fn record_run(
         branch: key.branch.branch.clone(),
         coverage: counts,
     };
-    if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    match record_run(cache, key.repo, &run) {
+    match record_run_in(cache, key.repo, &run) {
         Ok(w) => warnings.extend(w),
         Err(e) => warnings.push(format!("could not record the test run in the cache: {e}")),
     }

@@ -20,6 +20,10 @@
 //!   strings), e.g. written by another program, are found on open and dropped once with a
 //!   warning; the lists they belonged to lose their sync state, so that run fetches them
 //!   in full and the next run is warm again.
+//! - One run opens the file once: [`RunCache`] is the run's handle, opened when first
+//!   needed (read-write for a run that may write, read-only for one that only reads the
+//!   history) and shared by the list cache and the run history. A run that needs no
+//!   cache opens none.
 //! - `journal_mode=DELETE`: no `-wal`/`-shm` files next to the cache, so saving the one
 //!   file (e.g. with actions/cache) saves everything.
 //! - Every write is one transaction: a run killed halfway leaves the previous cache
@@ -37,6 +41,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub(crate) use schema::wrong_type;
 use schema::{APPLICATION_ID, TABLES};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 /// How long opening, reading or writing the cache waits for a lock that another process
@@ -96,6 +101,10 @@ pub enum CacheError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Opening the file failed earlier in this run ([`RunCache`] opens it once): the
+    /// reason that opening gave, word for word.
+    #[error("{reason}")]
+    Unavailable { reason: String },
 }
 
 impl CacheError {
@@ -272,11 +281,6 @@ impl CacheFile {
         &self.conn
     }
 
-    /// The connection, for transactions.
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
     /// The file's path.
     pub(crate) fn path(&self) -> &Path {
         &self.path
@@ -290,12 +294,196 @@ impl CacheFile {
     }
 }
 
+/// The cache file of one run, opened at most once, when something first needs it, and
+/// shared by everything the run reads and writes there: the GitHub lists
+/// ([`crate::collect::cache`]), the coverage base, the run it records and the run
+/// history ([`runs`]). A run that needs no cache opens none (and a history read of a
+/// file that does not exist creates none).
+///
+/// It opens the file read-write (creating, migrating, repairing as [`CacheFile::open`]
+/// does) for the first user that may write, or after [`RunCache::will_write`]; a run
+/// that only reads the history opens it read-only and leaves it as it found it. A file
+/// that could not be opened is not tried again in the same run: later users get the
+/// same reason ([`CacheError::Unavailable`]). Only damage met while reading opens it
+/// again, with the integrity check ([`RunCache::reopen_checked`]).
+pub struct RunCache {
+    path: Option<PathBuf>,
+    timeout: Duration,
+    slot: Slot,
+    /// A later user of this run writes: the first open is read-write.
+    writes: bool,
+    opens: u32,
+}
+
+enum Slot {
+    Closed,
+    /// Read-write, at [`SCHEMA_VERSION`].
+    Open(CacheFile),
+    /// Read-only, as found (perhaps not a current slipgate cache).
+    Reading(CacheFile),
+    /// Opening failed; the reason.
+    Failed(String),
+}
+
+impl RunCache {
+    /// The cache at `path` (none with `--no-cache`), not opened yet; locks held by other
+    /// processes are waited for up to [`BUSY_TIMEOUT`].
+    pub fn new(path: Option<PathBuf>) -> RunCache {
+        RunCache::waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// [`RunCache::new`] with another wait for locks.
+    pub fn waiting(path: Option<PathBuf>, timeout: Duration) -> RunCache {
+        RunCache {
+            path,
+            timeout,
+            slot: Slot::Closed,
+            writes: false,
+            opens: 0,
+        }
+    }
+
+    /// The file's path; `None` without a cache.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// How many times this run opened the file (a damaged file opened again with the
+    /// integrity check counts twice).
+    pub fn opens(&self) -> u32 {
+        self.opens
+    }
+
+    /// Something later in this run writes to the file: a read that opens it opens it
+    /// read-write, so the run still opens it once.
+    pub fn will_write(&mut self) {
+        self.writes = true;
+    }
+
+    /// The file, read-write, opened (or reopened read-write) on first need, with the
+    /// warnings of opening added to `warnings`. `None` without a cache.
+    pub fn file(
+        &mut self,
+        warnings: &mut Vec<String>,
+    ) -> Option<Result<&mut CacheFile, CacheError>> {
+        let path = self.path.clone()?;
+        if matches!(self.slot, Slot::Closed | Slot::Reading(_)) {
+            // A read-only connection is closed before the file is opened read-write.
+            self.slot = Slot::Closed;
+            self.opens += 1;
+            match CacheFile::open_with(&path, self.timeout, warnings) {
+                Ok(file) => self.slot = Slot::Open(file),
+                Err(e) => {
+                    self.slot = Slot::Failed(e.to_string());
+                    return Some(Err(e));
+                }
+            }
+        }
+        match &mut self.slot {
+            Slot::Open(file) => Some(Ok(file)),
+            Slot::Failed(reason) => Some(Err(CacheError::Unavailable {
+                reason: reason.clone(),
+            })),
+            // Set just above.
+            Slot::Closed | Slot::Reading(_) => None,
+        }
+    }
+
+    /// After a read of the open file met damage: opens it again with SQLite's integrity
+    /// check, which moves a damaged file aside for a new one. `None` without a cache;
+    /// a cache that cannot be used at all is `None` with a warning.
+    pub fn reopen_checked(&mut self, warnings: &mut Vec<String>) -> Option<&mut CacheFile> {
+        let path = self.path.clone()?;
+        self.slot = Slot::Closed;
+        self.opens += 1;
+        match CacheFile::open_once(&path, self.timeout, warnings, true) {
+            Ok(file) => self.slot = Slot::Open(file),
+            Err(e) => {
+                warnings.push(format!("{e}; going on without the cache"));
+                self.slot = Slot::Failed(e.to_string());
+            }
+        }
+        match &mut self.slot {
+            Slot::Open(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The file for reading: the open one, else (when it exists) opened read-only, or
+    /// read-write when the run will write ([`RunCache::will_write`]). `None` without a
+    /// cache or without a file; a file that could not be opened is an error.
+    pub(crate) fn reading(
+        &mut self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<&CacheFile>, CacheError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(None);
+        };
+        match self.slot {
+            Slot::Open(_) | Slot::Reading(_) => {}
+            // A missing file has no history, and is not created for reading.
+            Slot::Closed | Slot::Failed(_) if !path.exists() => return Ok(None),
+            Slot::Failed(ref reason) => {
+                return Err(CacheError::Unavailable {
+                    reason: reason.clone(),
+                });
+            }
+            Slot::Closed if self.writes => {
+                if let Some(Err(e)) = self.file(warnings) {
+                    return Err(e);
+                }
+            }
+            Slot::Closed => {
+                self.opens += 1;
+                let err = CacheFile::sqlite(&path, self.timeout);
+                match connect(&path, self.timeout, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+                    Ok(conn) => {
+                        self.slot = Slot::Reading(CacheFile {
+                            conn,
+                            path: path.clone(),
+                            timeout: self.timeout,
+                        })
+                    }
+                    Err(e) => {
+                        let e = err(e);
+                        self.slot = Slot::Failed(e.to_string());
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(match &self.slot {
+            Slot::Open(file) | Slot::Reading(file) => Some(file),
+            Slot::Closed | Slot::Failed(_) => None,
+        })
+    }
+}
+
+/// SQLite connections this process has opened to cache files (every [`connect`]).
+static CONNECTIONS: AtomicU32 = AtomicU32::new(0);
+
+/// Integrity checks (`PRAGMA quick_check`) this process has run on cache files.
+static INTEGRITY_CHECKS: AtomicU32 = AtomicU32::new(0);
+
+/// How many SQLite connections to cache files this process has opened so far: the
+/// `--verbose` line of a run, and what proves that a warm run opens its cache once.
+pub fn connections_opened() -> u32 {
+    CONNECTIONS.load(Ordering::Relaxed)
+}
+
+/// How many integrity checks this process has run on cache files so far (none unless a
+/// read met damage).
+pub fn integrity_checks_run() -> u32 {
+    INTEGRITY_CHECKS.load(Ordering::Relaxed)
+}
+
 /// Opens `path` with the busy timeout set before anything else touches the file.
 pub(crate) fn connect(
     path: &Path,
     timeout: Duration,
     flags: OpenFlags,
 ) -> rusqlite::Result<Connection> {
+    CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(timeout)?;
     Ok(conn)
@@ -387,6 +575,7 @@ pub(crate) fn inspect(conn: &Connection) -> rusqlite::Result<Verdict> {
 /// SQLite's integrity check (`PRAGMA quick_check`, which reads the whole file): run
 /// only once a read met damage. `None` when the file is sound.
 fn integrity(conn: &Connection) -> rusqlite::Result<Option<Verdict>> {
+    INTEGRITY_CHECKS.fetch_add(1, Ordering::Relaxed);
     match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
         Ok(ok) if ok == "ok" => Ok(None),
         Ok(problem) => Ok(Some(Verdict::MoveAside(format!("is damaged ({problem})")))),
@@ -852,5 +1041,132 @@ mod tests {
             )
             .unwrap();
         assert_eq!((version, app_id), (SCHEMA_VERSION, APPLICATION_ID));
+    }
+}
+
+#[cfg(test)]
+mod run_cache_tests {
+    use super::runs::tests::totals;
+    use super::runs::{history, record_run_in, record_test_run};
+    use super::*;
+    use crate::model::TestRunRow;
+
+    fn run(sha: &str, at: i64) -> TestRunRow {
+        TestRunRow {
+            sha: sha.into(),
+            at,
+            totals: Some(totals(4, 1)),
+            ..TestRunRow::default()
+        }
+    }
+
+    fn shas(cache: &mut RunCache) -> Vec<String> {
+        history(cache, "o/r", 10, &mut Vec::new())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.sha)
+            .collect()
+    }
+
+    #[test]
+    fn a_history_read_of_a_missing_file_opens_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let mut cache = RunCache::new(Some(path.clone()));
+        assert!(shas(&mut cache).is_empty());
+        assert_eq!(cache.opens(), 0);
+        assert!(!path.exists());
+        // Without a cache (`--no-cache`) nothing is opened or recorded.
+        let mut none = RunCache::new(None);
+        assert!(
+            record_run_in(&mut none, "o/r", &run("aaa", 1))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(shas(&mut none).is_empty());
+        assert_eq!(none.opens(), 0);
+    }
+
+    #[test]
+    fn a_run_that_reads_records_and_reads_again_opens_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        record_test_run(&path, "o/r", "aaa", None, 100, &totals(1, 0), &[], &[]).unwrap();
+        let mut cache = RunCache::new(Some(path.clone()));
+        cache.will_write();
+        assert_eq!(shas(&mut cache), ["aaa"]);
+        assert!(
+            record_run_in(&mut cache, "o/r", &run("bbb", 200))
+                .unwrap()
+                .is_empty()
+        );
+        // The run just recorded is read back over the same connection.
+        assert_eq!(shas(&mut cache), ["bbb", "aaa"]);
+        assert_eq!(cache.opens(), 1);
+
+        // Not told that a write follows, the read opens read-only and the write opens
+        // the file again: two opens.
+        let mut cache = RunCache::new(Some(path));
+        assert_eq!(shas(&mut cache), ["bbb", "aaa"]);
+        record_run_in(&mut cache, "o/r", &run("ccc", 300)).unwrap();
+        assert_eq!(shas(&mut cache), ["ccc", "bbb", "aaa"]);
+        assert_eq!(cache.opens(), 2);
+    }
+
+    #[test]
+    fn a_run_that_only_reads_opens_once_read_only_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        record_test_run(&path, "o/r", "aaa", None, 100, &totals(1, 0), &[], &[]).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut cache = RunCache::new(Some(path.clone()));
+        for _ in 0..3 {
+            assert_eq!(shas(&mut cache), ["aaa"]);
+        }
+        assert_eq!(cache.opens(), 1);
+        // Read-only: the connection cannot write.
+        let mut w = Vec::new();
+        let file = cache.reading(&mut w).unwrap().unwrap();
+        assert!(file.conn().execute_batch("DELETE FROM test_runs").is_err());
+        drop(cache);
+        assert!(std::fs::read(&path).unwrap() == before);
+    }
+
+    #[test]
+    fn a_failed_open_is_not_tried_again_and_gives_the_same_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"x").unwrap();
+        let mut cache = RunCache::new(Some(blocker.join("cache.db")));
+        let mut warnings = Vec::new();
+        let first = match cache.file(&mut warnings) {
+            Some(Err(e)) => e.to_string(),
+            _ => panic!("a path under a regular file opened"),
+        };
+        assert!(
+            first.starts_with("cannot create the cache directory"),
+            "{first}"
+        );
+        let again = match record_run_in(&mut cache, "o/r", &run("aaa", 1)) {
+            Err(e @ CacheError::Unavailable { .. }) => e.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(again, first);
+        assert_eq!(cache.opens(), 1);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn damage_found_by_a_read_reopens_with_the_check_a_second_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let mut cache = RunCache::new(Some(path.clone()));
+        let mut warnings = Vec::new();
+        assert!(matches!(cache.file(&mut warnings), Some(Ok(_))));
+        assert!(cache.reopen_checked(&mut warnings).is_some());
+        assert_eq!(cache.opens(), 2);
+        // A sound file is kept: nothing moved aside, no warning.
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(!backup_path(&path).exists());
     }
 }

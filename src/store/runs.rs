@@ -5,13 +5,19 @@
 //! migrations carry over: unlike the issue lists it cannot be fetched again.
 
 use super::{
-    BUSY_TIMEOUT, CacheError, CacheFile, SCHEMA_VERSION, Verdict, connect, inspect, int,
-    is_unreadable, json_list, labels_to, uint, wrong_type,
+    CacheError, RunCache, SCHEMA_VERSION, Verdict, inspect, int, is_unreadable, json_list,
+    labels_to, uint, wrong_type,
 };
 use crate::model::coverage::CoverageCounts;
 use crate::model::{TestRunRow, TestTotalsRow, Timestamp};
-use rusqlite::{OpenFlags, TransactionBehavior, params};
+use rusqlite::{TransactionBehavior, params};
 use std::path::Path;
+// What the tests below open files with.
+#[cfg(test)]
+use {
+    super::{BUSY_TIMEOUT, CacheFile, connect},
+    rusqlite::OpenFlags,
+};
 
 /// Records one test run of `repo` at commit `sha` (CI run `run_id`, if any) in the cache
 /// at `cache_path`, replacing an earlier record with the same `(sha, run_id)`. Returns
@@ -49,11 +55,26 @@ pub fn record_run(
     repo: &str,
     run: &TestRunRow,
 ) -> Result<Vec<String>, CacheError> {
+    record_run_in(
+        &mut RunCache::new(Some(cache_path.to_path_buf())),
+        repo,
+        run,
+    )
+}
+
+/// [`record_run`] in the run's cache (opened read-write now if nothing opened it yet).
+/// Returns the warnings of opening it; nothing is done without a cache.
+pub fn record_run_in(
+    cache: &mut RunCache,
+    repo: &str,
+    run: &TestRunRow,
+) -> Result<Vec<String>, CacheError> {
     let mut warnings = Vec::new();
-    let mut file = CacheFile::open_with(cache_path, BUSY_TIMEOUT, &mut warnings)?;
-    let err = CacheFile::sqlite(cache_path, BUSY_TIMEOUT);
-    let tx = file
-        .conn_mut()
+    let Some(file) = cache.file(&mut warnings) else {
+        return Ok(warnings);
+    };
+    let (conn, err) = file?.split();
+    let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(&err)?;
     let t = run.totals.clone().unwrap_or_default();
@@ -102,7 +123,19 @@ pub fn previous_coverage_run(
     this: (&str, Option<&str>),
     warnings: &mut Vec<String>,
 ) -> Option<TestRunRow> {
-    let rows = test_history_or_warn(cache_path, repo, usize::MAX, warnings);
+    let mut cache = RunCache::new(cache_path.map(Path::to_path_buf));
+    previous_coverage_run_in(&mut cache, repo, branch, this, warnings)
+}
+
+/// [`previous_coverage_run`] in the run's cache.
+pub fn previous_coverage_run_in(
+    cache: &mut RunCache,
+    repo: &str,
+    branch: &str,
+    this: (&str, Option<&str>),
+    warnings: &mut Vec<String>,
+) -> Option<TestRunRow> {
+    let rows = history_or_warn(cache, repo, usize::MAX, warnings);
     rows.into_iter().find(|r| {
         r.coverage.is_some()
             && r.branch.as_deref() == Some(branch)
@@ -118,13 +151,23 @@ pub fn test_history_or_warn(
     limit: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<TestRunRow> {
-    match cache_path.map(|c| test_history(c, repo, limit)) {
-        Some(Ok(rows)) => rows,
-        Some(Err(e)) => {
+    let mut cache = RunCache::new(cache_path.map(Path::to_path_buf));
+    history_or_warn(&mut cache, repo, limit, warnings)
+}
+
+/// [`test_history_or_warn`] of the run's cache.
+pub fn history_or_warn(
+    cache: &mut RunCache,
+    repo: &str,
+    limit: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<TestRunRow> {
+    match history(cache, repo, limit, warnings) {
+        Ok(rows) => rows,
+        Err(e) => {
             warnings.push(format!("test-run history not read: {e}"));
             Vec::new()
         }
-        None => Vec::new(),
     }
 }
 
@@ -136,12 +179,23 @@ pub fn test_history(
     repo: &str,
     limit: usize,
 ) -> Result<Vec<TestRunRow>, CacheError> {
-    if !cache_path.exists() {
+    let mut cache = RunCache::new(Some(cache_path.to_path_buf()));
+    history(&mut cache, repo, limit, &mut Vec::new())
+}
+
+/// [`test_history`] of the run's cache: the file it has open, else opened read-only
+/// (read-write when the run will write; the warnings of opening go to `warnings`).
+pub fn history(
+    cache: &mut RunCache,
+    repo: &str,
+    limit: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<TestRunRow>, CacheError> {
+    let Some(file) = cache.reading(warnings)? else {
         return Ok(Vec::new());
-    }
-    let err = CacheFile::sqlite(cache_path, BUSY_TIMEOUT);
-    let conn = connect(cache_path, BUSY_TIMEOUT, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(&err)?;
-    if !matches!(inspect(&conn).map_err(&err)?, Verdict::Ours(v) if v == SCHEMA_VERSION) {
+    };
+    let (conn, err) = (file.conn(), file.err());
+    if !matches!(inspect(conn).map_err(&err)?, Verdict::Ours(v) if v == SCHEMA_VERSION) {
         return Ok(Vec::new());
     }
     let mut stmt = conn
@@ -151,7 +205,7 @@ pub fn test_history(
                     branches_covered, branches_total
              FROM test_runs WHERE repo = ?1 AND NOT {}
              ORDER BY at DESC, sha, run_id LIMIT ?2",
-            wrong_type(&conn, "test_runs").map_err(&err)?
+            wrong_type(conn, "test_runs").map_err(&err)?
         ))
         .map_err(&err)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

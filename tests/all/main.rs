@@ -1,5 +1,6 @@
 //! One integration-test binary; one module per area.
 
+mod cache_once;
 mod cli;
 mod comment;
 mod contract;
