@@ -1154,3 +1154,87 @@ fn the_suggested_tag_pattern_and_paths_are_valid_yaml_that_measure_the_family() 
     assert!(h.warnings.is_empty(), "{:?}", h.warnings);
     assert_eq!(policy.releases.paths.0.sources(), ["it's/"]);
 }
+
+/// Packed objects are read by slipgate's own pack reader (and the tags peeled from the
+/// packs); loose objects by libgit2. The same history, loose and then packed with deltas
+/// (by offset, then by id), reads the same: every release, time, change, subject, the
+/// changes under a path and the commits authored after the evaluation time; and the
+/// counts are git's.
+#[test]
+fn a_packed_repository_reads_exactly_as_its_loose_objects() {
+    let r = TestRepo::new();
+    let body = "A body long enough for git to store the commit as a delta.\n".repeat(20);
+    let mut t = T0;
+    let mut tip = None;
+    for minor in 0..6 {
+        for k in 0..5 {
+            t += HOUR;
+            let file = format!("src/m{minor}/f{k}.rs");
+            let other = format!("docs/d{minor}-{k}.md");
+            let (path, msg) = if k % 2 == 0 {
+                (file.as_str(), format!("fix: change {minor}.{k}\n\n{body}"))
+            } else {
+                (other.as_str(), format!("docs: note {minor}.{k}\n\n{body}"))
+            };
+            tip = Some(r.commit_files(&msg, t, &[(path, Some(&format!("{minor}{k}\n")))]));
+        }
+        let c = tip.unwrap();
+        match minor % 3 {
+            0 => r.tag_lightweight(&format!("v1.{minor}.0"), c),
+            1 => {
+                r.tag_annotated(&format!("v1.{minor}.0"), c, t + 30);
+            }
+            _ => {
+                // A tag of a tag: the outer tagger's time is the release time.
+                let inner = r.tag_annotated(&format!("inner-{minor}"), c, t + 10);
+                r.tag_annotated(&format!("v1.{minor}.0"), inner, t + 60);
+            }
+        }
+    }
+    // A merged side branch, a tag on a tree, and a commit authored after `until`.
+    r.branch("side", r.head().unwrap());
+    let side = r.commit_on("side", "feat: side work", t + 2 * HOUR);
+    t += 3 * HOUR;
+    r.merge(side, "Merge side", t);
+    r.tag_annotated("v9.9.9", r.empty_tree(), t);
+    r.commit_files("fix: late", t + DAY, &[("src/late.rs", Some("late\n"))]);
+    let until = Some(t + HOUR);
+    let read_all = |r: &TestRepo| {
+        (
+            read_paths(r, DEFAULT_TAG_PATTERN, &[], until),
+            read_paths(r, DEFAULT_TAG_PATTERN, &["src"], until),
+        )
+    };
+    let loose = read_all(&r);
+    assert_eq!(
+        tags(&loose.0),
+        ["v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0", "v1.4.0", "v1.5.0"]
+    );
+    // Hand-counted: 5 commits a release; the candidate has the side commit (the merge is
+    // not a change, the late commit is after `until`); under src/ 3 of each 5, and the
+    // side commit (the builder gives it the empty tree: it removes every file).
+    assert_eq!(counts(&loose.0), [5, 5, 5, 5, 5, 5, 1]);
+    assert_eq!(counts(&loose.1), [3, 3, 3, 3, 3, 3, 1]);
+    assert_eq!(loose.0.releases[2].time, T0 + 15 * HOUR + 60);
+    for offsets in ["true", "false"] {
+        r.git(&[
+            "-c",
+            &format!("repack.useDeltaBaseOffset={offsets}"),
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+            "--window=50",
+            "--depth=10",
+        ]);
+        r.git(&["prune-packed"]);
+        let loose_left = r.git(&["count-objects"]);
+        assert!(loose_left.starts_with("0 objects"), "{loose_left}");
+        assert_eq!(
+            read_all(&r),
+            loose,
+            "packed with useDeltaBaseOffset={offsets}"
+        );
+    }
+}

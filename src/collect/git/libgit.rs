@@ -219,8 +219,17 @@ impl Git2History {
         Ok(tags)
     }
 
-    /// Peels a tag's target to its commit and release time.
-    fn peel(&self, name: &str, target: Oid) -> Result<Peeled, GitError> {
+    /// Peels a tag's target to its commit and release time: straight from the packs
+    /// when every object on the way is there and well-formed, else through libgit2.
+    fn peel(&self, name: &str, target: Oid, packs: &mut Reader<'_>) -> Result<Peeled, GitError> {
+        if let Some(peeled) = peel_packed(packs, target) {
+            return Ok(peeled);
+        }
+        self.peel_libgit2(name, target)
+    }
+
+    /// [`Self::peel`] through libgit2 (and its errors).
+    fn peel_libgit2(&self, name: &str, target: Oid) -> Result<Peeled, GitError> {
         let reading = || format!("reading tag `{name}`");
         let mut object = self
             .repo
@@ -265,6 +274,7 @@ impl Git2History {
         &self,
         tags: &[(String, Oid)],
         opts: &GitOptions<'_>,
+        packs: &mut Reader<'_>,
         warnings: &mut Vec<String>,
     ) -> Result<(Vec<Found>, bool), GitError> {
         let pattern = opts.tag_pattern;
@@ -298,7 +308,7 @@ impl Git2History {
                 prereleases_skipped += 1;
                 continue;
             }
-            match self.peel(name, *target)? {
+            match self.peel(name, *target, packs)? {
                 Peeled::Commit { time, .. } if opts.until.is_some_and(|u| time > u) => {
                     later.push((time, name.clone()));
                 }
@@ -397,7 +407,7 @@ impl Git2History {
         let mut timed: Vec<(Timestamp, &str)> = Vec::with_capacity(tags.len());
         for (name, target) in tags {
             // Only a hint: a tag that cannot be read is listed last, not an error.
-            let time = match self.peel(name, *target) {
+            let time = match self.peel_libgit2(name, *target) {
                 Ok(Peeled::Commit { time, .. }) => time,
                 Ok(Peeled::NotACommit(_)) | Err(_) => Timestamp::MIN,
             };
@@ -421,6 +431,7 @@ impl Git2History {
     fn walk_ranges(
         &self,
         jobs: &[Job],
+        packs: &Packs,
         opts: &GitOptions<'_>,
     ) -> Result<(Vec<Walked>, usize), GitError> {
         let odb = self
@@ -428,8 +439,6 @@ impl Git2History {
             .odb()
             .map_err(|e| self.error("opening the object database", e))?;
         let path: &Path = &self.path;
-        let packs = Packs::open(self.repo.commondir());
-        let packs = &packs;
         let two =
             jobs.len() >= 2 && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
         // A second handle that cannot be opened leaves every range to this thread.
@@ -548,7 +557,10 @@ impl History for Git2History {
     fn read(&self, opts: &GitOptions<'_>) -> Result<GitHistory, GitError> {
         let mut warnings = self.open_warnings.clone();
         let tags = self.tags()?;
-        let (found, any_matched) = self.releases(&tags, opts, &mut warnings)?;
+        // The packs are mapped once, for the tags and for every walker.
+        let packs = Packs::open(self.repo.commondir());
+        let (found, any_matched) =
+            self.releases(&tags, opts, &mut Reader::new(&packs), &mut warnings)?;
         if let Some(hint) = self.family_hint(&tags, opts.tag_pattern) {
             warnings.push(hint);
         }
@@ -580,7 +592,8 @@ impl History for Git2History {
                 what: "HEAD (the candidate release)".to_string(),
             });
         }
-        let (walked, later) = self.walk_ranges(&jobs, opts)?;
+        let (walked, later) = self.walk_ranges(&jobs, &packs, opts)?;
+        drop(packs);
         let mut walked = walked.into_iter();
         let mut releases = Vec::with_capacity(found.len());
         for (i, f) in found.iter().enumerate() {
@@ -682,7 +695,56 @@ fn first_hex_id(message: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_hex_id;
+    use super::{first_hex_id, strict_commit_time, strict_signature_time, strict_tag};
+
+    /// Only signatures and objects of the plainest shape are read without libgit2;
+    /// anything else is left to it (`None`).
+    #[test]
+    fn only_plain_tags_and_commits_are_peeled_without_libgit2() {
+        assert_eq!(
+            strict_signature_time(b"A B <a@b.c> 1700000000 +0100"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(strict_signature_time(b"A <a@b.c> 0 -0000"), Some(0));
+        for odd in [
+            &b"A <a@b.c>"[..],
+            b"A <a@b.c> 1700000000",
+            b"A <a@b.c>  1700000000 +0100",
+            b"A <a@b.c> 17e8 +0100",
+            b"A <a@b.c> 1700000000 0100",
+            b"A <a <b> 1700000000 +0100",
+            b"A >a@b.c< 1700000000 +0100",
+            b"A <a@b.c> 99999999999999999999 +0100",
+        ] {
+            assert_eq!(
+                strict_signature_time(odd),
+                None,
+                "{}",
+                String::from_utf8_lossy(odd)
+            );
+        }
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let tag = format!("object {id}\ntype commit\ntag v1\ntagger T <t@x> 5 +0000\n\nmsg\n");
+        let (object, _, time) = strict_tag(tag.as_bytes()).unwrap();
+        assert_eq!((object.to_string().as_str(), time), (id, 5));
+        // No tagger, an unknown header, an upper-case id: left to libgit2.
+        for odd in [
+            format!("object {id}\ntype commit\ntag v1\n\nmsg"),
+            format!("object {id}\ntype commit\ntag v1\ntagger T <t@x> 5 +0000\nextra x\n"),
+            format!(
+                "object {}\ntype commit\ntag v1\ntagger T <t@x> 5 +0000\n",
+                id.to_uppercase()
+            ),
+        ] {
+            assert!(strict_tag(odd.as_bytes()).is_none(), "{odd}");
+        }
+        let commit = format!(
+            "tree {id}\nparent {id}\nparent {id}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 2 +0000\n\ns"
+        );
+        assert_eq!(strict_commit_time(commit.as_bytes()), Some(2));
+        let no_author = format!("tree {id}\ncommitter C <c@x> 2 +0000\n\ns");
+        assert_eq!(strict_commit_time(no_author.as_bytes()), None);
+    }
 
     #[test]
     fn hex_id_is_found_in_a_libgit2_message() {
@@ -693,6 +755,121 @@ mod tests {
         );
         assert_eq!(first_hex_id("object not found"), None);
     }
+}
+
+/// How many tags of tags [`peel_packed`] follows before leaving a tag to libgit2.
+const MAX_TAG_DEPTH: usize = 64;
+
+/// [`Git2History::peel`] from the packs alone: `None` (leave it to libgit2) unless
+/// every object on the way is in a pack and exactly of the shape libgit2 parses the
+/// same way: a tag with `object`, `type` (the kind of its target), `tag` and a
+/// well-formed `tagger` line; a commit with a `tree`, `parent` lines and well-formed
+/// `author` and `committer` lines. A tree or blob target gives the same answer as
+/// libgit2's. Anything unusual (no tagger, a damaged object, an odd signature) is
+/// libgit2's to read, warn about or refuse.
+fn peel_packed(packs: &mut Reader<'_>, target: Oid) -> Option<Peeled> {
+    let mut oid = target;
+    let mut tagger: Option<Timestamp> = None;
+    let mut expected: Option<Kind> = None;
+    for _ in 0..MAX_TAG_DEPTH {
+        let (kind, raw) = packs.read(oid, true)?;
+        if expected.is_some_and(|e| e != kind) {
+            return None;
+        }
+        match kind {
+            Kind::Tag => {
+                let (object, kind, time) = strict_tag(raw)?;
+                tagger.get_or_insert(time);
+                (oid, expected) = (object, Some(kind));
+            }
+            Kind::Commit => {
+                let time = strict_commit_time(raw)?;
+                return Some(Peeled::Commit {
+                    commit: oid,
+                    time: tagger.unwrap_or(time),
+                    annotated: tagger.is_some(),
+                    no_tagger: false,
+                });
+            }
+            Kind::Tree => return Some(Peeled::NotACommit("tree")),
+            Kind::Blob => return Some(Peeled::NotACommit("blob")),
+        }
+    }
+    None
+}
+
+/// The next line of `raw` from `*at` (without its newline); `None` at the end or when
+/// the line does not end with one.
+fn next_line<'r>(raw: &'r [u8], at: &mut usize) -> Option<&'r [u8]> {
+    let rest = raw.get(*at..)?;
+    let end = memchr::memchr(b'\n', rest)?;
+    *at += end + 1;
+    Some(&rest[..end])
+}
+
+/// A full, lowercase hex object id.
+fn strict_oid(hex: &[u8]) -> Option<Oid> {
+    if hex.len() != 40
+        || !hex
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return None;
+    }
+    Oid::from_str(std::str::from_utf8(hex).ok()?).ok()
+}
+
+/// The time of a signature `Name <email> 1700000000 +0100` with nothing unusual in it.
+fn strict_signature_time(sig: &[u8]) -> Option<Timestamp> {
+    let open = memchr::memchr(b'<', sig)?;
+    let close = memchr::memchr(b'>', sig)?;
+    if close < open || memchr::memchr(b'<', &sig[open + 1..]).is_some() {
+        return None;
+    }
+    let rest = sig[close + 1..].strip_prefix(b" ")?;
+    let (secs, tz) = rest.split_at(memchr::memchr(b' ', rest)?);
+    let tz = &tz[1..];
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if !digits(secs) || secs.len() > 15 || tz.len() != 5 || !matches!(tz[0], b'+' | b'-') {
+        return None;
+    }
+    if !digits(&tz[1..]) {
+        return None;
+    }
+    std::str::from_utf8(secs).ok()?.parse().ok()
+}
+
+/// A tag's target, its kind and its tagger's time, for a tag of the plainest shape.
+fn strict_tag(raw: &[u8]) -> Option<(Oid, Kind, Timestamp)> {
+    let mut at = 0;
+    let object = strict_oid(next_line(raw, &mut at)?.strip_prefix(b"object ")?)?;
+    let kind = match next_line(raw, &mut at)?.strip_prefix(b"type ")? {
+        b"commit" => Kind::Commit,
+        b"tree" => Kind::Tree,
+        b"blob" => Kind::Blob,
+        b"tag" => Kind::Tag,
+        _ => return None,
+    };
+    next_line(raw, &mut at)?.strip_prefix(b"tag ")?;
+    let time = strict_signature_time(next_line(raw, &mut at)?.strip_prefix(b"tagger ")?)?;
+    // Then the end, or the blank line before the message.
+    if at < raw.len() && raw[at] != b'\n' {
+        return None;
+    }
+    Some((object, kind, time))
+}
+
+/// A commit's committer time, for a commit of the plainest shape.
+fn strict_commit_time(raw: &[u8]) -> Option<Timestamp> {
+    let mut at = 0;
+    strict_oid(next_line(raw, &mut at)?.strip_prefix(b"tree ")?)?;
+    let mut line = next_line(raw, &mut at)?;
+    while let Some(hex) = line.strip_prefix(b"parent ") {
+        strict_oid(hex)?;
+        line = next_line(raw, &mut at)?;
+    }
+    strict_signature_time(line.strip_prefix(b"author ")?)?;
+    strict_signature_time(next_line(raw, &mut at)?.strip_prefix(b"committer ")?)
 }
 
 /// A range to walk: `tip` not reachable from `hide`; `what` names it in errors.
