@@ -68,6 +68,10 @@ const MAX_OBJECT: usize = 256 << 20;
 /// headers and subject fit.
 const FIRST_HEAD: usize = 512;
 
+/// How many objects a reader reads between two releases of the pack pages it has
+/// touched (see [`Packs::release`]).
+const RELEASE_EVERY: usize = 8192;
+
 /// The size of an object id in the packs this reader reads (SHA-1).
 const ID: usize = 20;
 
@@ -285,6 +289,22 @@ impl Packs {
         self.packs.is_empty()
     }
 
+    /// Lets go of the pages of the packs read so far: they stay in the system's file
+    /// cache, and a later read maps them again. A walk of a million commits would
+    /// otherwise keep every page of their part of the pack in its memory (git bounds
+    /// its mapped pack windows the same way, `core.packedGitLimit`). The indexes, read
+    /// at random, are kept.
+    fn release(&self) {
+        #[cfg(unix)]
+        for p in &self.packs {
+            // SAFETY: a read-only shared mapping of a file: MADV_DONTNEED only drops
+            // this process's page table entries, and the next access reads the same
+            // bytes from the file again (only private, written mappings lose data).
+            // Another thread reading the mapping meanwhile just maps its page again.
+            let _ = unsafe { p.data.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+
     fn find(&self, id: &[u8], hint: usize) -> Option<(usize, usize)> {
         if let Some(at) = self.packs.get(hint).and_then(|p| p.find(id)) {
             return Some((hint, at));
@@ -309,6 +329,8 @@ pub(super) struct Reader<'p> {
     last: usize,
     /// How many deltas the last object read was made of.
     depth: usize,
+    /// Objects read since the last [`Packs::release`].
+    reads: usize,
 }
 
 impl<'p> Reader<'p> {
@@ -321,6 +343,7 @@ impl<'p> Reader<'p> {
             chain: Vec::new(),
             last: 0,
             depth: 0,
+            reads: 0,
         }
     }
 
@@ -334,6 +357,11 @@ impl<'p> Reader<'p> {
         }
         let (mut pack, mut at) = self.packs.find(oid.as_bytes(), self.last)?;
         self.last = pack;
+        self.reads += 1;
+        if self.reads == RELEASE_EVERY {
+            self.reads = 0;
+            self.packs.release();
+        }
         self.chain.clear();
         // Follow the delta chain down to a whole object.
         let (code, size, start) = loop {
