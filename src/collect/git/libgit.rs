@@ -772,7 +772,7 @@ fn peel_packed(packs: &mut Reader<'_>, target: Oid) -> Option<Peeled> {
     let mut tagger: Option<Timestamp> = None;
     let mut expected: Option<Kind> = None;
     for _ in 0..MAX_TAG_DEPTH {
-        let (kind, raw) = packs.read(oid, true)?;
+        let (kind, raw) = packs.read(oid)?;
         if expected.is_some_and(|e| e != kind) {
             return None;
         }
@@ -986,7 +986,7 @@ impl<'a, 'r> Walker<'a, 'r> {
         let mut load = |oid: Oid| -> Result<ParsedCommit, GitError> {
             // Straight from the pack when it can; anything else (including every
             // error) as libgit2 reads it.
-            if let Some((Kind::Commit, raw)) = packs.read(oid, true)
+            if let Some((Kind::Commit, raw)) = packs.read(oid)
                 && let Ok(parsed) = parse_commit(raw)
             {
                 return Ok(parsed);
@@ -1067,7 +1067,7 @@ fn touches(
     }
     let mut missing: Option<git2::Error> = None;
     let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
-        if let Some((kind, raw)) = packs.read(oid, false) {
+        if let Some((kind, raw)) = packs.read(oid) {
             return Ok((kind.object_type(), raw.to_vec()));
         }
         match odb.read(oid) {
