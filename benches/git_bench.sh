@@ -44,6 +44,13 @@ best_of() {
         (( kb > rss )) && rss=$kb
     done
     printf '%-8s %7.2f s  %6.1f MB   %s\n' "$name" "$best" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$*"
+    BEST[$name]=$best RSS[$name]=$rss
+}
+declare -A BEST RSS
+# ratio NAME: NAME's best wall time and largest max RSS against git log's (the floor).
+ratio() {
+    awk -v n="$1" -v a="${BEST[$1]}" -v b="${BEST[git]}" -v m="${RSS[$1]}" -v g="${RSS[git]}" \
+        'BEGIN { printf "%-8s / git log: wall %.2f, memory %.2f\n", n, a / b, m / g }'
 }
 
 echo "repository: $REPO ($(git -C "$REPO" rev-list --all --count) commits, $(git -C "$REPO" tag | wc -l) tags)"
@@ -53,6 +60,8 @@ best_of engine target/release/examples/read_history "$REPO"
 if target/release/slipgate report --help 2>&1 | grep -q -- --last; then
     # Run inside the repository, as in CI.
     best_of report env -C "$REPO" "$PWD/target/release/slipgate" report --last 1000 --format json
+    ratio engine
+    ratio report
 else
     echo "report   (slipgate report is not available yet)"
 fi
