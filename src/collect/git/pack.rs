@@ -68,6 +68,9 @@ const MAX_OBJECT: usize = 256 << 20;
 /// touched (see [`Packs::release`]).
 const RELEASE_EVERY: usize = 8192;
 
+/// The most bytes of delta bases a reader keeps (see `Reader::bases`).
+const BASES_BYTES: usize = 16 << 20;
+
 /// The size of an object id in the packs this reader reads (SHA-1).
 const ID: usize = 20;
 
@@ -319,8 +322,15 @@ pub(super) struct Reader<'p> {
     z: Decompressor,
     out: Vec<u8>,
     delta: Vec<u8>,
-    /// The delta entries met on the way to a whole object: pack, data start, size.
-    chain: Vec<(usize, usize, usize)>,
+    /// The delta entries met on the way to a whole object: pack, entry offset, data
+    /// start, size.
+    chain: Vec<(usize, usize, usize, usize)>,
+    /// Objects that were, or were made from, delta bases, by pack and entry offset: the
+    /// trees of neighbouring commits are deltas of each other down chains of up to 50,
+    /// which would otherwise be inflated again for every tree read. At most
+    /// [`BASES_BYTES`] are kept (then the cache starts again).
+    bases: std::collections::HashMap<(usize, usize), (Kind, Vec<u8>)>,
+    bases_bytes: usize,
     /// The pack the last object was found in (looked in first).
     last: usize,
     /// How many deltas the last object read was made of.
@@ -337,10 +347,25 @@ impl<'p> Reader<'p> {
             out: Vec::new(),
             delta: Vec::new(),
             chain: Vec::new(),
+            bases: std::collections::HashMap::new(),
+            bases_bytes: 0,
             last: 0,
             depth: 0,
             reads: 0,
         }
+    }
+
+    /// Keeps `self.out`, the object of kind `kind` at `key`, as a delta base.
+    fn remember(&mut self, key: (usize, usize), kind: Kind) {
+        if self.out.len() > BASES_BYTES / 16 || self.bases.contains_key(&key) {
+            return;
+        }
+        if self.bases_bytes + self.out.len() > BASES_BYTES {
+            self.bases.clear();
+            self.bases_bytes = 0;
+        }
+        self.bases_bytes += self.out.len();
+        self.bases.insert(key, (kind, self.out.clone()));
     }
 
     /// The object `oid`, if a pack holds it and it can be read here: its kind and its
@@ -357,35 +382,50 @@ impl<'p> Reader<'p> {
             self.packs.release();
         }
         self.chain.clear();
-        // Follow the delta chain down to a whole object.
+        // Follow the delta chain down to a whole object, or to a base read before.
+        let mut cached = None;
         let (code, size, start) = loop {
+            if !self.chain.is_empty()
+                && let Some((kind, bytes)) = self.bases.get(&(pack, at))
+            {
+                self.out.clear();
+                self.out.extend_from_slice(bytes);
+                cached = Some(*kind);
+                break (0, 0, 0);
+            }
             let e = self.packs.packs[pack].entry(at)?;
-            let here = pack;
+            let (here, here_at) = (pack, at);
             match e.base {
                 Base::None => break (e.code, e.size, e.data),
                 Base::At(base) => at = base,
                 Base::Id(id) => (pack, at) = self.packs.find(id.as_bytes(), pack)?,
             }
-            self.chain.push((here, e.data, e.size));
+            self.chain.push((here, here_at, e.data, e.size));
             if self.chain.len() > MAX_CHAIN {
                 return None;
             }
         };
-        let kind = Kind::of(code)?;
         self.depth = self.chain.len();
-        inflate(
-            &mut self.z,
-            self.packs.packs[pack].compressed(start),
-            size,
-            &mut self.out,
-        )?;
-        while let Some((p, start, size)) = self.chain.pop() {
+        let kind = match cached {
+            Some(kind) => kind,
+            None => {
+                let kind = Kind::of(code)?;
+                let input = self.packs.packs[pack].compressed(start);
+                inflate(&mut self.z, input, size, &mut self.out)?;
+                if !self.chain.is_empty() {
+                    self.remember((pack, at), kind);
+                }
+                kind
+            }
+        };
+        while let Some((p, p_at, start, size)) = self.chain.pop() {
             let input = self.packs.packs[p].compressed(start);
             inflate(&mut self.z, input, size, &mut self.delta)?;
             let base = std::mem::take(&mut self.out);
             let applied = apply(&base, &self.delta, &mut self.out);
             self.delta = base;
             applied?;
+            self.remember((p, p_at), kind);
         }
         Some((kind, &self.out))
     }
