@@ -25,6 +25,11 @@ struct Filter<'a> {
     until: Option<Timestamp>,
     /// Whether a commit touches the paths, for commits already compared.
     touches: HashMap<Oid, bool>,
+    /// The trees read by the last comparison and the one before: a walk compares a
+    /// commit with its parent, then (most often) that parent with its own, so each tree
+    /// would otherwise be read twice.
+    trees: HashMap<Oid, Vec<u8>>,
+    trees_before: HashMap<Oid, Vec<u8>>,
     /// Commits left out because they were authored after `until`.
     later: usize,
 }
@@ -964,6 +969,8 @@ impl<'a, 'r> Walker<'a, 'r> {
                 paths: opts.paths,
                 until: opts.until,
                 touches: HashMap::new(),
+                trees: HashMap::new(),
+                trees_before: HashMap::new(),
                 later: 0,
             },
         }
@@ -1066,20 +1073,33 @@ fn touches(
         ));
     }
     let mut missing: Option<git2::Error> = None;
+    let (trees, before) = (&mut filter.trees, &mut filter.trees_before);
     let read = |oid: Oid| -> Result<(ObjectType, Vec<u8>), String> {
-        if let Some((kind, raw)) = packs.read(oid) {
-            return Ok((kind.object_type(), raw.to_vec()));
+        if let Some(raw) = trees.get(&oid) {
+            return Ok((ObjectType::Tree, raw.clone()));
         }
-        match odb.read(oid) {
-            Ok(o) => Ok((o.kind(), o.data().to_vec())),
-            Err(e) => {
-                let message = e.message().to_string();
-                missing = Some(e);
-                Err(message)
-            }
+        if let Some(raw) = before.remove(&oid) {
+            trees.insert(oid, raw.clone());
+            return Ok((ObjectType::Tree, raw));
         }
+        let (kind, raw) = match packs.read(oid) {
+            Some((kind, raw)) => (kind.object_type(), raw.to_vec()),
+            None => match odb.read(oid) {
+                Ok(o) => (o.kind(), o.data().to_vec()),
+                Err(e) => {
+                    let message = e.message().to_string();
+                    missing = Some(e);
+                    return Err(message);
+                }
+            },
+        };
+        if kind == ObjectType::Tree {
+            trees.insert(oid, raw.clone());
+        }
+        Ok((kind, raw))
     };
     let result = TreeDiff::new(filter.paths, read).touches(c.parent_tree, tree);
+    filter.trees_before = std::mem::take(&mut filter.trees);
     let touched = match result {
         Ok(t) => t,
         Err(message) => {

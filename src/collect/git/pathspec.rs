@@ -8,7 +8,8 @@ use git2::{ObjectType, Oid};
 /// One entry of a raw tree object.
 struct Entry<'t> {
     name: &'t [u8],
-    oid: Oid,
+    /// The raw 20-byte id (an [`Oid`] is only made for folders to open).
+    id: &'t [u8],
     /// The mode as git compares it (see [`canonical_mode`]).
     mode: u32,
     is_tree: bool,
@@ -18,8 +19,25 @@ struct Entry<'t> {
 /// links and submodules as they are, any other entry a file `100644` or, with the
 /// owner's execute bit, `100755`. A mode change alone is a change, as in git.
 fn canonical_mode(raw: &[u8]) -> Result<u32, String> {
-    let text = std::str::from_utf8(raw).map_err(|_| "a tree entry's mode is not octal")?;
-    let mode = u32::from_str_radix(text, 8).map_err(|_| "a tree entry's mode is not octal")?;
+    // As `u32::from_str_radix(_, 8)` reads it (a leading `+` included), without text.
+    let not_octal = || "a tree entry's mode is not octal".to_string();
+    let digits = match raw {
+        [b'+', rest @ ..] => rest,
+        _ => raw,
+    };
+    if digits.is_empty() {
+        return Err(not_octal());
+    }
+    let mut mode = 0u32;
+    for &b in digits {
+        if !(b'0'..=b'7').contains(&b) {
+            return Err(not_octal());
+        }
+        mode = mode
+            .checked_mul(8)
+            .and_then(|m| m.checked_add(u32::from(b - b'0')))
+            .ok_or_else(not_octal)?;
+    }
     Ok(match mode & 0o170_000 {
         0o040_000 => 0o040_000,
         0o120_000 => 0o120_000,
@@ -49,11 +67,10 @@ fn parse_tree(raw: &[u8]) -> Result<Vec<Entry<'_>>, String> {
         let id = after
             .get(nul + 1..nul + 21)
             .ok_or("a tree entry's id is cut off")?;
-        let oid = Oid::from_bytes(id).map_err(|e| e.message().to_string())?;
         let mode = canonical_mode(mode)?;
         entries.push(Entry {
             name,
-            oid,
+            id,
             mode,
             is_tree: mode == 0o040_000,
         });
@@ -65,7 +82,11 @@ fn parse_tree(raw: &[u8]) -> Result<Vec<Entry<'_>>, String> {
 /// The entries sorted by plain byte order of their names (git sorts a folder `a` as
 /// `a/`, so `a.txt` comes before it; merging needs plain order).
 fn sorted(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
-    entries.sort_by(|a, b| a.name.cmp(b.name));
+    // Most trees are in that order already (only a folder whose name is a prefix of
+    // another entry's is not).
+    if !entries.is_sorted_by(|a, b| a.name <= b.name) {
+        entries.sort_by(|a, b| a.name.cmp(b.name));
+    }
     entries
 }
 
@@ -145,7 +166,7 @@ where
                 (Some(a), Some(b)) if a.name == b.name => {
                     i += 1;
                     j += 1;
-                    if a.oid == b.oid && a.mode == b.mode {
+                    if a.id == b.id && a.mode == b.mode {
                         continue;
                     }
                     (Some(a), Some(b))
@@ -176,8 +197,9 @@ where
             // Even a folder the specs cover whole is opened: the first differing file
             // answers, and a folder whose id differs without any file differing (a
             // non-canonical tree) then counts as git counts it, as no change.
-            let old_dir = a.filter(|e| e.is_tree).map(|e| e.oid);
-            let new_dir = b.filter(|e| e.is_tree).map(|e| e.oid);
+            let oid = |e: &Entry<'_>| Oid::from_bytes(e.id).map_err(|e| e.message().to_string());
+            let old_dir = a.filter(|e| e.is_tree).map(oid).transpose()?;
+            let new_dir = b.filter(|e| e.is_tree).map(oid).transpose()?;
             if (old_dir.is_some() || new_dir.is_some()) && self.spec.may_contain(&path) {
                 let mut sub = path.clone();
                 sub.push(b'/');
@@ -191,6 +213,38 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Modes are read as `u32::from_str_radix(_, 8)` reads them, then made canonical.
+    #[test]
+    fn modes_read_as_octal_text_does() {
+        let old = |raw: &str| -> Option<u32> { u32::from_str_radix(raw, 8).ok() };
+        for raw in [
+            "100644",
+            "100755",
+            "40000",
+            "040000",
+            "120000",
+            "160000",
+            "100664",
+            "644",
+            "+100644",
+            "+",
+            "",
+            "8",
+            "1006x4",
+            "-1",
+            "37777777777",
+            "40000000000",
+            "0000000000000100755",
+        ] {
+            let canon = canonical_mode(raw.as_bytes()).ok();
+            assert_eq!(canon.is_some(), old(raw).is_some(), "{raw:?}");
+        }
+        assert_eq!(canonical_mode(b"100664"), Ok(0o100_644));
+        assert_eq!(canonical_mode(b"100700"), Ok(0o100_755));
+        assert_eq!(canonical_mode(b"+40000"), Ok(0o040_000));
+        assert!(canonical_mode(b"40000000000").is_err());
+    }
 
     fn spec(s: &[&str]) -> Pathspec {
         Pathspec::new(&s.iter().map(|x| x.to_string()).collect::<Vec<_>>()).expect("spec")
