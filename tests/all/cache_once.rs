@@ -10,6 +10,7 @@
 use crate::cli::{sample, slipgate};
 use crate::gitrepo::{DAY, T0};
 use crate::mockhub::{HubIssue, MockHub};
+use crate::trend_issue::policy;
 use std::path::{Path, PathBuf};
 
 const TOKEN: &str = "ghp_cacheONCEtoken0123456789";
@@ -86,14 +87,6 @@ async fn run(
     })
     .await
     .expect("join")
-}
-
-fn policy(repo: &Path) {
-    std::fs::write(
-        repo.join("slipgate.yml"),
-        "rules:\n  - {name: bugs, metric: open_bugs.total, max: 5, level: warn}\n",
-    )
-    .expect("policy");
 }
 
 fn line(cache: &Path, times: &str, connections: u32) -> String {

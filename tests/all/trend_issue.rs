@@ -123,7 +123,7 @@ async fn run(
 }
 
 /// The policy: a target for open bugs (a warning, so the scheduled run passes).
-fn policy(repo: &Path) {
+pub(crate) fn policy(repo: &Path) {
     std::fs::write(
         repo.join("slipgate.yml"),
         "rules:\n  - {name: bugs, metric: open_bugs.total, max: 5, level: warn}\n",
